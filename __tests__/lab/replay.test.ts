@@ -1,0 +1,212 @@
+// The replay must send what terraform-provider-docker v3.6.2 sends. The expectations below are written
+// by hand from the provider's resource_docker_{network,container}_funcs.go, not produced by the replay.
+import * as path from 'path';
+import {
+  EngineClient, Replay, TfJson, containerCreateBody, loadSynth, networkCreateBody, plan,
+} from '../../lab/replay';
+
+type Call = [string, ...unknown[]];
+
+/** A dockerode-like fake that records every Engine API call and answers like an engine would. */
+function fakeEngine(host: string, calls: Call[], opts: { failDisconnect?: string; images?: string[] } = {}): EngineClient {
+  let n = 0;
+  const rec = (op: string, ...args: unknown[]) => calls.push([`${host}:${op}`, ...args]);
+  return {
+    imageInspect: async (name) => {
+      rec('ImageInspect', name);
+      if (!(opts.images ?? ['docknet/busybox:lab']).includes(name)) {
+        throw Object.assign(new Error('x'), { json: { message: `No such image: ${name}` } });
+      }
+      return { Id: 'sha256:b0b' };
+    },
+    networkCreate: async (body) => { rec('NetworkCreate', body); return { Id: `net-${host}-${++n}` }; },
+    networkRemove: async (id) => { rec('NetworkRemove', id); },
+    containerCreate: async (name, body) => { rec('ContainerCreate', name, body); return { Id: `ctr-${name}` }; },
+    networkDisconnect: async (net, body) => {
+      rec('NetworkDisconnect', net, body);
+      if (opts.failDisconnect) throw Object.assign(new Error('x'), { json: { message: opts.failDisconnect } });
+    },
+    networkConnect: async (net, body) => { rec('NetworkConnect', net, body); },
+    containerStart: async (id) => { rec('ContainerStart', id); },
+    containerInspect: async (id) => { rec('ContainerInspect', id); return { State: { Running: true, Status: 'running' } }; },
+    containerStop: async (id, t) => { rec('ContainerStop', id, t); },
+    containerRemove: async (id, o) => { rec('ContainerRemove', id, o); },
+  };
+}
+
+const fixture = (): TfJson => loadSynth(path.join(__dirname, 'fixtures', 'two-hosts.cdk.tf.json'));
+
+// HostConfig fields resourceDockerContainerCreate always sets (d.Get on defaults).
+const hostConfigDefaults = {
+  Privileged: false,
+  PublishAllPorts: false,
+  RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+  Mounts: [],
+  AutoRemove: false,
+  ReadonlyRootfs: false,
+  LogConfig: { Type: '' },
+  Init: false,
+};
+
+describe('replay of a two-host stack', () => {
+  test('makes the provider calls, in dependency order, with the exact request bodies', async () => {
+    const calls: Call[] = [];
+    const r = new Replay(fixture(), {
+      h1: fakeEngine('h1', calls),
+      h2: fakeEngine('h2', calls, { failDisconnect: 'container ctr-mv-c is not connected to the network bridge' }),
+    });
+    await r.apply();
+
+    expect(r.skipped).toEqual(['terraform_data.daemon_h1']);
+    expect(calls).toEqual([
+      ['h1:ImageInspect', 'docknet/busybox:lab'],
+      ['h2:NetworkCreate', {
+        Name: 'mv', Driver: 'macvlan', Internal: false, Attachable: false, Ingress: false,
+        Options: { parent: 'eth0', macvlan_mode: 'bridge' },
+        IPAM: { Driver: 'default', Config: [{ Subnet: '198.18.0.0/24', Gateway: '198.18.0.254', IPRange: '198.18.0.160/27' }] },
+      }],
+      ['h1:NetworkCreate', {
+        Name: 'lan', Driver: 'bridge', Internal: false, Attachable: true, Ingress: false,
+        Options: { 'com.docker.network.bridge.enable_icc': 'false', 'com.docker.network.driver.mtu': '1400' },
+        IPAM: {
+          Driver: 'default',
+          Config: [{ Subnet: '10.50.0.0/24', Gateway: '10.50.0.1', IPRange: '10.50.0.128/25', AuxiliaryAddresses: { dns: '10.50.0.2' } }],
+        },
+        Labels: { 'docknet.role': 'lan' },
+      }],
+      ['h1:ContainerCreate', 'web', {
+        Image: 'docknet/busybox:lab', Hostname: 'web', Domainname: '', Tty: false, OpenStdin: false,
+        Cmd: ['sleep', '3600'],
+        ExposedPorts: { '80/tcp': {}, '53/udp': {} },
+        HostConfig: {
+          ...hostConfigDefaults,
+          PortBindings: {
+            '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }],
+            '53/udp': [{ HostIp: '127.0.0.1', HostPort: '0' }],
+          },
+          Dns: ['10.50.0.2'], DnsOptions: ['ndots:1'], DnsSearch: ['lab.example'],
+          NetworkMode: 'bridge',
+        },
+        NetworkingConfig: {},
+      }],
+      ['h1:NetworkDisconnect', 'bridge', { Container: 'ctr-web', Force: false }],
+      ['h1:NetworkConnect', 'lan', { Container: 'ctr-web', EndpointConfig: { Aliases: ['www', 'web.lan'], IPAMConfig: { IPv4Address: '10.50.0.10' } } }],
+      ['h1:ContainerStart', 'ctr-web'],
+      ['h1:ContainerInspect', 'ctr-web'],
+      ['h1:ContainerCreate', 'sidecar', {
+        Image: 'sha256:b0b', Hostname: '', Domainname: '', Tty: false, OpenStdin: false,
+        Cmd: ['sleep', '3600'],
+        HostConfig: { ...hostConfigDefaults, NetworkMode: 'container:ctr-web' },
+        NetworkingConfig: {},
+      }],
+      ['h1:ContainerStart', 'ctr-sidecar'],
+      ['h1:ContainerInspect', 'ctr-sidecar'],
+      ['h2:ContainerCreate', 'mv-c', {
+        Image: 'docknet/busybox:lab', Hostname: '', Domainname: '', Tty: false, OpenStdin: false,
+        Cmd: ['sleep', '3600'],
+        HostConfig: { ...hostConfigDefaults, NetworkMode: 'bridge' },
+        NetworkingConfig: {},
+      }],
+      // "not connected to the network bridge" is the one error the provider tolerates here.
+      ['h2:NetworkDisconnect', 'bridge', { Container: 'ctr-mv-c', Force: false }],
+      ['h2:NetworkConnect', 'net-h2-1', { Container: 'ctr-mv-c', EndpointConfig: { Aliases: [], IPAMConfig: { IPv4Address: '198.18.0.161' } } }],
+      ['h2:ContainerStart', 'ctr-mv-c'],
+      ['h2:ContainerInspect', 'ctr-mv-c'],
+    ]);
+
+    calls.length = 0;
+    await r.destroy();
+    expect(calls).toEqual([
+      ['h2:ContainerStop', 'ctr-mv-c', 0],
+      ['h2:ContainerRemove', 'ctr-mv-c', { force: true, v: true, link: false }],
+      ['h1:ContainerStop', 'ctr-sidecar', 0],
+      ['h1:ContainerRemove', 'ctr-sidecar', { force: true, v: true, link: false }],
+      ['h1:ContainerStop', 'ctr-web', 0],
+      ['h1:ContainerRemove', 'ctr-web', { force: true, v: true, link: false }],
+      ['h1:NetworkRemove', 'net-h1-1'],
+      ['h2:NetworkRemove', 'net-h2-1'],
+    ]);
+  });
+
+  test('any other NetworkDisconnect error fails the apply, and destroy still removes the container', async () => {
+    const calls: Call[] = [];
+    const tf = fixture();
+    const r = new Replay(tf, {
+      h1: fakeEngine('h1', calls, { failDisconnect: 'container ctr-web is not connected to network bridge' }),
+      h2: fakeEngine('h2', calls),
+    });
+    await expect(r.apply()).rejects.toThrow(/docker_container\.web: Unable to disconnect the default network/);
+    calls.length = 0;
+    await r.destroy();
+    expect(calls.map((c) => c[0] + ' ' + c[1])).toEqual([
+      'h1:ContainerStop ctr-web', 'h1:ContainerRemove ctr-web', 'h1:NetworkRemove net-h1-1', 'h2:NetworkRemove net-h2-1',
+    ]);
+  });
+
+  test('a missing image fails clearly instead of pulling', async () => {
+    const calls: Call[] = [];
+    const r = new Replay(fixture(), { h1: fakeEngine('h1', calls, { images: [] }), h2: fakeEngine('h2', calls) });
+    await expect(r.apply()).rejects.toThrow(/docker_image\.busybox_h1: image "docknet\/busybox:lab" is not on host h1 and cannot be pulled/);
+  });
+
+  test('a provider alias without a host is refused before any call', async () => {
+    const calls: Call[] = [];
+    const r = new Replay(fixture(), { h1: fakeEngine('h1', calls) });
+    await expect(r.apply()).rejects.toThrow(/docker_network\.mv uses provider alias "h2": no host given/);
+    expect(calls).toEqual([['h1:ImageInspect', 'docknet/busybox:lab']]);
+  });
+});
+
+describe('plan', () => {
+  test('orders by references and depends_on', () => {
+    expect(plan(fixture()).order.map((r) => r.address)).toEqual([
+      'docker_image.busybox_h1', 'docker_network.mv', 'docker_network.lan',
+      'docker_container.web', 'docker_container.sidecar', 'docker_container.mv_c',
+    ]);
+  });
+
+  test('refuses attributes it does not replay, cycles and dangling references', () => {
+    const base = (c: Record<string, unknown>): TfJson => ({ resource: { docker_container: c as any } });
+    expect(() => plan(base({ a: { name: 'a', image: 'i', gpus: 'all' } }))).toThrow(/docker_container\.a: the replay does not support gpus/);
+    expect(() => plan(base({
+      a: { name: 'a', image: 'i', network_mode: 'container:${docker_container.b.id}' },
+      b: { name: 'b', image: 'i', network_mode: 'container:${docker_container.a.id}' },
+    }))).toThrow(/dependency cycle/);
+    expect(() => plan(base({ a: { name: 'a', image: '${docker_image.x.name}' } }))).toThrow(/refers to docker_image\.x/);
+    expect(() => plan({ resource: { docker_service: { s: {} } } })).toThrow(/does not support docker_service/);
+  });
+});
+
+describe('request bodies', () => {
+  test.each([
+    ['defaults: IPAM driver only, false booleans sent, EnableIPv6 left out', { name: 'n' },
+      { Name: 'n', Internal: false, Attachable: false, Ingress: false, IPAM: { Driver: 'default' } }],
+    ['internal ipv6 overlay with ipam options', {
+      name: 'o', driver: 'overlay', internal: true, ipv6: true, ingress: false, ipam_driver: 'default', ipam_options: { a: 'b' },
+      ipam_config: [{ subnet: 'fd42::/64', gateway: 'fd42::1', aux_address: {} }],
+    }, {
+      Name: 'o', Driver: 'overlay', Internal: true, Attachable: false, Ingress: false, EnableIPv6: true,
+      IPAM: { Driver: 'default', Options: { a: 'b' }, Config: [{ Subnet: 'fd42::/64', Gateway: 'fd42::1' }] },
+    }],
+  ])('NetworkCreate: %s', (_t, config, body) => {
+    expect(networkCreateBody(config)).toEqual(body);
+  });
+
+  test('ContainerCreate: empty command values are refused like the provider does', () => {
+    expect(() => containerCreateBody({ name: 'x', image: 'i', command: ['sh', ''] })).toThrow(/values for command may not be empty/);
+  });
+
+  test('ContainerCreate: capabilities, sysctls, extra hosts, env, labels, restart', () => {
+    const b = containerCreateBody({
+      name: 'x', image: 'i', env: ['A=1'], labels: [{ label: 'k', value: 'v' }], restart: 'always',
+      capabilities: [{ add: ['NET_ADMIN'], drop: [] }], sysctls: { 'net.ipv4.ip_forward': 1 },
+      host: [{ host: 'db', ip: '10.0.0.5' }], network_mode: 'host',
+    });
+    expect(b.Env).toEqual(['A=1']);
+    expect(b.Labels).toEqual({ k: 'v' });
+    expect(b.HostConfig).toMatchObject({
+      RestartPolicy: { Name: 'always', MaximumRetryCount: 0 }, CapAdd: ['NET_ADMIN'], CapDrop: [],
+      Sysctls: { 'net.ipv4.ip_forward': '1' }, ExtraHosts: ['db:10.0.0.5'], NetworkMode: 'host',
+    });
+  });
+});

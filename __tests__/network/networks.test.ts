@@ -1,0 +1,142 @@
+import { IpvlanFlag, IpvlanMode, MacvlanMode, ParentInterface, Subnet, overlayMtu } from '../../lib';
+import { fleet, resourceNamed, synthJson, codes } from '../fixtures';
+
+describe('BridgeNetwork', () => {
+  test('typed options map onto the driver options and ipam_config', () => {
+    const { stack, h1 } = fleet();
+    h1.addBridgeNetwork('my_net', {
+      subnet: Subnet.cidr('172.77.0.0/24'),
+      gateway: '172.77.0.1',
+      ipRange: '172.77.0.128/25',
+      auxAddresses: { router: '172.77.0.254' },
+      bridgeName: 'br-my',
+      icc: false,
+      ipMasquerade: false,
+      hostBindingIpv4: '127.0.0.1',
+      mtu: 1400,
+      internal: true,
+    });
+    const net = resourceNamed(synthJson(stack), 'docker_network', 'my_net');
+    expect(net).toMatchObject({
+      provider: 'docker.h1',
+      driver: 'bridge',
+      internal: true,
+      ipam_driver: 'default',
+      options: {
+        'com.docker.network.bridge.enable_icc': 'false',
+        'com.docker.network.bridge.enable_ip_masquerade': 'false',
+        'com.docker.network.bridge.host_binding_ipv4': '127.0.0.1',
+        'com.docker.network.bridge.name': 'br-my',
+        'com.docker.network.driver.mtu': '1400',
+      },
+      ipam_config: [{ subnet: '172.77.0.0/24', gateway: '172.77.0.1', ip_range: '172.77.0.128/25', aux_address: { router: '172.77.0.254' } }],
+    });
+  });
+
+  test('the gateway is written out (first address) so plans do not drift; IPv6 enables ipv6', () => {
+    const { stack, h1 } = fleet();
+    h1.addBridgeNetwork('dual', { subnet: Subnet.cidr('10.60.0.0/24'), ipv6: { subnet: Subnet.cidr('fd12:3456::/64') } });
+    const net = resourceNamed(synthJson(stack), 'docker_network', 'dual');
+    expect(net.ipv6).toBe(true);
+    expect(net.ipam_config).toEqual([
+      { subnet: '10.60.0.0/24', gateway: '10.60.0.1' },
+      { subnet: 'fd12:3456::/64', gateway: 'fd12:3456::1' },
+    ]);
+  });
+
+  test('a pooled subnet comes from the plan', () => {
+    const { stack, h1 } = fleet();
+    h1.addBridgeNetwork('a', { subnet: Subnet.fromPool('bridges', 24) });
+    h1.addBridgeNetwork('b', { subnet: Subnet.fromPool('bridges', 24) });
+    const json = synthJson(stack);
+    const subnets = ['a', 'b'].map((n) => resourceNamed(json, 'docker_network', n).ipam_config[0].subnet);
+    expect(new Set(subnets).size).toBe(2);
+    for (const s of subnets) expect(s).toMatch(/^10\.50\.\d+\.0\/24$/);
+  });
+
+  test.each([
+    [{ subnet: Subnet.cidr('10.0.0.5/24') }, /subnet: .*10\.0\.0\.0\/24/],
+    [{ subnet: Subnet.cidr('999.1.1.1/99') }, /subnet: /],
+    [{ ipRange: '10.0.0.0/25' }, /ipRange 10\.0\.0\.0\/25 was given without a subnet/],
+    [{ subnet: Subnet.cidr('10.0.0.0/24'), gateway: '10.0.0.256' }, /gateway: /],
+    [{ name: 'bad name' }, /network name "bad name" is not a valid Docker name/],
+    [{ mtu: 20 }, /mtu 20 is not a valid MTU/],
+    [{ bridgeName: 'a-very-long-bridge-name' }, /bridgeName .* is not a Linux interface name/],
+  ])('bad props throw with the construct path: %p', (props, message) => {
+    const { h1 } = fleet();
+    expect(() => h1.addBridgeNetwork('n', props as any)).toThrow(message);
+    expect(() => h1.addBridgeNetwork('m', props as any)).toThrow(/\[test-network\/h1\/m\]/);
+  });
+});
+
+describe('MacvlanNetwork and IpvlanNetwork', () => {
+  test('macvlan on an 802.1Q parent with mode, subnet, gateway and range', () => {
+    const { stack, h1 } = fleet();
+    h1.addMacvlanNetwork('vlan50', {
+      parent: ParentInterface.vlan('eth0', 50),
+      mode: MacvlanMode.PRIVATE,
+      subnet: Subnet.cidr('10.50.50.0/24'),
+      gateway: '10.50.50.1',
+      ipRange: '10.50.50.64/26',
+    });
+    const net = resourceNamed(synthJson(stack), 'docker_network', 'vlan50');
+    expect(net.driver).toBe('macvlan');
+    expect(net.options).toEqual({ macvlan_mode: 'private', parent: 'eth0.50' });
+    expect(net.ipam_config).toEqual([{ subnet: '10.50.50.0/24', gateway: '10.50.50.1', ip_range: '10.50.50.64/26' }]);
+  });
+
+  test('macvlan from a LAN segment gets the segment subnet/gateway and a disjoint range per host', () => {
+    const { stack, h1, h2 } = fleet();
+    h1.addMacvlanNetwork('lan', { parent: ParentInterface.of('eth0'), lan: 'lan' });
+    h2.addMacvlanNetwork('lan', { parent: ParentInterface.of('eth0'), lan: 'lan' });
+    const json = synthJson(stack);
+    const nets = Object.values(json.resource.docker_network) as any[];
+    expect(nets).toHaveLength(2);
+    for (const n of nets) expect(n.ipam_config[0]).toMatchObject({ subnet: '10.9.0.0/24', gateway: '10.9.0.1' });
+    const [r1, r2] = nets.map((n) => n.ipam_config[0].ip_range);
+    expect(r1).not.toBe(r2);
+    expect(codes(stack)).toEqual([]);
+  });
+
+  test('ipvlan with mode and flag', () => {
+    const { stack, h1 } = fleet();
+    h1.addIpvlanNetwork('ipv', { parent: ParentInterface.of('eth0'), mode: IpvlanMode.L3, flag: IpvlanFlag.PRIVATE, subnet: Subnet.cidr('10.70.0.0/24') });
+    const net = resourceNamed(synthJson(stack), 'docker_network', 'ipv');
+    expect(net.driver).toBe('ipvlan');
+    expect(net.options).toEqual({ ipvlan_flag: 'private', ipvlan_mode: 'l3', parent: 'eth0' });
+  });
+
+  test.each([
+    [() => ParentInterface.vlan('eth0', 4095), /VLAN id 4095 on eth0 is out of range\. Expected an integer from 1 to 4094/],
+    [() => ParentInterface.vlan('eth0', 0), /VLAN id 0/],
+    [() => ParentInterface.of('eth0.5000'), /VLAN id 5000/],
+    [() => ParentInterface.of('eth 0'), /is not an interface name/],
+  ])('parent interfaces are checked', (make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  test('a LAN network needs a parent, and lan excludes explicit addressing', () => {
+    const { h1 } = fleet();
+    expect(() => h1.addMacvlanNetwork('m', {} as any)).toThrow(/parent is missing/);
+    expect(() => h1.addMacvlanNetwork('m2', { parent: ParentInterface.of('eth0'), lan: 'lan', subnet: Subnet.cidr('10.9.0.0/24') })).toThrow(/both lan "lan" and subnet/);
+    expect(() => h1.addMacvlanNetwork('m3', { parent: ParentInterface.of('eth0'), lan: 'nope' })).toThrow(/LAN segment "nope" is not declared/);
+  });
+});
+
+describe('OverlayNetwork', () => {
+  test.each([
+    [1500, false, 1450],
+    [1500, true, 1424],
+    [9000, false, 8950],
+    [9000, true, 8924],
+  ])('overlayMtu(%i, encrypted=%p) = %i', (underlay, encrypted, mtu) => {
+    expect(overlayMtu(underlay, encrypted)).toBe(mtu);
+  });
+
+  test('attachable, encrypted, MTU defaulted from the underlay, created through the manager', () => {
+    const { stack, h1 } = fleet();
+    h1.addOverlayNetwork('multihost', { subnet: Subnet.cidr('10.77.1.0/24'), encrypted: true });
+    const net = resourceNamed(synthJson(stack), 'docker_network', 'multihost');
+    expect(net).toMatchObject({ provider: 'docker.h1', driver: 'overlay', attachable: true, options: { 'com.docker.network.driver.mtu': '1424', encrypted: 'true' } });
+  });
+});

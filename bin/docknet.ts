@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/**
+ * docknet command line. Each subcommand lives in its own module and is only registered here, so
+ * commands can be added (e.g. `lab`) without touching the others.
+ */
+import { Command } from 'commander';
+import { diffCommand } from '../lib/report/cli/diff-command';
+import { promoteCommand } from '../lib/report/cli/promote-command';
+import { reportCommand } from '../lib/report/cli/report-command';
+
+export function buildProgram(): Command {
+  const program = new Command('docknet').description('Docker host networking as code: reports, diffs and promotion checks for synthesized stacks');
+  for (const command of [reportCommand(), diffCommand(), promoteCommand()]) program.addCommand(command);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      // Operational errors (missing folder, unknown environment) are one line, not a stack trace.
+      process.stderr.write(`docknet: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,554 @@
+// Provider-exact replay: applies a synthesized cdk.tf.json to Docker engines through the Engine API,
+// making the calls terraform-provider-docker v3.6.2 makes (the provider itself cannot be downloaded here).
+// Mirrored from the provider's internal/provider/*.go at tag v3.6.2; function names are cited per step.
+// Only the calls that change something are mirrored, plus the reads that decide success (image present,
+// container running); the provider's other refresh reads do not change what the engine ends up with.
+import * as fs from 'fs';
+import * as path from 'path';
+import Docker from 'dockerode';
+
+// ---------------------------------------------------------------- engine client
+
+/** The Engine API operations the replay uses; one method per operation, bodies as sent on the wire. */
+export interface EngineClient {
+  imageInspect(name: string): Promise<{ Id: string }>;
+  networkCreate(body: NetworkCreateBody): Promise<{ Id: string }>;
+  networkRemove(id: string): Promise<void>;
+  containerCreate(name: string, body: ContainerCreateBody): Promise<{ Id: string }>;
+  networkDisconnect(network: string, body: { Container: string; Force: boolean }): Promise<void>;
+  networkConnect(network: string, body: { Container: string; EndpointConfig: EndpointSettingsBody }): Promise<void>;
+  containerStart(id: string): Promise<void>;
+  containerInspect(id: string): Promise<{ State: { Running: boolean; Status?: string; ExitCode?: number } }>;
+  containerStop(id: string, timeoutSeconds: number): Promise<void>;
+  containerRemove(id: string, opts: { force: boolean; v: boolean; link: boolean }): Promise<void>;
+}
+
+export interface IpamConfigBody {
+  Subnet?: string;
+  IPRange?: string;
+  Gateway?: string;
+  /** The JSON name of Go's network.IPAMConfig.AuxAddress field. */
+  AuxiliaryAddresses?: Record<string, string>;
+}
+
+export interface NetworkCreateBody {
+  Name: string;
+  Driver?: string;
+  Options?: Record<string, string>;
+  Internal: boolean;
+  Attachable: boolean;
+  Ingress: boolean;
+  EnableIPv6?: boolean;
+  IPAM?: { Driver?: string; Options?: Record<string, string>; Config?: IpamConfigBody[] };
+  Labels?: Record<string, string>;
+}
+
+export interface EndpointSettingsBody {
+  Aliases: string[];
+  IPAMConfig: { IPv4Address?: string; IPv6Address?: string };
+}
+
+export interface ContainerCreateBody {
+  Image: string;
+  Hostname: string;
+  Domainname: string;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StopSignal?: string;
+  StopTimeout?: number;
+  Env?: string[];
+  Cmd?: string[];
+  Entrypoint?: string[];
+  User?: string;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  WorkingDir?: string;
+  Labels?: Record<string, string>;
+  HostConfig: Record<string, unknown>;
+  NetworkingConfig: Record<string, never>;
+}
+
+/** The message Docker returned, without dockerode's "(HTTP code 409) unexpected -" decoration. */
+export function engineMessage(err: unknown): string {
+  const e = err as { json?: { message?: string }; message?: string };
+  return e?.json?.message ?? e?.message ?? String(err);
+}
+
+/** An EngineClient over a unix socket (unix:///path, or a plain path) or tcp://host:port. */
+export function dockerodeClient(target: string): EngineClient {
+  const docker = target.startsWith('tcp://')
+    ? new Docker({ host: new URL(target).hostname, port: Number(new URL(target).port || 2375) })
+    : new Docker({ socketPath: target.replace(/^unix:\/\//, '') });
+  const dial = (method: string, p: string, body?: unknown, query?: Record<string, unknown>): Promise<any> =>
+    new Promise((resolve, reject) => {
+      (docker.modem as any).dial({
+        path: query ? `${p}?` : p,
+        method,
+        // _query/_body keep docker-modem from copying the body into the query string.
+        options: body === undefined && !query ? undefined : { _query: query ?? {}, _body: body ?? {} },
+        allowEmpty: true,
+        statusCodes: { 200: true, 201: true, 204: true, 304: true, 400: 'bad parameter', 403: 'forbidden', 404: 'not found', 409: 'conflict', 500: 'server error', 503: 'unavailable' },
+      }, (err: any, data: any) => {
+        if (err) {
+          const msg = engineMessage(err);
+          const e = new Error(msg) as Error & { statusCode?: number; json?: unknown };
+          e.statusCode = err.statusCode;
+          e.json = err.json;
+          reject(e);
+        } else resolve(data);
+      });
+    });
+  const enc = encodeURIComponent;
+  return {
+    imageInspect: (name) => dial('GET', `/images/${enc(name)}/json`),
+    networkCreate: (body) => dial('POST', '/networks/create', body),
+    networkRemove: async (id) => { await dial('DELETE', `/networks/${enc(id)}`); },
+    containerCreate: (name, body) => dial('POST', '/containers/create', body, { name }),
+    networkDisconnect: async (n, body) => { await dial('POST', `/networks/${enc(n)}/disconnect`, body); },
+    networkConnect: async (n, body) => { await dial('POST', `/networks/${enc(n)}/connect`, body); },
+    containerStart: async (id) => { await dial('POST', `/containers/${enc(id)}/start`); },
+    containerInspect: (id) => dial('GET', `/containers/${enc(id)}/json`),
+    containerStop: async (id, t) => { await dial('POST', `/containers/${enc(id)}/stop`, undefined, { t }); },
+    containerRemove: async (id, o) => { await dial('DELETE', `/containers/${enc(id)}`, undefined, { force: o.force, v: o.v, link: o.link }); },
+  };
+}
+
+// ---------------------------------------------------------------- synthesized JSON
+
+export interface TfJson {
+  provider?: { docker?: Array<{ alias?: string; host?: string; [k: string]: unknown }> };
+  resource?: Record<string, Record<string, Record<string, any>>>;
+  [k: string]: unknown;
+}
+
+/** Reads cdktf.out/stacks/<stack>/cdk.tf.json (pass the outdir, the stack dir or the file). */
+export function loadSynth(p: string, stack?: string): TfJson {
+  let file = p;
+  if (fs.statSync(p).isDirectory()) {
+    const direct = path.join(p, 'cdk.tf.json');
+    if (fs.existsSync(direct)) file = direct;
+    else {
+      const stacks = fs.readdirSync(path.join(p, 'stacks'));
+      const s = stack ?? (stacks.length === 1 ? stacks[0] : undefined);
+      if (!s) throw new Error(`several stacks in ${p} (${stacks.join(', ')}): say which one`);
+      file = path.join(p, 'stacks', s, 'cdk.tf.json');
+    }
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+const TYPE_RANK: Record<string, number> = { docker_image: 0, docker_network: 1, docker_container: 2 };
+// Keys cdktf or Terraform add around a resource; none of them reaches the engine.
+const META_KEYS = new Set(['//', 'provider', 'depends_on', 'lifecycle']);
+const SUPPORTED: Record<string, Set<string>> = {
+  docker_image: new Set(['name', 'keep_locally']),
+  docker_network: new Set(['name', 'driver', 'options', 'internal', 'attachable', 'ingress', 'ipv6', 'ipam_driver',
+    'ipam_options', 'ipam_config', 'labels', 'check_duplicate']),
+  docker_container: new Set(['name', 'image', 'command', 'entrypoint', 'env', 'hostname', 'domainname', 'user',
+    'working_dir', 'labels', 'tty', 'stdin_open', 'ports', 'dns', 'dns_opts', 'dns_search', 'network_mode',
+    'networks_advanced', 'privileged', 'publish_all_ports', 'restart', 'max_retry_count', 'rm', 'read_only',
+    'sysctls', 'capabilities', 'host', 'log_driver', 'log_opts', 'init', 'start', 'must_run', 'destroy_grace_seconds',
+    'stop_signal', 'stop_timeout', 'remove_volumes', 'wait', 'attach', 'logs']),
+};
+
+export interface PlannedResource {
+  /** Terraform address, e.g. docker_network.lan */
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  /** Provider alias ("default" when the resource names no aliased provider). */
+  readonly alias: string;
+  readonly config: Record<string, any>;
+  readonly deps: string[];
+}
+
+const REF_RE = /\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}/g;
+
+function refsIn(value: unknown, out: Set<string>): void {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(REF_RE)) out.add(`${m[1]}.${m[2]}`);
+  } else if (Array.isArray(value)) value.forEach((v) => refsIn(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => refsIn(v, out));
+}
+
+/** The docker resources in apply order (dependencies first; images, networks, containers on ties). */
+export function plan(tf: TfJson): { order: PlannedResource[]; skipped: string[] } {
+  const all = new Map<string, PlannedResource>();
+  const skipped: string[] = [];
+  for (const [type, byName] of Object.entries(tf.resource ?? {})) {
+    for (const [name, config] of Object.entries(byName)) {
+      const address = `${type}.${name}`;
+      if (!(type in TYPE_RANK)) {
+        if (type.startsWith('docker_')) throw new Error(`${address}: the replay does not support ${type}`);
+        skipped.push(address);
+        continue;
+      }
+      const unsupported = Object.keys(config).filter((k) => !META_KEYS.has(k) && !SUPPORTED[type].has(k));
+      if (unsupported.length) {
+        throw new Error(`${address}: the replay does not support ${unsupported.join(', ')}; add it to lab/replay.ts`);
+      }
+      const provider: string | undefined = config.provider;
+      const alias = provider === undefined || provider === 'docker' ? 'default' : provider.replace(/^docker\./, '');
+      const deps = new Set<string>();
+      refsIn(Object.fromEntries(Object.entries(config).filter(([k]) => k !== 'depends_on')), deps);
+      for (const d of config.depends_on ?? []) deps.add(String(d).replace(/^\$\{|\}$/g, ''));
+      all.set(address, { address, type, name, alias, config, deps: [...deps] });
+    }
+  }
+  for (const r of all.values()) {
+    for (const d of r.deps) {
+      if (!all.has(d) && !skipped.includes(d)) throw new Error(`${r.address} refers to ${d}, which the stack does not define`);
+    }
+  }
+  const order: PlannedResource[] = [];
+  const done = new Set<string>(skipped);
+  const pending = [...all.values()].sort((a, b) => TYPE_RANK[a.type] - TYPE_RANK[b.type]);
+  while (pending.length) {
+    const i = pending.findIndex((r) => r.deps.every((d) => done.has(d)));
+    if (i < 0) throw new Error(`dependency cycle among ${pending.map((r) => r.address).join(', ')}`);
+    const [r] = pending.splice(i, 1);
+    order.push(r);
+    done.add(r.address);
+  }
+  return { order, skipped };
+}
+
+// ---------------------------------------------------------------- request bodies (pure)
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+const nonEmpty = (v: unknown): boolean =>
+  v !== undefined && v !== null && v !== '' && v !== false && v !== 0 &&
+  !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+const stringMap = (m: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)]));
+// helpers.go labelSetToMap: [{label, value}] -> map
+const labelMap = (l: Array<{ label: string; value: string }>): Record<string, string> =>
+  Object.fromEntries(l.map((x) => [x.label, x.value]));
+
+/**
+ * resource_docker_network_funcs.go resourceDockerNetworkCreate: each field is set only when
+ * d.GetOk says so (so false, "" and empty maps are left out), ipam_driver defaults to "default" so IPAM
+ * is always sent; ipamConfigSetToIpamConfigs gives every entry an AuxAddress map (omitempty in JSON).
+ */
+export function networkCreateBody(c: Record<string, any>): NetworkCreateBody {
+  const body: NetworkCreateBody = { Name: str(c.name), Internal: false, Attachable: false, Ingress: false };
+  if (nonEmpty(c.labels)) body.Labels = labelMap(c.labels);
+  if (nonEmpty(c.driver)) body.Driver = c.driver;
+  if (nonEmpty(c.options)) body.Options = stringMap(c.options);
+  if (c.internal === true) body.Internal = true;
+  if (c.attachable === true) body.Attachable = true;
+  if (c.ingress === true) body.Ingress = true;
+  if (c.ipv6 === true) body.EnableIPv6 = true;
+  const ipam: NonNullable<NetworkCreateBody['IPAM']> = { Driver: nonEmpty(c.ipam_driver) ? c.ipam_driver : 'default' };
+  if (nonEmpty(c.ipam_config)) {
+    ipam.Config = (c.ipam_config as any[]).map((x) => {
+      const cfg: IpamConfigBody = {};
+      if (nonEmpty(x.subnet)) cfg.Subnet = x.subnet;
+      if (nonEmpty(x.ip_range)) cfg.IPRange = x.ip_range;
+      if (nonEmpty(x.gateway)) cfg.Gateway = x.gateway;
+      if (nonEmpty(x.aux_address)) cfg.AuxiliaryAddresses = stringMap(x.aux_address);
+      return cfg;
+    });
+  }
+  if (nonEmpty(c.ipam_options)) ipam.Options = stringMap(c.ipam_options);
+  body.IPAM = ipam;
+  return body;
+}
+
+/**
+ * resource_docker_container_funcs.go resourceDockerContainerCreate up to client.ContainerCreate:
+ * container.Config + HostConfig, and an empty network.NetworkingConfig (networks come later by connect).
+ */
+export function containerCreateBody(c: Record<string, any>): ContainerCreateBody {
+  const body: ContainerCreateBody = {
+    Image: str(c.image),
+    Hostname: str(c.hostname),
+    Domainname: str(c.domainname),
+    Tty: c.tty === true,
+    OpenStdin: c.stdin_open === true,
+    HostConfig: {},
+    NetworkingConfig: {},
+  };
+  if (nonEmpty(c.stop_signal)) body.StopSignal = c.stop_signal;
+  if (nonEmpty(c.stop_timeout)) body.StopTimeout = Number(c.stop_timeout);
+  if (nonEmpty(c.env)) body.Env = c.env.map(String);
+  if (nonEmpty(c.command)) {
+    if ((c.command as unknown[]).some((x) => x === '')) throw new Error('values for command may not be empty');
+    body.Cmd = c.command.map(String);
+  }
+  if (nonEmpty(c.entrypoint)) body.Entrypoint = c.entrypoint.map(String);
+  if (nonEmpty(c.user)) body.User = c.user;
+  // resource_docker_container_structures.go portSetToDockerPorts: external is Optional+Computed, so it
+  // reads as 0 when unset and HostPort "0" (a random port) is sent; ip defaults to 0.0.0.0, protocol to tcp.
+  const exposed: Record<string, Record<string, never>> = {};
+  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const p of (c.ports ?? []) as any[]) {
+    const key = `${p.internal}/${p.protocol ?? 'tcp'}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: p.ip ?? '0.0.0.0', HostPort: String(p.external ?? 0) });
+  }
+  if (Object.keys(exposed).length) body.ExposedPorts = exposed;
+  if (nonEmpty(c.working_dir)) body.WorkingDir = c.working_dir;
+  if (nonEmpty(c.labels)) body.Labels = labelMap(c.labels);
+
+  const hc: Record<string, unknown> = {
+    Privileged: c.privileged === true,
+    PublishAllPorts: c.publish_all_ports === true,
+    RestartPolicy: { Name: c.restart ?? 'no', MaximumRetryCount: Number(c.max_retry_count ?? 0) },
+    Mounts: [],
+    AutoRemove: c.rm === true,
+    ReadonlyRootfs: c.read_only === true,
+    LogConfig: { Type: str(c.log_driver) },
+  };
+  if (nonEmpty(c.runtime)) hc.Runtime = c.runtime;
+  if (Object.keys(bindings).length) hc.PortBindings = bindings;
+  if (nonEmpty(c.host)) hc.ExtraHosts = (c.host as any[]).map((h) => `${h.host}:${h.ip}`);
+  if (nonEmpty(c.capabilities)) {
+    const cap = c.capabilities[0] ?? {};
+    hc.CapAdd = cap.add ?? [];
+    hc.CapDrop = cap.drop ?? [];
+  }
+  if (nonEmpty(c.dns)) hc.Dns = c.dns;
+  if (nonEmpty(c.dns_opts)) hc.DnsOptions = c.dns_opts;
+  if (nonEmpty(c.dns_search)) hc.DnsSearch = c.dns_search;
+  if (nonEmpty(c.log_opts)) (hc.LogConfig as Record<string, unknown>).Config = stringMap(c.log_opts);
+  // network_mode has Default "bridge" in the 3.6.2 schema, so it is always sent.
+  hc.NetworkMode = nonEmpty(c.network_mode) ? c.network_mode : 'bridge';
+  if (nonEmpty(c.sysctls)) hc.Sysctls = stringMap(c.sysctls);
+  hc.Init = c.init === true;
+  body.HostConfig = hc;
+  return body;
+}
+
+/** The EndpointSettings of one networks_advanced entry (aliases always a list, addresses "" omitted). */
+export function endpointSettings(n: Record<string, any>): EndpointSettingsBody {
+  const ipam: EndpointSettingsBody['IPAMConfig'] = {};
+  if (nonEmpty(n.ipv4_address)) ipam.IPv4Address = n.ipv4_address;
+  if (nonEmpty(n.ipv6_address)) ipam.IPv6Address = n.ipv6_address;
+  return { Aliases: (n.aliases ?? []).map(String), IPAMConfig: ipam };
+}
+
+// ---------------------------------------------------------------- apply / destroy
+
+export type HostTargets = Record<string, string | EngineClient>;
+
+export interface CreatedResource {
+  readonly address: string;
+  readonly type: string;
+  readonly alias: string;
+  readonly id: string;
+  /** The resolved configuration plus computed attributes (id, image_id), for ${...} references. */
+  readonly attrs: Record<string, any>;
+}
+
+export interface ReplayOptions {
+  /** How long to wait for a started container to be running (must_run). @default 10000 */
+  readonly runningTimeoutMs?: number;
+}
+
+/**
+ * One apply of one stack. apply() may fail part way; destroy() then removes whatever was created.
+ */
+export class Replay {
+  readonly created: CreatedResource[] = [];
+  readonly skipped: string[] = [];
+  private readonly clients = new Map<string, EngineClient>();
+  private readonly byAddress = new Map<string, CreatedResource>();
+
+  constructor(private readonly tf: TfJson, hosts: HostTargets, private readonly opts: ReplayOptions = {}) {
+    for (const [alias, t] of Object.entries(hosts)) this.clients.set(alias, typeof t === 'string' ? dockerodeClient(t) : t);
+  }
+
+  /** The created resource at a Terraform address (e.g. "docker_container.web"). */
+  get(address: string): CreatedResource {
+    const r = this.byAddress.get(address);
+    if (!r) throw new Error(`${address} was not created by this replay`);
+    return r;
+  }
+
+  async apply(): Promise<CreatedResource[]> {
+    const { order, skipped } = plan(this.tf);
+    this.skipped.push(...skipped);
+    const aliases = new Set((this.tf.provider?.docker ?? []).map((p) => p.alias ?? 'default'));
+    for (const r of order) {
+      if (aliases.size && !aliases.has(r.alias)) throw new Error(`${r.address} uses provider docker.${r.alias}, which the stack does not configure`);
+      const client = this.clients.get(r.alias);
+      if (!client) throw new Error(`${r.address} uses provider alias "${r.alias}": no host given for it (have ${[...this.clients.keys()].join(', ')})`);
+      const config = this.resolve(r.address, r.config);
+      const created = await this.create(r, config, client);
+      this.created.push(created);
+      this.byAddress.set(r.address, created);
+    }
+    return this.created;
+  }
+
+  /** Removes what apply created, in reverse order: containers, then networks; images are kept. */
+  async destroy(): Promise<void> {
+    const errors: string[] = [];
+    for (const r of [...this.created].reverse()) {
+      const client = this.clients.get(r.alias)!;
+      try {
+        if (r.type === 'docker_container') await destroyContainer(client, r);
+        else if (r.type === 'docker_network') await destroyNetwork(client, r);
+      } catch (e) {
+        errors.push(`${r.address}: ${engineMessage(e)}`);
+      }
+      this.byAddress.delete(r.address);
+    }
+    this.created.length = 0;
+    if (errors.length) throw new Error(`destroy failed:\n${errors.join('\n')}`);
+  }
+
+  private resolve(address: string, config: Record<string, any>): Record<string, any> {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') {
+        const whole = /^\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}$/.exec(v);
+        if (whole) return this.attr(address, whole[1], whole[2], whole[3]);
+        const out = v.replace(REF_RE, (_m, t, n, a) => String(this.attr(address, t, n, a)));
+        if (out.includes('${')) throw new Error(`${address}: the replay cannot evaluate "${v}"`);
+        return out;
+      }
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    const out: Record<string, any> = {};
+    for (const [k, v] of Object.entries(config)) if (!META_KEYS.has(k)) out[k] = walk(v);
+    return out;
+  }
+
+  private attr(from: string, type: string, name: string, attr: string): unknown {
+    const r = this.byAddress.get(`${type}.${name}`);
+    if (!r) throw new Error(`${from}: ${type}.${name} is not created yet (order bug or skipped resource)`);
+    if (!(attr in r.attrs)) throw new Error(`${from}: ${type}.${name}.${attr} is not known to the replay`);
+    return r.attrs[attr];
+  }
+
+  private async create(r: PlannedResource, c: Record<string, any>, client: EngineClient): Promise<CreatedResource> {
+    const base = { address: r.address, type: r.type, alias: r.alias };
+    switch (r.type) {
+      case 'docker_image': {
+        // resource_docker_image_funcs.go would pull a missing image; no registry is reachable from the
+        // lab, so the image must already be there (keep_locally images are imported by the lab).
+        let id: string;
+        try {
+          id = (await client.imageInspect(c.name)).Id;
+        } catch (e) {
+          throw new Error(`${r.address}: image "${c.name}" is not on host ${r.alias} and cannot be pulled in the lab: ${engineMessage(e)}`);
+        }
+        return { ...base, id: `${id}${c.name}`, attrs: { ...c, id: `${id}${c.name}`, image_id: id, repo_digest: '' } };
+      }
+      case 'docker_network': {
+        let id: string;
+        try {
+          id = (await client.networkCreate(networkCreateBody(c))).Id;
+        } catch (e) {
+          throw new Error(`${r.address}: Unable to create network: ${engineMessage(e)}`);
+        }
+        return { ...base, id, attrs: { ...c, id, driver: c.driver ?? 'bridge' } };
+      }
+      case 'docker_container':
+        return this.createContainer(r, c, client);
+      default:
+        throw new Error(`${r.address}: unsupported type`);
+    }
+  }
+
+  private async createContainer(r: PlannedResource, c: Record<string, any>, client: EngineClient): Promise<CreatedResource> {
+    const name = str(c.name);
+    let id: string;
+    try {
+      id = (await client.containerCreate(name, containerCreateBody(c))).Id;
+    } catch (e) {
+      throw new Error(`${r.address}: Unable to create container: ${engineMessage(e)}`);
+    }
+    const created: CreatedResource = { address: r.address, type: r.type, alias: r.alias, id, attrs: { ...c, id, name } };
+    // Registered at once so destroy() removes it even if a later step fails.
+    this.created.push(created);
+    this.byAddress.set(r.address, created);
+    try {
+      if (nonEmpty(c.networks_advanced)) {
+        // resourceDockerContainerCreate: the default network is dropped first; only this exact message
+        // is tolerated (containsIgnorableErrorMessage), anything else fails the apply.
+        try {
+          await client.networkDisconnect('bridge', { Container: id, Force: false });
+        } catch (e) {
+          if (!engineMessage(e).includes('is not connected to the network bridge')) {
+            throw new Error(`Unable to disconnect the default network: ${engineMessage(e)}`);
+          }
+        }
+        for (const n of c.networks_advanced as any[]) {
+          try {
+            await client.networkConnect(n.name, { Container: id, EndpointConfig: endpointSettings(n) });
+          } catch (e) {
+            throw new Error(`Unable to connect to network '${n.name}': ${engineMessage(e)}`);
+          }
+        }
+      }
+      if (c.start !== false) {
+        try {
+          await client.containerStart(id);
+        } catch (e) {
+          throw new Error(`Unable to start container: ${engineMessage(e)}`);
+        }
+        // resourceDockerContainerRead: with must_run (default true) a container that is not running fails.
+        if (c.must_run !== false) await this.waitRunning(client, id);
+      }
+    } catch (e) {
+      throw new Error(`${r.address}: ${(e as Error).message}`);
+    }
+    // Returned for apply() to register; drop the early registration to avoid a duplicate.
+    this.created.splice(this.created.indexOf(created), 1);
+    return created;
+  }
+
+  private async waitRunning(client: EngineClient, id: string): Promise<void> {
+    const until = Date.now() + (this.opts.runningTimeoutMs ?? 10_000);
+    for (;;) {
+      const st = (await client.containerInspect(id)).State;
+      if (st.Running) return;
+      if (Date.now() > until || st.Status === 'exited' || st.Status === 'dead') {
+        throw new Error(`Container ${id} failed to be in running state (status ${st.Status}, exit code ${st.ExitCode})`);
+      }
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  }
+}
+
+// resourceDockerContainerDelete: stop with timeout destroy_grace_seconds (0 when unset), then remove
+// forced with RemoveVolumes = remove_volumes (default true) and RemoveLinks = rm.
+async function destroyContainer(client: EngineClient, r: CreatedResource): Promise<void> {
+  const ignorable = (e: unknown) => /No such container|is already in progress/.test(engineMessage(e));
+  try {
+    await client.containerStop(r.id, Number(r.attrs.destroy_grace_seconds ?? 0));
+  } catch (e) {
+    if (!ignorable(e)) throw e;
+  }
+  try {
+    await client.containerRemove(r.id, { force: true, v: r.attrs.remove_volumes !== false, link: r.attrs.rm === true });
+  } catch (e) {
+    if (!ignorable(e)) throw e;
+  }
+}
+
+// resourceDockerNetworkRemoveRefreshFunc: "has active endpoints" means wait and retry (30 s there).
+async function destroyNetwork(client: EngineClient, r: CreatedResource): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await client.networkRemove(r.id);
+      return;
+    } catch (e) {
+      const m = engineMessage(e);
+      if (/not found|No such network/i.test(m)) return;
+      if (!m.includes('has active endpoints') || Date.now() > until) throw e;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  }
+}
+
+/** Convenience: plan, apply and return the replay (destroy it when done). */
+export async function replay(tf: TfJson, hosts: HostTargets, opts?: ReplayOptions): Promise<Replay> {
+  const r = new Replay(tf, hosts, opts);
+  await r.apply();
+  return r;
+}

@@ -1,0 +1,385 @@
+/**
+ * Addresses and CIDR blocks for IPv4 and IPv6, as bigint intervals.
+ *
+ * The one shared parsing helper of docknet: every address in props, the plan record and the model goes
+ * through `IpAddress.parse` / `Cidr.parse`. Parsing is delegated to ipaddr.js (strict: no octal or
+ * short forms like "10.1", no 999.1.1.1) and cached, because the same strings come back thousands of
+ * times in validation; arithmetic is bigint so both families share one code path and no signed 32-bit
+ * bit operator ever flips 128.0.0.0 negative.
+ *
+ *   const c = Cidr.parse('10.0.0.0/24');
+ *   c.contains('10.0.0.7'); c.overlaps(Cidr.parse('10.0.0.128/25')); c.split(26); c.subtract(other);
+ */
+import * as ipaddr from 'ipaddr.js';
+
+export type IpFamily = 4 | 6;
+
+/** Thrown for malformed input; the message says what was given and what to write instead. */
+export class AddressError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AddressError';
+  }
+}
+
+const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
+const ALL_ONES: Record<IpFamily, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n };
+
+export function familyBits(family: IpFamily): number {
+  return BITS[family];
+}
+
+function bigintToString(family: IpFamily, v: bigint): string {
+  if (family === 4) {
+    const n = Number(v);
+    return `${Math.floor(n / 16777216) % 256}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
+  }
+  const bytes: number[] = new Array(16);
+  let x = v;
+  for (let i = 15; i >= 0; i--) {
+    bytes[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return ipaddr.fromByteArray(bytes).toString(); // RFC 5952 compressed form
+}
+
+interface ParsedIp {
+  family: IpFamily;
+  value: bigint;
+}
+
+/** Strict parse of a bare address; undefined when not an address of either family. */
+function parseIp(text: string): ParsedIp | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    const o = ipaddr.IPv4.parse(text).octets;
+    return { family: 4, value: BigInt(((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3]) };
+  }
+  // Zone ids ("fe80::1%eth0") are interface-local and meaningless in a network definition.
+  if (!text.includes('%') && ipaddr.IPv6.isValid(text)) {
+    let v = 0n;
+    for (const part of ipaddr.IPv6.parse(text).parts) v = (v << 16n) | BigInt(part);
+    return { family: 6, value: v };
+  }
+  return undefined;
+}
+
+/** One IPv4 or IPv6 address. Immutable; compare with `value`. */
+export class IpAddress {
+  private static readonly cache = new Map<string, IpAddress>();
+
+  /** @throws AddressError for anything that is not one strict IPv4/IPv6 address. */
+  public static parse(text: string): IpAddress {
+    const hit = IpAddress.cache.get(text);
+    if (hit) return hit;
+    const trimmed = text.trim();
+    if (trimmed.includes('/')) {
+      throw new AddressError(`"${text}" is a CIDR block where a single address is expected. Did you mean "${trimmed.split('/')[0]}"?`);
+    }
+    const p = parseIp(trimmed);
+    if (!p) throw new AddressError(`"${text}" is not a valid IPv4 or IPv6 address (expected e.g. "10.0.0.1" or "fd00::1").`);
+    const ip = new IpAddress(p.family, p.value);
+    IpAddress.cache.set(text, ip);
+    return ip;
+  }
+
+  public static tryParse(text: string): IpAddress | undefined {
+    try {
+      return IpAddress.parse(text);
+    } catch {
+      return undefined;
+    }
+  }
+
+  public static of(family: IpFamily, value: bigint): IpAddress {
+    if (value < 0n || value > ALL_ONES[family]) throw new AddressError(`value ${value} is outside the IPv${family} address space`);
+    return new IpAddress(family, value);
+  }
+
+  private text?: string;
+  private constructor(public readonly family: IpFamily, public readonly value: bigint) {}
+
+  public toString(): string {
+    return (this.text ??= bigintToString(this.family, this.value));
+  }
+
+  public equals(other: IpAddress): boolean {
+    return this.family === other.family && this.value === other.value;
+  }
+}
+
+/** A CIDR block: network address plus prefix length, host bits always zero. */
+export class Cidr {
+  private static readonly cache = new Map<string, Cidr>();
+
+  /**
+   * Parses "10.0.0.0/24" or "fd00::/64". Refuses a missing mask, host bits set, a bad address or an
+   * out-of-range prefix, each with a suggestion.
+   * @throws AddressError
+   */
+  public static parse(text: string): Cidr {
+    const hit = Cidr.cache.get(text);
+    if (hit) return hit;
+    const trimmed = text.trim();
+    const slash = trimmed.indexOf('/');
+    if (slash < 0) {
+      const ip = parseIp(trimmed);
+      if (ip) throw new AddressError(`CIDR mask is missing in "${text}". Did you mean "${trimmed}/${BITS[ip.family]}"?`);
+      throw new AddressError(`"${text}" is not a CIDR block (expected e.g. "10.0.0.0/24" or "fd00::/64").`);
+    }
+    const addrText = trimmed.slice(0, slash);
+    const maskText = trimmed.slice(slash + 1);
+    const ip = parseIp(addrText);
+    if (!ip) throw new AddressError(`"${addrText}" in "${text}" is not a valid IPv4 or IPv6 address.`);
+    const bits = BITS[ip.family];
+    if (!/^\d{1,3}$/.test(maskText) || Number(maskText) > bits) {
+      throw new AddressError(`Prefix length "/${maskText}" in "${text}" is invalid: IPv${ip.family} prefixes are /0 to /${bits}.`);
+    }
+    const prefix = Number(maskText);
+    const network = ip.value & maskOf(ip.family, prefix);
+    if (network !== ip.value) {
+      const fixed = `${bigintToString(ip.family, network)}/${prefix}`;
+      throw new AddressError(`"${text}" has host bits set. Did you mean "${fixed}" (the network), or "${addrText}/${bits}" (the single address)?`);
+    }
+    const c = new Cidr(ip.family, network, prefix);
+    Cidr.cache.set(text, c);
+    return c;
+  }
+
+  public static tryParse(text: string): Cidr | undefined {
+    try {
+      return Cidr.parse(text);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The block of the given prefix containing `value` (host bits are cleared). */
+  public static of(family: IpFamily, value: bigint, prefix: number): Cidr {
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > BITS[family]) {
+      throw new AddressError(`Prefix length /${prefix} is invalid: IPv${family} prefixes are /0 to /${BITS[family]}.`);
+    }
+    if (value < 0n || value > ALL_ONES[family]) throw new AddressError(`value ${value} is outside the IPv${family} address space`);
+    return new Cidr(family, value & maskOf(family, prefix), prefix);
+  }
+
+  /** "10.0.0.11/24" (an interface address) -> its network 10.0.0.0/24; a bare address -> /32 or /128. */
+  public static containing(text: string): Cidr {
+    const slash = text.indexOf('/');
+    if (slash < 0) {
+      const ip = IpAddress.parse(text);
+      return new Cidr(ip.family, ip.value, BITS[ip.family]);
+    }
+    const ip = IpAddress.parse(text.slice(0, slash));
+    const prefix = Number(text.slice(slash + 1));
+    if (!/^\d{1,3}$/.test(text.slice(slash + 1)) || prefix > BITS[ip.family]) {
+      throw new AddressError(`Prefix length in "${text}" is invalid: IPv${ip.family} prefixes are /0 to /${BITS[ip.family]}.`);
+    }
+    return Cidr.of(ip.family, ip.value, prefix);
+  }
+
+  /** Sort order: family, then start address, then larger blocks first. */
+  public static compare(a: Cidr, b: Cidr): number {
+    if (a.family !== b.family) return a.family - b.family;
+    if (a.start !== b.start) return a.start < b.start ? -1 : 1;
+    return a.prefix - b.prefix;
+  }
+
+  /** The fewest aligned blocks covering exactly [start, end] (inclusive). */
+  public static fromRange(family: IpFamily, start: bigint, end: bigint): Cidr[] {
+    const out: Cidr[] = [];
+    const bits = BITS[family];
+    let cur = start;
+    while (cur <= end) {
+      // Largest block aligned at cur that does not pass end.
+      let prefix = bits;
+      while (prefix > 0) {
+        const size = 1n << BigInt(bits - prefix + 1);
+        if (cur % size !== 0n || cur + size - 1n > end) break;
+        prefix--;
+      }
+      const c = new Cidr(family, cur, prefix);
+      out.push(c);
+      cur = c.end + 1n;
+    }
+    return out;
+  }
+
+  /** Last address of the block. */
+  public readonly end: bigint;
+  private text?: string;
+
+  private constructor(public readonly family: IpFamily, public readonly start: bigint, public readonly prefix: number) {
+    this.end = start + (1n << BigInt(BITS[family] - prefix)) - 1n;
+  }
+
+  public get bits(): number {
+    return BITS[this.family];
+  }
+
+  /** Number of addresses in the block. */
+  public get size(): bigint {
+    return this.end - this.start + 1n;
+  }
+
+  public get networkAddress(): IpAddress {
+    return IpAddress.of(this.family, this.start);
+  }
+
+  /** Last address; for IPv4 the broadcast address (IPv6 has none, but the last address is returned). */
+  public get broadcastAddress(): IpAddress {
+    return IpAddress.of(this.family, this.end);
+  }
+
+  /**
+   * First address a host may use: the network address is excluded, except for /31, /32 (RFC 3021
+   * point-to-point and single host) and IPv6 /127, /128.
+   */
+  public get firstUsable(): IpAddress {
+    return IpAddress.of(this.family, this.bits - this.prefix <= 1 ? this.start : this.start + 1n);
+  }
+
+  /** Last address a host may use: IPv4 excludes broadcast (except /31, /32); IPv6 has no broadcast. */
+  public get lastUsable(): IpAddress {
+    return IpAddress.of(this.family, this.family === 4 && this.prefix < 31 ? this.end - 1n : this.end);
+  }
+
+  /** The n-th address of the block (0 = network address; negative counts from the end, -1 = last). */
+  public nth(n: number | bigint): IpAddress {
+    const i = BigInt(n);
+    const v = i >= 0n ? this.start + i : this.end + 1n + i;
+    if (v < this.start || v > this.end) throw new AddressError(`${this} has ${this.size} addresses; index ${n} is outside it.`);
+    return IpAddress.of(this.family, v);
+  }
+
+  /** True when the address or block lies entirely inside this block. Strings are parsed. */
+  public contains(x: IpAddress | Cidr | string): boolean {
+    const o = typeof x === 'string' ? (x.includes('/') ? Cidr.parse(x) : IpAddress.parse(x)) : x;
+    if (o.family !== this.family) return false;
+    if (o instanceof IpAddress) return o.value >= this.start && o.value <= this.end;
+    return o.start >= this.start && o.end <= this.end;
+  }
+
+  public overlaps(other: Cidr | string): boolean {
+    const o = typeof other === 'string' ? Cidr.parse(other) : other;
+    return o.family === this.family && o.start <= this.end && this.start <= o.end;
+  }
+
+  public equals(other: Cidr): boolean {
+    return this.family === other.family && this.start === other.start && this.prefix === other.prefix;
+  }
+
+  /** All blocks of `prefix` inside this one, in address order. Refuses to list more than `limit`. */
+  public split(prefix: number, limit = 65536): Cidr[] {
+    if (prefix < this.prefix || prefix > this.bits) {
+      throw new AddressError(`Cannot split ${this} into /${prefix} blocks: the prefix must be between /${this.prefix} and /${this.bits}.`);
+    }
+    const count = 1n << BigInt(prefix - this.prefix);
+    if (count > BigInt(limit)) throw new AddressError(`Splitting ${this} into /${prefix} gives ${count} blocks, more than the limit of ${limit}.`);
+    const step = 1n << BigInt(this.bits - prefix);
+    const out: Cidr[] = [];
+    for (let s = this.start; s <= this.end; s += step) out.push(new Cidr(this.family, s, prefix));
+    return out;
+  }
+
+  /** This block minus the others: the fewest aligned blocks covering what is left, in address order. */
+  public subtract(...others: Cidr[]): Cidr[] {
+    const cut = others
+      .filter((o) => this.overlaps(o))
+      .sort(Cidr.compare);
+    const out: Cidr[] = [];
+    let cur = this.start;
+    for (const o of cut) {
+      if (o.start > cur) out.push(...Cidr.fromRange(this.family, cur, o.start - 1n));
+      if (o.end + 1n > cur) cur = o.end + 1n;
+      if (cur > this.end) return out;
+    }
+    if (cur <= this.end) out.push(...Cidr.fromRange(this.family, cur, this.end));
+    return out;
+  }
+
+  /**
+   * The lowest block of `prefix` inside this one that overlaps none of `used`, or undefined when full.
+   * `used` need not be sorted; blocks of the other family are ignored.
+   */
+  public nextFree(prefix: number, used: Cidr[]): Cidr | undefined {
+    const intervals = mergeIntervals(used.filter((u) => u.family === this.family));
+    const start = lowestFreeAligned(this, prefix, intervals, this.start);
+    return start === undefined ? undefined : new Cidr(this.family, start, prefix);
+  }
+
+  public toString(): string {
+    return (this.text ??= `${bigintToString(this.family, this.start)}/${this.prefix}`);
+  }
+}
+
+function maskOf(family: IpFamily, prefix: number): bigint {
+  const hostBits = BigInt(BITS[family] - prefix);
+  return ALL_ONES[family] ^ ((1n << hostBits) - 1n);
+}
+
+export interface Interval {
+  start: bigint;
+  end: bigint;
+}
+
+/** Index of the first interval whose end >= value, in a list sorted by start (and disjoint). */
+export function firstEndingAtOrAfter(sorted: Interval[], value: bigint): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid].end < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Start of the lowest block of `prefix`, aligned to its size, inside `container`, at or after `from`,
+ * overlapping none of `occupied` (sorted by start, disjoint). Binary search then a forward walk: each
+ * occupied interval is stepped over at most once per call.
+ */
+export function lowestFreeAligned(container: Cidr, prefix: number, occupied: Interval[], from: bigint): bigint | undefined {
+  if (prefix < container.prefix || prefix > container.bits) return undefined;
+  const size = 1n << BigInt(container.bits - prefix);
+  let cand = from > container.start ? alignUp(from - container.start, size) + container.start : container.start;
+  let i = firstEndingAtOrAfter(occupied, cand);
+  while (cand + size - 1n <= container.end) {
+    if (i >= occupied.length || occupied[i].start > cand + size - 1n) return cand;
+    cand = alignUp(occupied[i].end + 1n - container.start, size) + container.start;
+    i++;
+    while (i < occupied.length && occupied[i].end < cand) i++;
+  }
+  return undefined;
+}
+
+function alignUp(v: bigint, size: bigint): bigint {
+  const r = v % size;
+  return r === 0n ? v : v + size - r;
+}
+
+/** Inserts into a list sorted by start, keeping it sorted. */
+export function insertSorted<T extends Interval>(sorted: T[], item: T): void {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid].start < item.start) lo = mid + 1;
+    else hi = mid;
+  }
+  sorted.splice(lo, 0, item);
+}
+
+/** Sorted, merged copy: the allocator needs disjoint intervals for its binary search. */
+export function mergeIntervals(intervals: Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: Interval[] = [];
+  for (const i of sorted) {
+    const last = out[out.length - 1];
+    if (last && i.start <= last.end + 1n) {
+      if (i.end > last.end) last.end = i.end;
+    } else out.push({ start: i.start, end: i.end });
+  }
+  return out;
+}
+

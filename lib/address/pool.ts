@@ -1,0 +1,364 @@
+/**
+ * The address plan: named pools per environment hand out blocks to stable keys, LAN segments hand out
+ * one ip_range per host, and the plan record (record.ts) keeps every decision stable across runs.
+ *
+ *   const plan = new AddressPlan(readPlanRecord('docknet.plan.json'), { frozen: !!process.env.CI });
+ *   plan.addPool('prod', 'bridges', '10.10.0.0/16', 'bridge networks');
+ *   const a = plan.request('prod', 'bridges', network.node.path, 24);   // a.cidr is lazy
+ *   plan.addLanSegment('prod', { name: 'office', subnet: '192.168.1.0/24', gateway: '192.168.1.1',
+ *     reserved: [{ label: 'h1', cidr: '192.168.1.11' }, { label: 'DHCP', cidr: '192.168.1.128/25' }] });
+ *   const r = plan.lanRange('prod', 'office', 'h1');                    // r.cidr is lazy
+ *   const { record, changed, problems } = plan.resolve();              // write record when changed
+ *
+ * Rules
+ * - Keys are the network's construct path (or a user-given key). A recorded block that is still
+ *   valid (inside its pool, same prefix length, no overlap) is kept whatever else changes, so adding,
+ *   removing or reordering requests never moves another's block. Invalid recorded blocks are
+ *   re-allocated with a DN271 warning (a moved block replaces the network).
+ * - New keys get the lowest free aligned block, largest blocks first then by key: the result does not
+ *   depend on declaration order.
+ * - Removed keys are dropped from the record. Their blocks are reused, but only from the next run on:
+ *   within the run that frees them, the old network still exists until the apply destroys it, and
+ *   docker refuses a second network overlapping it on the same host. Pools are finite, so never
+ *   reusing would leak them.
+ * - frozen (CI, like `npm ci`): any change to the record is a DN272 error telling to run synth
+ *   locally and commit docknet.plan.json. Values are still computed so the rest of synth can report.
+ * - Environments the plan does not touch are copied from the record unchanged.
+ * - Bad single inputs (unknown pool, invalid CIDR, impossible prefix) throw at once; problems that
+ *   need the whole plan (exhaustion, moves, frozen drift) are returned by `resolve()`.
+ */
+import { Problem, error, warning } from '../validation/problem';
+import { BlockRequest, Reconciled, reconcile } from './allocator';
+import { Cidr } from './cidr';
+import { LanSegment, LanSegmentOptions } from './lan';
+import { EnvironmentRecord, PLAN_RECORD_FILE, PlanRecord, compareKeys, emptyRecord, normalizeRecord } from './record';
+
+export const PLAN_CODES = {
+  POOL_EXHAUSTED: 'DN270',
+  RECORD_MOVED: 'DN271',
+  RECORD_FROZEN: 'DN272',
+  POOLS_OVERLAP: 'DN273',
+  LAN_EXHAUSTED: 'DN274',
+} as const;
+
+export interface AddressPlanOptions {
+  /**
+   * Refuse any change to the record (CI).
+   * @default false
+   */
+  readonly frozen?: boolean;
+  /**
+   * How messages name the record file.
+   * @default "docknet.plan.json"
+   */
+  readonly recordFile?: string;
+}
+
+/** A block handed out under a key. `cidr` resolves the whole plan on first read. */
+export interface Allocation {
+  readonly environment: string;
+  readonly pool: string;
+  readonly key: string;
+  readonly prefixLength: number;
+  /** @throws AddressPlanError when the pool had no room (the message names pool, size, request, fix). */
+  readonly cidr: string;
+}
+
+/** A host's ip_range on a LAN segment. `cidr` resolves the whole plan on first read. */
+export interface LanRange {
+  readonly environment: string;
+  readonly segment: string;
+  readonly host: string;
+  readonly cidr: string;
+}
+
+export interface PlanResult {
+  /** The record to write back (canonical form; see serializePlanRecord). */
+  readonly record: PlanRecord;
+  /** True when `record` differs from the record given to the constructor. */
+  readonly changed: boolean;
+  readonly problems: Problem[];
+}
+
+export class AddressPlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AddressPlanError';
+  }
+}
+
+interface PoolState {
+  readonly name: string;
+  readonly cidr: Cidr;
+  readonly purpose?: string;
+  readonly requests: Map<string, BlockRequest>;
+}
+
+interface EnvState {
+  readonly pools: Map<string, PoolState>;
+  readonly lans: Map<string, { segment: LanSegment; hosts: Set<string> }>;
+}
+
+interface Resolved extends PlanResult {
+  readonly blocks: Map<string, Cidr>; // "env\0pool\0key" and "env\0lan\0segment\0host"
+  readonly failures: Map<string, string>;
+}
+
+export class AddressPlan {
+  private readonly input: PlanRecord;
+  private readonly envs = new Map<string, EnvState>();
+  private resolved?: Resolved;
+
+  constructor(record?: PlanRecord, private readonly options: AddressPlanOptions = {}) {
+    this.input = normalizeRecord(record ?? emptyRecord());
+  }
+
+  private get file(): string {
+    return this.options.recordFile ?? PLAN_RECORD_FILE;
+  }
+
+  private env(name: string): EnvState {
+    let e = this.envs.get(name);
+    if (!e) {
+      e = { pools: new Map(), lans: new Map() };
+      this.envs.set(name, e);
+    }
+    return e;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.resolved) {
+      throw new AddressPlanError(`${what} after the address plan was resolved: declare every pool, request and LAN segment before synthesis reads an address.`);
+    }
+  }
+
+  /** Declares a pool. @throws on an invalid CIDR or a second pool of the same name in the environment. */
+  public addPool(environment: string, name: string, cidr: string, purpose?: string): void {
+    this.assertOpen(`Pool "${name}" added`);
+    const e = this.env(environment);
+    if (e.pools.has(name)) throw new AddressPlanError(`Pool "${name}" is declared twice in environment "${environment}". Pool names must be unique per environment.`);
+    let c: Cidr;
+    try {
+      c = Cidr.parse(cidr);
+    } catch (err) {
+      throw new AddressPlanError(`Pool "${name}" in environment "${environment}": ${(err as Error).message}`);
+    }
+    e.pools.set(name, { name, cidr: c, purpose, requests: new Map() });
+  }
+
+  /**
+   * Asks pool `pool` for a /prefixLength block under `key`. Asking again with the same key and length
+   * returns the same allocation.
+   * @throws on an unknown pool, an impossible prefix, or the same key with another length.
+   */
+  public request(environment: string, pool: string, key: string, prefixLength: number): Allocation {
+    this.assertOpen(`Request "${key}" made`);
+    const p = this.envs.get(environment)?.pools.get(pool);
+    if (!p) {
+      const known = [...(this.envs.get(environment)?.pools.keys() ?? [])].sort(compareKeys);
+      throw new AddressPlanError(
+        `"${key}" asks pool "${pool}" of environment "${environment}", which is not declared (declared: ${known.length ? known.join(', ') : 'none'}). Call addPool first.`,
+      );
+    }
+    if (!Number.isInteger(prefixLength) || prefixLength < p.cidr.prefix || prefixLength > p.cidr.bits) {
+      throw new AddressPlanError(
+        `"${key}" asks pool "${pool}" (${p.cidr}) for a /${prefixLength}: it must be a whole number from /${p.cidr.prefix} to /${p.cidr.bits}.`,
+      );
+    }
+    const prev = p.requests.get(key);
+    if (prev && prev.prefix !== prefixLength) {
+      throw new AddressPlanError(`"${key}" asks pool "${pool}" twice, for a /${prev.prefix} and a /${prefixLength}. Use one prefix length per key.`);
+    }
+    p.requests.set(key, { key, prefix: prefixLength });
+    const id = `${environment}\0${pool}\0${key}`;
+    const self = this;
+    return {
+      environment,
+      pool,
+      key,
+      prefixLength,
+      get cidr(): string {
+        return self.lookup(id);
+      },
+    };
+  }
+
+  /** Declares a LAN segment. @throws on invalid addresses (see LanSegment). */
+  public addLanSegment(environment: string, options: LanSegmentOptions): LanSegment {
+    this.assertOpen(`LAN segment "${options.name}" added`);
+    const e = this.env(environment);
+    if (e.lans.has(options.name)) {
+      throw new AddressPlanError(`LAN segment "${options.name}" is declared twice in environment "${environment}".`);
+    }
+    const segment = new LanSegment(options);
+    e.lans.set(options.name, { segment, hosts: new Set() });
+    return segment;
+  }
+
+  /** The ip_range of `host` on LAN segment `segment`. */
+  public lanRange(environment: string, segment: string, host: string): LanRange {
+    this.assertOpen(`LAN range for host "${host}" requested`);
+    const lan = this.envs.get(environment)?.lans.get(segment);
+    if (!lan) throw new AddressPlanError(`Host "${host}" asks LAN segment "${segment}" of environment "${environment}", which is not declared. Call addLanSegment first.`);
+    lan.hosts.add(host);
+    const id = `${environment}\0lan\0${segment}\0${host}`;
+    const self = this;
+    return {
+      environment,
+      segment,
+      host,
+      get cidr(): string {
+        return self.lookup(id);
+      },
+    };
+  }
+
+  /** Pools of an environment, for the topology model. */
+  public pools(environment: string): { name: string; cidr: string; purpose?: string }[] {
+    return [...(this.envs.get(environment)?.pools.values() ?? [])].map((p) => ({ name: p.name, cidr: p.cidr.toString(), purpose: p.purpose }));
+  }
+
+  /** LAN segments of an environment with their carved host ranges, for the topology model. Resolves. */
+  public lanSegments(environment: string): {
+    name: string;
+    subnet: string;
+    gateway: string;
+    reserved: { label: string; cidr: string }[];
+    hostRanges: { host: string; ipRange: string }[];
+  }[] {
+    const r = this.resolve() as Resolved;
+    return [...(this.envs.get(environment)?.lans.values() ?? [])].map(({ segment, hosts }) => ({
+      name: segment.name,
+      subnet: segment.subnet.toString(),
+      gateway: segment.gateway.networkAddress.toString(),
+      reserved: segment.reserved.map((x) => ({ label: x.label, cidr: x.cidr.toString() })),
+      hostRanges: [...hosts]
+        .sort(compareKeys)
+        .flatMap((h) => {
+          const c = r.blocks.get(`${environment}\0lan\0${segment.name}\0${h}`);
+          return c ? [{ host: h, ipRange: c.toString() }] : [];
+        }),
+    }));
+  }
+
+  private lookup(id: string): string {
+    const r = this.resolve() as Resolved;
+    const c = r.blocks.get(id);
+    if (c) return c.toString();
+    throw new AddressPlanError(r.failures.get(id) ?? `No allocation for ${id.split('\0').join(' / ')}.`);
+  }
+
+  /** Decides every block (once; later calls return the same result). */
+  public resolve(): PlanResult {
+    if (this.resolved) return this.resolved;
+    const problems: Problem[] = [];
+    const blocks = new Map<string, Cidr>();
+    const failures = new Map<string, string>();
+    const out: PlanRecord = normalizeRecord(this.input);
+    const frozen = this.options.frozen ?? false;
+    const fix = `Run synth locally and commit ${this.file}.`;
+    const drift = (subject: string, what: string) =>
+      problems.push(error(PLAN_CODES.RECORD_FROZEN, [subject], `${this.file} is out of date (frozen mode): ${what}. ${fix}`));
+
+    for (const envName of [...this.envs.keys()].sort(compareKeys)) {
+      const e = this.envs.get(envName)!;
+      const prev: EnvironmentRecord = this.input.environments[envName] ?? { pools: {}, lanRanges: {} };
+      const next: EnvironmentRecord = { pools: {}, lanRanges: {} };
+
+      const pools = [...e.pools.values()].sort((a, b) => compareKeys(a.name, b.name));
+      const byStart = [...pools].sort((a, b) => Cidr.compare(a.cidr, b.cidr));
+      for (let i = 1; i < byStart.length; i++) {
+        const a = byStart[i - 1];
+        const b = byStart[i];
+        if (a.cidr.overlaps(b.cidr)) {
+          problems.push(
+            error(PLAN_CODES.POOLS_OVERLAP, [`${envName}/pool ${b.name}`, `${envName}/pool ${a.name}`],
+              `Pools "${b.name}" (${b.cidr}) and "${a.name}" (${a.cidr}) of environment "${envName}" overlap, so their networks could collide. Give each pool its own range.`),
+          );
+        }
+      }
+
+      for (const p of pools) {
+        const what = `pool "${p.name}" (${p.cidr})`;
+        const result = reconcile(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.values()], what);
+        next.pools[p.name] = this.collect(result, `${envName}\0${p.name}\0`, blocks);
+        this.report(result, envName, what, problems, frozen, drift);
+        for (const req of result.exhausted) {
+          const free = freeAddresses(p.cidr, result);
+          const msg =
+            `${what} of environment "${envName}" has no free /${req.prefix} for "${req.key}": the pool holds ${p.cidr.size} addresses, ` +
+            `${free} of them free, not enough or not as one aligned /${req.prefix}. Enlarge the pool, request a longer prefix, or add a second pool.`;
+          failures.set(`${envName}\0${p.name}\0${req.key}`, msg);
+          problems.push(error(PLAN_CODES.POOL_EXHAUSTED, [req.key], msg));
+        }
+      }
+      for (const name of Object.keys(prev.pools).sort(compareKeys)) {
+        if (!e.pools.has(name) && frozen) drift(`${envName}/pool ${name}`, `pool "${name}" is recorded but no longer declared`);
+      }
+
+      for (const [name, lan] of [...e.lans.entries()].sort((a, b) => compareKeys(a[0], b[0]))) {
+        const seg = lan.segment;
+        const what = seg.describe();
+        const reqs = [...lan.hosts].map((h) => ({ key: h, prefix: seg.perHostPrefixLength }));
+        const result = reconcile(seg.subnet, seg.unavailable(), prev.lanRanges[name] ?? {}, reqs, what);
+        next.lanRanges[name] = this.collect(result, `${envName}\0lan\0${name}\0`, blocks);
+        this.report(result, envName, what, problems, frozen, drift);
+        for (const req of result.exhausted) {
+          const msg =
+            `${what} has no free aligned /${req.prefix} for host "${req.key}" outside the gateway and reserved ranges. ` +
+            `Use a longer perHostPrefixLength, shrink reserved ranges, or use a larger subnet.`;
+          failures.set(`${envName}\0lan\0${name}\0${req.key}`, msg);
+          problems.push(error(PLAN_CODES.LAN_EXHAUSTED, [`${envName}/lan ${name}`, req.key], msg));
+        }
+      }
+      for (const name of Object.keys(prev.lanRanges).sort(compareKeys)) {
+        if (!e.lans.has(name) && frozen) drift(`${envName}/lan ${name}`, `LAN segment "${name}" is recorded but no longer declared`);
+      }
+      out.environments[envName] = next;
+    }
+
+    const record = normalizeRecord(out);
+    const changed = JSON.stringify(record) !== JSON.stringify(this.input);
+    this.resolved = { record, changed, problems, blocks, failures };
+    return this.resolved;
+  }
+
+  private collect(result: Reconciled, prefix: string, blocks: Map<string, Cidr>): Record<string, string> {
+    const rec: Record<string, string> = {};
+    for (const [k, c] of result.blocks) {
+      rec[k] = c.toString();
+      blocks.set(prefix + k, c);
+    }
+    return rec;
+  }
+
+  private report(
+    result: Reconciled,
+    envName: string,
+    what: string,
+    problems: Problem[],
+    frozen: boolean,
+    drift: (subject: string, what: string) => void,
+  ): void {
+    for (const m of result.moved) {
+      const to = m.to ? `moved to ${m.to}` : 'could not be re-allocated';
+      if (frozen) drift(m.key, `the recorded block of "${m.key}" in ${what} is invalid (${m.reason}) and must move`);
+      else {
+        problems.push(
+          warning(PLAN_CODES.RECORD_MOVED, [m.key],
+            `The recorded block ${m.from} of "${m.key}" in ${what} of environment "${envName}" is invalid (${m.reason}); ${to}. The network will be replaced on apply; commit ${this.file}.`),
+        );
+      }
+    }
+    if (!frozen) return;
+    for (const k of result.added) drift(k, `"${k}" needs a new block in ${what} but has none recorded`);
+    for (const r of result.removed) drift(r.key, `"${r.key}" (${r.cidr}) in ${what} is recorded but no longer requested`);
+  }
+}
+
+/** Free addresses left in a pool after a run, for the exhaustion message. */
+function freeAddresses(pool: Cidr, result: Reconciled): bigint {
+  let used = 0n;
+  for (const c of result.blocks.values()) used += c.size;
+  return pool.size - used;
+}

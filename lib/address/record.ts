@@ -1,0 +1,107 @@
+/**
+ * The plan record (docknet.plan.json): which block each key got, committed next to the code like a
+ * lock file so allocations survive reordering, additions and removals, and can be reviewed in a diff.
+ *
+ *   { "version": 1,
+ *     "environments": { "prod": {
+ *       "pools": { "bridges": { "prod/h1/backend": "10.10.1.0/24" } },
+ *       "lanRanges": { "office": { "h1": "192.168.1.64/27" } } } } }
+ *
+ * Serialization is canonical (keys sorted by code unit, two-space indent, final newline) so a synth
+ * that changes nothing rewrites the file byte for byte and a real change is a small diff.
+ */
+import * as fs from 'fs';
+
+export const PLAN_RECORD_VERSION = 1;
+export const PLAN_RECORD_FILE = 'docknet.plan.json';
+
+export interface EnvironmentRecord {
+  /** pool name -> key -> CIDR block. */
+  pools: Record<string, Record<string, string>>;
+  /** LAN segment name -> host name -> ip_range. */
+  lanRanges: Record<string, Record<string, string>>;
+}
+
+export interface PlanRecord {
+  version: typeof PLAN_RECORD_VERSION;
+  environments: Record<string, EnvironmentRecord>;
+}
+
+export function emptyRecord(): PlanRecord {
+  return { version: PLAN_RECORD_VERSION, environments: {} };
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortObject<V, W>(o: Record<string, V>, map: (v: V) => W): Record<string, W> {
+  const out: Record<string, W> = {};
+  for (const k of Object.keys(o).sort(compareKeys)) out[k] = map(o[k]);
+  return out;
+}
+
+const sortLeaf = (o: Record<string, string>) => sortObject(o, (v) => v);
+
+/** A deep copy with every object's keys sorted. */
+export function normalizeRecord(record: PlanRecord): PlanRecord {
+  return {
+    version: PLAN_RECORD_VERSION,
+    environments: sortObject(record.environments, (env) => ({
+      pools: sortObject(env.pools ?? {}, sortLeaf),
+      lanRanges: sortObject(env.lanRanges ?? {}, sortLeaf),
+    })),
+  };
+}
+
+export function serializePlanRecord(record: PlanRecord): string {
+  return JSON.stringify(normalizeRecord(record), null, 2) + '\n';
+}
+
+function isStringMap(v: unknown): v is Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+}
+
+function isMapOf(v: unknown, inner: (x: unknown) => boolean): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(inner);
+}
+
+/**
+ * Parses and checks the shape (not the addresses: AddressPlan validates those against the pools).
+ * @throws Error naming the file and the fix.
+ */
+export function parsePlanRecord(text: string, source = PLAN_RECORD_FILE): PlanRecord {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source} is not valid JSON (${(e as Error).message}). Fix the merge conflict or delete the file and run synth to rebuild it.`);
+  }
+  const d = data as { version?: unknown; environments?: unknown };
+  if (typeof data !== 'object' || data === null || d.version !== PLAN_RECORD_VERSION) {
+    throw new Error(`${source} has version ${JSON.stringify(d?.version)}; this docknet reads version ${PLAN_RECORD_VERSION}.`);
+  }
+  const envOk = (e: unknown) => {
+    const env = e as Partial<EnvironmentRecord>;
+    return typeof e === 'object' && e !== null && isMapOf(env.pools ?? {}, isStringMap) && isMapOf(env.lanRanges ?? {}, isStringMap);
+  };
+  if (!isMapOf(d.environments ?? {}, envOk)) {
+    throw new Error(`${source} does not match { version, environments: { <env>: { pools: { <pool>: { <key>: "<cidr>" } }, lanRanges: { <segment>: { <host>: "<cidr>" } } } } }.`);
+  }
+  return normalizeRecord({ version: PLAN_RECORD_VERSION, environments: (d.environments ?? {}) as Record<string, EnvironmentRecord> });
+}
+
+/** undefined when the file does not exist yet (first synth). */
+export function readPlanRecord(file: string): PlanRecord | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  return parsePlanRecord(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** Writes only when the content differs, so an unchanged plan leaves the file's mtime alone. Returns true when written. */
+export function writePlanRecord(file: string, record: PlanRecord): boolean {
+  const text = serializePlanRecord(record);
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
+  fs.writeFileSync(file, text);
+  return true;
+}

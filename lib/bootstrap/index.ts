@@ -1,0 +1,5 @@
+export * from './target';
+export * from './daemon-rollout';
+export * from './swarm-bootstrap';
+export * from './macvlan-shim';
+export * from './host-bootstrap';

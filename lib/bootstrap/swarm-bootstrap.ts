@@ -1,0 +1,208 @@
+import { createHash } from 'crypto';
+import { DataResource, ITerraformDependable, TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { parseCidr } from '../daemon/addr';
+import type { HostBootstrap } from './host-bootstrap';
+import { loadScript } from './scripts';
+import { BootstrapTarget, checkTarget, DEFAULT_DOCKER_COMMAND, shq, sshConnection, sshOptions, tfLiteral, throwIfInvalid } from './target';
+
+/** A swarm member: a HostBootstrap (ordered after its daemon rollout) or a bare target. */
+export interface SwarmMemberOptions {
+  readonly host: HostBootstrap | BootstrapTarget;
+  /**
+   * Address other nodes reach this one at (swarm --advertise-addr).
+   * @default - target.ssh.host
+   */
+  readonly advertiseAddr?: string;
+}
+
+export interface SwarmBootstrapProps {
+  /** Managers; the first one initializes the swarm. Use an odd number (1, 3, 5). */
+  readonly managers: SwarmMemberOptions[];
+  /** @default [] */
+  readonly workers?: SwarmMemberOptions[];
+  /**
+   * Global pools overlay networks get their subnets from (swarm init --default-addr-pool). Set only
+   * at init: changing them later needs a new swarm.
+   * @default - Docker's 10.0.0.0/8
+   */
+  readonly defaultAddrPools?: string[];
+  /**
+   * Prefix length of each overlay subnet cut from the pools.
+   * @default 24
+   */
+  readonly defaultAddrPoolMaskLength?: number;
+  /**
+   * UDP port of the VXLAN data path (set only at init).
+   * @default 4789
+   */
+  readonly dataPathPort?: number;
+  /** Extra things to finish before the swarm is formed. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** One firewall opening a swarm needs between its hosts. */
+export interface SwarmFirewallRule {
+  readonly protocol: 'tcp' | 'udp' | 'esp';
+  /** Port; absent for ESP (IP protocol 50, no ports). */
+  readonly port?: number;
+  /** Which hosts must accept it. */
+  readonly to: 'managers' | 'all';
+  readonly purpose: string;
+}
+
+/**
+ * Forms a swarm over ssh with Terraform built-ins: `swarm init` on the first manager, then joins.
+ * Every step first asks the node for `.Swarm.LocalNodeState`, so re-applying is a no-op.
+ */
+export class SwarmBootstrap extends Construct {
+  /** terraform_data running swarm init on the first manager. */
+  public readonly init: DataResource;
+  /** terraform_data per joining member, managers first. */
+  public readonly joins: DataResource[] = [];
+  /** Ports and protocols to open between the hosts. */
+  public readonly firewall: SwarmFirewallRule[];
+
+  constructor(scope: Construct, id: string, props: SwarmBootstrapProps) {
+    super(scope, id);
+    const members = [
+      ...(props.managers ?? []).map((m) => ({ ...resolveMember(m), role: 'manager' as const })),
+      ...(props.workers ?? []).map((m) => ({ ...resolveMember(m), role: 'worker' as const })),
+    ];
+    throwIfInvalid(this.node.path, checkSwarmProps(props, members));
+
+    // live-restore is illegal on swarm members: let their daemon settings know (checked at synth).
+    for (const m of members) m.bootstrap?.daemon?.markSwarmMember();
+    const rollouts = members.flatMap((m) => m.bootstrap?.dependables ?? []);
+    const before = [...rollouts, ...(props.dependsOn ?? [])];
+
+    const first = members[0];
+    const pools = props.defaultAddrPools ?? [];
+    const initEnv = {
+      DOCKNET_DOCKER: first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+      DOCKNET_ADVERTISE: first.advertiseAddr,
+      DOCKNET_POOLS: pools.join(' '),
+      DOCKNET_POOL_MASK: props.defaultAddrPoolMaskLength === undefined ? '' : String(props.defaultAddrPoolMaskLength),
+      DOCKNET_DATA_PATH_PORT: props.dataPathPort === undefined ? '' : String(props.dataPathPort),
+    };
+    const initScript = `${first.target.uploadDir ?? '/tmp'}/docknet-${first.target.name}-swarm-init.sh`;
+    this.init = new DataResource(this, 'Init', {
+      triggersReplace: { manager: first.target.ssh.host, config: hashOf(initEnv) },
+      input: { manager: first.target.name, advertise_addr: first.advertiseAddr, pools, mask_length: props.defaultAddrPoolMaskLength ?? 24 },
+      dependsOn: before.length > 0 ? before : undefined,
+      connection: sshConnection(first.target),
+      provisioners: [
+        { type: 'file', content: tfLiteral(loadScript('swarm-init.sh')), destination: initScript },
+        { type: 'remote-exec', inline: [tfLiteral(`${assign(initEnv)} sh ${shq(initScript)}; rc=$?; rm -f ${shq(initScript)}; exit $rc`)] },
+      ],
+    });
+
+    // Managers join one after another (raft adds one voter at a time); workers in parallel.
+    let previousManager: ITerraformDependable = this.init;
+    for (const m of members.slice(1)) {
+      const env = {
+        DOCKNET_ROLE: m.role,
+        DOCKNET_MANAGER_SSH: `${sshOptions(first.target)} ${first.target.ssh.user}@${first.target.ssh.host}`,
+        DOCKNET_MEMBER_SSH: `${sshOptions(m.target)} ${m.target.ssh.user}@${m.target.ssh.host}`,
+        DOCKNET_MANAGER_DOCKER: first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+        DOCKNET_MEMBER_DOCKER: m.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+        DOCKNET_MANAGER_ADDR: first.advertiseAddr,
+        DOCKNET_ADVERTISE: m.advertiseAddr,
+      };
+      const join = new DataResource(this, `Join-${m.target.name}`, {
+        triggersReplace: { member: m.target.ssh.host, role: m.role, swarm: this.init.id, config: hashOf(env) },
+        input: { member: m.target.name, role: m.role, advertise_addr: m.advertiseAddr },
+        dependsOn: [m.role === 'manager' ? previousManager : this.init, ...before],
+        provisioners: [
+          {
+            type: 'local-exec',
+            command: tfLiteral(loadScript('swarm-join.sh')),
+            interpreter: ['/bin/sh', '-c'],
+            environment: env,
+          },
+        ],
+      });
+      if (m.role === 'manager') previousManager = join;
+      this.joins.push(join);
+    }
+
+    const dataPort = props.dataPathPort ?? 4789;
+    this.firewall = [
+      { protocol: 'tcp', port: 2377, to: 'managers', purpose: 'cluster management (join, raft)' },
+      { protocol: 'tcp', port: 7946, to: 'all', purpose: 'node gossip' },
+      { protocol: 'udp', port: 7946, to: 'all', purpose: 'node gossip' },
+      { protocol: 'udp', port: dataPort, to: 'all', purpose: 'overlay data path (VXLAN)' },
+      { protocol: 'esp', to: 'all', purpose: 'encrypted overlays (-o encrypted, IPsec ESP, IP protocol 50)' },
+    ];
+    new TerraformOutput(this, 'FirewallRequirements', {
+      description: 'Openings the swarm needs between its hosts',
+      value: this.firewall.map((r) => ({
+        ...r,
+        hosts: r.to === 'managers'
+          ? members.filter((m) => m.role === 'manager').map((m) => m.advertiseAddr)
+          : members.map((m) => m.advertiseAddr),
+      })),
+    });
+  }
+}
+
+interface ResolvedMember {
+  target: BootstrapTarget;
+  advertiseAddr: string;
+  bootstrap?: HostBootstrap;
+}
+
+function resolveMember(m: SwarmMemberOptions): ResolvedMember {
+  const host = m?.host as HostBootstrap | BootstrapTarget | undefined;
+  const bootstrap = host && 'dependables' in host ? (host as HostBootstrap) : undefined;
+  const target = bootstrap ? bootstrap.target : (host as BootstrapTarget);
+  return { target, bootstrap, advertiseAddr: m?.advertiseAddr ?? target?.ssh?.host };
+}
+
+function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & { role: string })[]): string[] {
+  const out: string[] = [];
+  if (!props.managers || props.managers.length === 0) {
+    out.push('managers is empty, expected at least one manager (the first one runs swarm init).');
+    return out;
+  }
+  if (props.managers.length % 2 === 0) {
+    out.push(`managers has ${props.managers.length} entries, expected an odd number (1, 3, 5): raft loses quorum with half the managers down. Add or remove one manager.`);
+  }
+  const names = new Set<string>();
+  for (const m of members) {
+    out.push(...checkTarget(m.target).map((s) => `member ${m.target?.name ?? '?'}: ${s}`));
+    if (m.target && names.has(m.target.name)) out.push(`host "${m.target.name}" is listed twice, expected each host once as manager or worker.`);
+    if (m.target) names.add(m.target.name);
+    if (typeof m.advertiseAddr !== 'string' || /[\s'"]/.test(m.advertiseAddr) || m.advertiseAddr.length === 0) {
+      out.push(`advertiseAddr of ${m.target?.name} is ${JSON.stringify(m.advertiseAddr)}, expected an address or interface name.`);
+    }
+  }
+  for (const pool of props.defaultAddrPools ?? []) {
+    const c = parseCidr(pool);
+    if (typeof c === 'string') out.push(`defaultAddrPools entry ${JSON.stringify(pool)} is not a CIDR (${c}), expected e.g. "10.77.0.0/16".`);
+  }
+  const mask = props.defaultAddrPoolMaskLength;
+  if (mask !== undefined && (!Number.isInteger(mask) || mask < 1 || mask > 32)) {
+    out.push(`defaultAddrPoolMaskLength is ${JSON.stringify(mask)}, expected a prefix length from 1 to 32 (24 recommended).`);
+  } else if (mask !== undefined) {
+    for (const pool of props.defaultAddrPools ?? []) {
+      const c = parseCidr(pool);
+      if (typeof c !== 'string' && c.prefix > mask) {
+        out.push(`defaultAddrPools entry ${pool} is smaller than one /${mask} network, expected a pool prefix <= ${mask}. Widen the pool or raise defaultAddrPoolMaskLength.`);
+      }
+    }
+  }
+  const port = props.dataPathPort;
+  if (port !== undefined && (!Number.isInteger(port) || port < 1024 || port > 49151)) {
+    out.push(`dataPathPort is ${JSON.stringify(port)}, expected a UDP port from 1024 to 49151 (dockerd's accepted range; default 4789).`);
+  }
+  return out;
+}
+
+function assign(env: Record<string, string>): string {
+  return Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`).join(' ');
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}

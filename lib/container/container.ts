@@ -1,0 +1,175 @@
+import { Construct } from 'constructs';
+import { Lazy } from 'cdktf';
+import { Container as ContainerResource } from '@cdktf/provider-docker/lib/container';
+import { DocknetError } from '../errors';
+import { ContainerModel } from '../model';
+import type { DockerHost } from '../host/docker-host';
+import { INetwork, checkIp } from '../network/network';
+import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
+import { Port } from './port';
+
+export interface AttachmentOptions {
+  /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */
+  readonly ipv4Address?: string;
+  /** Static IPv6 address (needs IPv6 on the network). @default assigned by Docker's IPAM */
+  readonly ipv6Address?: string;
+  /** Extra DNS names of the container on this network. @default none (the container name always resolves) */
+  readonly aliases?: string[];
+}
+
+export interface NetworkAttachment extends AttachmentOptions {
+  readonly network: INetwork;
+}
+
+interface ContainerCommonProps {
+  /** Image reference available on the host, e.g. "nginx:1.27". One docker_image per host and reference is made for it. */
+  readonly image: string;
+  /** Container name. @default the construct id */
+  readonly name?: string;
+  /** Command to run. @default the image's */
+  readonly command?: string[];
+  /** Environment, KEY=value. @default none */
+  readonly env?: Record<string, string>;
+  /** Hostname inside the container. @default Docker's (the container id) */
+  readonly hostname?: string;
+  /** DNS servers for the container. @default the daemon's */
+  readonly dns?: string[];
+  /** resolv.conf options, e.g. ["ndots:2"]. @default none */
+  readonly dnsOptions?: string[];
+  /** DNS search domains. @default none */
+  readonly dnsSearch?: string[];
+}
+
+/** Bridge mode: docker0 when no attachment is given, else the attached user networks. */
+export interface BridgeModeContainerProps extends ContainerCommonProps {
+  /** @default NetworkMode.bridge() */
+  readonly networkMode?: BridgeMode;
+  /** Networks to attach to, with static addresses and aliases. @default none: docker0 */
+  readonly networks?: NetworkAttachment[];
+  /** Published ports. @default none */
+  readonly ports?: Port[];
+}
+
+/** host, none and container:<other> modes: there is no interface of the container's own to attach or publish. */
+export interface SharedModeContainerProps extends ContainerCommonProps {
+  readonly networkMode: SharedMode;
+  readonly networks?: never;
+  readonly ports?: never;
+}
+
+export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps;
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
+/** A container on one host. Its docker_container child is named "Resource". */
+export class Container extends Construct {
+  public readonly host: DockerHost;
+  public readonly containerName: string;
+  public readonly networkMode: NetworkMode;
+  public readonly resource: ContainerResource;
+  private readonly attachments: NetworkAttachment[] = [];
+  private readonly ports: Port[] = [];
+  private readonly props: ContainerProps;
+
+  constructor(host: DockerHost, id: string, props: ContainerProps) {
+    super(host, id);
+    this.host = host;
+    this.props = props;
+    this.containerName = props.name ?? id;
+    if (!NAME.test(this.containerName)) {
+      throw new DocknetError(this, `container name "${this.containerName}" is not a valid Docker name. Expected letters, digits, "_", "." or "-", starting with a letter or digit.`);
+    }
+    this.networkMode = props.networkMode ?? NetworkMode.bridge();
+    for (const d of props.dns ?? []) checkIp(this, 'dns', d);
+
+    this.resource = new ContainerResource(this, 'Resource', {
+      provider: host.provider,
+      name: this.containerName,
+      image: host.image(props.image).imageId,
+      // Always explicit: containers read back as "default" were replaced on every plan (#603, #723).
+      networkMode: this.renderNetworkMode(),
+      networksAdvanced: Lazy.anyValue({ produce: () => this.renderAttachments() }) as any,
+      ports: Lazy.anyValue({ produce: () => this.renderPorts() }) as any,
+      command: props.command,
+      env: props.env ? Object.keys(props.env).sort().map((k) => `${k}=${props.env![k]}`) : undefined,
+      hostname: props.hostname,
+      dns: props.dns,
+      dnsOpts: props.dnsOptions,
+      dnsSearch: props.dnsSearch,
+      mustRun: true,
+    });
+
+    for (const a of props.networks ?? []) this.attach(a.network, a);
+    for (const p of props.ports ?? []) this.publish(p);
+  }
+
+  /**
+   * Attaches the container to a network. Checked at synth (the whole tree is needed): only in
+   * bridge mode, on a network of the same host or an attachable overlay the host can reach.
+   */
+  public attach(network: INetwork, options: AttachmentOptions = {}): this {
+    if (options.ipv4Address !== undefined) checkIp(this, 'ipv4Address', options.ipv4Address);
+    if (options.ipv6Address !== undefined) checkIp(this, 'ipv6Address', options.ipv6Address);
+    if (this.attachments.some((a) => a.network === network)) {
+      throw new DocknetError(this, `is already attached to network "${network.networkName}". Attach once, with every alias and address in one call.`);
+    }
+    this.attachments.push({ network, ...options });
+    return this;
+  }
+
+  /** Publishes a port on the host (bridge mode only; checked at synth). */
+  public publish(port: Port): this {
+    this.ports.push(port);
+    return this;
+  }
+
+  /** Terraform reference to the container id (for container:<id> modes). */
+  public get idRef(): string {
+    return this.resource.id;
+  }
+
+  public toModel(): ContainerModel {
+    const mode = this.networkMode;
+    return {
+      path: this.node.path,
+      name: this.containerName,
+      host: this.host.hostName,
+      image: this.props.image,
+      mode: mode.kind,
+      sharesWith: mode instanceof SharedMode && mode.other ? mode.other.node.path : undefined,
+      attachments: this.attachments.map((a) => ({
+        network: (a.network as unknown as Construct).node.path,
+        ipv4Address: a.ipv4Address,
+        ipv6Address: a.ipv6Address,
+        aliases: [...(a.aliases ?? [])],
+      })),
+      ports: this.ports.map((p) => p.toModel()),
+      dns: [...(this.props.dns ?? [])],
+    };
+  }
+
+  private renderNetworkMode(): string {
+    const mode = this.networkMode;
+    if (mode instanceof SharedMode && mode.kind === 'container') return `container:${mode.other!.idRef}`;
+    return mode.kind;
+  }
+
+  // Lazy values bypass the binding's mappers, so these are in the provider's snake_case shape.
+  private renderAttachments(): unknown[] | undefined {
+    if (this.attachments.length === 0) return undefined;
+    return this.attachments.map((a) => ({
+      name: a.network.nameRef,
+      aliases: a.aliases && a.aliases.length ? a.aliases : undefined,
+      ipv4_address: a.ipv4Address,
+      ipv6_address: a.ipv6Address,
+    }));
+  }
+
+  private renderPorts(): unknown[] | undefined {
+    if (this.ports.length === 0) return undefined;
+    return this.ports.map((p) => {
+      const m = p.toModel();
+      return { internal: m.internal, external: m.external, ip: m.hostIp, protocol: m.protocol };
+    });
+  }
+}

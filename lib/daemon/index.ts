@@ -1,0 +1,5 @@
+export * from './addr';
+export * from './daemon-config';
+export * from './daemon-keys';
+export * from './daemon-rules';
+export * from './daemon-settings';

@@ -1,0 +1,61 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, AppConfig } from 'cdktf';
+import { DocknetStack } from './docknet-stack';
+import { PlanStore } from './environment-plan';
+import { formatProblem, Severity } from '../validation/problem';
+
+export interface DocknetAppProps extends AppConfig {
+  /** The plan record, shared by every environment. @default a PlanStore on ./docknet.plan.json */
+  readonly planStore?: PlanStore;
+}
+
+/**
+ * The cdktf App of a docknet project. Its synth validates every environment first and reports all
+ * problems of all stacks together (cdktf alone stops at the first failing stack), then writes the
+ * Terraform JSON, a topology report per network stack, and the plan record.
+ */
+export class DocknetApp extends App {
+  public readonly planStore: PlanStore;
+
+  constructor(props: DocknetAppProps = {}) {
+    super(props);
+    this.planStore = props.planStore ?? PlanStore.fromFile(path.resolve(PlanStore.DEFAULT_FILE));
+  }
+
+  private readonly environments: { hosts: { build(): void } }[] = [];
+
+  /** @internal DocknetEnvironment registers itself so synth can build its hosts stack last. */
+  public registerEnvironment(env: { hosts: { build(): void } }): void {
+    this.environments.push(env);
+  }
+
+  /** Builds what depends on the finished topology (the hosts stacks). Idempotent. */
+  public finalize(): void {
+    for (const env of this.environments) env.hosts.build();
+  }
+
+  public get docknetStacks(): DocknetStack[] {
+    return this.node.findAll().filter((c): c is DocknetStack => c instanceof DocknetStack);
+  }
+
+  /** Every error message of every stack, each prefixed by its construct path. */
+  public validateAll(): string[] {
+    return this.node.findAll().flatMap((c) => c.node.validate().map((m) => `[${c.node.path}] ${m}`));
+  }
+
+  public synth(): void {
+    this.finalize();
+    const errors = this.validateAll();
+    if (errors.length) {
+      throw new Error(`docknet found ${errors.length} problem(s); nothing was written:\n  ${errors.join('\n  ')}`);
+    }
+    super.synth();
+    for (const stack of this.docknetStacks) {
+      const dir = path.join(this.outdir, 'stacks', stack.node.id);
+      const warnings = stack.problems().filter((p) => p.severity === Severity.WARNING).map(formatProblem);
+      fs.writeFileSync(path.join(dir, 'docknet-report.md'), stack.report(warnings));
+    }
+    this.planStore.save();
+  }
+}

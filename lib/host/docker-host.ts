@@ -1,0 +1,187 @@
+import { Construct } from 'constructs';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { DocknetError } from '../errors';
+import { HostModel, SwarmRoleName } from '../model';
+import type { DocknetStack } from '../environment/docknet-stack';
+import { HostConnection } from './connection';
+import { BridgeNetwork, BridgeNetworkProps } from '../network/bridge';
+import { MacvlanNetwork, MacvlanNetworkProps } from '../network/macvlan';
+import { IpvlanNetwork, IpvlanNetworkProps } from '../network/ipvlan';
+import { OverlayNetwork, OverlayNetworkProps } from '../network/overlay';
+import { Container, ContainerProps } from '../container/container';
+import { checkIp } from '../network/network';
+import { Cidr } from '../address/cidr';
+import { DaemonSpec, PlannedDaemon } from './daemon-spec';
+
+export enum SwarmRole {
+  MANAGER = 'manager',
+  WORKER = 'worker',
+  NONE = 'none',
+}
+
+export interface HostInterface {
+  /** The host's own address on this interface, CIDR notation, e.g. "10.20.0.11/24". @default undeclared */
+  readonly address?: string;
+  /** @default 1500 */
+  readonly mtu?: number;
+  /** Name of the environment's LAN segment this interface is on. @default none */
+  readonly lan?: string;
+}
+
+/** Where the daemon lives on the host, for the bootstrap stack's safe rollout. */
+export interface DaemonLocation {
+  /** @default "/etc/docker/daemon.json" */
+  readonly configPath?: string;
+  /** Behaves like `systemctl restart docker`: non-zero when the daemon does not come back. @default "systemctl restart docker" */
+  readonly restartCommand?: string;
+  /** Whether the service unit already passes -H (then `hosts` in daemon.json stops the daemon). @default true */
+  readonly unitPassesHosts?: boolean;
+}
+
+export interface DockerHostProps {
+  /** How the provider reaches the daemon. */
+  readonly connection: HostConnection;
+  /** Host name used in resources, reports and the plan record. @default the construct id */
+  readonly name?: string;
+  /** Physical interfaces by name ("eth0"), for macvlan/ipvlan parents and the LAN checks. @default none */
+  readonly interfaces?: Record<string, HostInterface>;
+  /** @default SwarmRole.NONE */
+  readonly swarmRole?: SwarmRole;
+  /** Address this host advertises to the swarm. @default the address of its first declared interface */
+  readonly swarmAdvertiseAddress?: string;
+  /** daemon.json network settings, delivered by the <env>-hosts stack. @default the host's daemon.json is not managed */
+  readonly daemon?: DaemonSpec;
+  /** @default systemd defaults */
+  readonly daemonLocation?: DaemonLocation;
+}
+
+/**
+ * A Docker host: one docker provider (aliased by the host's name) that every resource of the host
+ * uses, its interfaces and its swarm role.
+ */
+export class DockerHost extends Construct {
+  public readonly hostName: string;
+  public readonly provider: DockerProvider;
+  public readonly connection: HostConnection;
+  public readonly swarmRole: SwarmRole;
+  public readonly interfaces: Readonly<Record<string, HostInterface>>;
+  public readonly daemon?: PlannedDaemon;
+  public readonly daemonLocation: DaemonLocation;
+  public readonly stack: DocknetStack;
+  private readonly props: DockerHostProps;
+  private readonly images = new Map<string, Image>();
+  public readonly shims: { network: MacvlanNetwork; address: string; name: string }[] = [];
+
+  constructor(stack: DocknetStack, id: string, props: DockerHostProps) {
+    super(stack, id);
+    this.stack = stack;
+    this.props = props;
+    this.hostName = props.name ?? id;
+    if (!/^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/.test(this.hostName)) {
+      throw new DocknetError(this, `host name "${this.hostName}" cannot be a provider alias. Expected a letter followed by letters, digits, "_" or "-".`);
+    }
+    if (!(props.connection instanceof HostConnection)) {
+      throw new DocknetError(this, `connection is missing. Expected HostConnection.ssh({ user, host }), HostConnection.tls({ host, certPath }) or HostConnection.unix().`);
+    }
+    this.connection = props.connection;
+    this.swarmRole = props.swarmRole ?? SwarmRole.NONE;
+    this.interfaces = props.interfaces ?? {};
+    this.daemon = props.daemon ? new PlannedDaemon(stack, this.hostName, props.daemon) : undefined;
+    this.daemonLocation = props.daemonLocation ?? {};
+    for (const [name, itf] of Object.entries(this.interfaces)) {
+      if (itf.address !== undefined) {
+        try {
+          Cidr.containing(itf.address);
+        } catch (e) {
+          throw new DocknetError(this, `interfaces.${name}.address: ${(e as Error).message}`);
+        }
+      }
+      if (itf.mtu !== undefined && (!Number.isInteger(itf.mtu) || itf.mtu < 576 || itf.mtu > 65535)) {
+        throw new DocknetError(this, `interfaces.${name}.mtu ${itf.mtu} is not a usable underlay MTU. Expected an integer from 576 to 65535.`);
+      }
+    }
+    if (props.swarmAdvertiseAddress !== undefined) checkIp(this, 'swarmAdvertiseAddress', props.swarmAdvertiseAddress);
+
+    this.provider = new DockerProvider(this, 'Provider', {
+      alias: this.hostName,
+      host: this.connection.url,
+      ...this.connection.providerArgs(this.node.path),
+    });
+  }
+
+  /** MTU of the underlay: the smallest declared interface MTU. */
+  public get underlayMtu(): number {
+    const mtus = Object.values(this.interfaces).map((i) => i.mtu ?? 1500);
+    return mtus.length ? Math.min(...mtus) : 1500;
+  }
+
+  /** The address the swarm sees, when known. */
+  public get advertiseAddress(): string | undefined {
+    if (this.props.swarmAdvertiseAddress) return this.props.swarmAdvertiseAddress;
+    const first = Object.keys(this.interfaces).sort()[0];
+    const addr = first === undefined ? undefined : this.interfaces[first].address;
+    return addr?.split('/')[0];
+  }
+
+  /** The docker_image of a reference on this host (made once per host and reference, kept on destroy). */
+  public image(ref: string): Image {
+    if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(ref)) {
+      throw new DocknetError(this, `image "${ref}" is not an image reference. Expected e.g. "nginx:1.27" or "registry.example.net/team/app@sha256:...".`);
+    }
+    let image = this.images.get(ref);
+    if (!image) {
+      image = new Image(this, `Image-${ref.replace(/[\/:@]/g, '_')}`, { provider: this.provider, name: ref, keepLocally: true });
+      this.images.set(ref, image);
+    }
+    return image;
+  }
+
+  public addBridgeNetwork(id: string, props: BridgeNetworkProps = {}): BridgeNetwork {
+    return new BridgeNetwork(this, id, props);
+  }
+
+  public addMacvlanNetwork(id: string, props: MacvlanNetworkProps): MacvlanNetwork {
+    return new MacvlanNetwork(this, id, props);
+  }
+
+  public addIpvlanNetwork(id: string, props: IpvlanNetworkProps): IpvlanNetwork {
+    return new IpvlanNetwork(this, id, props);
+  }
+
+  /** An overlay created through this host, which must be a swarm manager (checked at synth). */
+  public addOverlayNetwork(id: string, props: OverlayNetworkProps = {}): OverlayNetwork {
+    return new OverlayNetwork(this, id, props);
+  }
+
+  /**
+   * A host-side macvlan interface ("shim") on the network's parent with a spare LAN address and a
+   * route to the network's range, so this host can reach its own macvlan containers (the kernel
+   * drops parent-to-child traffic otherwise). Delivered by the <env>-hosts stack.
+   */
+  public addMacvlanShim(network: MacvlanNetwork, options: { address: string; name?: string }): void {
+    checkIp(this, 'macvlan shim address', options.address);
+    if (network.host !== this) throw new DocknetError(this, `a macvlan shim must be on the network's own host, but "${network.networkName}" is on ${network.host.hostName}.`);
+    this.shims.push({ network, address: options.address, name: options.name ?? `dn-${network.networkName}`.slice(0, 15) });
+  }
+
+  public addContainer(id: string, props: ContainerProps): Container {
+    return new Container(this, id, props);
+  }
+
+  public toModel(): HostModel {
+    return {
+      path: this.node.path,
+      name: this.hostName,
+      endpoint: this.connection.url,
+      swarmRole: this.swarmRole as SwarmRoleName,
+      interfaces: Object.keys(this.interfaces).sort().map((name) => ({
+        name,
+        address: this.interfaces[name].address,
+        mtu: this.interfaces[name].mtu ?? 1500,
+        lan: this.interfaces[name].lan,
+      })),
+      daemonRanges: this.daemon ? this.daemon.ranges() : [],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+// The public API of docknet. Nothing else lives here.
+export * from './model';
+export * from './errors';
+export * from './host/connection';
+export * from './host/docker-host';
+export * from './host/daemon-spec';
+export * from './network/subnet';
+export * from './network/parent';
+export * from './network/network';
+export * from './network/bridge';
+export * from './network/macvlan';
+export * from './network/ipvlan';
+export * from './network/overlay';
+export * from './network/network-mode';
+export * from './container/port';
+export * from './container/container';
+export * from './environment/environment-plan';
+export * from './environment/docknet-stack';
+export * from './environment/hosts-stack';
+export * from './environment/docknet-app';
+export * from './environment/docknet-environment';
+export * from './validation/problem';
+export { validateTopology } from './validation/engine';
+export * from './daemon';
+export { HostBootstrap, SwarmBootstrap, MacvlanShim, DaemonRollout, BootstrapTarget } from './bootstrap';

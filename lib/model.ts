@@ -1,0 +1,132 @@
+/**
+ * The topology as plain data: what the constructs describe, after the address plan has resolved
+ * every subnet. Validation, the report and the benchmark work on this model so they stay pure,
+ * fast and testable without constructs. Constructs produce it (DocknetStack.toModel()); nothing
+ * produces constructs from it.
+ */
+
+export type SwarmRoleName = 'manager' | 'worker' | 'none';
+export type NetworkDriver = 'bridge' | 'macvlan' | 'ipvlan' | 'overlay';
+export type ModeKind = 'bridge' | 'host' | 'none' | 'container';
+
+export interface InterfaceModel {
+  /** Interface name on the host, e.g. "eth0". */
+  readonly name: string;
+  /** The host's own address on it, CIDR notation ("10.0.0.11/24"), when declared. */
+  readonly address?: string;
+  /** Underlay MTU of the interface. */
+  readonly mtu: number;
+  /** Name of the LAN segment this interface sits on, when declared. */
+  readonly lan?: string;
+}
+
+/** An address range the host's daemon or swarm uses outside any docker_network resource. */
+export interface ReservedRangeModel {
+  /** What it is: "bip", "fixed-cidr", "default-address-pools[0]", "swarm default-addr-pool". */
+  readonly label: string;
+  readonly cidr: string;
+}
+
+export interface HostModel {
+  readonly path: string;
+  readonly name: string;
+  /** Provider endpoint, e.g. ssh://ops@10.0.0.11. */
+  readonly endpoint: string;
+  readonly interfaces: InterfaceModel[];
+  readonly swarmRole: SwarmRoleName;
+  /** Ranges the daemon itself uses (bip, fixed-cidr, default-address-pools). */
+  readonly daemonRanges: ReservedRangeModel[];
+}
+
+export interface IpConfigModel {
+  readonly subnet?: string;
+  readonly gateway?: string;
+  readonly ipRange?: string;
+  readonly auxAddresses: Record<string, string>;
+}
+
+export interface NetworkModel {
+  readonly path: string;
+  /** Docker network name. */
+  readonly name: string;
+  /** Name of the host whose provider creates it (the swarm manager for overlays). */
+  readonly host: string;
+  readonly driver: NetworkDriver;
+  readonly ipv4?: IpConfigModel;
+  readonly ipv6?: IpConfigModel;
+  readonly enableIpv6: boolean;
+  readonly internal: boolean;
+  readonly attachable: boolean;
+  readonly encrypted: boolean;
+  /** macvlan/ipvlan parent interface, e.g. "eth0" or "eth0.50". */
+  readonly parent?: string;
+  /** macvlan_mode / ipvlan_mode. */
+  readonly mode?: string;
+  /** Declared MTU (com.docker.network.driver.mtu), when any. */
+  readonly mtu?: number;
+  /** Name of the LAN segment a macvlan/ipvlan network was carved from. */
+  readonly lan?: string;
+}
+
+export interface AttachmentModel {
+  /** Construct path of the network. */
+  readonly network: string;
+  readonly ipv4Address?: string;
+  readonly ipv6Address?: string;
+  readonly aliases: string[];
+}
+
+export interface PortModel {
+  readonly internal: number;
+  readonly external?: number;
+  readonly protocol: 'tcp' | 'udp';
+  readonly hostIp: string;
+}
+
+export interface ContainerModel {
+  readonly path: string;
+  readonly name: string;
+  readonly host: string;
+  readonly image: string;
+  readonly mode: ModeKind;
+  /** For container:<other> mode, the construct path of the other container. */
+  readonly sharesWith?: string;
+  readonly attachments: AttachmentModel[];
+  readonly ports: PortModel[];
+  readonly dns: string[];
+}
+
+export interface PoolModel {
+  readonly name: string;
+  readonly cidr: string;
+  /** What the pool's blocks are used for (networks, overlays, daemon bips...). */
+  readonly purpose?: string;
+}
+
+export interface LanSegmentModel {
+  readonly name: string;
+  readonly subnet: string;
+  readonly gateway: string;
+  /** Ranges no container may get: host addresses, DHCP pool, appliances. */
+  readonly reserved: { label: string; cidr: string }[];
+  /** ip_range carved for each host. */
+  readonly hostRanges: { host: string; ipRange: string }[];
+}
+
+export interface SwarmModel {
+  readonly managers: string[];
+  readonly workers: string[];
+  /** Swarm default-addr-pool(s) from which overlays without a subnet draw. */
+  readonly defaultAddrPools: string[];
+  readonly defaultAddrPoolMaskLength: number;
+}
+
+export interface TopologyModel {
+  readonly environment: string;
+  readonly hosts: HostModel[];
+  readonly networks: NetworkModel[];
+  readonly containers: ContainerModel[];
+  readonly pools: PoolModel[];
+  readonly lanSegments: LanSegmentModel[];
+  readonly swarm?: SwarmModel;
+}

@@ -1,0 +1,159 @@
+/**
+ * What every rule needs, computed once per validation: lookups by path and name, parsed addresses
+ * (each string parsed once; a malformed one is reported once as DN200 and then treated as absent,
+ * so one typo does not cascade into ten findings), swarm membership and underlay MTUs.
+ */
+import { AddressError, Cidr, IpAddress, IpFamily } from '../address/cidr';
+import { ContainerModel, HostModel, InterfaceModel, NetworkModel, TopologyModel } from '../model';
+import { Problem, error } from './problem';
+
+export interface ParsedIpConfig {
+  readonly subnet?: Cidr;
+  /** The gateway as declared. */
+  readonly gateway?: IpAddress;
+  /** What docker uses: the declared gateway, else the subnet's first usable address. */
+  readonly effectiveGateway?: IpAddress;
+  readonly ipRange?: Cidr;
+}
+
+export interface ParsedNetwork {
+  readonly model: NetworkModel;
+  readonly v4: ParsedIpConfig;
+  readonly v6: ParsedIpConfig;
+  /** L2 domain of a macvlan/ipvlan network: "<lan>" or "<lan>.<vlan>", when known. */
+  readonly lanKey?: string;
+}
+
+export class ValidationContext {
+  public readonly problems: Problem[] = [];
+  public readonly hosts = new Map<string, HostModel>();
+  public readonly networks = new Map<string, ParsedNetwork>();
+  public readonly containers = new Map<string, ContainerModel>();
+  public readonly swarmMembers = new Set<string>();
+  public readonly swarmManagers = new Set<string>();
+  private readonly underlay = new Map<string, number>();
+
+  constructor(public readonly model: TopologyModel) {
+    for (const h of model.hosts) {
+      if (!this.hosts.has(h.name)) this.hosts.set(h.name, h);
+      if (h.swarmRole === 'manager') this.swarmManagers.add(h.name);
+      if (h.swarmRole !== 'none') this.swarmMembers.add(h.name);
+    }
+    for (const m of model.swarm?.managers ?? []) {
+      this.swarmManagers.add(m);
+      this.swarmMembers.add(m);
+    }
+    for (const w of model.swarm?.workers ?? []) this.swarmMembers.add(w);
+    for (const c of model.containers) if (!this.containers.has(c.path)) this.containers.set(c.path, c);
+    for (const n of model.networks) {
+      if (this.networks.has(n.path)) continue;
+      this.networks.set(n.path, {
+        model: n,
+        v4: this.ipConfig(n, 'ipv4', 4),
+        v6: this.ipConfig(n, 'ipv6', 6),
+        lanKey: this.lanKeyOf(n),
+      });
+    }
+  }
+
+  public report(p: Problem): void {
+    this.problems.push(p);
+  }
+
+  /** Parses a CIDR block; reports DN200 (once per construct and field) and returns undefined when bad. */
+  public cidr(text: string | undefined, path: string, field: string, family?: IpFamily): Cidr | undefined {
+    if (text === undefined || text === '') return undefined;
+    try {
+      const c = Cidr.parse(text);
+      return this.checkFamily(c, text, path, field, family) ? c : undefined;
+    } catch (e) {
+      this.bad(path, field, e);
+      return undefined;
+    }
+  }
+
+  /** An address with prefix whose host bits may be set ("10.0.0.11/24", a bip) -> its network. */
+  public cidrContaining(text: string | undefined, path: string, field: string): Cidr | undefined {
+    if (text === undefined || text === '') return undefined;
+    try {
+      return Cidr.containing(text);
+    } catch (e) {
+      this.bad(path, field, e);
+      return undefined;
+    }
+  }
+
+  public ip(text: string | undefined, path: string, field: string, family?: IpFamily): IpAddress | undefined {
+    if (text === undefined || text === '') return undefined;
+    try {
+      const ip = IpAddress.parse(text);
+      return this.checkFamily(ip, text, path, field, family) ? ip : undefined;
+    } catch (e) {
+      this.bad(path, field, e);
+      return undefined;
+    }
+  }
+
+  /** Underlay MTU of a host: the smallest MTU among interfaces with an address (they carry traffic). */
+  public underlayMtu(hostName: string): number | undefined {
+    if (this.underlay.has(hostName)) return this.underlay.get(hostName);
+    const h = this.hosts.get(hostName);
+    let mtu: number | undefined;
+    if (h && h.interfaces.length) {
+      const carrying = h.interfaces.filter((i) => i.address);
+      mtu = Math.min(...(carrying.length ? carrying : h.interfaces).map((i) => i.mtu));
+    }
+    this.underlay.set(hostName, mtu as number);
+    return mtu;
+  }
+
+  public interfaceOf(hostName: string, name: string): InterfaceModel | undefined {
+    return this.hosts.get(hostName)?.interfaces.find((i) => i.name === name);
+  }
+
+  private checkFamily(v: { family: IpFamily }, text: string, path: string, field: string, family?: IpFamily): boolean {
+    if (family === undefined || v.family === family) return true;
+    this.report(
+      error('DN200', [path], `${field} is "${text}", an IPv${v.family} value, where an IPv${family} one is expected. Move it to the ipv${v.family} settings.`),
+    );
+    return false;
+  }
+
+  private bad(path: string, field: string, e: unknown): void {
+    if (!(e instanceof AddressError)) throw e;
+    this.report(error('DN200', [path], `${field}: ${e.message}`));
+  }
+
+  private ipConfig(n: NetworkModel, key: 'ipv4' | 'ipv6', family: IpFamily): ParsedIpConfig {
+    const cfg = key === 'ipv4' ? n.ipv4 : n.ipv6;
+    if (!cfg) return {};
+    const subnet = this.cidr(cfg.subnet, n.path, `${key} subnet`, family);
+    const gateway = this.ip(cfg.gateway, n.path, `${key} gateway`, family);
+    const ipRange = this.cidr(cfg.ipRange, n.path, `${key} ip_range`, family);
+    let effectiveGateway = gateway;
+    if (!effectiveGateway && subnet && subnet.bits - subnet.prefix > 1) effectiveGateway = subnet.firstUsable;
+    return { subnet, gateway, effectiveGateway, ipRange };
+  }
+
+  private lanKeyOf(n: NetworkModel): string | undefined {
+    if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') return undefined;
+    const parent = n.parent ? splitParent(n.parent) : undefined;
+    const lan = n.lan ?? (parent ? this.interfaceOf(n.host, parent.base)?.lan : undefined);
+    if (!lan) return undefined;
+    return parent?.vlan !== undefined ? `${lan}.${parent.vlan}` : lan;
+  }
+}
+
+/** "eth0.50" -> { base: "eth0", vlan: 50 }; "eth0" -> { base: "eth0" }. A non-numeric suffix is not a VLAN. */
+export function splitParent(parent: string): { base: string; vlan?: number; vlanText?: string } {
+  const dot = parent.lastIndexOf('.');
+  if (dot > 0 && /^\d+$/.test(parent.slice(dot + 1))) {
+    return { base: parent.slice(0, dot), vlan: Number(parent.slice(dot + 1)), vlanText: parent.slice(dot + 1) };
+  }
+  return { base: parent };
+}
+
+/** "10.0.0.0/24 (h1/backend)" style helper for messages. */
+export function describeNet(p: ParsedNetwork): string {
+  return `network "${p.model.name}" on ${p.model.host}`;
+}

@@ -1,0 +1,209 @@
+/**
+ * DN201-DN205, DN213: overlapping address ranges. All by sorting and sweeping (address/intervals.ts):
+ * networks are grouped (per host, per environment for overlays, per LAN) and each group is swept once;
+ * ranges identical on many hosts (bip 172.17.0.0/16 everywhere) are indexed once with their host list.
+ */
+import { Cidr } from '../../address/cidr';
+import { Span, SpanIndex, crossOverlaps, sweepOverlaps } from '../../address/intervals';
+import { error, warning } from '../problem';
+import { ParsedNetwork, ValidationContext, describeNet, splitParent } from '../context';
+
+type NetSpan = Span<{ net: ParsedNetwork; cidr: Cidr }>;
+
+function netSpans(net: ParsedNetwork): NetSpan[] {
+  const out: NetSpan[] = [];
+  for (const c of [net.v4.subnet, net.v6.subnet]) if (c) out.push({ family: c.family, start: c.start, end: c.end, item: { net, cidr: c } });
+  return out;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+type RangeKind = 'interface' | 'lan' | 'daemon' | 'pool' | 'swarm-pool';
+
+interface HostRange {
+  readonly kind: RangeKind;
+  readonly label: string;
+  readonly cidr: Cidr;
+  /** Interface name or LAN segment name, for the macvlan exemption. */
+  readonly iface?: string;
+  readonly lan?: string;
+  readonly hosts: string[];
+}
+
+export function checkOverlaps(ctx: ValidationContext): void {
+  const local = new Map<string, NetSpan[]>();
+  const overlays: NetSpan[] = [];
+  const localOnSwarm: NetSpan[] = [];
+  for (const net of ctx.networks.values()) {
+    const spans = netSpans(net);
+    if (net.model.driver === 'overlay') overlays.push(...spans);
+    else {
+      for (const s of spans) push(local, net.model.host, s);
+      if (ctx.swarmMembers.has(net.model.host)) localOnSwarm.push(...spans);
+    }
+  }
+
+  // DN201: local networks of one host.
+  for (const spans of local.values()) {
+    for (const [a, b] of sweepOverlaps(spans)) {
+      ctx.report(
+        error('DN201', [b.net.model.path, a.net.model.path],
+          `Network "${b.net.model.name}" (${b.cidr}) overlaps network "${a.net.model.name}" (${a.cidr}) on host ${b.net.model.host}; docker refuses overlapping subnets on one host. Give one of them another subnet.`),
+      );
+    }
+  }
+
+  // DN201: an overlay spans every swarm member, so it must not overlap their local networks.
+  if (overlays.length && localOnSwarm.length) {
+    const index = new SpanIndex(localOnSwarm);
+    for (const o of overlays) {
+      const hits = index.all(o);
+      if (!hits.length) continue;
+      const first = hits[0];
+      const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';
+      ctx.report(
+        error('DN201', [o.item.net.model.path, first.net.model.path],
+          `Overlay "${o.item.net.model.name}" (${o.item.cidr}) overlaps ${describeNet(first.net)} (${first.cidr})${more}; overlays reach every swarm member, where the overlap breaks routing. Give the overlay a subnet no local network uses.`),
+      );
+    }
+  }
+
+  // DN202: overlays share one swarm-wide address space.
+  for (const [a, b] of sweepOverlaps(overlays)) {
+    ctx.report(
+      error('DN202', [b.net.model.path, a.net.model.path],
+        `Overlay "${b.net.model.name}" (${b.cidr}) overlaps overlay "${a.net.model.name}" (${a.cidr}) in environment "${ctx.model.environment}"; overlays share one address space. Give one another subnet.`),
+    );
+  }
+
+  // DN203-DN205: networks against the host's own ranges.
+  const perHost = new Map<string, SpanIndex<HostRange>>();
+  const swarmRanges = new Map<string, Span<HostRange>>();
+  const lanByName = new Map(ctx.model.lanSegments.map((l) => [l.name, l]));
+  for (const h of ctx.hosts.values()) {
+    const ranges: HostRange[] = [];
+    for (const itf of h.interfaces) {
+      const c = itf.address ? ctx.cidrContaining(itf.address, h.path, `interface ${itf.name} address`) : undefined;
+      if (c) ranges.push({ kind: 'interface', label: `the subnet ${c} of interface ${itf.name}`, cidr: c, iface: itf.name, lan: itf.lan, hosts: [h.name] });
+      const seg = itf.lan ? lanByName.get(itf.lan) : undefined;
+      const sc = seg ? ctx.cidr(seg.subnet, `lan ${seg.name}`, 'subnet') : undefined;
+      if (seg && sc) ranges.push({ kind: 'lan', label: `LAN segment "${seg.name}" (${sc})`, cidr: sc, iface: itf.name, lan: seg.name, hosts: [h.name] });
+    }
+    for (const r of h.daemonRanges) {
+      const c = ctx.cidrContaining(r.cidr, h.path, r.label);
+      const soft = r.label.startsWith('default-address-pools');
+      if (c) ranges.push({ kind: soft ? 'pool' : 'daemon', label: `daemon ${r.label} (${r.cidr})`, cidr: c, hosts: [h.name] });
+    }
+    if (ctx.swarmMembers.has(h.name)) {
+      for (const p of ctx.model.swarm?.defaultAddrPools ?? []) {
+        const c = ctx.cidr(p, 'swarm', 'default-addr-pool');
+        if (c) ranges.push({ kind: 'swarm-pool', label: `swarm default-addr-pool (${c})`, cidr: c, hosts: [h.name] });
+      }
+      // Overlays meet every member's ranges: index each distinct range once, with its hosts.
+      for (const r of ranges) {
+        if (r.kind === 'swarm-pool') continue;
+        const key = `${r.kind}|${r.cidr}|${r.label}`;
+        const prev = swarmRanges.get(key);
+        if (prev) prev.item.hosts.push(h.name);
+        else swarmRanges.set(key, { family: r.cidr.family, start: r.cidr.start, end: r.cidr.end, item: { ...r, hosts: [h.name] } });
+      }
+    }
+    perHost.set(h.name, new SpanIndex(ranges.map((r) => ({ family: r.cidr.family, start: r.cidr.start, end: r.cidr.end, item: r }))));
+  }
+
+  for (const [host, spans] of local) {
+    const index = perHost.get(host);
+    if (!index || !index.size) continue;
+    for (const s of spans) reportHostRanges(ctx, s, index.all(s), false);
+  }
+  if (overlays.length && swarmRanges.size) {
+    const index = new SpanIndex([...swarmRanges.values()]);
+    for (const o of overlays) reportHostRanges(ctx, o, index.all(o), true);
+  }
+
+  checkLanRanges(ctx);
+}
+
+function reportHostRanges(ctx: ValidationContext, s: NetSpan, hits: HostRange[], overlay: boolean): void {
+  const net = s.item.net;
+  const n = net.model;
+  const parent = n.parent ? splitParent(n.parent) : undefined;
+  const reported = new Set<string>();
+  for (const r of hits) {
+    // A macvlan/ipvlan network is meant to sit on its parent's LAN.
+    if ((n.driver === 'macvlan' || n.driver === 'ipvlan') && (r.kind === 'interface' || r.kind === 'lan')) {
+      const sameL2 = (parent && parent.vlan === undefined && r.iface === parent.base) || (n.lan !== undefined && r.lan === n.lan) || n.parent === r.iface;
+      if (sameL2) continue;
+    }
+    if (r.kind === 'swarm-pool' && overlay) continue;
+    const code = r.kind === 'interface' || r.kind === 'lan' ? 'DN203' : r.kind === 'daemon' ? 'DN204' : 'DN205';
+    if (reported.has(code)) continue;
+    reported.add(code);
+    const where = overlay ? `swarm member${r.hosts.length > 1 ? 's' : ''} ${r.hosts.slice(0, 3).join(', ')}${r.hosts.length > 3 ? ` and ${r.hosts.length - 3} more` : ''}` : `host ${n.host}`;
+    const subject = `${n.driver === 'overlay' ? 'Overlay' : 'Network'} "${n.name}" (${s.item.cidr})`;
+    const constructs = [n.path, ...r.hosts.slice(0, 3).map((h) => ctx.hosts.get(h)?.path ?? h)];
+    if (code === 'DN203') {
+      ctx.report(error(code, constructs, `${subject} overlaps ${r.label} of ${where}; containers could not reach that LAN and the host's routes break. Choose a subnet outside the LAN.`));
+    } else if (code === 'DN204') {
+      ctx.report(error(code, constructs, `${subject} overlaps ${r.label} of ${where}; docker0 and the network would share addresses. Move the network or change the daemon setting.`));
+    } else if (r.kind === 'swarm-pool') {
+      ctx.report(
+        warning(code, constructs, `${subject} overlaps ${r.label} on ${where}; overlays allocated from the pool later may land on it. Move the network out of the swarm pool.`),
+      );
+    } else {
+      ctx.report(
+        warning(code, constructs, `${subject} overlaps ${r.label} of ${where}; networks docker allocates itself (compose, docker network create without --subnet) may land on it. Move the network out of the pool or shrink the pool.`),
+      );
+    }
+  }
+}
+
+/** DN213: per L2 domain, host ip_ranges must be disjoint and clear of the gateway and reserved ranges. */
+function checkLanRanges(ctx: ValidationContext): void {
+  type Owner = { what: string; path: string; host: string; gateway?: bigint };
+  const byLan = new Map<string, Span<Owner>[]>();
+  for (const net of ctx.networks.values()) {
+    if (!net.lanKey) continue;
+    for (const p of [net.v4, net.v6]) {
+      const r = p.ipRange ?? p.subnet;
+      if (!r) continue;
+      const what = p.ipRange ? `ip_range ${r} of network "${net.model.name}" on ${net.model.host}` : `network "${net.model.name}" on ${net.model.host} (no ip_range: the whole ${r})`;
+      push(byLan, net.lanKey, { family: r.family, start: r.start, end: r.end, item: { what, path: net.model.path, host: net.model.host, gateway: p.effectiveGateway?.value } });
+    }
+  }
+  for (const seg of ctx.model.lanSegments) {
+    const segPath = `lan ${seg.name}`;
+    const hostSpans: Span<Owner>[] = [];
+    for (const hr of seg.hostRanges) {
+      const c = ctx.cidr(hr.ipRange, segPath, `ip_range of host ${hr.host}`);
+      if (c) hostSpans.push({ family: c.family, start: c.start, end: c.end, item: { what: `ip_range ${c} of host ${hr.host}`, path: segPath, host: hr.host } });
+    }
+    const reserved: Span<{ what: string; value?: bigint }>[] = [];
+    const gw = ctx.ip(seg.gateway, segPath, 'gateway');
+    if (gw) reserved.push({ family: gw.family, start: gw.value, end: gw.value, item: { what: `the gateway ${gw}`, value: gw.value } });
+    for (const r of seg.reserved) {
+      const c = ctx.cidrContaining(r.cidr, segPath, `reserved range "${r.label}"`);
+      if (c) reserved.push({ family: c.family, start: c.start, end: c.end, item: { what: `reserved range "${r.label}" (${r.cidr})` } });
+    }
+    const candidates = [...hostSpans, ...(byLan.get(seg.name) ?? [])];
+    for (const [a, b] of crossOverlaps(candidates, reserved, (o, r) => !(r.value !== undefined && o.gateway === r.value))) {
+      ctx.report(error('DN213', [a.path, segPath], `The ${a.what} contains ${b.what} of LAN segment "${seg.name}"; containers would take that address. Carve the range around it (let the address plan allocate it).`));
+    }
+    for (const [a, b] of sweepOverlaps(hostSpans)) {
+      ctx.report(error('DN213', [segPath], `On LAN segment "${seg.name}" the ${b.what} overlaps the ${a.what}; both hosts would hand out the same addresses. Give each host a disjoint range.`));
+    }
+  }
+  for (const [lan, spans] of byLan) {
+    for (const [a, b] of sweepOverlaps(spans)) {
+      if (a.host === b.host) continue;
+      ctx.report(
+        error('DN213', [b.path, a.path],
+          `On LAN "${lan}" the ${b.what} overlaps the ${a.what}; each host's docker hands out addresses independently, so both would give out the same ones. Give each host a disjoint ip_range (LAN segment ranges do this).`),
+      );
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * DN1xx: combinations the core refuses that only the whole tree can see (the other container, the
+ * network's host, swarm roles), plus references to things that are not declared.
+ */
+import { error } from '../problem';
+import { ValidationContext } from '../context';
+
+export function checkTopology(ctx: ValidationContext): void {
+  for (const n of ctx.model.networks) {
+    if (!ctx.hosts.has(n.host)) {
+      ctx.report(error('DN109', [n.path], `Network "${n.name}" belongs to host "${n.host}", which is not declared in this environment. Declare the host or fix the name.`));
+    } else if (n.driver === 'overlay' && !ctx.swarmManagers.has(n.host)) {
+      ctx.report(
+        error('DN107', [n.path, n.host],
+          `Overlay "${n.name}" is created through host "${n.host}", which is not a swarm manager (docker: "Cannot create a multi-host network from a worker node"). Create it on a manager.`),
+      );
+    }
+  }
+
+  for (const c of ctx.model.containers) {
+    if (!ctx.hosts.has(c.host)) {
+      ctx.report(error('DN109', [c.path], `Container "${c.name}" runs on host "${c.host}", which is not declared in this environment. Declare the host or fix the name.`));
+    }
+    if (c.mode !== 'bridge') {
+      const mode = c.mode === 'container' ? 'container:<other>' : c.mode;
+      if (c.ports.length) {
+        ctx.report(
+          error('DN101', [c.path],
+            `Container "${c.name}" publishes ${c.ports.length} port(s) in ${mode} network mode, where docker cannot publish ports (${c.mode === 'host' ? 'the process binds host ports directly' : 'the namespace is not its own'}). Remove the ports or use bridge mode.`),
+        );
+      }
+      if (c.attachments.length) {
+        ctx.report(
+          error('DN102', [c.path],
+            `Container "${c.name}" is in ${mode} network mode and also attached to ${c.attachments.length} network(s); docker refuses both. Remove the attachments or use bridge mode.`),
+        );
+      }
+    }
+    if (c.mode === 'container') {
+      const other = c.sharesWith ? ctx.containers.get(c.sharesWith) : undefined;
+      if (!other) {
+        ctx.report(error('DN109', [c.path], `Container "${c.name}" shares the network namespace of "${c.sharesWith ?? '(none)'}", which is not a declared container. Point it at a container of this environment.`));
+      } else if (other.host !== c.host) {
+        ctx.report(
+          error('DN108', [c.path, other.path],
+            `Container "${c.name}" on ${c.host} uses container:${other.name} mode, but "${other.name}" runs on ${other.host}; a namespace can only be shared on one host. Put both on the same host.`),
+        );
+      }
+    }
+
+    const seen = new Set<string>();
+    for (const a of c.attachments) {
+      const net = ctx.networks.get(a.network);
+      if (!net) {
+        ctx.report(error('DN109', [c.path, a.network], `Container "${c.name}" is attached to "${a.network}", which is not a declared network. Attach it to a network of this environment.`));
+        continue;
+      }
+      const n = net.model;
+      if (seen.has(a.network)) {
+        ctx.report(error('DN110', [c.path, n.path], `Container "${c.name}" is attached twice to network "${n.name}"; docker allows one endpoint per network. Merge the two attachments.`));
+      }
+      seen.add(a.network);
+      if (n.driver === 'overlay') {
+        if (!n.attachable) {
+          ctx.report(
+            error('DN105', [c.path, n.path],
+              `Standalone container "${c.name}" is attached to overlay "${n.name}", which is not attachable (only swarm services may join it). Set attachable: true on the overlay.`),
+          );
+        }
+        if (!ctx.swarmMembers.has(c.host)) {
+          ctx.report(
+            error('DN106', [c.path, n.path],
+              `Container "${c.name}" on ${c.host} is attached to overlay "${n.name}", but ${c.host} is not a swarm member. Join ${c.host} to the swarm or use a local network.`),
+          );
+        }
+      } else if (n.host !== c.host) {
+        ctx.report(
+          error('DN104', [c.path, n.path],
+            `Container "${c.name}" on ${c.host} is attached to ${n.driver} network "${n.name}" of host ${n.host}; local networks exist on one host only. Use a network of ${c.host}, or an attachable overlay.`),
+        );
+      }
+      for (const [fam, addr, cfg] of [
+        ['IPv4', a.ipv4Address, n.ipv4],
+        ['IPv6', a.ipv6Address, n.ipv6],
+      ] as const) {
+        if (addr && !cfg?.subnet) {
+          ctx.report(
+            error('DN103', [c.path, n.path],
+              `Container "${c.name}" asks for static ${fam} address ${addr} on network "${n.name}", which has no ${fam} subnet (docker: "user specified IP address is supported only when connecting to networks with user configured subnets"). Give the network a subnet or drop the address.`),
+          );
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+import { DocknetApp } from './lib';
+import { buildEnvironment } from './stacks/topology';
+import { dev } from './stacks/dev';
+import { staging } from './stacks/staging';
+import { prod } from './stacks/prod';
+
+// One app, two stacks per environment: <env>-hosts (daemon.json, swarm) then <env>-network.
+const app = new DocknetApp();
+for (const values of [dev, staging, prod]) buildEnvironment(app, values);
+app.synth();
