@@ -4,6 +4,8 @@ import { DaemonRangeKind, DaemonSettings, renderDaemonJson } from '../../lib/dae
 function stack() {
   return new TerraformStack(Testing.app(), 'lab-hosts');
 }
+/** What synth reports: every construct's validations. */
+const validateTree = (s: TerraformStack) => s.node.findAll().flatMap((c) => c.node.validate());
 
 describe('DaemonSettings', () => {
   test('renders sorted keys at every depth, 2-space JSON, trailing newline', () => {
@@ -76,31 +78,32 @@ describe('DaemonSettings', () => {
   test('cross-key rules surface together at synth', () => {
     const s = stack();
     new DaemonSettings(s, 'Daemon', { bridge: 'br0', bip: '10.200.0.1/24', icc: false, iptables: false });
-    const errors = s.node.validate();
+    const errors = validateTree(s);
     expect(errors).toEqual([
       expect.stringMatching(/^error DN504 \[lab-hosts\/Daemon\] bridge "br0" and bip/),
       expect.stringMatching(/^error DN507 \[lab-hosts\/Daemon\] icc=false with iptables=false/),
     ]);
+    expect(() => Testing.synth(s, true)).toThrow(/DN504[\s\S]*DN507/);
   });
 
   test('markSwarmMember makes live-restore an error at synth', () => {
     const s = stack();
     const d = new DaemonSettings(s, 'Daemon', { liveRestore: true });
-    expect(s.node.validate()).toEqual([]);
+    expect(validateTree(s)).toEqual([]);
     d.markSwarmMember();
-    expect(s.node.validate()).toEqual([expect.stringMatching(/DN509 .*live-restore=true on a swarm member/)]);
+    expect(validateTree(s)).toEqual([expect.stringMatching(/DN509 .*live-restore=true on a swarm member/)]);
   });
 
   test('unitPassesHosts: false allows hosts', () => {
     const s = stack();
     new DaemonSettings(s, 'Daemon', { hosts: ['unix:///run/docker.sock'], unitPassesHosts: false });
-    expect(s.node.validate()).toEqual([]);
+    expect(validateTree(s)).toEqual([]);
   });
 
   test('warnings do not fail validation', () => {
     const s = stack();
     const d = new DaemonSettings(s, 'Daemon', { iptables: false, ipMasq: true });
-    expect(s.node.validate()).toEqual([]);
+    expect(validateTree(s)).toEqual([]);
     expect(d.problems().map((p) => p.code)).toEqual(['DN512']);
   });
 
