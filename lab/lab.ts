@@ -143,12 +143,19 @@ export interface RunOptions {
   readonly allowFail?: boolean;
 }
 
+// Root's tools (sysctl, runc, iptables for dockerd) live in sbin, which a non-login PATH may lack.
+function withSbin(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const parts = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':');
+  for (const d of ['/usr/local/sbin', '/usr/sbin', '/sbin']) if (!parts.includes(d)) parts.push(d);
+  return { ...env, PATH: parts.join(':') };
+}
+
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, {
       timeout: opts.timeoutMs ?? 60_000,
       maxBuffer: 64 * 1024 * 1024,
-      env: opts.env ?? process.env,
+      env: withSbin(opts.env ?? process.env),
       encoding: 'utf8',
     }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0;
@@ -336,6 +343,7 @@ function restartScript(info: LabInfo, h: LabHost): string {
   return `#!/bin/bash
 # Like \`systemctl restart docker\` for lab host ${h.name} (lab ${info.name}): stop by pidfile, start, wait.
 set -u
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 PIDFILE=${h.pidfile}
 LOG=${h.logFile}
 alive() { [ -d /proc/$1 ] && ! grep -q '^State:[[:space:]]*Z' /proc/$1/status 2>/dev/null; }

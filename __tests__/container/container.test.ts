@@ -30,16 +30,16 @@ describe('Container', () => {
     ['none', NetworkMode.none(), 'none'],
   ])('%s mode is written explicitly, without networks_advanced', (_n, mode, expected) => {
     const { stack, h1 } = fleet();
-    h1.addContainer('c', { image: IMAGE, networkMode: mode });
-    const c = resourceNamed(synthJson(stack), 'docker_container', 'c');
+    h1.addContainer('probe', { image: IMAGE, networkMode: mode });
+    const c = resourceNamed(synthJson(stack), 'docker_container', 'probe');
     expect(c.network_mode).toBe(expected);
     expect(c.networks_advanced).toBeUndefined();
   });
 
   test('default mode is written as "bridge" (provider #603/#723)', () => {
     const { stack, h1 } = fleet();
-    h1.addContainer('c', { image: IMAGE });
-    expect(resourceNamed(synthJson(stack), 'docker_container', 'c').network_mode).toBe('bridge');
+    h1.addContainer('probe', { image: IMAGE });
+    expect(resourceNamed(synthJson(stack), 'docker_container', 'probe').network_mode).toBe('bridge');
   });
 
   test('container:<other> references the other container id', () => {
@@ -64,7 +64,7 @@ describe('Container', () => {
     const { h1 } = fleet();
     const net = h1.addBridgeNetwork('n', {});
     // These lines are checked by `npm run build` (tsc): if the types stopped refusing them, the
-    // @ts-expect-error comments themselves would fail the build.
+    // expect-error directives themselves would fail the build.
     // @ts-expect-error ports are impossible in host mode
     const bad1 = () => h1.addContainer('x1', { image: IMAGE, networkMode: NetworkMode.host(), ports: [Port.tcp(80)] });
     // @ts-expect-error attachments are impossible in none mode
@@ -76,10 +76,10 @@ describe('Container', () => {
   test('bad single props throw with the construct path', () => {
     const { h1 } = fleet();
     const net = h1.addBridgeNetwork('n', { subnet: Subnet.cidr('10.61.0.0/24') });
-    expect(() => h1.addContainer('a', { image: IMAGE, dns: ['8.8.8'] })).toThrow(/\[test-network\/h1\/a\] dns: /);
+    expect(() => h1.addContainer('aa', { image: IMAGE, dns: ['8.8.8'] })).toThrow(/\[test-network\/h1\/aa\] dns: /);
     expect(() => h1.addContainer('b', { image: IMAGE, name: '-x' })).toThrow(/container name "-x" is not a valid Docker name/);
     expect(() => Port.tcp(0)).toThrow(/container port 0 is not a port/);
-    const c = h1.addContainer('c', { image: IMAGE, networks: [{ network: net }] });
+    const c = h1.addContainer('cc', { image: IMAGE, networks: [{ network: net }] });
     expect(() => c.attach(net)).toThrow(/already attached to network "n"/);
     expect(() => c.attach(h1.addBridgeNetwork('m', {}), { ipv4Address: '10.61.0.999' })).toThrow(/ipv4Address: /);
   });
@@ -123,7 +123,7 @@ describe('refused combinations that need the whole tree (synth errors, all repor
   test('a clean topology synthesizes without problems', () => {
     const { stack, h1, h2 } = fleet();
     const ov = h1.addOverlayNetwork('ov', { subnet: Subnet.cidr('10.78.0.0/24') });
-    h2.addContainer('a', { image: IMAGE, networks: [{ network: ov, aliases: ['api'] }] });
+    h2.addContainer('api-1', { image: IMAGE, networks: [{ network: ov, aliases: ['api'] }] });
     expect(() => synthJson(stack)).not.toThrow();
     expect(stack.problems()).toEqual([]);
   });

@@ -1,11 +1,25 @@
 // Network scenarios applied to the lab through the provider-exact replay, then checked with docker
 // inspect and real traffic from inside the containers (bounded pings, short timeouts).
-import { LAB_IMAGE, LabHost, docker, inHost } from '../../lab/lab';
+import { Testing } from 'cdktf';
+import { DocknetStack, EnvironmentPlan, HostConnection, NetworkMode, ParentInterface, PlanStore, Subnet } from '../../lib';
+import { LAB_IMAGE, LabHost, LabInfo, docker, inHost } from '../../lab/lab';
 import { Replay, TfJson } from '../../lab/replay';
 import { DOCKER_REJECTIONS } from '../../lab/docker-rejections';
 import { dexec, e2eGate, inspect, pings, report, useLab } from './helpers';
 
 const gate = e2eGate('network scenarios on the lab');
+
+/** The lab as a docknet environment: one DockerHost per lab host, the LAN as a segment. */
+function labStack(info: LabInfo): { stack: DocknetStack; hosts: ReturnType<DocknetStack['addHost']>[] } {
+  const stack = new DocknetStack(Testing.app(), 'lab', { environment: 'lab', plan: new EnvironmentPlan('lab', PlanStore.inMemory()) });
+  // Hosts sit at .1-.n and the controller at .254: keep them out of the per-host macvlan ranges.
+  stack.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: [{ label: 'hosts', cidr: '198.18.0.0/26' }, { label: 'ctl', cidr: '198.18.0.254' }] });
+  const hosts = info.hosts.map((h) => stack.addHost(h.name, {
+    connection: HostConnection.ssh({ user: info.sshUser, host: h.address }),
+    interfaces: { eth0: { address: `${h.address}/24`, lan: 'lan' } },
+  }));
+  return { stack, hosts };
+}
 
 gate.describe('network scenarios on the lab', () => {
   const lab = useLab('dnscn', 3);
@@ -152,9 +166,47 @@ gate.describe('network scenarios on the lab', () => {
     // Controls: the same containers still reach their gateway, and an ordinary bridge reaches the LAN.
     expect(await pings(host(3), 's5-i1', '10.66.0.1')).toBe(true);
     expect(await pings(host(3), 's5-op1', '198.18.0.254')).toBe(true);
-    expect(await pings(host(3), 's5-in1', host(3).address)).toBe(false);
+    // Internal: nothing beyond the host is reachable (FORWARD drops it): not the controller, not another host.
     expect(await pings(host(3), 's5-in1', '198.18.0.254')).toBe(false);
-    expect((await dexec(host(3), 's5-in1', ['ip', 'route'])).stdout).not.toMatch(/default/);
+    expect(await pings(host(3), 's5-in1', host(1).address)).toBe(false);
+    // Found on the lab: Docker 20.10 still gives an internal network a gateway and a default route, and
+    // INPUT is not filtered, so the container DOES reach its own host's LAN address. Asserted so that an
+    // engine upgrade that changes it is noticed (docs/lab.md).
+    expect((await dexec(host(3), 's5-in1', ['ip', 'route'])).stdout).toMatch(/^default via 10\.67\.0\.1/m);
+    expect(await pings(host(3), 's5-in1', host(3).address)).toBe(true);
+    await destroy(r);
+  }, 120_000);
+
+  test('L: what the docknet library synthesizes works: bridge + static IP + DNS, shared modes, macvlan across hosts', async () => {
+    const { stack, hosts: [h1, h2] } = labStack(lab.info());
+    const img = { image: LAB_IMAGE, command: ['sleep', '3600'] };
+    const net = h1.addBridgeNetwork('net', { name: 'l-net', subnet: Subnet.cidr('10.71.0.0/24'), gateway: '10.71.0.1' });
+    const a = h1.addContainer('a', { name: 'l-a', ...img, networks: [{ network: net, ipv4Address: '10.71.0.10', aliases: ['alpha'] }] });
+    h1.addContainer('b', { name: 'l-b', ...img, networks: [{ network: net }] });
+    h1.addContainer('g', { name: 'l-g', ...img, networkMode: NetworkMode.container(a) });
+    h2.addContainer('hm', { name: 'l-host', ...img, networkMode: NetworkMode.host() });
+    h2.addContainer('nn', { name: 'l-none', ...img, networkMode: NetworkMode.none() });
+    const mv1 = h1.addMacvlanNetwork('mv', { name: 'l-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
+    const mv2 = h2.addMacvlanNetwork('mv', { name: 'l-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
+    h1.addContainer('m1', { name: 'l-m1', ...img, networks: [{ network: mv1 }] });
+    h2.addContainer('m2', { name: 'l-m2', ...img, networks: [{ network: mv2 }] });
+    const tf = JSON.parse(Testing.synth(stack, true)) as TfJson;
+
+    const r = await apply(tf);
+    report(`library stack: ${r.created.length} resources replayed, skipped ${r.skipped.join(', ') || 'none'}`);
+    expect((await inspect(host(1), 'container', 'l-a')).NetworkSettings.Networks['l-net'].IPAddress).toBe('10.71.0.10');
+    expect(await pings(host(1), 'l-b', 'alpha')).toBe(true);
+    expect(await pings(host(1), 'l-b', 'l-a')).toBe(true);
+    const eth0 = async (h: LabHost, c: string) => /inet (\S+)/.exec((await dexec(h, c, ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout)?.[1];
+    expect(await eth0(host(1), 'l-g')).toBe('10.71.0.10/24');
+    expect(await eth0(host(2), 'l-host')).toBe(`${host(2).address}/24`);
+    expect((await dexec(host(2), 'l-none', ['ip', '-o', 'link'])).stdout.trim().split('\n')).toHaveLength(1);
+    // docknet carved disjoint per-host ranges of the LAN: the two containers can talk across hosts.
+    const ranges = [1, 2].map(async (i) => (await inspect(host(i), 'network', 'l-mv')).IPAM.Config[0].IPRange);
+    const [r1, r2] = await Promise.all(ranges);
+    expect(r1).not.toBe(r2);
+    const m2ip = (await inspect(host(2), 'container', 'l-m2')).NetworkSettings.Networks['l-mv'].IPAddress;
+    expect(await pings(host(1), 'l-m1', m2ip)).toBe(true);
     await destroy(r);
   }, 120_000);
 

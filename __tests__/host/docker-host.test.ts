@@ -19,9 +19,9 @@ describe('DockerHost', () => {
 
   test('every resource of a host uses that host provider; one image per host and reference, kept locally', () => {
     const { stack, h1, h2 } = fleet();
-    h1.addContainer('a', { image: 'busybox:1.36' });
-    h1.addContainer('b', { image: 'busybox:1.36' });
-    h2.addContainer('c', { image: 'busybox:1.36' });
+    h1.addContainer('aa', { image: 'busybox:1.36' });
+    h1.addContainer('bb', { image: 'busybox:1.36' });
+    h2.addContainer('cc', { image: 'busybox:1.36' });
     const json = synthJson(stack);
     const images = Object.values(json.resource.docker_image) as any[];
     expect(images).toHaveLength(2);
@@ -30,7 +30,7 @@ describe('DockerHost', () => {
       ['docker.h2', 'busybox:1.36', true],
     ]);
     for (const [key, c] of Object.entries(json.resource.docker_container) as [string, any][]) {
-      const host = c.name === 'c' ? 'h2' : 'h1';
+      const host = c.name === 'cc' ? 'h2' : 'h1';
       expect(c.provider).toBe(`docker.${host}`);
       expect(c.image).toMatch(new RegExp(`^\\$\\{docker_image\\.${host}_Image-busybox_1`));
       expect(key).toContain(host);

@@ -149,7 +149,7 @@ describe('replay of a two-host stack', () => {
     await expect(r.apply()).rejects.toThrow(/docker_image\.busybox_h1: image "docknet\/busybox:lab" is not on host h1 and cannot be pulled/);
   });
 
-  test('a provider alias without a host is refused before any call', async () => {
+  test('a provider alias without a host is refused before anything is created on it', async () => {
     const calls: Call[] = [];
     const r = new Replay(fixture(), { h1: fakeEngine('h1', calls) });
     await expect(r.apply()).rejects.toThrow(/docker_network\.mv uses provider alias "h2": no host given/);

@@ -1,7 +1,9 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { ChangeKind, diffSynthDirs, exitCodeFor, FailOn, renderDiffJson, renderDiffMarkdown, runDiff, OutputFormat } from '../../lib/report/diff';
-import { clone, container, Doc, network, stackDoc, synthDir } from './fixtures';
+import { clone, container, Doc, network, stackDoc, synthDir, removeTempDirs } from './fixtures';
+
+afterAll(removeTempDirs);
 
 const HOSTS = { h1: 'ssh://ops@10.0.0.11', h2: 'ssh://ops@10.0.0.12' };
 
@@ -37,7 +39,7 @@ describe('docknet diff', () => {
     const md = renderDiffMarkdown(r);
     expect(md).toContain('#### Environment `dev`');
     expect(md).toContain('**Host `h2`**');
-    expect(md).toContain('adds container `web-2` (busybox:local)');
+    expect(md).toContain('- ➕ **adds** container `web-2` (busybox:local)');
   });
 
   test('removed network', () => {

@@ -30,9 +30,22 @@ export function container(host: string, name: string, networkRef: string | undef
   };
 }
 
+const created: string[] = [];
+
+/** A temp folder removed by removeTempDirs() (call it in afterAll). */
+export function tempDir(prefix = 'docknet-synth-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Writes stacks into a fresh cdktf.out-like folder and returns its path. */
 export function synthDir(stacks: Record<string, Doc>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docknet-synth-'));
+  const dir = tempDir();
   for (const [name, doc] of Object.entries(stacks)) {
     fs.mkdirSync(path.join(dir, 'stacks', name), { recursive: true });
     fs.writeFileSync(path.join(dir, 'stacks', name, 'cdk.tf.json'), JSON.stringify(doc, null, 2));

@@ -59,7 +59,7 @@ export interface SharedModeContainerProps extends ContainerCommonProps {
 
 export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps;
 
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
 
 /** A container on one host. Its docker_container child is named "Resource". */
 export class Container extends Construct {
@@ -77,7 +77,7 @@ export class Container extends Construct {
     this.props = props;
     this.containerName = props.name ?? id;
     if (!NAME.test(this.containerName)) {
-      throw new DocknetError(this, `container name "${this.containerName}" is not a valid Docker name. Expected letters, digits, "_", "." or "-", starting with a letter or digit.`);
+      throw new DocknetError(this, `container name "${this.containerName}" is not a valid Docker name. Expected letters, digits, "_", "." or "-", starting with a letter or digit, at least two characters.`);
     }
     this.networkMode = props.networkMode ?? NetworkMode.bridge();
     for (const d of props.dns ?? []) checkIp(this, 'dns', d);

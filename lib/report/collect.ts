@@ -4,7 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { REPORT_FILE } from './report';
+import { TopologyModel } from '../model';
+import { renderReport, ReportExtras, REPORT_FILE } from './report';
 
 export interface CollectedReport {
   readonly stack: string;
@@ -33,4 +34,15 @@ export function runReport(options: { dir: string; stacks?: string[]; fold?: bool
   const fold = options.fold ?? reports.length > 1;
   const parts = reports.map((r) => (fold ? `<details><summary>${r.stack}</summary>\n\n${r.content.trimEnd()}\n\n</details>` : r.content.trimEnd()));
   return { output: parts.join('\n\n') + '\n', exitCode: 0 };
+}
+
+/**
+ * Writes a stack's report where `docknet report` looks for it: <outdir>/stacks/<stack>/docknet-report.md.
+ * For synth time, after cdktf has created the stack folder.
+ */
+export function writeReport(outdir: string, stack: string, model: TopologyModel, extras?: ReportExtras): string {
+  const file = path.join(outdir, 'stacks', stack, REPORT_FILE);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, renderReport(model, extras));
+  return file;
 }

@@ -360,12 +360,18 @@ export function summaryLine(counts: DiffCounts): string {
   return `${add} to add, ${update} to change in place, ${replace} to replace, ${remove} to remove.`;
 }
 
-const KIND_LABEL: Record<ChangeKind, string> = {
-  [ChangeKind.REPLACE]: '🔴 **replace**',
-  [ChangeKind.REMOVE]: '➖ **remove**',
-  [ChangeKind.UPDATE]: '🟡 **update**',
-  [ChangeKind.ADD]: '➕ **add**',
+const KIND_MARK: Record<ChangeKind, string> = {
+  [ChangeKind.REPLACE]: '🔴',
+  [ChangeKind.REMOVE]: '➖',
+  [ChangeKind.UPDATE]: '🟡',
+  [ChangeKind.ADD]: '➕',
 };
+
+/** "replaces network `x`..." -> "**replaces** network `x`...": the verb is what a reviewer scans for. */
+function boldVerb(summary: string): string {
+  const space = summary.indexOf(' ');
+  return space > 0 ? `**${summary.slice(0, space)}**${summary.slice(space)}` : summary;
+}
 
 /** Markdown for a PR comment: summary, replacements first, then per environment and host. */
 export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): string {
@@ -382,7 +388,7 @@ export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): 
     for (const host of [...new Set(inEnv.map((c) => c.host))]) {
       lines.push(`**Host ${mdCode(host)}**`, '');
       for (const c of inEnv.filter((x) => x.host === host)) {
-        lines.push(`- ${KIND_LABEL[c.kind]} ${c.summary}`);
+        lines.push(`- ${KIND_MARK[c.kind]} ${boldVerb(c.summary)}`);
         for (const a of c.changes) {
           const tag = a.effect === ChangeEffect.REPLACE ? ' _(forces replacement)_' : a.effect === ChangeEffect.NONE ? ' _(not planned)_' : '';
           lines.push(`  - ${a.description}${tag}`);

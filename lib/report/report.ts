@@ -38,7 +38,7 @@ export function renderReport(model: TopologyModel, extras: ReportExtras = {}): s
   const sections = [
     `# ${extras.title ?? `Topology ${mdCode(m.environment)}`}`,
     `${m.hosts.length} host${plural(m.hosts.length)}, ${m.networks.length} network${plural(m.networks.length)}, ${m.containers.length} container${plural(m.containers.length)}.`,
-    renderMermaid(m),
+    m.hosts.length || m.containers.length ? renderMermaid(m) : '',
     renderHosts(m),
     renderNetworks(m),
     renderContainers(m),
@@ -76,6 +76,7 @@ function codes(values: (string | undefined)[]): string | undefined {
 }
 
 function renderHosts(m: TopologyModel): string {
+  if (!m.hosts.length) return '## Hosts\n\nNo hosts.';
   const rows = m.hosts.map((h) => [
     mdCode(h.name),
     mdCode(h.endpoint),
@@ -153,7 +154,7 @@ function renderContainers(m: TopologyModel): string {
           return `${nets.get(a.network)?.name ?? a.network}: ${addr}${aliases}`;
         }),
     ),
-    codes(c.ports.map((p) => `${p.external === undefined ? 'random' : `${p.hostIp === '0.0.0.0' ? '' : `${p.hostIp}:`}${p.external}`}→${p.internal}/${p.protocol}`)),
+    codes(c.ports.map((p) => `${p.hostIp === '0.0.0.0' ? '' : `${p.hostIp}:`}${p.external ?? 'random'}→${p.internal}/${p.protocol}`)),
     codes(c.dns),
   ]);
   return `## Containers\n\n${table(['Container', 'Host', 'Image', 'Mode', 'Addresses', 'Ports', 'DNS'], rows)}`;
@@ -165,7 +166,7 @@ function renderDaemonSettings(settings: ReportExtras['daemonSettings']): string 
   for (const host of Object.keys(settings).sort()) {
     const s = settings[host] ?? {};
     const keys = Object.keys(s).sort();
-    parts.push(`### Host ${mdCode(host)}\n\n${keys.length ? table(['Setting', 'Value'], keys.map((k) => [mdCode(k), mdCode(stableStringify(s[k]))])) : 'Docker defaults.'}`);
+    parts.push(`### Host ${mdCode(host)}\n\n${keys.length ? table(['Setting', 'Value'], keys.map((k) => [mdCode(k), mdCode(typeof s[k] === 'string' ? (s[k] as string) : stableStringify(s[k]))])) : 'Docker defaults.'}`);
   }
   return parts.join('\n\n');
 }
@@ -175,7 +176,7 @@ function renderSwarm(m: TopologyModel): string {
   const s = m.swarm;
   const list = (xs: string[]) => (xs.length ? [...xs].sort().map(mdCode).join(', ') : '—');
   return [
-    '## Swarm',
+    '## Swarm\n',
     `- Managers: ${list(s.managers)}`,
     `- Workers: ${list(s.workers)}`,
     `- Default address pools: ${list(s.defaultAddrPools)} (mask /${s.defaultAddrPoolMaskLength})`,

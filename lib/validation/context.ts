@@ -7,6 +7,10 @@ import { AddressError, Cidr, IpAddress, IpFamily } from '../address/cidr';
 import { ContainerModel, HostModel, InterfaceModel, NetworkModel, TopologyModel } from '../model';
 import { Problem, error } from './problem';
 
+/** How a message names the value; a function when building the name costs more than parsing. */
+export type Field = string | (() => string);
+const fieldName = (f: Field) => (typeof f === 'string' ? f : f());
+
 export interface ParsedIpConfig {
   readonly subnet?: Cidr;
   /** The gateway as declared. */
@@ -22,6 +26,9 @@ export interface ParsedNetwork {
   readonly v6: ParsedIpConfig;
   /** L2 domain of a macvlan/ipvlan network: "<lan>" or "<lan>.<vlan>", when known. */
   readonly lanKey?: string;
+  /** Message names for containers' static addresses on it, built once per network. */
+  readonly v4Field: Field;
+  readonly v6Field: Field;
 }
 
 export class ValidationContext {
@@ -52,6 +59,8 @@ export class ValidationContext {
         v4: this.ipConfig(n, 'ipv4', 4),
         v6: this.ipConfig(n, 'ipv6', 6),
         lanKey: this.lanKeyOf(n),
+        v4Field: () => `IPv4 address on network "${n.name}"`,
+        v6Field: () => `IPv6 address on network "${n.name}"`,
       });
     }
   }
@@ -61,7 +70,7 @@ export class ValidationContext {
   }
 
   /** Parses a CIDR block; reports DN200 (once per construct and field) and returns undefined when bad. */
-  public cidr(text: string | undefined, path: string, field: string, family?: IpFamily): Cidr | undefined {
+  public cidr(text: string | undefined, path: string, field: Field, family?: IpFamily): Cidr | undefined {
     if (text === undefined || text === '') return undefined;
     try {
       const c = Cidr.parse(text);
@@ -73,7 +82,7 @@ export class ValidationContext {
   }
 
   /** An address with prefix whose host bits may be set ("10.0.0.11/24", a bip) -> its network. */
-  public cidrContaining(text: string | undefined, path: string, field: string): Cidr | undefined {
+  public cidrContaining(text: string | undefined, path: string, field: Field): Cidr | undefined {
     if (text === undefined || text === '') return undefined;
     try {
       return Cidr.containing(text);
@@ -83,7 +92,7 @@ export class ValidationContext {
     }
   }
 
-  public ip(text: string | undefined, path: string, field: string, family?: IpFamily): IpAddress | undefined {
+  public ip(text: string | undefined, path: string, field: Field, family?: IpFamily): IpAddress | undefined {
     if (text === undefined || text === '') return undefined;
     try {
       const ip = IpAddress.parse(text);
@@ -111,17 +120,17 @@ export class ValidationContext {
     return this.hosts.get(hostName)?.interfaces.find((i) => i.name === name);
   }
 
-  private checkFamily(v: { family: IpFamily }, text: string, path: string, field: string, family?: IpFamily): boolean {
+  private checkFamily(v: { family: IpFamily }, text: string, path: string, field: Field, family?: IpFamily): boolean {
     if (family === undefined || v.family === family) return true;
     this.report(
-      error('DN200', [path], `${field} is "${text}", an IPv${v.family} value, where an IPv${family} one is expected. Move it to the ipv${v.family} settings.`),
+      error('DN200', [path], `${fieldName(field)} is "${text}", an IPv${v.family} value, where an IPv${family} one is expected. Move it to the ipv${v.family} settings.`),
     );
     return false;
   }
 
-  private bad(path: string, field: string, e: unknown): void {
+  private bad(path: string, field: Field, e: unknown): void {
     if (!(e instanceof AddressError)) throw e;
-    this.report(error('DN200', [path], `${field}: ${e.message}`));
+    this.report(error('DN200', [path], `${fieldName(field)}: ${e.message}`));
   }
 
   private ipConfig(n: NetworkModel, key: 'ipv4' | 'ipv6', family: IpFamily): ParsedIpConfig {

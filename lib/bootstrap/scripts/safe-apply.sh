@@ -54,9 +54,12 @@ wait_for_daemon() {
   return 1
 }
 
+# dockerd's own error lines first (its startup log is long); the whole tail if none match.
 print_daemon_log() {
+  log_text=$(sh -c "$logs" 2>&1)
+  errors=$(printf '%s\n' "$log_text" | grep -iE 'failed to start|level=(fatal|error)' | tail -n 5)
   say "dockerd log:"
-  sh -c "$logs" 2>&1 | sed 's/^/  dockerd: /' >&2
+  printf '%s\n' "${errors:-$log_text}" | sed 's/^/  dockerd: /' >&2
 }
 
 # Same bytes already in place: nothing to restart (re-runs and replaced resources stay no-ops).

@@ -14,8 +14,14 @@ interface Holder {
 }
 
 export function checkStaticAddresses(ctx: ValidationContext): void {
-  const perNetwork = new Map<string, Holder>();
-  const perLan = new Map<string, Holder>();
+  // Nested maps keyed by number (IPv4) or canonical string (IPv6): no string building per address.
+  const perNetwork = new Map<ParsedNetwork, Map<number | string, Holder>>();
+  const perLan = new Map<string, Map<number | string, Holder>>();
+  const bucket = <K>(m: Map<K, Map<number | string, Holder>>, k: K) => {
+    let b = m.get(k);
+    if (!b) m.set(k, (b = new Map()));
+    return b;
+  };
   for (const c of ctx.model.containers) {
     for (const a of c.attachments) {
       const net = ctx.networks.get(a.network);
@@ -24,7 +30,7 @@ export function checkStaticAddresses(ctx: ValidationContext): void {
       for (const fam of [4, 6] as const) {
         const text = fam === 4 ? a.ipv4Address : a.ipv6Address;
         if (!text) continue;
-        const ip = ctx.ip(text, c.path, `IPv${fam} address on network "${n.name}"`, fam);
+        const ip = ctx.ip(text, c.path, fam === 4 ? net.v4Field : net.v6Field, fam);
         if (!ip) continue;
         if (fam === 6 && !n.enableIpv6) {
           ctx.report(error('DN214', [c.path, n.path], `Container "${c.name}" asks for IPv6 address ${ip} on network "${n.name}", which has enable_ipv6 off. Enable IPv6 on the network or drop the address.`));
@@ -46,25 +52,25 @@ export function checkStaticAddresses(ctx: ValidationContext): void {
               `Container "${c.name}" asks for ${ip} on ${n.driver} network "${n.name}", outside the host's ip_range ${cfg.ipRange}; on a shared LAN addresses outside it belong to other hosts, the gateway or the DHCP pool. Use an address inside ${cfg.ipRange}.`),
           );
         }
-        const key = `${ip.family}|${ip.value}`;
+        const key = fam === 4 ? Number(ip.value) : ip.toString();
         const holder: Holder = { container: c.path, name: c.name, net };
-        const netKey = `${n.path}\0${key}`;
-        const prev = perNetwork.get(netKey);
+        const onNet: Map<number | string, Holder> = bucket(perNetwork, net);
+        const prev = onNet.get(key);
         if (prev) {
           const where = n.driver === 'overlay' && prev.net.model.host !== c.host ? ' (an overlay spans hosts: the address is unique across the swarm)' : '';
           ctx.report(error('DN211', [c.path, prev.container], `Containers "${c.name}" and "${prev.name}" both ask for ${ip} on network "${n.name}"${where}. Give one of them another address.`));
           continue;
         }
-        perNetwork.set(netKey, holder);
+        onNet.set(key, holder);
         if (net.lanKey) {
-          const lanKey = `${net.lanKey}\0${key}`;
-          const other = perLan.get(lanKey);
+          const onLan: Map<number | string, Holder> = bucket(perLan, net.lanKey);
+          const other: Holder | undefined = onLan.get(key);
           if (other && other.net !== net) {
             ctx.report(
               error('DN212', [c.path, other.container],
                 `Container "${c.name}" (${n.driver} "${n.name}" on ${n.host}) and "${other.name}" (${other.net.model.driver} "${other.net.model.name}" on ${other.net.model.host}) both ask for ${ip} on LAN "${net.lanKey}". Give one of them another address.`),
             );
-          } else if (!other) perLan.set(lanKey, holder);
+          } else if (!other) onLan.set(key, holder);
         }
       }
     }

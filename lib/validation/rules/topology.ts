@@ -48,18 +48,22 @@ export function checkTopology(ctx: ValidationContext): void {
       }
     }
 
-    const seen = new Set<string>();
-    for (const a of c.attachments) {
+    const atts = c.attachments;
+    for (let i = 0; i < atts.length; i++) {
+      const a = atts[i];
       const net = ctx.networks.get(a.network);
       if (!net) {
         ctx.report(error('DN109', [c.path, a.network], `Container "${c.name}" is attached to "${a.network}", which is not a declared network. Attach it to a network of this environment.`));
         continue;
       }
       const n = net.model;
-      if (seen.has(a.network)) {
-        ctx.report(error('DN110', [c.path, n.path], `Container "${c.name}" is attached twice to network "${n.name}"; docker allows one endpoint per network. Merge the two attachments.`));
+      // Containers have a handful of attachments: a backward scan beats building a Set for each.
+      for (let j = 0; j < i; j++) {
+        if (atts[j].network === a.network) {
+          ctx.report(error('DN110', [c.path, n.path], `Container "${c.name}" is attached twice to network "${n.name}"; docker allows one endpoint per network. Merge the two attachments.`));
+          break;
+        }
       }
-      seen.add(a.network);
       if (n.driver === 'overlay') {
         if (!n.attachable) {
           ctx.report(
@@ -79,17 +83,15 @@ export function checkTopology(ctx: ValidationContext): void {
             `Container "${c.name}" on ${c.host} is attached to ${n.driver} network "${n.name}" of host ${n.host}; local networks exist on one host only. Use a network of ${c.host}, or an attachable overlay.`),
         );
       }
-      for (const [fam, addr, cfg] of [
-        ['IPv4', a.ipv4Address, n.ipv4],
-        ['IPv6', a.ipv6Address, n.ipv6],
-      ] as const) {
-        if (addr && !cfg?.subnet) {
-          ctx.report(
-            error('DN103', [c.path, n.path],
-              `Container "${c.name}" asks for static ${fam} address ${addr} on network "${n.name}", which has no ${fam} subnet (docker: "user specified IP address is supported only when connecting to networks with user configured subnets"). Give the network a subnet or drop the address.`),
-          );
-        }
-      }
+      if (a.ipv4Address && !n.ipv4?.subnet) noSubnet(ctx, c.path, c.name, n.path, n.name, 'IPv4', a.ipv4Address);
+      if (a.ipv6Address && !n.ipv6?.subnet) noSubnet(ctx, c.path, c.name, n.path, n.name, 'IPv6', a.ipv6Address);
     }
   }
+}
+
+function noSubnet(ctx: ValidationContext, path: string, name: string, netPath: string, netName: string, fam: string, addr: string): void {
+  ctx.report(
+    error('DN103', [path, netPath],
+      `Container "${name}" asks for static ${fam} address ${addr} on network "${netName}", which has no ${fam} subnet (docker: "user specified IP address is supported only when connecting to networks with user configured subnets"). Give the network a subnet or drop the address.`),
+  );
 }

@@ -1,0 +1,201 @@
+import * as fc from 'fast-check';
+import { Cidr } from '../../lib/address/cidr';
+import { AddressPlan } from '../../lib/address/pool';
+import { PlanRecord, parsePlanRecord, serializePlanRecord } from '../../lib/address/record';
+
+type Req = [key: string, prefix: number];
+
+function plan(requests: Req[], record?: PlanRecord, opts: { frozen?: boolean; pool?: string } = {}) {
+  const p = new AddressPlan(record, { frozen: opts.frozen });
+  p.addPool('prod', 'nets', opts.pool ?? '10.10.0.0/16');
+  const allocations = requests.map(([k, len]) => p.request('prod', 'nets', k, len));
+  const result = p.resolve();
+  const blocks: Record<string, string> = {};
+  for (const a of allocations) {
+    try {
+      blocks[a.key] = a.cidr;
+    } catch {
+      /* exhausted: reported in problems */
+    }
+  }
+  return { ...result, blocks };
+}
+
+const recordOf = (blocks: Record<string, string>): PlanRecord => ({ version: 1, environments: { prod: { pools: { nets: blocks }, lanRanges: {} } } });
+
+describe('allocation', () => {
+  test.each<[string, Req[], Record<string, string>]>([
+    ['one /24', [['a', 24]], { a: '10.10.0.0/24' }],
+    ['sorted by key, not by declaration', [['b', 24], ['a', 24]], { a: '10.10.0.0/24', b: '10.10.1.0/24' }],
+    ['largest first, then aligned', [['a', 26], ['b', 24], ['c', 23]], { c: '10.10.0.0/23', b: '10.10.2.0/24', a: '10.10.3.0/26' }],
+    ['mixed small blocks pack', [['a', 26], ['b', 26], ['c', 25]], { c: '10.10.0.0/25', a: '10.10.0.128/26', b: '10.10.0.192/26' }],
+  ])('%s', (_name, requests, expected) => {
+    const r = plan(requests);
+    expect(r.blocks).toEqual(expected);
+    expect(r.problems).toEqual([]);
+    expect(r.changed).toBe(true);
+  });
+
+  test('recorded blocks are kept and new keys fill the gaps', () => {
+    const r = plan([['a', 24], ['new', 24]], recordOf({ a: '10.10.5.0/24' }));
+    expect(r.blocks).toEqual({ a: '10.10.5.0/24', new: '10.10.0.0/24' });
+  });
+
+  test('a block released in this run is not reused in the same run', () => {
+    const r = plan([['b', 24]], recordOf({ a: '10.10.0.0/24' }));
+    expect(r.blocks).toEqual({ b: '10.10.1.0/24' });
+    expect(r.record.environments.prod.pools.nets).toEqual({ b: '10.10.1.0/24' });
+    // next run: 10.10.0.0/24 is free again
+    expect(plan([['b', 24], ['c', 24]], r.record).blocks).toEqual({ b: '10.10.1.0/24', c: '10.10.0.0/24' });
+  });
+
+  test.each<[string, Record<string, string>, RegExp]>([
+    ['outside the pool', { a: '10.99.0.0/24' }, /recorded block 10.99.0.0\/24 of "a" in pool "nets" \(10.10.0.0\/16\) of environment "prod" is invalid \(10.99.0.0\/24 lies outside pool "nets"/],
+    ['other prefix length', { a: '10.10.0.0/25' }, /is a \/25 but a \/24 is requested now\); moved to 10.10.0.0\/24/],
+    ['not a CIDR', { a: '10.10.0.1/24' }, /"10.10.0.1\/24" is not a valid CIDR block/],
+  ])('recorded entry %s is re-allocated with DN271', (_n, rec, message) => {
+    const r = plan([['a', 24]], recordOf(rec));
+    expect(r.blocks.a).toBe('10.10.0.0/24');
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ code: 'DN271', severity: 'warning', constructs: ['a'] });
+    expect(r.problems[0].message).toMatch(message);
+  });
+
+  test('overlapping recorded entries: the lower one stays, the other moves', () => {
+    const r = plan([['a', 24], ['b', 24]], recordOf({ a: '10.10.1.0/24', b: '10.10.1.0/24' }));
+    expect(r.blocks).toEqual({ a: '10.10.1.0/24', b: '10.10.0.0/24' });
+    expect(r.problems[0].message).toMatch(/10.10.1.0\/24 overlaps 10.10.1.0\/24 recorded for "a"/);
+  });
+
+  test('exhaustion names pool, size, request and fix (DN270), and reading the block throws it', () => {
+    const p = new AddressPlan(undefined);
+    p.addPool('prod', 'tiny', '10.0.0.0/23');
+    const allocs = ['a', 'b', 'c'].map((k) => p.request('prod', 'tiny', k, 24));
+    const r = p.resolve();
+    expect(r.problems).toEqual([
+      expect.objectContaining({ code: 'DN270', constructs: ['c'] }),
+    ]);
+    expect(r.problems[0].message).toBe(
+      'pool "tiny" (10.0.0.0/23) of environment "prod" has no free /24 for "c": the pool holds 512 addresses, 0 of them free, not enough or not as one aligned /24. Enlarge the pool, request a longer prefix, or add a second pool.',
+    );
+    expect(() => allocs[2].cidr).toThrow(/has no free \/24 for "c"/);
+    expect(allocs[1].cidr).toBe('10.0.1.0/24');
+  });
+
+  test('bad single inputs throw at once', () => {
+    const p = new AddressPlan();
+    expect(() => p.addPool('prod', 'x', '10.0.0.1/16')).toThrow(/Pool "x" in environment "prod": "10.0.0.1\/16" has host bits set/);
+    p.addPool('prod', 'x', '10.0.0.0/16');
+    expect(() => p.addPool('prod', 'x', '10.1.0.0/16')).toThrow(/declared twice/);
+    expect(() => p.request('prod', 'nope', 'k', 24)).toThrow(/asks pool "nope" of environment "prod", which is not declared \(declared: x\)/);
+    expect(() => p.request('prod', 'x', 'k', 8)).toThrow(/must be a whole number from \/16 to \/32/);
+    p.request('prod', 'x', 'k', 24);
+    expect(() => p.request('prod', 'x', 'k', 25)).toThrow(/twice, for a \/24 and a \/25/);
+    p.resolve();
+    expect(() => p.request('prod', 'x', 'late', 24)).toThrow(/after the address plan was resolved/);
+  });
+
+  test('overlapping pools in one environment: DN273', () => {
+    const p = new AddressPlan();
+    p.addPool('prod', 'a', '10.0.0.0/16');
+    p.addPool('prod', 'b', '10.0.128.0/17');
+    expect(p.resolve().problems).toEqual([
+      expect.objectContaining({ code: 'DN273', message: expect.stringMatching(/Pools "b" \(10.0.128.0\/17\) and "a" \(10.0.0.0\/16\) of environment "prod" overlap/) }),
+    ]);
+  });
+
+  test('IPv6 pools', () => {
+    const r = plan([['a', 64], ['b', 64]], undefined, { pool: 'fd00:10::/56' });
+    expect(r.blocks).toEqual({ a: 'fd00:10::/64', b: 'fd00:10:0:1::/64' });
+  });
+
+  test('other environments in the record are kept untouched', () => {
+    const rec: PlanRecord = { version: 1, environments: { staging: { pools: { nets: { x: '10.20.0.0/24' } }, lanRanges: {} } } };
+    const r = plan([['a', 24]], rec);
+    expect(r.record.environments.staging).toEqual(rec.environments.staging);
+  });
+});
+
+describe('frozen mode', () => {
+  test('no change needed: no problem, unchanged', () => {
+    const first = plan([['a', 24]]);
+    const r = plan([['a', 24]], first.record, { frozen: true });
+    expect(r.problems).toEqual([]);
+    expect(r.changed).toBe(false);
+  });
+  test.each<[string, Req[], Record<string, string>, RegExp]>([
+    ['new key', [['a', 24], ['b', 24]], { a: '10.10.0.0/24' }, /"b" needs a new block in pool "nets" \(10.10.0.0\/16\) but has none recorded/],
+    ['removed key', [], { a: '10.10.0.0/24' }, /"a" \(10.10.0.0\/24\) in pool "nets" \(10.10.0.0\/16\) is recorded but no longer requested/],
+    ['moved key', [['a', 25]], { a: '10.10.0.0/24' }, /the recorded block of "a" in pool "nets" \(10.10.0.0\/16\) is invalid/],
+  ])('%s is DN272 telling to run synth and commit', (_n, reqs, rec, message) => {
+    const r = plan(reqs, recordOf(rec), { frozen: true });
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ code: 'DN272', severity: 'error' });
+    expect(r.problems[0].message).toMatch(message);
+    expect(r.problems[0].message).toMatch(/docknet.plan.json is out of date \(frozen mode\).*Run synth locally and commit docknet.plan.json\.$/);
+  });
+});
+
+describe('record file', () => {
+  test('canonical serialization: sorted keys, two spaces, newline, round trip', () => {
+    const text = serializePlanRecord({ version: 1, environments: { z: { pools: { b: { y: '10.0.1.0/24', x: '10.0.0.0/24' } }, lanRanges: {} }, a: { pools: {}, lanRanges: {} } } });
+    expect(text).toBe(
+      '{\n  "version": 1,\n  "environments": {\n    "a": {\n      "pools": {},\n      "lanRanges": {}\n    },\n    "z": {\n      "pools": {\n        "b": {\n          "x": "10.0.0.0/24",\n          "y": "10.0.1.0/24"\n        }\n      },\n      "lanRanges": {}\n    }\n  }\n}\n',
+    );
+    expect(serializePlanRecord(parsePlanRecord(text))).toBe(text);
+  });
+  test.each([
+    ['{', /is not valid JSON/],
+    ['{"version":2,"environments":{}}', /has version 2; this docknet reads version 1/],
+    ['{"version":1,"environments":{"p":{"pools":{"a":{"k":5}}}}}', /does not match/],
+  ])('refuses %s', (text, message) => {
+    expect(() => parsePlanRecord(text, 'plan.json')).toThrow(message);
+  });
+});
+
+describe('stability properties', () => {
+  const keys = fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 1, maxLength: 30 });
+  const requests = keys.chain((ks) => fc.tuple(...ks.map((k) => fc.integer({ min: 22, max: 28 }).map((p): Req => [k, p]))));
+
+  const overlapFree = (blocks: Record<string, string>, pool: string) => {
+    const cs = Object.values(blocks).map((b) => Cidr.parse(b)).sort(Cidr.compare);
+    for (let i = 0; i < cs.length; i++) {
+      expect(Cidr.parse(pool).contains(cs[i])).toBe(true);
+      expect(cs[i].start % cs[i].size).toBe(0n);
+      if (i > 0) expect(cs[i].start).toBeGreaterThan(cs[i - 1].end);
+    }
+  };
+
+  test('random plans never overlap and never leave their pool', () => {
+    fc.assert(
+      fc.property(requests, (reqs) => {
+        const r = plan(reqs, undefined, { pool: '10.10.0.0/20' });
+        overlapFree(r.blocks, '10.10.0.0/20');
+        // Everything that was not allocated is reported.
+        expect(Object.keys(r.blocks).length + r.problems.filter((p) => p.code === 'DN270').length).toBe(reqs.length);
+      }),
+    );
+  });
+
+  test('declaration order does not matter', () => {
+    fc.assert(
+      fc.property(requests, fc.integer(), (reqs, seed) => {
+        const shuffled = [...reqs].sort((a, b) => ((a[0].charCodeAt(0) * seed) % 7) - ((b[0].charCodeAt(0) * seed) % 7));
+        expect(plan(shuffled).blocks).toEqual(plan(reqs).blocks);
+      }),
+    );
+  });
+
+  test('with the record, adding, removing and reordering requests never moves another block', () => {
+    fc.assert(
+      fc.property(requests, fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Z]{1,4}$/), fc.integer({ min: 22, max: 28 })), { maxLength: 5, selector: (t) => t[0] }), fc.nat(), (reqs, extra, drop) => {
+        const first = plan(reqs);
+        const kept = reqs.filter((_, i) => i !== drop % reqs.length).reverse();
+        const second = plan([...extra.map(([k, p]): Req => [k, p]), ...kept], first.record);
+        for (const [k] of kept) expect(second.blocks[k]).toBe(first.blocks[k]);
+        overlapFree(second.blocks, '10.10.0.0/16');
+        expect(second.problems.filter((p) => p.code === 'DN271')).toEqual([]);
+      }),
+    );
+  });
+});

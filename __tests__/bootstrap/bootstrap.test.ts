@@ -1,0 +1,225 @@
+import { createHash } from 'crypto';
+import { TerraformStack, Testing } from 'cdktf';
+import { BootstrapTarget, DaemonRollout, HostBootstrap, MacvlanShim, SwarmBootstrap } from '../../lib/bootstrap';
+import { DaemonSettings } from '../../lib/daemon';
+
+const target = (i: number, extra: Partial<BootstrapTarget> = {}): BootstrapTarget => ({
+  name: `h${i}`,
+  ssh: { host: `198.18.0.${i}`, user: 'root', privateKeyPath: '/lab/key', timeout: '20s' },
+  ...extra,
+});
+
+function synth(build: (s: TerraformStack) => void): any {
+  const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+  build(stack);
+  return JSON.parse(Testing.synth(stack, true));
+}
+const data = (out: any) => out.resource.terraform_data as Record<string, any>;
+const one = (out: any, prefix: string) => {
+  const keys = Object.keys(data(out)).filter((k) => k.startsWith(prefix));
+  expect(keys).toHaveLength(1);
+  return data(out)[keys[0]];
+};
+
+describe('HostBootstrap + DaemonRollout', () => {
+  const settings = { bip: '10.200.0.1/24', mtu: 1400, dns: ['198.18.0.254'], extra: { 'log-driver': 'json-file' } };
+
+  test('one terraform_data per host, replaced when the sha256 of the rendered file changes', () => {
+    let rendered = '';
+    const out = synth((s) => {
+      const h = new HostBootstrap(s, 'h1', { target: target(1), daemon: settings });
+      rendered = h.daemon!.render();
+    });
+    const r = one(out, 'h1_DaemonRollout');
+    const sha = createHash('sha256').update(rendered).digest('hex');
+    expect(r.triggers_replace).toEqual({ host: '198.18.0.1', path: '/etc/docker/daemon.json', sha256: sha });
+    expect(r.connection).toEqual({
+      type: 'ssh', host: '198.18.0.1', user: 'root', port: 22, timeout: '20s', private_key: '${file("/lab/key")}',
+    });
+    const [upload, script, exec] = r.provisioner;
+    expect(upload.file).toEqual({ content: rendered, destination: `/tmp/docknet-h1-${sha.slice(0, 12)}-daemon.json` });
+    expect(script.file.destination).toBe(`/tmp/docknet-h1-${sha.slice(0, 12)}-safe-apply.sh`);
+    expect(script.file.content).toContain('docknet safe-apply');
+    expect(exec['remote-exec'].inline).toEqual([
+      `DOCKNET_RESTART='systemctl restart docker' DOCKNET_DOCKER='docker' sh '/tmp/docknet-h1-${sha.slice(0, 12)}-safe-apply.sh' ` +
+        `'/tmp/docknet-h1-${sha.slice(0, 12)}-daemon.json' '/etc/docker/daemon.json'; rc=$?; rm -f '/tmp/docknet-h1-${sha.slice(0, 12)}-safe-apply.sh'; exit $rc`,
+    ]);
+  });
+
+  test('the inlined script escapes Terraform template syntax', () => {
+    const r = one(synth((s) => new HostBootstrap(s, 'h1', { target: target(1), daemon: settings })), 'h1_DaemonRollout');
+    const content: string = r.provisioner[1].file.content;
+    expect(content).toContain('new=$${1:?usage');
+    expect(content.replace(/\$\$\{/g, '')).not.toContain('${');
+  });
+
+  test('target overrides reach the remote command', () => {
+    const t = target(2, {
+      daemonConfigPath: '/lab/h2/daemon.json',
+      restartCommand: '/lab/h2/restart-dockerd.sh',
+      dockerCommand: 'docker -H unix:///lab/h2.sock',
+      validateCommand: 'none',
+      logCommand: "tail -n 20 /lab/h2/dockerd.log",
+      waitSeconds: 20,
+    });
+    const r = one(synth((s) => new HostBootstrap(s, 'h2', { target: t, daemon: { mtu: 1400 } })), 'h2_DaemonRollout');
+    const cmd: string = r.provisioner[2]['remote-exec'].inline[0];
+    expect(cmd).toContain("DOCKNET_RESTART='/lab/h2/restart-dockerd.sh'");
+    expect(cmd).toContain("DOCKNET_DOCKER='docker -H unix:///lab/h2.sock'");
+    expect(cmd).toContain("DOCKNET_VALIDATE='none'");
+    expect(cmd).toContain("DOCKNET_LOGS='tail -n 20 /lab/h2/dockerd.log'");
+    expect(cmd).toContain("DOCKNET_WAIT_SECONDS='20'");
+    expect(cmd).toContain("'/lab/h2/daemon.json'");
+    expect(r.triggers_replace.path).toBe('/lab/h2/daemon.json');
+  });
+
+  test('a different daemon.json gives a different trigger (the change shows in the plan)', () => {
+    const a = one(synth((s) => new HostBootstrap(s, 'h1', { target: target(1), daemon: { mtu: 1400 } })), 'h1_DaemonRollout');
+    const b = one(synth((s) => new HostBootstrap(s, 'h1', { target: target(1), daemon: { mtu: 1450 } })), 'h1_DaemonRollout');
+    expect(a.triggers_replace.sha256).not.toBe(b.triggers_replace.sha256);
+  });
+
+  test('accepts an existing DaemonSettings', () => {
+    const out = synth((s) => {
+      const d = new DaemonSettings(s, 'SharedDaemon', { mtu: 1400 });
+      new HostBootstrap(s, 'h1', { target: target(1), daemon: d });
+    });
+    expect(one(out, 'h1_DaemonRollout').provisioner[0].file.content).toBe('{\n  "mtu": 1400\n}\n');
+  });
+
+  test('no daemon: no rollout resource', () => {
+    const out = synth((s) => {
+      new HostBootstrap(s, 'h1', { target: target(1) });
+      new DaemonRollout(s, 'Other', { target: target(2), content: '{}\n' });
+    });
+    expect(Object.keys(data(out)).filter((k) => k.startsWith('h1'))).toEqual([]);
+  });
+
+  test('daemon problems surface at synth with the construct path', () => {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    new HostBootstrap(stack, 'h1', { target: target(1), daemon: { bridge: 'br0', bip: '10.200.0.1/24' } });
+    expect(() => Testing.synth(stack, true)).toThrow(/DN504 \[lab-hosts\/h1\/Daemon\]/);
+  });
+
+  test.each([
+    [{ ...target(1), name: 'bad name' }, /target.name is "bad name"/],
+    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', port: 70000 } }, /target.ssh.port is 70000, expected an integer from 1 to 65535/],
+    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', timeout: '5 minutes' } }, /target.ssh.timeout is "5 minutes"/],
+    [{ ...target(1), daemonConfigPath: 'daemon.json' }, /daemonConfigPath is "daemon.json", expected an absolute path/],
+  ] as [BootstrapTarget, RegExp][])('bad target %j throws DN520 with the path', (t, message) => {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    expect(() => new HostBootstrap(stack, 'h1', { target: t })).toThrow(message);
+    expect(() => new HostBootstrap(stack, 'h2', { target: t })).toThrow(/error DN520 \[lab-hosts\/h2\]/);
+  });
+});
+
+describe('SwarmBootstrap', () => {
+  function swarm(extra: Record<string, unknown> = {}) {
+    return synth((s) => {
+      const hosts = [1, 2, 3].map((i) => new HostBootstrap(s, `h${i}`, { target: target(i), daemon: { mtu: 1400 } }));
+      new SwarmBootstrap(s, 'Swarm', {
+        managers: [{ host: hosts[0] }],
+        workers: [{ host: hosts[1] }, { host: hosts[2], advertiseAddr: '198.18.0.33' }],
+        defaultAddrPools: ['10.77.0.0/16', '10.78.0.0/16'],
+        defaultAddrPoolMaskLength: 24,
+        ...extra,
+      });
+    });
+  }
+
+  test('init on the first manager, idempotent, after every daemon rollout', () => {
+    const out = swarm();
+    const init = one(out, 'Swarm_Init');
+    expect(init.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^terraform_data\.h1_DaemonRollout/), expect.stringMatching(/^terraform_data\.h3_DaemonRollout/)]));
+    expect(init.connection.host).toBe('198.18.0.1');
+    expect(init.provisioner[0].file.content).toContain("info --format '{{.Swarm.LocalNodeState}}'");
+    const cmd: string = init.provisioner[1]['remote-exec'].inline[0];
+    expect(cmd).toContain("DOCKNET_ADVERTISE='198.18.0.1'");
+    expect(cmd).toContain("DOCKNET_POOLS='10.77.0.0/16 10.78.0.0/16'");
+    expect(cmd).toContain("DOCKNET_POOL_MASK='24'");
+  });
+
+  test('workers join from the terraform machine over ssh, reading the token from the manager', () => {
+    const out = swarm();
+    const join = one(out, 'Swarm_Join-h3');
+    const le = join.provisioner[0]['local-exec'];
+    expect(le.interpreter).toEqual(['/bin/sh', '-c']);
+    expect(le.command).toContain('swarm join-token -q $DOCKNET_ROLE');
+    expect(le.environment).toMatchObject({
+      DOCKNET_ROLE: 'worker',
+      DOCKNET_MANAGER_ADDR: '198.18.0.1',
+      DOCKNET_ADVERTISE: '198.18.0.33',
+      DOCKNET_MEMBER_SSH: expect.stringMatching(/-i \/lab\/key root@198\.18\.0\.3$/),
+      DOCKNET_MANAGER_SSH: expect.stringMatching(/ConnectTimeout=20 .*root@198\.18\.0\.1$/),
+    });
+    expect(join.depends_on[0]).toMatch(/^terraform_data\.Swarm_Init/);
+    expect(join.triggers_replace.swarm).toMatch(/terraform_data\.Swarm_Init_\w+\.id/);
+  });
+
+  test('firewall requirements are a Terraform output', () => {
+    const out = swarm({ dataPathPort: 4790 });
+    const o = Object.entries(out.output as Record<string, any>).find(([k]) => k.startsWith('Swarm_FirewallRequirements'))![1];
+    expect(o.value).toEqual([
+      expect.objectContaining({ protocol: 'tcp', port: 2377, to: 'managers', hosts: ['198.18.0.1'] }),
+      expect.objectContaining({ protocol: 'tcp', port: 7946 }),
+      expect.objectContaining({ protocol: 'udp', port: 7946 }),
+      expect.objectContaining({ protocol: 'udp', port: 4790, hosts: ['198.18.0.1', '198.18.0.2', '198.18.0.33'] }),
+      expect.objectContaining({ protocol: 'esp' }),
+    ]);
+  });
+
+  test('managers join one after another', () => {
+    const out = synth((s) => {
+      new SwarmBootstrap(s, 'Swarm', { managers: [1, 2, 3].map((i) => ({ host: target(i) })) });
+    });
+    expect(one(out, 'Swarm_Join-h2').depends_on).toEqual([expect.stringMatching(/Swarm_Init/)]);
+    expect(one(out, 'Swarm_Join-h3').depends_on).toEqual([expect.stringMatching(/Swarm_Join-h2/)]);
+  });
+
+  test('live-restore on a member fails synth', () => {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    const h = new HostBootstrap(stack, 'h1', { target: target(1), daemon: { liveRestore: true } });
+    new SwarmBootstrap(stack, 'Swarm', { managers: [{ host: h }] });
+    expect(() => Testing.synth(stack, true)).toThrow(/DN509 \[lab-hosts\/h1\/Daemon\] live-restore=true on a swarm member/);
+  });
+
+  test.each([
+    [{ managers: [] }, /managers is empty/],
+    [{ managers: [{ host: target(1) }, { host: target(2) }] }, /managers has 2 entries, expected an odd number/],
+    [{ managers: [{ host: target(1) }], workers: [{ host: target(1) }] }, /host "h1" is listed twice/],
+    [{ managers: [{ host: target(1) }], defaultAddrPools: ['10.77.0.0'] }, /CIDR prefix is missing/],
+    [{ managers: [{ host: target(1) }], defaultAddrPools: ['10.77.0.0/26'], defaultAddrPoolMaskLength: 24 }, /smaller than one \/24 network/],
+    [{ managers: [{ host: target(1) }], dataPathPort: 80 }, /dataPathPort is 80/],
+  ])('bad swarm props %#: DN520', (props, message) => {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    expect(() => new SwarmBootstrap(stack, 'Swarm', props as never)).toThrow(message);
+    expect(() => new SwarmBootstrap(stack, 'Swarm2', props as never)).toThrow(/error DN520 \[lab-hosts\/Swarm2\]/);
+  });
+});
+
+describe('MacvlanShim', () => {
+  const shim = { name: 'dn-shim0', parent: 'eth0', address: '198.18.0.200/32', routes: ['198.18.0.128/27'] };
+
+  test('idempotent create and a destroy-time removal that only references self', () => {
+    const out = synth((s) => new HostBootstrap(s, 'h1', { target: target(1), shims: [shim] }));
+    const r = one(out, 'h1_Shim-dn-shim0');
+    const [up, down] = r.provisioner;
+    expect(up['remote-exec'].inline[0]).toContain("'up' 'dn-shim0' 'eth0' '198.18.0.200/32' '198.18.0.128/27'");
+    expect(up['remote-exec'].inline[0]).toContain('ip link add "$shim" link "$parent" type macvlan mode bridge');
+    expect(up['remote-exec'].inline[0]).toContain('ip route replace "$range" dev "$shim"');
+    expect(down['remote-exec'].when).toBe('destroy');
+    expect(down['remote-exec'].inline[0]).toContain("down 'dn-shim0'");
+    expect(r.connection).toMatchObject({ host: '${self.triggers_replace.ssh_host}', private_key: '${file(self.triggers_replace.ssh_key)}' });
+    expect(r.triggers_replace).toMatchObject({ ssh_host: '198.18.0.1', name: 'dn-shim0', routes: '198.18.0.128/27' });
+  });
+
+  test.each([
+    [{ ...shim, name: 'a-name-longer-than-15' }, /shim name is "a-name-longer-than-15"/],
+    [{ ...shim, address: '198.18.0.200' }, /CIDR prefix is missing/],
+    [{ ...shim, routes: [] }, /expected the macvlan container ranges/],
+    [{ ...shim, address: '198.18.0.130/32' }, /lies inside route 198.18.0.128\/27/],
+  ])('bad shim %#: DN520', (props, message) => {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    expect(() => new MacvlanShim(stack, 'Shim', { ...props, target: target(1) })).toThrow(message);
+  });
+});

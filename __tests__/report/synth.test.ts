@@ -1,0 +1,72 @@
+/**
+ * The readers against real cdktf 0.21 output (not only hand-written fixtures): L1 docker resources
+ * and terraform_data synthesized by cdktf itself, then diffed and collected.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, DataResource, TerraformStack } from 'cdktf';
+import { container, network, provider } from '@cdktf/provider-docker';
+import { runReport, writeReport } from '../../lib/report/collect';
+import { diffSynthDirs } from '../../lib/report/diff';
+import { REPORT_FILE } from '../../lib/report/report';
+import { readSynthDir, splitStackName } from '../../lib/report/synth';
+import { removeTempDirs, tempDir } from './fixtures';
+
+afterAll(removeTempDirs);
+
+function synth(opts: { subnet: string; webs: number; mtu: string }): string {
+  const outdir = tempDir('docknet-real-');
+  const app = new App({ outdir });
+  const s = new TerraformStack(app, 'dev-network');
+  const h2 = new provider.DockerProvider(s, 'h2', { alias: 'h2', host: 'ssh://ops@10.0.0.12' });
+  const backend = new network.Network(s, 'backend-net', { provider: h2, name: 'backend', driver: 'bridge', ipamConfig: [{ subnet: opts.subnet }] });
+  for (let i = 1; i <= opts.webs; i++) {
+    new container.Container(s, `web-${i}`, { provider: h2, name: `web-${i}`, image: 'busybox:local', networkMode: 'bridge', networksAdvanced: [{ name: backend.name }] });
+  }
+  const hosts = new TerraformStack(app, 'dev-hosts');
+  new DataResource(hosts, 'h2-daemon', { triggersReplace: { daemon: JSON.stringify({ mtu: opts.mtu }) } });
+  app.synth();
+  return outdir;
+}
+
+describe('reading real synth output', () => {
+  test('stack names split into environment and role', () => {
+    expect(splitStackName('staging-network')).toEqual({ env: 'staging', role: 'network' });
+    expect(splitStackName('prod-eu-hosts')).toEqual({ env: 'prod-eu', role: 'hosts' });
+    expect(splitStackName('tools')).toEqual({ env: 'tools', role: 'tools' });
+  });
+
+  test('references resolve and built-ins find their host from the sibling stack', () => {
+    const stacks = readSynthDir(synth({ subnet: '10.1.0.0/24', webs: 1, mtu: '1500' }));
+    const web = stacks.find((s) => s.name === 'dev-network')!.resources.find((r) => r.type === 'docker_container')!;
+    expect(web.raw.networks_advanced).toEqual([{ name: '${docker_network.backend-net.name}' }]);
+    expect(web.attrs.networks_advanced).toEqual([{ name: 'backend' }]);
+    expect(web.host).toBe('h2');
+    const daemon = stacks.find((s) => s.name === 'dev-hosts')!;
+    expect(daemon.resources[0].host).toBe('h2');
+    expect(daemon.providers).toEqual([]);
+  });
+
+  test('subnet change, a new replica and a daemon change, end to end', () => {
+    const r = diffSynthDirs(synth({ subnet: '10.1.0.0/24', webs: 3, mtu: '1500' }), synth({ subnet: '10.2.0.0/24', webs: 4, mtu: '1450' }));
+    expect(r.counts).toEqual({ add: 1, update: 0, replace: 2, remove: 0 });
+    expect(r.changes.map((c) => c.summary)).toEqual([
+      'replaces network `backend` on host `h2`: 3 containers are disconnected; forced by `ipam_config`',
+      'replaces host bootstrap `h2-daemon` on host `h2`: its provisioners run again (e.g. daemon settings rewritten and the daemon restarted); forced by `triggers_replace`',
+      'adds container `web-4` (busybox:local)',
+    ]);
+  });
+
+  test('report collects docknet-report.md files written next to the stacks', () => {
+    const dir = synth({ subnet: '10.1.0.0/24', webs: 1, mtu: '1500' });
+    expect(runReport({ dir }).exitCode).toBe(1);
+    fs.writeFileSync(path.join(dir, 'stacks', 'dev-network', REPORT_FILE), '# Topology `dev`\n');
+    expect(runReport({ dir })).toEqual({ output: '# Topology `dev`\n', exitCode: 0 });
+    fs.writeFileSync(path.join(dir, 'stacks', 'dev-hosts', REPORT_FILE), '# Hosts `dev`\n');
+    expect(runReport({ dir }).output).toBe('<details><summary>dev-hosts</summary>\n\n# Hosts `dev`\n\n</details>\n\n<details><summary>dev-network</summary>\n\n# Topology `dev`\n\n</details>\n');
+    expect(() => runReport({ dir: '/nonexistent' })).toThrow(/No synth output at "\/nonexistent"/);
+    const file = writeReport(dir, 'dev-network', { environment: 'dev', hosts: [], networks: [], containers: [], pools: [], lanSegments: [] });
+    expect(file).toBe(path.join(dir, 'stacks', 'dev-network', REPORT_FILE));
+    expect(runReport({ dir, stacks: ['dev-network'] }).output).toMatch(/^# Topology `dev`\n\n0 hosts/);
+  });
+});

@@ -1,0 +1,175 @@
+import { TopologyModel } from '../../lib/model';
+import { RULES } from '../../lib/validation/codes';
+import { sortProblems, validateTopology } from '../../lib/validation/engine';
+import { Severity, error, warning } from '../../lib/validation/problem';
+import { ModelDraft, base, ctr, findCtr, findNet, host, net, v4 } from './builder';
+
+type Mutate = (m: ModelDraft) => void;
+const run = (mutate: Mutate) => {
+  const m = base();
+  mutate(m);
+  return validateTopology(m as TopologyModel);
+};
+const none: Mutate = () => undefined;
+
+test('the base fleet is valid', () => {
+  expect(validateTopology(base() as TopologyModel)).toEqual([]);
+});
+
+// [code, case, passing variant, failing variant, first construct, message]
+const cases: [string, string, Mutate, Mutate, string, RegExp][] = [
+  ['DN101', 'ports in host mode', none, (m) => findCtr(m, 'prod/h1/monitor').ports.push({ internal: 9100, protocol: 'tcp', hostIp: '0.0.0.0' }),
+    'prod/h1/monitor', /^Container "monitor" publishes 1 port\(s\) in host network mode, where docker cannot publish ports .*Remove the ports or use bridge mode\.$/],
+  ['DN102', 'attachments in container mode', none, (m) => findCtr(m, 'prod/h1/web-sidecar').attachments.push({ network: 'prod/h1/backend', aliases: [] }),
+    'prod/h1/web-sidecar', /^Container "web-sidecar" is in container:<other> network mode and also attached to 1 network\(s\); docker refuses both\. Remove the attachments or use bridge mode\.$/],
+  ['DN103', 'static address without subnet', (m) => { findCtr(m, 'prod/h1/web').attachments[0].ipv4Address = undefined; findNet(m, 'prod/h1/backend').ipv4 = undefined; },
+    (m) => { findNet(m, 'prod/h1/backend').ipv4 = undefined; },
+    'prod/h1/web', /^Container "web" asks for static IPv4 address 10\.10\.1\.10 on network "backend", which has no IPv4 subnet .*Give the network a subnet or drop the address\.$/],
+  ['DN104', 'attachment to another host\'s bridge', none, (m) => findCtr(m, 'prod/h1/web').attachments.push({ network: 'prod/h2/backend', aliases: [] }),
+    'prod/h1/web', /^Container "web" on h1 is attached to bridge network "backend" of host h2; local networks exist on one host only\. Use a network of h1, or an attachable overlay\.$/],
+  ['DN105', 'overlay not attachable', none, (m) => { findNet(m, 'prod/h1/mesh').attachable = false; },
+    'prod/h1/web', /^Standalone container "web" is attached to overlay "mesh", which is not attachable .*Set attachable: true on the overlay\.$/],
+  ['DN106', 'overlay from a non-member', none, (m) => { m.hosts[1].swarmRole = 'none'; m.swarm!.workers = []; },
+    'prod/h2/api', /^Container "api" on h2 is attached to overlay "mesh", but h2 is not a swarm member\. Join h2 to the swarm or use a local network\.$/],
+  ['DN107', 'overlay created on a worker', none, (m) => { findNet(m, 'prod/h1/mesh').host = 'h2'; },
+    'prod/h1/mesh', /^Overlay "mesh" is created through host "h2", which is not a swarm manager .*Create it on a manager\.$/],
+  ['DN108', 'container mode across hosts', none, (m) => { findCtr(m, 'prod/h1/web-sidecar').host = 'h2'; },
+    'prod/h1/web-sidecar', /^Container "web-sidecar" on h2 uses container:web mode, but "web" runs on h1; .*Put both on the same host\.$/],
+  ['DN109', 'unknown network', none, (m) => findCtr(m, 'prod/h1/web').attachments.push({ network: 'prod/h9/nope', aliases: [] }),
+    'prod/h1/web', /^Container "web" is attached to "prod\/h9\/nope", which is not a declared network\./],
+  ['DN110', 'attached twice', none, (m) => findCtr(m, 'prod/h1/web').attachments.push({ network: 'prod/h1/backend', aliases: [] }),
+    'prod/h1/web', /^Container "web" is attached twice to network "backend"; docker allows one endpoint per network\. Merge the two attachments\.$/],
+  ['DN200', 'host bits set in a subnet', none, (m) => { findNet(m, 'prod/h1/backend').ipv4!.subnet = '10.10.1.5/24'; },
+    'prod/h1/backend', /^ipv4 subnet: "10\.10\.1\.5\/24" has host bits set\. Did you mean "10\.10\.1\.0\/24"/],
+  ['DN200', 'IPv6 value in ipv4 settings', none, (m) => { findNet(m, 'prod/h1/backend').ipv4!.gateway = 'fd00::1'; },
+    'prod/h1/backend', /^ipv4 gateway is "fd00::1", an IPv6 value, where an IPv4 one is expected\. Move it to the ipv6 settings\.$/],
+  ['DN201', 'two bridges of one host', (m) => m.networks.push(net('h2', 'other', { ipv4: v4('10.10.3.0/24') })),
+    (m) => m.networks.push(net('h1', 'other', { ipv4: v4('10.10.1.128/25') })),
+    'prod/h1/other', /^Network "other" \(10\.10\.1\.128\/25\) overlaps network "backend" \(10\.10\.1\.0\/24\) on host h1; docker refuses overlapping subnets on one host\. Give one of them another subnet\.$/],
+  ['DN201', 'overlay over a member\'s bridge', none, (m) => m.networks.push(net('h2', 'local', { ipv4: v4('10.20.0.128/25') })),
+    'prod/h1/mesh', /^Overlay "mesh" \(10\.20\.0\.0\/24\) overlaps network "local" on h2 \(10\.20\.0\.128\/25\); overlays reach every swarm member/],
+  ['DN202', 'overlays overlap', (m) => m.networks.push(net('h1', 'mesh2', { driver: 'overlay', ipv4: v4('10.20.1.0/24') })),
+    (m) => m.networks.push(net('h1', 'mesh2', { driver: 'overlay', ipv4: v4('10.20.0.128/25') })),
+    'prod/h1/mesh2', /^Overlay "mesh2" \(10\.20\.0\.128\/25\) overlaps overlay "mesh" \(10\.20\.0\.0\/24\) in environment "prod"; overlays share one address space\./],
+  ['DN203', 'bridge on the LAN', none, (m) => m.networks.push(net('h1', 'oops', { ipv4: v4('192.168.1.0/25') })),
+    'prod/h1/oops', /^Network "oops" \(192\.168\.1\.0\/25\) overlaps (the subnet 192\.168\.1\.0\/24 of interface eth0|LAN segment "office" \(192\.168\.1\.0\/24\)) of host h1; .*Choose a subnet outside the LAN\.$/],
+  ['DN203', 'overlay on a member\'s LAN', none, (m) => m.networks.push(net('h1', 'ov', { driver: 'overlay', ipv4: v4('192.168.1.0/26') })),
+    'prod/h1/ov', /^Overlay "ov" \(192\.168\.1\.0\/26\) overlaps .* of swarm members? h1/],
+  ['DN204', 'bridge on bip', none, (m) => m.networks.push(net('h1', 'oops', { ipv4: v4('172.17.5.0/24') })),
+    'prod/h1/oops', /^Network "oops" \(172\.17\.5\.0\/24\) overlaps daemon bip \(172\.17\.0\.1\/16\) of host h1; docker0 and the network would share addresses\./],
+  ['DN205', 'bridge in default-address-pools', none, (m) => m.networks.push(net('h1', 'oops', { ipv4: v4('172.18.1.0/24') })),
+    'prod/h1/oops', /^Network "oops" \(172\.18\.1\.0\/24\) overlaps daemon default-address-pools\[0\] \(172\.18\.0\.0\/15\) of host h1; networks docker allocates itself/],
+  ['DN205', 'bridge in the swarm pool', none, (m) => m.networks.push(net('h2', 'oops', { ipv4: v4('10.20.5.0/24') })),
+    'prod/h2/oops', /^Network "oops" \(10\.20\.5\.0\/24\) overlaps swarm default-addr-pool \(10\.20\.0\.0\/16\) on host h2; overlays allocated from the pool later may land on it\./],
+  ['DN206', 'gateway outside subnet', none, (m) => { findNet(m, 'prod/h1/backend').ipv4!.gateway = '10.10.2.1'; },
+    'prod/h1/backend', /^Gateway 10\.10\.2\.1 of network "backend" lies outside its ipv4 subnet 10\.10\.1\.0\/24\. Use an address inside it, usually 10\.10\.1\.1\.$/],
+  ['DN206', 'gateway = broadcast', none, (m) => { findNet(m, 'prod/h1/backend').ipv4!.gateway = '10.10.1.255'; },
+    'prod/h1/backend', /^Gateway 10\.10\.1\.255 of network "backend" is the broadcast address of 10\.10\.1\.0\/24\./],
+  ['DN206', 'gateway = network address', none, (m) => { findNet(m, 'prod/h1/backend').ipv4!.gateway = '10.10.1.0'; },
+    'prod/h1/backend', /is the network address of 10\.10\.1\.0\/24\. Use a host address, usually 10\.10\.1\.1\.$/],
+  ['DN207', 'ip_range outside subnet', (m) => { findNet(m, 'prod/h1/backend').ipv4!.ipRange = '10.10.1.128/25'; },
+    (m) => { findNet(m, 'prod/h1/backend').ipv4!.ipRange = '10.10.9.0/26'; },
+    'prod/h1/backend', /^ip_range 10\.10\.9\.0\/26 of network "backend" is not inside its ipv4 subnet 10\.10\.1\.0\/24\. Use a block inside 10\.10\.1\.0\/24\.$/],
+  ['DN208', 'static address outside subnet', none, (m) => { findCtr(m, 'prod/h1/web').attachments[0].ipv4Address = '10.10.9.10'; },
+    'prod/h1/web', /^Container "web" asks for 10\.10\.9\.10 on network "backend", outside its subnet 10\.10\.1\.0\/24\. Use an address inside 10\.10\.1\.0\/24\.$/],
+  ['DN209', 'macvlan address outside ip_range', none, (m) => { findCtr(m, 'prod/h1/printer-proxy').attachments[0].ipv4Address = '192.168.1.100'; },
+    'prod/h1/printer-proxy', /^Container "printer-proxy" asks for 192\.168\.1\.100 on macvlan network "lan", outside the host's ip_range 192\.168\.1\.32\/27; .*Use an address inside 192\.168\.1\.32\/27\.$/],
+  ['DN210', 'static address = gateway', none, (m) => { findCtr(m, 'prod/h1/web').attachments[0].ipv4Address = '10.10.1.1'; },
+    'prod/h1/web', /^Container "web" asks for 10\.10\.1\.1 on network "backend", which is its gateway\. Use another address of 10\.10\.1\.0\/24\.$/],
+  ['DN210', 'static address = docker\'s default gateway', none, (m) => { findCtr(m, 'prod/h2/api').attachments[0].ipv4Address = '10.10.1.1'; },
+    'prod/h2/api', /which is the gateway docker picks when none is set \(the subnet's first address\)\./],
+  ['DN210', 'static address = broadcast', none, (m) => { findCtr(m, 'prod/h1/web').attachments[0].ipv4Address = '10.10.1.255'; },
+    'prod/h1/web', /which is the broadcast address\./],
+  ['DN211', 'same address twice on one overlay', none, (m) => { findCtr(m, 'prod/h2/api').attachments[1].ipv4Address = '10.20.0.10'; },
+    'prod/h2/api', /^Containers "api" and "web" both ask for 10\.20\.0\.10 on network "mesh" \(an overlay spans hosts: the address is unique across the swarm\)\. Give one of them another address\.$/],
+  ['DN212', 'same macvlan address on two hosts of one LAN', (m) => { findCtr(m, 'prod/h2/scanner-proxy').attachments[0].ipv4Address = '192.168.1.71'; },
+    (m) => { findNet(m, 'prod/h2/lan').ipv4!.ipRange = undefined; findNet(m, 'prod/h1/lan').ipv4!.ipRange = undefined; findCtr(m, 'prod/h2/scanner-proxy').attachments[0].ipv4Address = '192.168.1.40'; },
+    'prod/h2/scanner-proxy', /^Container "scanner-proxy" \(macvlan "lan" on h2\) and "printer-proxy" \(macvlan "lan" on h1\) both ask for 192\.168\.1\.40 on LAN "office"\./],
+  ['DN213', 'two hosts\' ip_ranges overlap', none, (m) => { findNet(m, 'prod/h2/lan').ipv4!.ipRange = '192.168.1.32/27'; findCtr(m, 'prod/h2/scanner-proxy').attachments[0].ipv4Address = '192.168.1.50'; },
+    'prod/h2/lan', /^On LAN "office" the ip_range 192\.168\.1\.32\/27 of network "lan" on h2 overlaps the ip_range 192\.168\.1\.32\/27 of network "lan" on h1; .*Give each host a disjoint ip_range/],
+  ['DN213', 'ip_range over the DHCP pool', none, (m) => { findNet(m, 'prod/h1/lan').ipv4!.ipRange = '192.168.1.128/27'; findCtr(m, 'prod/h1/printer-proxy').attachments[0].ipv4Address = '192.168.1.130'; },
+    'prod/h1/lan', /^The ip_range 192\.168\.1\.128\/27 of network "lan" on h1 contains reserved range "DHCP" \(192\.168\.1\.128\/26\) of LAN segment "office"; containers would take that address\./],
+  ['DN213', 'segment host ranges overlap', none, (m) => { m.lanSegments[0].hostRanges[1].ipRange = '192.168.1.32/28'; },
+    'lan office', /^On LAN segment "office" the ip_range 192\.168\.1\.32\/28 of host h2 overlaps the ip_range 192\.168\.1\.32\/27 of host h1;/],
+  ['DN214', 'IPv6 subnet without enable_ipv6', none, (m) => { findNet(m, 'prod/h1/v6').enableIpv6 = false; },
+    'prod/h1/v6', /^Network "v6" declares IPv6 subnet fd00:10::\/64 but enable_ipv6 is off, so docker ignores it\. Set enableIpv6: true or remove the IPv6 settings\.$/],
+  ['DN214', 'IPv6 address on a v4-only network', none, (m) => { findCtr(m, 'prod/h1/web').attachments[0].ipv6Address = 'fd00::5'; },
+    'prod/h1/web', /^Container "web" asks for IPv6 address fd00::5 on network "backend", which has enable_ipv6 off\./],
+  ['DN215', 'overlay larger than /24', none, (m) => { findNet(m, 'prod/h1/mesh').ipv4!.subnet = '10.20.0.0/22'; },
+    'prod/h1/mesh', /^Overlay "mesh" has subnet 10\.20\.0\.0\/22 \(1024 addresses\); docker advises \/24 for overlays, which become unstable around 1000 containers\./],
+  ['DN216', 'aux address outside subnet', (m) => { findNet(m, 'prod/h1/backend').ipv4!.auxAddresses = { nas: '10.10.1.200' }; },
+    (m) => { findNet(m, 'prod/h1/backend').ipv4!.auxAddresses = { nas: '10.10.9.9' }; },
+    'prod/h1/backend', /^Aux address "nas" 10\.10\.9\.9 of network "backend" lies outside its subnet 10\.10\.1\.0\/24\./],
+  ['DN301', 'macvlan without parent', (m) => { const n = findNet(m, 'prod/h1/lan'); n.parent = undefined; n.internal = true; },
+    (m) => { findNet(m, 'prod/h1/lan').parent = undefined; },
+    'prod/h1/lan', /^macvlan network "lan" has no parent, so docker creates a dummy interface and the network cannot reach the LAN\./],
+  ['DN302', 'undeclared parent', (m) => { findNet(m, 'prod/h1/lan').parent = 'eth0.50'; },
+    (m) => { findNet(m, 'prod/h1/lan').parent = 'eth1'; },
+    'prod/h1/lan', /^Parent "eth1" of macvlan network "lan" is not an interface host h1 declares; declared: eth0\. Declare the interface on the host or fix the parent\.$/],
+  ['DN303', 'VLAN id out of range', (m) => { findNet(m, 'prod/h1/lan').parent = 'eth0.4094'; },
+    (m) => { findNet(m, 'prod/h1/lan').parent = 'eth0.4095'; },
+    'prod/h1/lan', /^Parent "eth0\.4095" of network "lan" names VLAN 4095; 802\.1Q VLAN ids are 1 to 4094\./],
+  ['DN304', 'two ipvlan on one parent',
+    (m) => m.networks.push(net('h1', 'iv1', { driver: 'ipvlan', parent: 'eth0.20' }), net('h1', 'iv2', { driver: 'ipvlan', parent: 'eth0.21' })),
+    (m) => m.networks.push(net('h1', 'iv1', { driver: 'ipvlan', parent: 'eth0.20' }), net('h1', 'iv2', { driver: 'ipvlan', parent: 'eth0.20' })),
+    'prod/h1/iv2', /^ipvlan network "iv2" uses parent eth0\.20 on h1, which another ipvlan network already uses; docker allows one ipvlan network per parent\./],
+  ['DN305', 'encrypted overlay MTU', (m) => { const n = findNet(m, 'prod/h1/mesh'); n.encrypted = true; n.mtu = 1424; },
+    (m) => { const n = findNet(m, 'prod/h1/mesh'); n.encrypted = true; n.mtu = 1450; },
+    'prod/h1/mesh', /^MTU 1450 of overlay "mesh" is above 1424: the smallest underlay MTU among swarm members is 1500 \(h1\) and VXLAN takes 50 bytes, IPsec 26 more, rounded down to a multiple of 4\. Set mtu to at most 1424\.$/],
+  ['DN305', 'macvlan MTU above parent', (m) => { findNet(m, 'prod/h1/lan').mtu = 1500; }, (m) => { findNet(m, 'prod/h1/lan').mtu = 9000; },
+    'prod/h1/lan', /^MTU 9000 of macvlan network "lan" exceeds the MTU 1500 of its parent eth0 on h1\. Use at most 1500\.$/],
+  ['DN305', 'bridge MTU above underlay', (m) => { findNet(m, 'prod/h1/backend').mtu = 1500; }, (m) => { findNet(m, 'prod/h1/backend').mtu = 9000; },
+    'prod/h1/backend', /^MTU 9000 of bridge network "backend" exceeds the underlay MTU 1500 of host h1;/],
+  ['DN306', 'overlay default MTU on a small underlay',
+    (m) => { m.hosts[1].interfaces[0].mtu = 1400; findNet(m, 'prod/h1/mesh').mtu = 1350; },
+    (m) => { m.hosts[1].interfaces[0].mtu = 1400; },
+    'prod/h1/mesh', /^Overlay "mesh" sets no MTU, so docker uses 1450 \(sized for a 1500 underlay\), above 1350: the smallest underlay MTU among swarm members is 1400 \(h2\)/],
+  ['DN307', 'unknown mode', (m) => { findNet(m, 'prod/h1/lan').mode = 'vepa'; }, (m) => { findNet(m, 'prod/h1/lan').mode = 'l2'; },
+    'prod/h1/lan', /^macvlan_mode "l2" of network "lan" is not one of bridge, vepa, private, passthru\. Use one of those\.$/],
+  ['DN401', 'two networks with one name', none, (m) => m.networks.push(net('h1', 'backend', { path: 'prod/h1/backend2', ipv4: v4('10.10.3.0/24') })),
+    'prod/h1/backend2', /^Network name "backend" is used twice on host h1; docker and the provider look networks up by name\. Rename one\.$/],
+  ['DN401', 'local network named like an overlay', none, (m) => m.networks.push(net('h2', 'mesh', { ipv4: v4('10.10.3.0/24') })),
+    'prod/h2/mesh', /^Network "mesh" on swarm member h2 has the name of an overlay/],
+  ['DN402', 'two containers with one name', (m) => m.containers.push(ctr('h2', 'web')), (m) => m.containers.push(ctr('h1', 'web', { path: 'prod/h1/web2' })),
+    'prod/h1/web2', /^Container name "web" is used twice on host h1; docker refuses the second/],
+  ['DN403', 'invalid container name', (m) => m.containers.push(ctr('h1', 'a.b_c-1')), (m) => m.containers.push(ctr('h1', '-web')),
+    'prod/h1/-web', /^Container name "-web" is refused by docker, which wants \[a-zA-Z0-9\]\[a-zA-Z0-9_\.-\]\+ \(two characters or more\)\. Rename it\.$/],
+  ['DN404', 'two hosts with one name', none, (m) => m.hosts.push(host('h1', { path: 'prod/h1b' })),
+    'prod/h1b', /^Host name "h1" is used by two hosts;/],
+];
+
+describe.each(cases)('%s %s', (code, _name, pass, fail, construct, message) => {
+  test('passing case has no ' + code, () => {
+    expect(run(pass).filter((p) => p.code === code)).toEqual([]);
+  });
+  test('failing case reports ' + code, () => {
+    const problems = run(fail).filter((p) => p.code === code);
+    const hit = problems.find((p) => message.test(p.message));
+    if (!hit) throw new Error(`no ${code} matching ${message}; got:\n${problems.map((p) => p.message).join('\n') || '(none)'}`);
+    expect(hit.constructs[0]).toBe(construct);
+    expect(hit.severity).toBe(RULES.find((r) => r.code === code)!.severity);
+  });
+});
+
+test('every rule code of the engine has a case here', () => {
+  const tested = new Set(cases.map((c) => c[0]));
+  const engineCodes = RULES.map((r) => r.code).filter((c) => !c.startsWith('DN27')); // DN27x: __tests__/address/pool.test.ts
+  expect(engineCodes.filter((c) => !tested.has(c))).toEqual([]);
+});
+
+test('problems come sorted (errors first, then code, constructs, message) and deduplicated', () => {
+  const a = warning('DN215', ['b'], 'x');
+  const b = error('DN301', ['a'], 'y');
+  const c = error('DN201', ['z'], 'm');
+  expect(sortProblems([a, b, c, { ...c }])).toEqual([c, b, a]);
+  const p = run((m) => {
+    findNet(m, 'prod/h1/mesh').ipv4!.subnet = '10.20.0.0/22';
+    m.networks.push(net('h1', 'oops', { ipv4: v4('172.17.5.0/24') }));
+  });
+  expect(p.map((x) => x.severity)).toEqual([Severity.ERROR, Severity.WARNING]);
+});
+
+test('a malformed address is reported once, not as a cascade', () => {
+  const p = run((m) => { findNet(m, 'prod/h1/backend').ipv4!.subnet = 'not-a-cidr'; });
+  expect(p.map((x) => x.code)).toEqual(['DN200']);
+});
