@@ -137,7 +137,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-const WARMUP = Number(process.env.WARMUP ?? 3);
+const WARMUP = Number(process.env.WARMUP ?? 10);
 
 /** Median of RUNS runs after WARMUP unmeasured ones (JIT), each with cold parse caches; also the very first run. */
 function time(fn: () => void): { median: number; first: number } {

@@ -22,4 +22,5 @@ export * from './environment/docknet-environment';
 export * from './validation/problem';
 export { validateTopology } from './validation/engine';
 export * from './daemon';
-export { HostBootstrap, SwarmBootstrap, MacvlanShim, DaemonRollout, BootstrapTarget } from './bootstrap';
+export { HostBootstrap, SwarmBootstrap, MacvlanShim, DaemonRollout } from './bootstrap';
+export type { BootstrapTarget } from './bootstrap';

@@ -202,3 +202,19 @@ describe('properties', () => {
     );
   });
 });
+
+describe('fast IPv4 path agrees with ipaddr.js', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const ipaddr = require('ipaddr.js');
+  const { fastIpv4 } = require('../../lib/address/cidr');
+  test('on random dotted strings', () => {
+    const part = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.stringMatching(/^[0-9]{0,4}$/), fc.constantFrom('0x1', '00', '01', ' 1'));
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), (parts) => {
+        const text = parts.join('.');
+        expect(fastIpv4(text) >= 0).toBe(ipaddr.IPv4.isValidFourPartDecimal(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -91,8 +91,17 @@ describe('allocation', () => {
     expect(() => p.request('prod', 'x', 'k', 8)).toThrow(/must be a whole number from \/16 to \/32/);
     p.request('prod', 'x', 'k', 24);
     expect(() => p.request('prod', 'x', 'k', 25)).toThrow(/twice, for a \/24 and a \/25/);
-    p.resolve();
-    expect(() => p.request('prod', 'x', 'late', 24)).toThrow(/after the address plan was resolved/);
+  });
+
+  test('a request after a block was read pins what was handed out', () => {
+    const p = new AddressPlan();
+    p.addPool('prod', 'x', '10.0.0.0/16');
+    const b = p.request('prod', 'x', 'b', 24);
+    expect(b.cidr).toBe('10.0.0.0/24');
+    const a = p.request('prod', 'x', 'a', 24); // would sort before "b" in a fresh plan
+    expect(a.cidr).toBe('10.0.1.0/24');
+    expect(b.cidr).toBe('10.0.0.0/24');
+    expect(p.resolve().record.environments.prod.pools.x).toEqual({ a: '10.0.1.0/24', b: '10.0.0.0/24' });
   });
 
   test('overlapping pools in one environment: DN273', () => {
@@ -126,7 +135,7 @@ describe('frozen mode', () => {
   test.each<[string, Req[], Record<string, string>, RegExp]>([
     ['new key', [['a', 24], ['b', 24]], { a: '10.10.0.0/24' }, /"b" needs a new block in pool "nets" \(10.10.0.0\/16\) but has none recorded/],
     ['removed key', [], { a: '10.10.0.0/24' }, /"a" \(10.10.0.0\/24\) in pool "nets" \(10.10.0.0\/16\) is recorded but no longer requested/],
-    ['moved key', [['a', 25]], { a: '10.10.0.0/24' }, /the recorded block of "a" in pool "nets" \(10.10.0.0\/16\) is invalid/],
+    ['moved key', [['a', 25]], { a: '10.10.0.0/24' }, /the recorded block 10.10.0.0\/24 of "a" in pool "nets" \(10.10.0.0\/16\) is invalid and must move to 10.10.0.0\/25/],
   ])('%s is DN272 telling to run synth and commit', (_n, reqs, rec, message) => {
     const r = plan(reqs, recordOf(rec), { frozen: true });
     expect(r.problems).toHaveLength(1);

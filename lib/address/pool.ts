@@ -26,6 +26,8 @@
  * - Environments the plan does not touch are copied from the record unchanged.
  * - Bad single inputs (unknown pool, invalid CIDR, impossible prefix) throw at once; problems that
  *   need the whole plan (exhaustion, moves, frozen drift) are returned by `resolve()`.
+ * - Declaring more after a block was read is allowed: the next read resolves again with every block
+ *   handed out so far pinned, so nothing already rendered moves.
  */
 import { Problem, error, warning } from '../validation/problem';
 import { BlockRequest, Reconciled, reconcile } from './allocator';
@@ -106,11 +108,15 @@ interface Resolved extends PlanResult {
 
 export class AddressPlan {
   private readonly input: PlanRecord;
+  /** What allocation starts from: the input record, plus every block already handed out. */
+  private base: PlanRecord;
+  private carried: Problem[] = [];
   private readonly envs = new Map<string, EnvState>();
   private resolved?: Resolved;
 
   constructor(record?: PlanRecord, private readonly options: AddressPlanOptions = {}) {
     this.input = normalizeRecord(record ?? emptyRecord());
+    this.base = this.input;
   }
 
   private get file(): string {
@@ -126,15 +132,20 @@ export class AddressPlan {
     return e;
   }
 
-  private assertOpen(what: string): void {
-    if (this.resolved) {
-      throw new AddressPlanError(`${what} after the address plan was resolved: declare every pool, request and LAN segment before synthesis reads an address.`);
-    }
+  /**
+   * Something declared after a block was read: resolve again later, pinning every block already
+   * handed out (they may be in rendered output), so late declarations never move earlier ones.
+   */
+  private reopen(): void {
+    if (!this.resolved) return;
+    this.base = this.resolved.record;
+    this.carried = this.resolved.problems.filter((p) => p.code === PLAN_CODES.RECORD_MOVED);
+    this.resolved = undefined;
   }
 
   /** Declares a pool. @throws on an invalid CIDR or a second pool of the same name in the environment. */
   public addPool(environment: string, name: string, cidr: string, purpose?: string): void {
-    this.assertOpen(`Pool "${name}" added`);
+    this.reopen();
     const e = this.env(environment);
     if (e.pools.has(name)) throw new AddressPlanError(`Pool "${name}" is declared twice in environment "${environment}". Pool names must be unique per environment.`);
     let c: Cidr;
@@ -152,7 +163,7 @@ export class AddressPlan {
    * @throws on an unknown pool, an impossible prefix, or the same key with another length.
    */
   public request(environment: string, pool: string, key: string, prefixLength: number): Allocation {
-    this.assertOpen(`Request "${key}" made`);
+    this.reopen();
     const p = this.envs.get(environment)?.pools.get(pool);
     if (!p) {
       const known = [...(this.envs.get(environment)?.pools.keys() ?? [])].sort(compareKeys);
@@ -185,7 +196,7 @@ export class AddressPlan {
 
   /** Declares a LAN segment. @throws on invalid addresses (see LanSegment). */
   public addLanSegment(environment: string, options: LanSegmentOptions): LanSegment {
-    this.assertOpen(`LAN segment "${options.name}" added`);
+    this.reopen();
     const e = this.env(environment);
     if (e.lans.has(options.name)) {
       throw new AddressPlanError(`LAN segment "${options.name}" is declared twice in environment "${environment}".`);
@@ -197,7 +208,7 @@ export class AddressPlan {
 
   /** The ip_range of `host` on LAN segment `segment`. */
   public lanRange(environment: string, segment: string, host: string): LanRange {
-    this.assertOpen(`LAN range for host "${host}" requested`);
+    this.reopen();
     const lan = this.envs.get(environment)?.lans.get(segment);
     if (!lan) throw new AddressPlanError(`Host "${host}" asks LAN segment "${segment}" of environment "${environment}", which is not declared. Call addLanSegment first.`);
     lan.hosts.add(host);
@@ -262,7 +273,8 @@ export class AddressPlan {
 
     for (const envName of [...this.envs.keys()].sort(compareKeys)) {
       const e = this.envs.get(envName)!;
-      const prev: EnvironmentRecord = this.input.environments[envName] ?? { pools: {}, lanRanges: {} };
+      const prev: EnvironmentRecord = this.base.environments[envName] ?? { pools: {}, lanRanges: {} };
+      const orig: EnvironmentRecord = this.input.environments[envName] ?? { pools: {}, lanRanges: {} };
       const next: EnvironmentRecord = { pools: {}, lanRanges: {} };
 
       const pools = [...e.pools.values()].sort((a, b) => compareKeys(a.name, b.name));
@@ -282,7 +294,8 @@ export class AddressPlan {
         const what = `pool "${p.name}" (${p.cidr})`;
         const result = reconcile(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.values()], what);
         next.pools[p.name] = this.collect(result, `${envName}\0${p.name}\0`, blocks);
-        this.report(result, envName, what, problems, frozen, drift);
+        this.report(result, envName, what, problems, frozen);
+        if (frozen) diff(orig.pools[p.name] ?? {}, next.pools[p.name], what, drift);
         for (const req of result.exhausted) {
           const free = freeAddresses(p.cidr, result);
           const msg =
@@ -292,7 +305,7 @@ export class AddressPlan {
           problems.push(error(PLAN_CODES.POOL_EXHAUSTED, [req.key], msg));
         }
       }
-      for (const name of Object.keys(prev.pools).sort(compareKeys)) {
+      for (const name of Object.keys(orig.pools).sort(compareKeys)) {
         if (!e.pools.has(name) && frozen) drift(`${envName}/pool ${name}`, `pool "${name}" is recorded but no longer declared`);
       }
 
@@ -302,7 +315,8 @@ export class AddressPlan {
         const reqs = [...lan.hosts].map((h) => ({ key: h, prefix: seg.perHostPrefixLength }));
         const result = reconcile(seg.subnet, seg.unavailable(), prev.lanRanges[name] ?? {}, reqs, what);
         next.lanRanges[name] = this.collect(result, `${envName}\0lan\0${name}\0`, blocks);
-        this.report(result, envName, what, problems, frozen, drift);
+        this.report(result, envName, what, problems, frozen);
+        if (frozen) diff(orig.lanRanges[name] ?? {}, next.lanRanges[name], what, drift);
         for (const req of result.exhausted) {
           const msg =
             `${what} has no free aligned /${req.prefix} for host "${req.key}" outside the gateway and reserved ranges. ` +
@@ -311,7 +325,7 @@ export class AddressPlan {
           problems.push(error(PLAN_CODES.LAN_EXHAUSTED, [`${envName}/lan ${name}`, req.key], msg));
         }
       }
-      for (const name of Object.keys(prev.lanRanges).sort(compareKeys)) {
+      for (const name of Object.keys(orig.lanRanges).sort(compareKeys)) {
         if (!e.lans.has(name) && frozen) drift(`${envName}/lan ${name}`, `LAN segment "${name}" is recorded but no longer declared`);
       }
       out.environments[envName] = next;
@@ -319,6 +333,8 @@ export class AddressPlan {
 
     const record = normalizeRecord(out);
     const changed = JSON.stringify(record) !== JSON.stringify(this.input);
+    const moves = new Set(problems.filter((p) => p.code === PLAN_CODES.RECORD_MOVED).map((p) => p.message));
+    problems.unshift(...this.carried.filter((p) => !moves.has(p.message)));
     this.resolved = { record, changed, problems, blocks, failures };
     return this.resolved;
   }
@@ -332,27 +348,29 @@ export class AddressPlan {
     return rec;
   }
 
-  private report(
-    result: Reconciled,
-    envName: string,
-    what: string,
-    problems: Problem[],
-    frozen: boolean,
-    drift: (subject: string, what: string) => void,
-  ): void {
+  /** DN271 for recorded blocks that had to move (in frozen mode the diff reports them as DN272). */
+  private report(result: Reconciled, envName: string, what: string, problems: Problem[], frozen: boolean): void {
+    if (frozen) return;
     for (const m of result.moved) {
       const to = m.to ? `moved to ${m.to}` : 'could not be re-allocated';
-      if (frozen) drift(m.key, `the recorded block of "${m.key}" in ${what} is invalid (${m.reason}) and must move`);
-      else {
+      {
         problems.push(
           warning(PLAN_CODES.RECORD_MOVED, [m.key],
             `The recorded block ${m.from} of "${m.key}" in ${what} of environment "${envName}" is invalid (${m.reason}); ${to}. The network will be replaced on apply; commit ${this.file}.`),
         );
       }
     }
-    if (!frozen) return;
-    for (const k of result.added) drift(k, `"${k}" needs a new block in ${what} but has none recorded`);
-    for (const r of result.removed) drift(r.key, `"${r.key}" (${r.cidr}) in ${what} is recorded but no longer requested`);
+  }
+}
+
+/** Frozen mode: every difference between the committed record and what this run needs. */
+function diff(before: Record<string, string>, after: Record<string, string>, what: string, drift: (subject: string, what: string) => void): void {
+  for (const k of Object.keys(after).sort(compareKeys)) {
+    if (before[k] === undefined) drift(k, `"${k}" needs a new block in ${what} but has none recorded`);
+    else if (before[k] !== after[k]) drift(k, `the recorded block ${before[k]} of "${k}" in ${what} is invalid and must move to ${after[k]}`);
+  }
+  for (const k of Object.keys(before).sort(compareKeys)) {
+    if (after[k] === undefined) drift(k, `"${k}" (${before[k]}) in ${what} is recorded but no longer requested`);
   }
 }
 
