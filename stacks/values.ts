@@ -15,6 +15,7 @@ export interface EnvironmentValues {
   readonly sshUser: string;
   readonly hosts: HostValues[];
   /** The hosts' LAN (eth0), shared by the macvlan network. */
+  /** The hosts' LAN (eth0): subnet, router, DHCP pool, and the prefix length of the hosts' eth0 addresses. */
   readonly lan: { readonly subnet: string; readonly gateway: string; readonly dhcpPool: string; readonly prefixLength: number };
   /** Address pools of the plan. */
   readonly pools: {

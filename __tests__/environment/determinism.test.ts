@@ -47,6 +47,16 @@ describe('synth output', () => {
     for (const k of Object.keys(a)) expect(b[k]).toBe(a[k]);
   });
 
+  test.each(['dev-network', 'staging-network', 'prod-network'])('the example report of %s matches its golden file', (stack) => {
+    const report = synthExample().files[`${stack}/docknet-report.md`];
+    const golden = path.join(__dirname, '..', 'report', '__golden__', `example-${stack}.md`);
+    // UPDATE_GOLDEN=1 rewrites it; review the diff before committing.
+    if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(golden, report);
+    expect(report).toBe(fs.readFileSync(golden, 'utf8'));
+    expect(report).toContain('```mermaid');
+    expect(report).toContain('multihost');
+  });
+
   test('adding an unrelated network and container renames nothing and changes no existing resource', () => {
     const base = synthExample();
     const record = base.store.plan.resolve().record;
