@@ -23,8 +23,9 @@ function missingCapability(): string | undefined {
   return undefined;
 }
 
-export function e2eGate(suite: string): Gate {
-  const reason = missingCapability();
+/** @param extra a suite's own requirements (e.g. PostgreSQL binaries), checked after the shared ones. */
+export function e2eGate(suite: string, extra?: () => string | undefined): Gate {
+  const reason = missingCapability() ?? extra?.();
   const required = process.env.DOCKNET_E2E === 'required';
   if (!reason) return { ok: true, describe: (name, fn) => describe(name, fn) };
   if (required) {

@@ -34,25 +34,7 @@ function pgUser(): string | undefined {
 }
 
 function gate(): Gate {
-  const shared = e2eGate(SUITE);
-  if (!shared.ok) return shared;
-  const reason = missingForPg();
-  if (!reason) return shared;
-  if (process.env.DOCKNET_E2E === 'required') {
-    return {
-      ok: false,
-      reason,
-      describe: (name) =>
-        describe(name, () => {
-          test('machine capabilities for e2e (DOCKNET_E2E=required)', () => {
-            throw new Error(`e2e suite "${SUITE}" cannot run: ${reason}`);
-          });
-        }),
-    };
-  }
-  // eslint-disable-next-line no-console
-  console.warn(`\n${'!'.repeat(78)}\n!!! E2E SKIPPED: "${SUITE}" - ${reason}.\n!!! Set DOCKNET_E2E=required to make this a failure.\n${'!'.repeat(78)}\n`);
-  return { ok: false, reason, describe: (name, fn) => describe.skip(`${name} [SKIPPED: ${reason}]`, fn) };
+  return e2eGate(SUITE, missingForPg);
 }
 
 function freePort(): Promise<number> {
