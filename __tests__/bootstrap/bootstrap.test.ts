@@ -131,7 +131,8 @@ describe('SwarmBootstrap', () => {
     const out = swarm();
     const init = one(out, 'Swarm_Init');
     expect(init.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^terraform_data\.h1_DaemonRollout/), expect.stringMatching(/^terraform_data\.h3_DaemonRollout/)]));
-    expect(init.connection.host).toBe('198.18.0.1');
+    expect(init.connection.host).toBe('${self.triggers_replace.manager}');
+    expect(init.triggers_replace.manager).toBe('198.18.0.1');
     expect(init.provisioner[0].file.content).toContain("info --format '{{.Swarm.LocalNodeState}}'");
     const cmd: string = init.provisioner[1]['remote-exec'].inline[0];
     expect(cmd).toContain("DOCKNET_ADVERTISE='198.18.0.1'");
@@ -154,6 +155,34 @@ describe('SwarmBootstrap', () => {
     });
     expect(join.depends_on[0]).toMatch(/^terraform_data\.Swarm_Init/);
     expect(join.triggers_replace.swarm).toMatch(/terraform_data\.Swarm_Init_\w+\.id/);
+  });
+
+  test('destroying a join makes the node leave, reading only self; the init ends the swarm last', () => {
+    const out = swarm();
+    const join = one(out, 'Swarm_Join-h3');
+    const leave = join.provisioner[1]['local-exec'];
+    expect(leave.when).toBe('destroy');
+    expect(leave.command).toContain('swarm leave');
+    expect(leave.command).toContain('node rm --force $node');
+    expect(leave.environment.DOCKNET_MEMBER_SSH).toBe('${self.input.leave.DOCKNET_MEMBER_SSH}');
+    expect(join.input.leave.DOCKNET_MEMBER_SSH).toMatch(/root@198\.18\.0\.3$/);
+    // Only identity replaces a join: an ssh option change is an in-place input change, not a rejoin.
+    expect(Object.keys(join.triggers_replace).sort()).toEqual(['member', 'role', 'swarm']);
+
+    const init = one(out, 'Swarm_Init');
+    expect(init.triggers_replace).toEqual({ manager: '198.18.0.1' });
+    expect(init.input).toMatchObject({ pools: ['10.77.0.0/16', '10.78.0.0/16'], ssh_user: 'root', ssh_key: '/lab/key' });
+    expect(init.connection).toMatchObject({ host: '${self.triggers_replace.manager}', private_key: '${file(self.input.ssh_key)}' });
+    const down = init.provisioner[2]['remote-exec'];
+    expect(down.when).toBe('destroy');
+    expect(down.inline[0]).toMatch(/^d=\$\{self\.input\.docker\}; .*\$d swarm leave --force/);
+  });
+
+  test('leaveOnDestroy: false keeps nodes in the swarm', () => {
+    const out = swarm({ leaveOnDestroy: false });
+    expect(one(out, 'Swarm_Join-h3').provisioner).toHaveLength(1);
+    expect(one(out, 'Swarm_Init').provisioner).toHaveLength(2);
+    expect(one(out, 'Swarm_Init').connection.host).toBe('198.18.0.1');
   });
 
   test('firewall requirements are a Terraform output', () => {

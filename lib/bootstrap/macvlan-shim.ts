@@ -1,6 +1,6 @@
 import { DataResource, ITerraformDependable, RemoteExecProvisioner, SSHProvisionerConnection } from 'cdktf';
 import { Construct } from 'constructs';
-import { parseCidr } from '../daemon/addr';
+import { parsePrefix as parseCidr } from '../address/cidr';
 import { loadScript } from './scripts';
 import { BootstrapTarget, checkTarget, shq, tfLiteral, throwIfInvalid } from './target';
 

@@ -1,7 +1,6 @@
-import { createHash } from 'crypto';
-import { DataResource, ITerraformDependable, TerraformOutput } from 'cdktf';
+import { DataResource, ITerraformDependable, LocalExecProvisioner, RemoteExecProvisioner, SSHProvisionerConnection, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { parseCidr } from '../daemon/addr';
+import { parsePrefix as parseCidr } from '../address/cidr';
 import type { HostBootstrap } from './host-bootstrap';
 import { loadScript } from './scripts';
 import { BootstrapTarget, checkTarget, DEFAULT_DOCKER_COMMAND, shq, sshConnection, sshOptions, tfLiteral, throwIfInvalid } from './target';
@@ -39,6 +38,13 @@ export interface SwarmBootstrapProps {
   readonly dataPathPort?: number;
   /** Extra things to finish before the swarm is formed. @default - none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Destroying a member's join (or replacing it, e.g. on a role change) makes the node leave: a
+   * manager is demoted first and the manager forgets the node. Destroying the init makes the
+   * first manager leave with --force, which ends the swarm. false keeps nodes in the swarm.
+   * @default true
+   */
+  readonly leaveOnDestroy?: boolean;
 }
 
 /** One firewall opening a swarm needs between its hosts. */
@@ -86,14 +92,43 @@ export class SwarmBootstrap extends Construct {
       DOCKNET_DATA_PATH_PORT: props.dataPathPort === undefined ? '' : String(props.dataPathPort),
     };
     const initScript = `${first.target.uploadDir ?? '/tmp'}/docknet-${first.target.name}-swarm-init.sh`;
+    const leave = props.leaveOnDestroy ?? true;
+    // Replaced only when the first manager itself changes: pools and the data path port are fixed at
+    // swarm init, so a change to them is an in-place change of `input` (visible in the plan) and
+    // re-creating the swarm stays a deliberate act (destroy, then apply).
     this.init = new DataResource(this, 'Init', {
-      triggersReplace: { manager: first.target.ssh.host, config: hashOf(initEnv) },
-      input: { manager: first.target.name, advertise_addr: first.advertiseAddr, pools, mask_length: props.defaultAddrPoolMaskLength ?? 24 },
+      triggersReplace: { manager: first.target.ssh.host },
+      input: {
+        manager: first.target.name,
+        advertise_addr: first.advertiseAddr,
+        pools,
+        mask_length: props.defaultAddrPoolMaskLength ?? 24,
+        data_path_port: props.dataPathPort ?? 4789,
+        ...(leave
+          ? {
+              docker: initEnv.DOCKNET_DOCKER,
+              ssh_user: first.target.ssh.user,
+              ssh_port: String(first.target.ssh.port ?? 22),
+              ssh_key: first.target.ssh.privateKeyPath ?? '',
+            }
+          : {}),
+      },
       dependsOn: before.length > 0 ? before : undefined,
-      connection: sshConnection(first.target),
+      // Destroy-time provisioners may only reference self: the connection reads the state.
+      connection: leave ? selfConnection(first.target) : sshConnection(first.target),
       provisioners: [
         { type: 'file', content: tfLiteral(loadScript('swarm-init.sh')), destination: initScript },
         { type: 'remote-exec', inline: [tfLiteral(`${assign(initEnv)} sh ${shq(initScript)}; rc=$?; rm -f ${shq(initScript)}; exit $rc`)] },
+        ...(leave
+          ? [{
+              type: 'remote-exec',
+              when: 'destroy',
+              inline: [
+                tfLiteral(`d=`) + '${self.input.docker}' +
+                  tfLiteral(`; s=$($d info --format '{{.Swarm.LocalNodeState}}') || exit 1; if [ "$s" = active ]; then $d swarm leave --force && echo "docknet: the first manager left; the swarm is gone"; else echo "docknet: not in a swarm; nothing to leave"; fi`),
+              ],
+            } as RemoteExecProvisioner]
+          : []),
       ],
     });
 
@@ -110,8 +145,9 @@ export class SwarmBootstrap extends Construct {
         DOCKNET_ADVERTISE: m.advertiseAddr,
       };
       const join = new DataResource(this, `Join-${m.target.name}`, {
-        triggersReplace: { member: m.target.ssh.host, role: m.role, swarm: this.init.id, config: hashOf(env) },
-        input: { member: m.target.name, role: m.role, advertise_addr: m.advertiseAddr },
+        triggersReplace: { member: m.target.ssh.host, role: m.role, swarm: this.init.id },
+        // Everything the leave needs, in the state: destroy-time provisioners may only read self.
+        input: { member: m.target.name, role: m.role, advertise_addr: m.advertiseAddr, ...(leave ? { leave: env } : {}) },
         dependsOn: [m.role === 'manager' ? previousManager : this.init, ...before],
         provisioners: [
           {
@@ -120,6 +156,15 @@ export class SwarmBootstrap extends Construct {
             interpreter: ['/bin/sh', '-c'],
             environment: env,
           },
+          ...(leave
+            ? [{
+                type: 'local-exec',
+                when: 'destroy',
+                command: tfLiteral(loadScript('swarm-leave.sh')),
+                interpreter: ['/bin/sh', '-c'],
+                environment: Object.fromEntries(Object.keys(env).map((k) => [k, `\${self.input.leave.${k}}`])),
+              } as LocalExecProvisioner]
+            : []),
         ],
       });
       if (m.role === 'manager') previousManager = join;
@@ -203,6 +248,14 @@ function assign(env: Record<string, string>): string {
   return Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`).join(' ');
 }
 
-function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+/** The ssh connection read from the resource's own state, as destroy-time provisioners require. */
+function selfConnection(t: BootstrapTarget): SSHProvisionerConnection {
+  return {
+    type: 'ssh',
+    host: '${self.triggers_replace.manager}',
+    user: '${self.input.ssh_user}',
+    port: '${self.input.ssh_port}' as unknown as number,
+    timeout: t.ssh.timeout ?? '2m',
+    ...(t.ssh.privateKeyPath ? { privateKey: '${file(self.input.ssh_key)}' } : { agent: 'true' }),
+  };
 }

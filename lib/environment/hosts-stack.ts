@@ -32,11 +32,17 @@ export class HostsStack extends TerraformStack {
     if (!(c instanceof SshConnection)) {
       throw new DocknetError(host, `manages daemon.json, a swarm role or a macvlan shim, which docknet delivers over ssh, but the host is reached over ${c.url}. Use HostConnection.ssh(...) for this host, or manage its daemon outside docknet.`);
     }
+    const d = host.daemonLocation;
     return {
       name: host.hostName,
       ssh: { host: c.host, user: c.user, port: c.port, privateKeyPath: c.privateKeyPath },
-      daemonConfigPath: host.daemonLocation.configPath,
-      restartCommand: host.daemonLocation.restartCommand,
+      daemonConfigPath: d.configPath,
+      restartCommand: d.restartCommand,
+      logCommand: d.logCommand,
+      dockerCommand: d.dockerCommand,
+      validateCommand: d.validateCommand,
+      waitSeconds: d.waitSeconds,
+      uploadDir: d.uploadDir,
     };
   }
 

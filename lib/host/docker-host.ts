@@ -37,6 +37,16 @@ export interface DaemonLocation {
   readonly restartCommand?: string;
   /** Whether the service unit already passes -H (then `hosts` in daemon.json stops the daemon). @default true */
   readonly unitPassesHosts?: boolean;
+  /** Prints dockerd's recent log, shown when a rollout fails. @default "journalctl -u docker ..." */
+  readonly logCommand?: string;
+  /** Docker CLI on the host (add -H when the default socket is not the daemon's). @default "docker" */
+  readonly dockerCommand?: string;
+  /** Validates a daemon.json (its path is appended); "none" skips it. @default `dockerd --validate` when available */
+  readonly validateCommand?: string;
+  /** Seconds to wait for dockerd to answer after a restart before rolling back. @default 60 */
+  readonly waitSeconds?: number;
+  /** Directory for uploaded files on the host. @default "/tmp" */
+  readonly uploadDir?: string;
 }
 
 export interface DockerHostProps {
