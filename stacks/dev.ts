@@ -10,6 +10,7 @@ export const dev: EnvironmentValues = {
     { name: 'dev3', address: '10.10.0.13', swarmRole: SwarmRole.WORKER },
   ],
   lan: { subnet: '10.10.0.0/24', gateway: '10.10.0.1', dhcpPool: '10.10.0.192/26', prefixLength: 24 },
+  macvlanShim: '10.10.0.10',
   pools: { bridges: '10.110.0.0/16', overlays: '10.111.0.0/16', daemon: '10.112.0.0/16' },
   appSubnet: '172.77.0.0/24',
   appGateway: '172.77.0.1',

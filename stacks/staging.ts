@@ -10,6 +10,7 @@ export const staging: EnvironmentValues = {
     { name: 'stg3', address: '10.20.0.13', swarmRole: SwarmRole.WORKER },
   ],
   lan: { subnet: '10.20.0.0/24', gateway: '10.20.0.1', dhcpPool: '10.20.0.192/26', prefixLength: 24 },
+  macvlanShim: '10.20.0.10',
   pools: { bridges: '10.120.0.0/16', overlays: '10.121.0.0/16', daemon: '10.122.0.0/16' },
   appSubnet: '172.77.0.0/24',
   appGateway: '172.77.0.1',

@@ -24,6 +24,7 @@ export function buildEnvironment(scope: DocknetApp, v: EnvironmentValues): Dockn
     reserved: [
       ...v.hosts.map((h) => ({ label: `${h.name} eth0`, cidr: `${h.address}/32` })),
       { label: 'DHCP pool', cidr: v.lan.dhcpPool },
+      { label: 'macvlan shim', cidr: `${v.macvlanShim}/32` },
     ],
   });
 
@@ -68,6 +69,8 @@ export function buildEnvironment(scope: DocknetApp, v: EnvironmentValues): Dockn
   for (const h of hosts) {
     const lan = h.addMacvlanNetwork('lan', { parent: ParentInterface.of('eth0'), lan: 'lan', mode: MacvlanMode.BRIDGE });
     h.addContainer('edge', { image: IMAGE, command: ['sleep', '1d'], networks: [{ network: lan }] });
+    // Scenario: the host itself reaches its macvlan containers only through a shim interface.
+    if (h === first) h.addMacvlanShim(lan, { address: v.macvlanShim });
   }
 
   // Scenario: an attachable overlay spanning all hosts, created through the swarm manager.

@@ -17,6 +17,8 @@ export interface EnvironmentValues {
   /** The hosts' LAN (eth0), shared by the macvlan network. */
   /** The hosts' LAN (eth0): subnet, router, DHCP pool, and the prefix length of the hosts' eth0 addresses. */
   readonly lan: { readonly subnet: string; readonly gateway: string; readonly dhcpPool: string; readonly prefixLength: number };
+  /** Spare LAN address of the first host's macvlan shim (reserved on the LAN, so no container gets it). */
+  readonly macvlanShim: string;
   /** Address pools of the plan. */
   readonly pools: {
     /** user bridges of every host */

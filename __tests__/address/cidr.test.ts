@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { AddressError, Cidr, IpAddress } from '../../lib/address/cidr';
+import { AddressError, Cidr, IpAddress, IpPrefix, parseAddress, parsePrefix } from '../../lib/address/cidr';
 
 describe('Cidr.parse', () => {
   test.each([
@@ -216,5 +216,81 @@ describe('fast IPv4 path agrees with ipaddr.js', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('parseAddress / parsePrefix (result or reason, as strict as Go net/netip)', () => {
+  const prefix = (text: unknown, family?: 4 | 6) => {
+    const p = parsePrefix(text, family);
+    if (typeof p === 'string') throw new Error(p);
+    return p;
+  };
+
+  test.each([
+    ['10.0.0.1', undefined, '10.0.0.1', 4],
+    ['2001:DB8::1', 6, '2001:db8::1', 6],
+    ['::ffff:1.2.3.4', undefined, '::ffff:102:304', 6],
+  ] as [string, 4 | 6 | undefined, string, number][])('address %s', (text, family, canonical, fam) => {
+    const a = parseAddress(text, family);
+    expect(a).toBeInstanceOf(IpAddress);
+    expect(a.toString()).toBe(canonical);
+    expect((a as IpAddress).family).toBe(fam);
+  });
+
+  test.each([
+    ['10/8', undefined, '"10/8" is not an IP address'],
+    ['010.0.0.1', 4, '"010.0.0.1" is not an IPv4 address'],
+    ['10.1', undefined, '"10.1" is not an IP address'],
+    [' 10.0.0.1', undefined, '" 10.0.0.1" is not an IP address'],
+    ['::ffff:010.1.2.3', 6, '"::ffff:010.1.2.3" is not an IPv6 address'],
+    ['fe80::1%eth0', 6, '"fe80::1%eth0" is not an IPv6 address'],
+    ['10.0.0.1', 6, '"10.0.0.1" is IPv4, expected an IPv6 address'],
+    ['fd00::1', 4, '"fd00::1" is IPv6, expected an IPv4 address'],
+    [42, undefined, 'expected an IP address string, got 42'],
+  ] as [unknown, 4 | 6 | undefined, string][])('address %p (family %p) is refused with a reason', (text, family, reason) => {
+    expect(parseAddress(text, family)).toBe(reason);
+  });
+
+  test('a host address with prefix keeps the address; block is its network', () => {
+    const bip = prefix('10.200.0.1/24', 4);
+    expect(bip).toBeInstanceOf(IpPrefix);
+    expect([bip.family, bip.address.toString(), bip.prefix, bip.block.toString(), bip.toString()]).toEqual([4, '10.200.0.1', 24, '10.200.0.0/24', '10.200.0.1/24']);
+    expect(bip.isNetworkAddress).toBe(false);
+    expect(prefix('10.200.0.0/24').isNetworkAddress).toBe(true);
+    expect(prefix('10.200.0.0/31').isNetworkAddress).toBe(false);
+    expect(prefix('fd00::/127').isNetworkAddress).toBe(false);
+    expect(prefix('fd00::/64').block.toString()).toBe('fd00::/64');
+  });
+
+  test('containment and overlap go through the block', () => {
+    const bip = prefix('10.200.0.1/24');
+    expect(bip.block.contains(prefix('10.200.0.128/25').block)).toBe(true);
+    expect(bip.block.contains(prefix('10.200.0.0/23').block)).toBe(false);
+    expect(bip.block.contains(parseAddress('10.200.0.254') as IpAddress)).toBe(true);
+    expect(bip.block.contains(parseAddress('10.201.0.1') as IpAddress)).toBe(false);
+    expect(prefix('10.0.0.0/8').block.overlaps(bip.block)).toBe(true);
+    expect(prefix('10.0.0.0/16').block.overlaps(bip.block)).toBe(false);
+    expect(prefix('::/0').block.overlaps(bip.block)).toBe(false);
+  });
+
+  test('IpAddress.match compares the first prefix bits', () => {
+    const a = IpAddress.parse('198.18.0.200');
+    expect(a.match(IpAddress.parse('198.18.0.128'), 25)).toBe(true);
+    expect(a.match(IpAddress.parse('198.18.0.128'), 26)).toBe(false);
+    expect(a.match(IpAddress.parse('fd00::1'), 0)).toBe(false);
+  });
+
+  test.each([
+    ['10.200.0.1', undefined, 'CIDR prefix is missing in "10.200.0.1". Did you mean "10.200.0.1/32"?'],
+    ['fd00::1', undefined, 'CIDR prefix is missing in "fd00::1". Did you mean "fd00::1/128"?'],
+    ['hello', undefined, 'CIDR prefix is missing in "hello".'],
+    ['999.1.1.1/24', 4, '"999.1.1.1/24" is not a CIDR: "999.1.1.1" is not an IPv4 address'],
+    ['10.0.0.0/8', 6, '"10.0.0.0/8" is not a CIDR: "10.0.0.0" is IPv4, expected an IPv6 address'],
+    ['10.0.0.0/33', undefined, '"10.0.0.0/33" has prefix "/33", expected /0 to /32'],
+    ['10.0.0.0/08', undefined, '"10.0.0.0/08" has prefix "/08", expected /0 to /32'],
+    ['fd00::/129', undefined, '"fd00::/129" has prefix "/129", expected /0 to /128'],
+    [undefined, undefined, 'expected a CIDR string, got undefined'],
+  ] as [unknown, 4 | 6 | undefined, string][])('prefix %p (family %p) is refused with a reason', (text, family, reason) => {
+    expect(parsePrefix(text, family)).toBe(reason);
   });
 });

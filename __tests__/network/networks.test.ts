@@ -67,6 +67,19 @@ describe('BridgeNetwork', () => {
     expect(() => h1.addBridgeNetwork('n', props as any)).toThrow(message);
     expect(() => h1.addBridgeNetwork('m', props as any)).toThrow(/\[test-network\/h1\/m\]/);
   });
+
+  test('labels and options are sorted by code unit, not by locale, so the output is the same on every machine', () => {
+    const { stack, h1 } = fleet();
+    h1.addBridgeNetwork('labelled', {
+      labels: { 'b': '1', 'é': '2', 'B': '3', 'a': '4', 'Z': '5', 'ä': '6', '_x': '7', 'managed-by': 'docknet' },
+      auxAddresses: { 'b': '10.0.0.2', 'B': '10.0.0.3', 'é': '10.0.0.4', 'a': '10.0.0.5' },
+      subnet: Subnet.cidr('10.0.0.0/24'),
+    });
+    const net = resourceNamed(synthJson(stack), 'docker_network', 'labelled');
+    // localeCompare would give _x, a, ä, b, B, é, managed-by, Z.
+    expect(net.labels.map((l: { label: string }) => l.label)).toEqual(['B', 'Z', '_x', 'a', 'b', 'managed-by', 'ä', 'é']);
+    expect(Object.keys(net.ipam_config[0].aux_address)).toEqual(['B', 'a', 'b', 'é']);
+  });
 });
 
 describe('MacvlanNetwork and IpvlanNetwork', () => {

@@ -9,6 +9,12 @@
  *
  *   const c = Cidr.parse('10.0.0.0/24');
  *   c.contains('10.0.0.7'); c.overlaps(Cidr.parse('10.0.0.128/25')); c.split(26); c.subtract(other);
+ *
+ * Values checked in bulk (daemon.json keys, bootstrap options) use the result-or-reason form instead,
+ * which never throws and is as strict as dockerd (Go's net/netip):
+ *
+ *   const bip = parsePrefix('10.200.0.1/24', 4); // an IpPrefix (host bits allowed) or a sentence saying why not
+ *   if (typeof bip !== 'string') bip.block.contains('10.200.0.7');
  */
 import * as ipaddr from 'ipaddr.js';
 
@@ -82,21 +88,31 @@ export function fastIpv4(text: string): number {
   return value * 256 + octet;
 }
 
-/** Strict parse of a bare address; undefined when not an address of either family. */
-function parseIp(text: string): ParsedIp | undefined {
+/**
+ * Strict parse of a bare address; undefined when not an address of either family. IPv4 is four-part
+ * decimal without leading zeros, as Go's net/netip reads it: ipaddr.js's own parse() also takes "10.1",
+ * "010.0.0.1" or "0x0a.0.0.1", which dockerd refuses.
+ */
+function readIp(text: string): ParsedIp | undefined {
   const fast = fastIpv4(text);
   if (fast >= 0) return { family: 4, value: BigInt(fast) };
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     const o = ipaddr.IPv4.parse(text).octets;
     return { family: 4, value: BigInt(((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3]) };
   }
-  // Zone ids ("fe80::1%eth0") are interface-local and meaningless in a network definition.
-  if (!text.includes('%') && ipaddr.IPv6.isValid(text)) {
+  // Zone ids ("fe80::1%eth0") are interface-local and meaningless in a network definition. An embedded
+  // IPv4 tail ("::ffff:1.2.3.4") follows the same four-part decimal rule (netip refuses "::ffff:010.1.2.3").
+  if (!text.includes('%') && ipaddr.IPv6.isValid(text) && embeddedIpv4IsStrict(text)) {
     let v = 0n;
     for (const part of ipaddr.IPv6.parse(text).parts) v = (v << 16n) | BigInt(part);
     return { family: 6, value: v };
   }
   return undefined;
+}
+
+function embeddedIpv4IsStrict(ipv6: string): boolean {
+  const tail = ipv6.slice(ipv6.lastIndexOf(':') + 1);
+  return !tail.includes('.') || fastIpv4(tail) >= 0;
 }
 
 /** One IPv4 or IPv6 address. Immutable; compare with `value`. */
@@ -114,7 +130,7 @@ export class IpAddress {
     if (trimmed.includes('/')) {
       throw new AddressError(`"${text}" is a CIDR block where a single address is expected. Did you mean "${trimmed.split('/')[0]}"?`);
     }
-    const p = parseIp(trimmed);
+    const p = readIp(trimmed);
     if (!p) throw new AddressError(`"${text}" is not a valid IPv4 or IPv6 address (expected e.g. "10.0.0.1" or "fd00::1").`);
     const ip = new IpAddress(p.family, p.value);
     if (IpAddress.cache.size >= CACHE_LIMIT) IpAddress.cache.clear();
@@ -150,6 +166,13 @@ export class IpAddress {
   public equals(other: IpAddress): boolean {
     return this.family === other.family && this.value === other.value;
   }
+
+  /** True when both addresses are of one family and agree in their first `prefix` bits (ipaddr.js's match). */
+  public match(other: IpAddress, prefix: number): boolean {
+    if (this.family !== other.family || !Number.isInteger(prefix) || prefix < 0 || prefix > BITS[this.family]) return false;
+    const mask = maskOf(this.family, prefix);
+    return (this.value & mask) === (other.value & mask);
+  }
 }
 
 /** A CIDR block: network address plus prefix length, host bits always zero. */
@@ -167,13 +190,13 @@ export class Cidr {
     const trimmed = text.trim();
     const slash = trimmed.indexOf('/');
     if (slash < 0) {
-      const ip = parseIp(trimmed);
+      const ip = readIp(trimmed);
       if (ip) throw new AddressError(`CIDR mask is missing in "${text}". Did you mean "${trimmed}/${BITS[ip.family]}"?`);
       throw new AddressError(`"${text}" is not a CIDR block (expected e.g. "10.0.0.0/24" or "fd00::/64").`);
     }
     const addrText = trimmed.slice(0, slash);
     const maskText = trimmed.slice(slash + 1);
-    const ip = parseIp(addrText);
+    const ip = readIp(addrText);
     if (!ip) throw new AddressError(`"${addrText}" in "${text}" is not a valid IPv4 or IPv6 address.`);
     const bits = BITS[ip.family];
     if (!/^\d{1,3}$/.test(maskText) || Number(maskText) > bits) {
@@ -361,6 +384,72 @@ export class Cidr {
   public toString(): string {
     return (this.text ??= `${bigintToString(this.family, this.start)}/${this.prefix}`);
   }
+}
+
+/**
+ * An address with a prefix length, host bits allowed, like Go's netip.Prefix: an interface address such
+ * as bip "10.200.0.1/24" as well as a network such as "10.200.0.0/24". `block` is the network it lies in
+ * (netip's Masked()); containment and overlap are the block's.
+ */
+export class IpPrefix {
+  /** The network of the prefix: "10.200.0.1/24" -> 10.200.0.0/24. */
+  public readonly block: Cidr;
+
+  public constructor(public readonly address: IpAddress, public readonly prefix: number) {
+    this.block = Cidr.of(address.family, address.value, prefix);
+  }
+
+  public get family(): IpFamily {
+    return this.address.family;
+  }
+
+  /**
+   * True when the address is the network address of its block (no host bits set) and the block has
+   * one: /31, /32 (RFC 3021 point-to-point, single host) and IPv6 /127, /128 have none.
+   */
+  public get isNetworkAddress(): boolean {
+    return this.address.value === this.block.start && this.prefix < this.block.bits - 1;
+  }
+
+  /** As written: "10.200.0.1/24". */
+  public toString(): string {
+    return `${this.address}/${this.prefix}`;
+  }
+}
+
+/**
+ * Result-or-reason parse of one address: the address, or a sentence saying why the text is not an
+ * address (of `family`, when given). Never throws; nothing is trimmed.
+ */
+export function parseAddress(text: unknown, family?: IpFamily): IpAddress | string {
+  if (typeof text !== 'string') return `expected an IP address string, got ${JSON.stringify(text)}`;
+  const p = readIp(text);
+  if (!p) return `"${text}" is not an ${family === undefined ? 'IP' : `IPv${family}`} address`;
+  if (family !== undefined && p.family !== family) return `"${text}" is IPv${p.family}, expected an IPv${family} address`;
+  return IpAddress.of(p.family, p.value);
+}
+
+/**
+ * Result-or-reason parse of "address/prefix", the address a host address (bip "10.200.0.1/24") or the
+ * network itself: the prefix, or a sentence saying why the text is not one (of `family`, when given).
+ * Never throws; as strict as Go's netip.ParsePrefix (no spaces, no leading zeros in the length).
+ */
+export function parsePrefix(text: unknown, family?: IpFamily): IpPrefix | string {
+  if (typeof text !== 'string') return `expected a CIDR string, got ${JSON.stringify(text)}`;
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    const asIp = parseAddress(text, family);
+    const hint = typeof asIp === 'string' ? '' : ` Did you mean "${text}/${BITS[asIp.family]}"?`;
+    return `CIDR prefix is missing in "${text}".${hint}`;
+  }
+  const prefixText = text.slice(slash + 1);
+  const address = parseAddress(text.slice(0, slash), family);
+  if (typeof address === 'string') return `"${text}" is not a CIDR: ${address}`;
+  const max = BITS[address.family];
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText) || Number(prefixText) > max) {
+    return `"${text}" has prefix "/${prefixText}", expected /0 to /${max}`;
+  }
+  return new IpPrefix(address, Number(prefixText));
 }
 
 function maskOf(family: IpFamily, prefix: number): bigint {

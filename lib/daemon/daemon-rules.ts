@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { error, Problem, warning } from '../validation/problem';
-import { cidrContains, cidrOverlaps, isNetworkAddress, parseCidr, parseIp, ParsedCidr } from './addr';
+import { IpFamily, IpPrefix, parseAddress, parsePrefix } from '../address/cidr';
 import { DaemonConfig, DaemonHostFacts, DAEMON_CONFIG_KEYS } from './daemon-config';
 import { NETWORKING_KEYS, PASS_THROUGH_KEYS, REMOVED_KEYS } from './daemon-keys';
 
@@ -66,24 +66,24 @@ export function validateDaemonConfig(config: DaemonConfig, facts: DaemonHostFact
     }
   }
 
-  const cidr = (key: string, v: string | undefined, family: 'ipv4' | 'ipv6', hostAddress: boolean): ParsedCidr | undefined => {
+  const cidr = (key: string, v: string | undefined, family: IpFamily, hostAddress: boolean): IpPrefix | undefined => {
     if (v === undefined) return undefined;
-    const p = parseCidr(v, family);
+    const p = parsePrefix(v, family);
     if (typeof p === 'string') {
-      bad(key, v, `an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} CIDR (${p})`);
+      bad(key, v, `an IPv${family} CIDR (${p})`);
       return undefined;
     }
-    if (hostAddress && isNetworkAddress(p)) {
+    if (hostAddress && p.isNetworkAddress) {
       bad(key, v, `a host address with prefix such as "${p.address.toString().replace(/\.0$/, '.1')}/${p.prefix}" (docker0's own address, not the network address)`);
       return undefined;
     }
     return p;
   };
-  const ip = (key: string, v: string | undefined, family?: 'ipv4' | 'ipv6') => {
+  const ip = (key: string, v: string | undefined, family?: IpFamily) => {
     if (v === undefined) return undefined;
-    const a = parseIp(v, family);
+    const a = parseAddress(v, family);
     if (typeof a === 'string') {
-      bad(key, v, `an ${family === 'ipv4' ? 'IPv4' : family === 'ipv6' ? 'IPv6' : 'IP'} address (${a})`);
+      bad(key, v, `an ${family === undefined ? 'IP' : `IPv${family}`} address (${a})`);
       return undefined;
     }
     return a;
@@ -108,11 +108,11 @@ export function validateDaemonConfig(config: DaemonConfig, facts: DaemonHostFact
   };
 
   // --- single values ---
-  const bip = cidr('bip', config.bip, 'ipv4', true);
-  const fixedCidr = cidr('fixed-cidr', config.fixedCidr, 'ipv4', false);
-  const fixedCidrV6 = cidr('fixed-cidr-v6', config.fixedCidrV6, 'ipv6', false);
-  const gw = ip('default-gateway', config.defaultGateway, 'ipv4');
-  const gw6 = ip('default-gateway-v6', config.defaultGatewayV6, 'ipv6');
+  const bip = cidr('bip', config.bip, 4, true);
+  const fixedCidr = cidr('fixed-cidr', config.fixedCidr, 4, false);
+  const fixedCidrV6 = cidr('fixed-cidr-v6', config.fixedCidrV6, 6, false);
+  const gw = ip('default-gateway', config.defaultGateway, 4);
+  const gw6 = ip('default-gateway-v6', config.defaultGatewayV6, 6);
   ip('ip', config.ip);
   for (const [key, v] of [
     ['ipv6', config.ipv6],
@@ -130,7 +130,7 @@ export function validateDaemonConfig(config: DaemonConfig, facts: DaemonHostFact
     bad('mtu', config.mtu, 'an integer from 68 to 65535 (1500 on Ethernet; 1450 under VXLAN)');
   }
   strings('dns', config.dns, (s) => {
-    const a = parseIp(s);
+    const a = parseAddress(s);
     return typeof a === 'string' ? `an IP address of a DNS server (${a}); hostnames are not accepted` : undefined;
   });
   strings('dns-opts', config.dnsOpts, (s) => (/\s/.test(s) ? 'a resolv.conf option without spaces, e.g. "ndots:2"' : undefined));
@@ -141,19 +141,19 @@ export function validateDaemonConfig(config: DaemonConfig, facts: DaemonHostFact
   if (config.bridge !== undefined && (typeof config.bridge !== 'string' || !/^[A-Za-z0-9_.-]{1,15}$/.test(config.bridge))) {
     bad('bridge', config.bridge, 'a Linux interface name of 1-15 letters, digits, "_", "." or "-" (or "none")');
   }
-  const pools: { base: ParsedCidr; size: number; index: number }[] = [];
+  const pools: { base: IpPrefix; size: number; index: number }[] = [];
   if (config.defaultAddressPools !== undefined) {
     if (!Array.isArray(config.defaultAddressPools)) {
       bad('default-address-pools', config.defaultAddressPools, 'a list of { base, size }');
     } else {
       config.defaultAddressPools.forEach((pool, index) => {
         const key = `default-address-pools[${index}]`;
-        const base = pool && typeof pool === 'object' ? parseCidr(pool.base) : 'not an object';
+        const base = pool && typeof pool === 'object' ? parsePrefix(pool.base) : 'not an object';
         if (typeof base === 'string') {
           bad(key, pool, `{ base: "<CIDR>", size: <prefix length> } (${base})`);
           return;
         }
-        const max = base.family === 'ipv4' ? 32 : 128;
+        const max = base.block.bits;
         if (!Number.isInteger(pool.size) || pool.size < 1 || pool.size > max) {
           bad(`${key}.size`, pool.size, `a prefix length from 1 to ${max}`);
           return;
@@ -210,30 +210,30 @@ export function validateDaemonConfig(config: DaemonConfig, facts: DaemonHostFact
       ),
     );
   }
-  if (bip && fixedCidr && !cidrContains(bip, fixedCidr)) {
+  if (bip && fixedCidr && !bip.block.contains(fixedCidr.block)) {
     problems.push(
       error(
         DaemonRule.FIXED_CIDR_OUTSIDE_BIP,
         [path],
-        `fixed-cidr "${config.fixedCidr}" is not inside the bip subnet ${bip.network}. Choose a fixed-cidr inside ${bip.network} or widen bip.`,
+        `fixed-cidr "${config.fixedCidr}" is not inside the bip subnet ${bip.block}. Choose a fixed-cidr inside ${bip.block} or widen bip.`,
       ),
     );
   }
-  if (bip && gw && !cidrContains(bip, gw)) {
+  if (bip && gw && !bip.block.contains(gw)) {
     problems.push(
       error(
         DaemonRule.GATEWAY_OUTSIDE_SUBNET,
         [path],
-        `default-gateway "${config.defaultGateway}" is outside the bridge subnet ${bip.network} (bip "${config.bip}"). Pick an address inside ${bip.network}.`,
+        `default-gateway "${config.defaultGateway}" is outside the bridge subnet ${bip.block} (bip "${config.bip}"). Pick an address inside ${bip.block}.`,
       ),
     );
   }
-  if (fixedCidrV6 && gw6 && !cidrContains(fixedCidrV6, gw6)) {
+  if (fixedCidrV6 && gw6 && !fixedCidrV6.block.contains(gw6)) {
     problems.push(
       error(
         DaemonRule.GATEWAY_OUTSIDE_SUBNET,
         [path],
-        `default-gateway-v6 "${config.defaultGatewayV6}" is outside fixed-cidr-v6 ${fixedCidrV6.network}. Pick an address inside ${fixedCidrV6.network}.`,
+        `default-gateway-v6 "${config.defaultGatewayV6}" is outside fixed-cidr-v6 ${fixedCidrV6.block}. Pick an address inside ${fixedCidrV6.block}.`,
       ),
     );
   }
@@ -273,29 +273,29 @@ export function validateDaemonConfig(config: DaemonConfig, facts: DaemonHostFact
         error(
           DaemonRule.POOL_BASE_LONGER_THAN_SIZE,
           [path],
-          `default-address-pools[${p.index}] has base ${p.base.network} (/${p.base.prefix}) longer than size /${p.size}: no /${p.size} network fits in it. Use a size of at least ${p.base.prefix} or a shorter base.`,
+          `default-address-pools[${p.index}] has base ${p.base.block} (/${p.base.prefix}) longer than size /${p.size}: no /${p.size} network fits in it. Use a size of at least ${p.base.prefix} or a shorter base.`,
         ),
       );
     }
   }
   for (let i = 0; i < pools.length; i++) {
     for (let j = i + 1; j < pools.length; j++) {
-      if (cidrOverlaps(pools[i].base, pools[j].base)) {
+      if (pools[i].base.block.overlaps(pools[j].base.block)) {
         problems.push(
           error(
             DaemonRule.POOLS_OVERLAP,
             [path],
-            `default-address-pools[${pools[i].index}] ${pools[i].base.network} and [${pools[j].index}] ${pools[j].base.network} overlap; dockerd would hand out the same subnet twice. Make the bases disjoint.`,
+            `default-address-pools[${pools[i].index}] ${pools[i].base.block} and [${pools[j].index}] ${pools[j].base.block} overlap; dockerd would hand out the same subnet twice. Make the bases disjoint.`,
           ),
         );
       }
     }
-    if (bip && cidrOverlaps(pools[i].base, bip)) {
+    if (bip && pools[i].base.block.overlaps(bip.block)) {
       problems.push(
         warning(
           DaemonRule.POOL_OVERLAPS_BIP,
           [path],
-          `default-address-pools[${pools[i].index}] ${pools[i].base.network} overlaps the bip subnet ${bip.network}; dockerd skips the taken part but the plan is harder to read. Move bip out of the pool.`,
+          `default-address-pools[${pools[i].index}] ${pools[i].base.block} overlaps the bip subnet ${bip.block}; dockerd skips the taken part but the plan is harder to read. Move bip out of the pool.`,
         ),
       );
     }

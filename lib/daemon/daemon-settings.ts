@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
 import { formatProblem, Problem, Severity } from '../validation/problem';
-import { parseCidr } from './addr';
+import { parsePrefix } from '../address/cidr';
 import { DaemonConfig, DaemonHostFacts, renderDaemonJson } from './daemon-config';
 import { DaemonRule, validateDaemonConfig } from './daemon-rules';
 
@@ -82,8 +82,8 @@ export class DaemonSettings extends Construct {
   public addressRanges(): DaemonAddressRange[] {
     const out: DaemonAddressRange[] = [];
     const add = (kind: DaemonRangeKind, key: string, text: string | undefined) => {
-      const c = text === undefined ? undefined : parseCidr(text);
-      if (c && typeof c !== 'string') out.push({ kind, key, cidr: c.network, construct: this.node.path });
+      const c = text === undefined ? undefined : parsePrefix(text);
+      if (c && typeof c !== 'string') out.push({ kind, key, cidr: c.block.toString(), construct: this.node.path });
     };
     add(DaemonRangeKind.BRIDGE, 'bip', this.config.bip);
     add(DaemonRangeKind.FIXED_CIDR, 'fixed-cidr', this.config.fixedCidr);

@@ -1,4 +1,3 @@
-export * from './addr';
 export * from './daemon-config';
 export * from './daemon-keys';
 export * from './daemon-rules';

@@ -7,6 +7,7 @@ import type { DockerHost } from '../host/docker-host';
 import { ExplicitSubnet, Subnet } from './subnet';
 import type { PlannedBlock } from '../environment/environment-plan';
 import { Cidr, IpAddress } from '../address/cidr';
+import { compareKeys } from '../address/record';
 
 /** What every network driver shares: name, IPv4/IPv6 addressing, labels. */
 export interface NetworkProps {
@@ -95,8 +96,9 @@ export abstract class Network extends Construct implements INetwork {
       ipv6: props.ipv6 ? true : undefined,
       ipamDriver: 'default',
       ipamConfig: Lazy.anyValue({ produce: () => this.renderIpam() }) as any,
+      // Code-unit order, not localeCompare: the synthesized JSON must be byte-identical on every machine.
       labels: Object.entries({ 'managed-by': 'docknet', ...(props.labels ?? {}) })
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(([a], [b]) => compareKeys(a, b))
         .map(([label, value]) => ({ label, value })),
     });
   }
@@ -169,7 +171,7 @@ export abstract class Network extends Construct implements INetwork {
 }
 
 function sortedOrUndefined(m: Record<string, string>): Record<string, string> | undefined {
-  const keys = Object.keys(m).sort();
+  const keys = Object.keys(m).sort(compareKeys);
   if (keys.length === 0) return undefined;
   return Object.fromEntries(keys.map((k) => [k, m[k]]));
 }

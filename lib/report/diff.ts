@@ -6,6 +6,7 @@
 import { readSynthDir, referencesIn, SynthResource, SynthStack } from './synth';
 import { ChangeEffect, effectOf, kindWord } from './semantics';
 import { formatValue, jsonEqual, mdCode, mdInline } from './text';
+import { compareKeys } from '../address/record';
 
 export enum ChangeKind {
   ADD = 'add',
@@ -101,12 +102,12 @@ const KIND_ORDER = [ChangeKind.REPLACE, ChangeKind.REMOVE, ChangeKind.UPDATE, Ch
 
 function compareChanges(a: ResourceChange, b: ResourceChange): number {
   return (
-    a.env.localeCompare(b.env) ||
-    a.host.localeCompare(b.host) ||
+    compareKeys(a.env, b.env) ||
+    compareKeys(a.host, b.host) ||
     KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-    a.type.localeCompare(b.type) ||
-    a.name.localeCompare(b.name) ||
-    a.key.localeCompare(b.key)
+    compareKeys(a.type, b.type) ||
+    compareKeys(a.name, b.name) ||
+    compareKeys(a.key, b.key)
   );
 }
 

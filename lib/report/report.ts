@@ -7,6 +7,7 @@
 import { ContainerModel, HostModel, NetworkModel, TopologyModel } from '../model';
 import { formatProblem, Problem } from '../validation/problem';
 import { mdCell, mdCode, mermaidId, mermaidLabel, stableStringify } from './text';
+import { compareKeys } from '../address/record';
 
 export interface ReportExtras {
   /**
@@ -29,8 +30,8 @@ export interface ReportExtras {
 /** File name the report is written to, next to each stack's cdk.tf.json. */
 export const REPORT_FILE = 'docknet-report.md';
 
-const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
-const byHostName = <T extends { host: string; name: string }>(a: T, b: T) => a.host.localeCompare(b.host) || a.name.localeCompare(b.name);
+const byName = <T extends { name: string }>(a: T, b: T) => compareKeys(a.name, b.name);
+const byHostName = <T extends { host: string; name: string }>(a: T, b: T) => compareKeys(a.host, b.host) || compareKeys(a.name, b.name);
 
 /** Renders the whole report. Pure: same model, same bytes. */
 export function renderReport(model: TopologyModel, extras: ReportExtras = {}): string {
@@ -147,7 +148,7 @@ function renderContainers(m: TopologyModel): string {
     mdCode(modeOf(c, ctrs)),
     codes(
       [...c.attachments]
-        .sort((a, b) => (nets.get(a.network)?.name ?? a.network).localeCompare(nets.get(b.network)?.name ?? b.network))
+        .sort((a, b) => compareKeys((nets.get(a.network)?.name ?? a.network), nets.get(b.network)?.name ?? b.network))
         .map((a) => {
           const addr = [a.ipv4Address, a.ipv6Address].filter(Boolean).join(', ') || 'dynamic';
           const aliases = a.aliases.length ? ` (aliases ${[...a.aliases].sort().join(', ')})` : '';
@@ -191,8 +192,8 @@ function renderAddressPlan(m: TopologyModel): string {
       mdCode(l.name),
       mdCode(l.subnet),
       mdCode(l.gateway),
-      codes([...l.reserved].sort((a, b) => a.label.localeCompare(b.label)).map((r) => `${r.label} ${r.cidr}`)),
-      codes([...l.hostRanges].sort((a, b) => a.host.localeCompare(b.host)).map((r) => `${r.host} ${r.ipRange}`)),
+      codes([...l.reserved].sort((a, b) => compareKeys(a.label, b.label)).map((r) => `${r.label} ${r.cidr}`)),
+      codes([...l.hostRanges].sort((a, b) => compareKeys(a.host, b.host)).map((r) => `${r.host} ${r.ipRange}`)),
     ]);
     parts.push(`## LAN segments\n\n${table(['Segment', 'Subnet', 'Gateway', 'Reserved', 'Host ranges'], rows)}`);
   }
@@ -239,7 +240,7 @@ export function renderMermaid(model: TopologyModel): string {
       const other = c.sharesWith ? ctrs.get(c.sharesWith) : undefined;
       if (other) lines.push(`  ${ctrId(c)} -.->|${label('shares netns')}| ${ctrId(other)}`);
     }
-    for (const a of [...c.attachments].sort((x, y) => x.network.localeCompare(y.network))) {
+    for (const a of [...c.attachments].sort((x, y) => compareKeys(x.network, y.network))) {
       const n = nets.get(a.network);
       // An attachment to a network outside the model (imported, external) still gets a node.
       const target = n ? netId(n) : mermaidId('ext', a.network);
