@@ -1,25 +1,19 @@
-// Network scenarios applied to the lab through the provider-exact replay, then checked with docker
-// inspect and real traffic from inside the containers (bounded pings, short timeouts).
-import { Testing } from 'cdktf';
-import { DocknetStack, EnvironmentPlan, HostConnection, NetworkMode, ParentInterface, PlanStore, Subnet } from '../../lib';
-import { LAB_IMAGE, LabHost, LabInfo, docker, inHost } from '../../lab/lab';
+// The operator notes' scenarios on real engines: each topology is written with the docknet library,
+// synthesized (validation included), and its `<env>-network` stack applied to the lab through the
+// provider-exact replay; then checked with docker inspect and real traffic from inside the
+// containers (bounded pings, short timeouts). Only scenario 6 replays hand-written JSON: those are
+// the topologies docknet refuses, so Docker's own answer can only be shown without docknet.
+import { LAB_IMAGE, LabHost, docker, inHost, inNetns } from '../../lab/lab';
+import { LabEnvironment, labEnvironment, LabEnvironmentOptions } from '../../lab/environment';
 import { Replay, TfJson } from '../../lab/replay';
 import { DOCKER_REJECTIONS } from '../../lab/docker-rejections';
+import { NetworkMode, ParentInterface, Port, Subnet, SwarmRole } from '../../lib';
 import { dexec, e2eGate, inspect, pings, report, useLab } from './helpers';
 
 const gate = e2eGate('network scenarios on the lab');
 
-/** The lab as a docknet environment: one DockerHost per lab host, the LAN as a segment. */
-function labStack(info: LabInfo): { stack: DocknetStack; hosts: ReturnType<DocknetStack['addHost']>[] } {
-  const stack = new DocknetStack(Testing.app(), 'lab', { environment: 'lab', plan: new EnvironmentPlan('lab', PlanStore.inMemory()) });
-  // Hosts sit at .1-.n and the controller at .254: keep them out of the per-host macvlan ranges.
-  stack.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: [{ label: 'hosts', cidr: '198.18.0.0/26' }, { label: 'ctl', cidr: '198.18.0.254' }] });
-  const hosts = info.hosts.map((h) => stack.addHost(h.name, {
-    connection: HostConnection.ssh({ user: info.sshUser, host: h.address }),
-    interfaces: { eth0: { address: `${h.address}/24`, lan: 'lan' } },
-  }));
-  return { stack, hosts };
-}
+/** Runs what Terraform's remote-exec would: the inline command with Terraform's $${ / %%{ escapes undone. */
+const unescapeTf = (s: string) => s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 
 gate.describe('network scenarios on the lab', () => {
   const lab = useLab('dnscn', 3);
@@ -27,37 +21,52 @@ gate.describe('network scenarios on the lab', () => {
   const t0 = Date.now();
   const host = (i: number): LabHost => lab.info().hosts[i - 1];
   const targets = () => Object.fromEntries(lab.info().hosts.map((h) => [h.name, h.dockerHost]));
-  const stack = (resource: TfJson['resource']): TfJson => ({
-    provider: { docker: lab.info().hosts.map((h) => ({ alias: h.name, host: h.dockerHost })) },
-    resource,
-  });
-  const apply = async (tf: TfJson): Promise<Replay> => {
-    const r = new Replay(tf, targets());
+  const run = { image: LAB_IMAGE, command: ['sleep', '3600'] };
+
+  /** Builds a topology with the library on the lab environment, synthesizes it and replays the network stack. */
+  async function deploy(build: (le: LabEnvironment) => void, opts: LabEnvironmentOptions = {}) {
+    const le = labEnvironment(lab.info(), opts);
+    let tf: { hosts: TfJson; network: TfJson };
+    try {
+      build(le);
+      tf = le.synth();
+    } finally {
+      le.dispose();
+    }
+    const r = new Replay(tf.network, targets());
     live.push(r);
     await r.apply();
-    return r;
-  };
+    report(`replayed ${r.created.length} synthesized resources${r.skipped.length ? `, skipped ${r.skipped.join(', ')}` : ''}`);
+    expect(r.skipped).toEqual([]);
+    return { r, tf, le };
+  }
   const destroy = async (r: Replay) => {
     await r.destroy();
     live.splice(live.indexOf(r), 1);
   };
-  const ctr = (hostAlias: string, name: string, extra: Record<string, unknown>) => ({
-    provider: `docker.${hostAlias}`, name, image: LAB_IMAGE, command: ['sleep', '3600'], network_mode: 'bridge', ...extra,
-  });
+
+  // A failed test leaves its resources: remove them before the next one, which may reuse subnets.
+  afterEach(async () => {
+    for (const r of live.splice(0).reverse()) await r.destroy().catch(() => undefined);
+  }, 120_000);
 
   afterAll(async () => {
-    for (const r of live.reverse()) await r.destroy().catch(() => undefined);
     report(`scenarios total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }, 120_000);
 
-  test('1: user bridge with fixed subnet and gateway, static IP, DNS by container name', async () => {
-    const r = await apply(stack({
-      docker_network: { net: { provider: 'docker.h1', name: 's1-net', driver: 'bridge', ipam_config: [{ subnet: '10.61.0.0/24', gateway: '10.61.0.1' }] } },
-      docker_container: {
-        a: ctr('h1', 's1-a', { networks_advanced: [{ name: '${docker_network.net.name}', ipv4_address: '10.61.0.10', aliases: ['alpha'] }] }),
-        b: ctr('h1', 's1-b', { networks_advanced: [{ name: '${docker_network.net.name}' }] }),
-      },
-    }));
+  test('1: user bridge with fixed subnet and gateway, static IP, DNS by container name, a published port', async () => {
+    const { r } = await deploy(({ hosts: [h1] }) => {
+      const net = h1.addBridgeNetwork('net', { name: 's1-net', subnet: Subnet.cidr('10.61.0.0/24'), gateway: '10.61.0.1' });
+      h1.addContainer('a', { name: 's1-a', ...run, networks: [{ network: net, ipv4Address: '10.61.0.10', aliases: ['alpha'] }] });
+      h1.addContainer('b', { name: 's1-b', ...run, networks: [{ network: net }] });
+      h1.addContainer('web', {
+        name: 's1-web',
+        image: LAB_IMAGE,
+        command: ['sh', '-c', 'mkdir -p /www && echo docknet-s1 > /www/index.html && exec httpd -f -p 80 -h /www'],
+        networks: [{ network: net }],
+        ports: [Port.tcp(80, { hostPort: 8080 })],
+      });
+    });
     const net = await inspect(host(1), 'network', 's1-net');
     expect(net.IPAM.Config).toEqual([{ Subnet: '10.61.0.0/24', Gateway: '10.61.0.1' }]);
     const a = await inspect(host(1), 'container', 's1-a');
@@ -68,105 +77,142 @@ gate.describe('network scenarios on the lab', () => {
     expect(await pings(host(1), 's1-b', 'alpha')).toBe(true);
     expect(await pings(host(1), 's1-b', '10.61.0.10')).toBe(true);
     expect((await dexec(host(1), 's1-b', ['nslookup', 's1-a', '127.0.0.11'])).stdout).toContain('10.61.0.10');
+    // The published port from another machine on the LAN (the controller): DNAT on the host.
+    // (busybox nc: the static busybox's wget crashes on this machine's glibc NSS.)
+    const get = await inNetns(lab.info().controller.netns, ['timeout', '10', 'busybox', 'nc', host(1).address, '8080'], { allowFail: true, input: 'GET / HTTP/1.0\r\n\r\n' });
+    expect(get.stdout).toMatch(/^HTTP\/1\.[01] 200 OK[\s\S]*\r\n\r\ndocknet-s1\n$/);
     await destroy(r);
     expect((await docker(host(1), ['network', 'ls', '-q', '--filter', 'name=s1-net'])).stdout.trim()).toBe('');
   }, 120_000);
 
   test('2: host mode sees the host interfaces, none has only lo, container: shares the IP', async () => {
-    const r = await apply(stack({
-      docker_container: {
-        hm: ctr('h2', 's2-host', { network_mode: 'host' }),
-        nn: ctr('h2', 's2-none', { network_mode: 'none' }),
-        owner: ctr('h2', 's2-owner', {}),
-        guest: ctr('h2', 's2-guest', { network_mode: 'container:${docker_container.owner.id}' }),
-      },
-    }));
-    expect((await dexec(host(2), 's2-host', ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout).toContain('198.18.0.2/24');
+    const { r } = await deploy(({ hosts: [, h2] }) => {
+      h2.addContainer('hm', { name: 's2-host', ...run, networkMode: NetworkMode.host() });
+      h2.addContainer('nn', { name: 's2-none', ...run, networkMode: NetworkMode.none() });
+      const owner = h2.addContainer('owner', { name: 's2-owner', ...run });
+      h2.addContainer('guest', { name: 's2-guest', ...run, networkMode: NetworkMode.container(owner) });
+    });
+    expect((await dexec(host(2), 's2-host', ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout).toContain(`${host(2).address}/24`);
     const links = (await dexec(host(2), 's2-none', ['ip', '-o', 'link'])).stdout.trim().split('\n');
     expect(links.map((l) => l.split(':')[1].trim())).toEqual(['lo']);
     const addr = async (c: string) => /inet (\S+)/.exec((await dexec(host(2), c, ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout)?.[1];
     const owner = await addr('s2-owner');
     expect(owner).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
     expect(await addr('s2-guest')).toBe(owner);
-    expect((await inspect(host(2), 'container', 's2-guest')).HostConfig.NetworkMode).toBe(`container:${r.get('docker_container.owner').id}`);
+    const ownerId = (await inspect(host(2), 'container', 's2-owner')).Id;
+    expect((await inspect(host(2), 'container', 's2-guest')).HostConfig.NetworkMode).toBe(`container:${ownerId}`);
     await destroy(r);
   }, 120_000);
 
-  test('3: macvlan on eth0 across h1 and h2; host reaches its own container only through a shim', async () => {
-    const mv = (alias: string, range: string) => ({
-      provider: `docker.${alias}`, name: 's3-mv', driver: 'macvlan', options: { parent: 'eth0' },
-      ipam_config: [{ subnet: '198.18.0.0/24', gateway: '198.18.0.254', ip_range: range }],
+  test('3: macvlan on the LAN across h1 and h2 with docknet\'s per-host ranges; the host reaches its own container only through the shim', async () => {
+    const { r, tf } = await deploy(({ hosts: [h1, h2] }) => {
+      const mv1 = h1.addMacvlanNetwork('mv', { name: 's3-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
+      const mv2 = h2.addMacvlanNetwork('mv', { name: 's3-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
+      h1.addContainer('m1', { name: 's3-m1', ...run, networks: [{ network: mv1 }] });
+      h2.addContainer('m2', { name: 's3-m2', ...run, networks: [{ network: mv2 }] });
+      h1.addMacvlanShim(mv1, { address: '198.18.0.250', name: 's3shim' });
     });
-    const r = await apply(stack({
-      docker_network: { mv1: mv('h1', '198.18.0.128/27'), mv2: mv('h2', '198.18.0.160/27') },
-      docker_container: {
-        m1: ctr('h1', 's3-m1', { networks_advanced: [{ name: '${docker_network.mv1.name}', ipv4_address: '198.18.0.130' }] }),
-        m2: ctr('h2', 's3-m2', { networks_advanced: [{ name: '${docker_network.mv2.name}', ipv4_address: '198.18.0.162' }] }),
-      },
-    }));
-    expect((await inspect(host(1), 'network', 's3-mv')).Options).toEqual({ parent: 'eth0' });
-    expect(await pings(host(1), 's3-m1', '198.18.0.162')).toBe(true);
-    expect(await pings(host(2), 's3-m2', '198.18.0.130')).toBe(true);
-    const hostPing = async () => (await inHost(host(1), ['busybox', 'ping', '-c', '1', '-W', '2', '198.18.0.130'], { allowFail: true })).code === 0;
+    const cfg = async (i: number) => (await inspect(host(i), 'network', 's3-mv')).IPAM.Config[0];
+    const [c1, c2] = [await cfg(1), await cfg(2)];
+    expect((await inspect(host(1), 'network', 's3-mv')).Options).toMatchObject({ parent: 'eth0', macvlan_mode: 'bridge' });
+    expect(c1.Subnet).toBe('198.18.0.0/24');
+    expect(c1.IPRange).not.toBe(c2.IPRange); // disjoint per-host ranges from the plan
+    const ip = async (i: number, c: string) => (await inspect(host(i), 'container', c)).NetworkSettings.Networks['s3-mv'].IPAddress as string;
+    const [m1, m2] = [await ip(1, 's3-m1'), await ip(2, 's3-m2')];
+    expect(await pings(host(1), 's3-m1', m2)).toBe(true);
+    expect(await pings(host(2), 's3-m2', m1)).toBe(true);
+
+    const hostPing = async () => (await inHost(host(1), ['busybox', 'ping', '-c', '1', '-W', '2', m1], { allowFail: true })).code === 0;
     expect(await hostPing()).toBe(false);
+    // The shim as the hosts stack delivers it: the exact remote-exec commands, run on the host.
+    const shim = Object.entries(tf.hosts.resource!.terraform_data as Record<string, any>).find(([k]) => k.includes('Shim-s3shim'))![1];
+    const [up, down] = shim.provisioner.map((p: any) => unescapeTf(p['remote-exec'].inline[0]));
     try {
-      await inHost(host(1), ['ip', 'link', 'add', 's3shim', 'link', 'eth0', 'type', 'macvlan', 'mode', 'bridge']);
-      await inHost(host(1), ['ip', 'link', 'set', 's3shim', 'up']);
-      await inHost(host(1), ['ip', 'route', 'add', '198.18.0.128/27', 'dev', 's3shim']);
+      const u = await inHost(host(1), ['sh', '-c', up], { allowFail: true });
+      if (u.code !== 0) report(`shim up failed: ${u.stdout}${u.stderr}`);
+      expect(u.code).toBe(0);
       expect(await hostPing()).toBe(true);
     } finally {
-      await inHost(host(1), ['ip', 'link', 'del', 's3shim'], { allowFail: true });
+      await inHost(host(1), ['sh', '-c', down], { allowFail: true });
     }
+    expect(await hostPing()).toBe(false);
     await destroy(r);
   }, 120_000);
 
-  test('4: swarm of 3 with an attachable overlay: cross-host ping by name, MTU 1450', async () => {
+  test('4: swarm of 3 with an attachable overlay: cross-host ping by name, the declared MTU inside, an encrypted overlay too', async () => {
     const [h1, h2, h3] = [host(1), host(2), host(3)];
-    await docker(h1, ['swarm', 'init', '--advertise-addr', h1.address, '--default-addr-pool', '10.77.0.0/16']);
+    const pools = ['10.77.0.0/16'];
+    // The swarm is the hosts stack's job (proven with real terraform in bootstrap.test.ts); here the
+    // CLI forms it with the same pools, so this file stays about what the network stack does.
+    await docker(h1, ['swarm', 'init', '--advertise-addr', h1.address, '--default-addr-pool', pools[0]]);
     const token = (await docker(h1, ['swarm', 'join-token', '-q', 'worker'])).stdout.trim();
     for (const h of [h2, h3]) await docker(h, ['swarm', 'join', '--advertise-addr', h.address, '--token', token, `${h1.address}:2377`], { timeoutMs: 60_000 });
-    expect((await docker(h1, ['node', 'ls', '--format', '{{.Status}}'])).stdout.trim().split('\n')).toEqual(['Ready', 'Ready', 'Ready']);
+    try {
+      expect((await docker(h1, ['node', 'ls', '--format', '{{.Status}}'])).stdout.trim().split('\n')).toEqual(['Ready', 'Ready', 'Ready']);
 
-    // Docker refuses an overlay from a worker (the network exists only through the manager).
-    const rej = DOCKER_REJECTIONS.find((x) => x.id === 'overlay-on-worker')!;
-    const bad = new Replay(rej.stack, targets());
-    await expect(bad.apply()).rejects.toThrow(rej.dockerError!);
-    await bad.destroy();
+      // Docker refuses an overlay from a worker (the network exists only through the manager).
+      const rej = DOCKER_REJECTIONS.find((x) => x.id === 'overlay-on-worker')!;
+      const bad = new Replay(rej.stack, targets());
+      await expect(bad.apply()).rejects.toThrow(rej.dockerError!);
+      await bad.destroy();
 
-    const r = await apply(stack({
-      docker_network: { ov: { provider: 'docker.h1', name: 's4-ov', driver: 'overlay', attachable: true } },
-      docker_container: {
-        o2: ctr('h2', 's4-o2', { networks_advanced: [{ name: '${docker_network.ov.name}' }] }),
-        o3: ctr('h3', 's4-o3', { networks_advanced: [{ name: '${docker_network.ov.name}' }] }),
-      },
-    }));
-    expect((await inspect(h1, 'network', 's4-ov')).IPAM.Config[0].Subnet).toMatch(/^10\.77\./);
-    expect(await pings(h2, 's4-o2', 's4-o3')).toBe(true);
-    expect(await pings(h3, 's4-o3', 's4-o2')).toBe(true);
-    expect((await dexec(h2, 's4-o2', ['cat', '/sys/class/net/eth0/mtu'])).stdout.trim()).toBe('1450');
-    await destroy(r);
-    for (const h of [h3, h2, h1]) await docker(h, ['swarm', 'leave', '--force'], { timeoutMs: 60_000 });
+      const { r } = await deploy(({ hosts: [m, w2, w3] }) => {
+        const ov = m.addOverlayNetwork('ov', { name: 's4-ov', mtu: 1400 });
+        const sec = m.addOverlayNetwork('sec', { name: 's4-sec', encrypted: true });
+        w2.addContainer('o2', { name: 's4-o2', ...run, networks: [{ network: ov, aliases: ['api-2'] }, { network: sec }] });
+        w3.addContainer('o3', { name: 's4-o3', ...run, networks: [{ network: ov, aliases: ['api-3'] }, { network: sec }] });
+      }, {
+        swarmPools: pools,
+        host: (_h, i) => ({ swarmRole: i === 0 ? SwarmRole.MANAGER : SwarmRole.WORKER }),
+      });
+      const ov = await inspect(h1, 'network', 's4-ov');
+      expect(ov.Attachable).toBe(true);
+      expect(ov.IPAM.Config[0].Subnet).toMatch(/^10\.77\./);
+      expect((await inspect(h1, 'network', 's4-sec')).Options).toMatchObject({ encrypted: 'true' });
+      expect(await pings(h2, 's4-o2', 's4-o3')).toBe(true);
+      expect(await pings(h3, 's4-o3', 's4-o2')).toBe(true);
+      expect(await pings(h2, 's4-o2', 'api-3')).toBe(true);
+      expect((await dexec(h2, 's4-o2', ['cat', '/sys/class/net/eth0/mtu'])).stdout.trim()).toBe('1400');
+      // The encrypted overlay: docknet's default MTU leaves room for VXLAN and IPsec (1500 - 50 - 26, /4).
+      const secIp = (await inspect(h3, 'container', 's4-o3')).NetworkSettings.Networks['s4-sec'].IPAddress;
+      // The encrypted data path needs the kernel's ESP (rfc4106 gcm(aes)) xfrm states. Probed the way
+      // dockerd adds them; where the kernel refuses (this machine's does: "Requested AEAD algorithm
+      // not found", dockerd logs "Failed Adding ... SA: function not implemented") traffic cannot flow
+      // and only the configuration is asserted, loudly.
+      const sa = ['src', h2.address, 'dst', h3.address, 'proto', 'esp', 'spi', '0x00000d0c'];
+      const probe = await inHost(h2, ['ip', 'xfrm', 'state', 'add', ...sa, 'reqid', '1', 'mode', 'transport', 'aead', 'rfc4106(gcm(aes))', `0x${'11'.repeat(20)}`, '64'], { allowFail: true });
+      if (probe.code === 0) {
+        await inHost(h2, ['ip', 'xfrm', 'state', 'delete', ...sa], { allowFail: true });
+        expect(await pings(h2, 's4-o2', secIp)).toBe(true);
+      } else {
+        report(`!!! encrypted overlay data path NOT proven: this kernel refuses ESP xfrm states (${probe.stderr.trim()}); configuration and MTU asserted only`);
+      }
+      const secIf = (await dexec(h2, 's4-o2', ['sh', '-c', 'for i in /sys/class/net/eth*; do echo "$(basename $i) $(cat $i/mtu)"; done'])).stdout;
+      expect(secIf).toMatch(/ 1424$/m);
+      await destroy(r);
+    } finally {
+      for (const h of [h3, h2, h1]) await docker(h, ['swarm', 'leave', '--force'], { timeoutMs: 60_000, allowFail: true });
+    }
   }, 240_000);
 
-  test('5: isolation: enable_icc=false blocks container-to-container, internal has no way out', async () => {
-    const r = await apply(stack({
-      docker_network: {
-        noicc: { provider: 'docker.h3', name: 's5-noicc', options: { 'com.docker.network.bridge.enable_icc': 'false' }, ipam_config: [{ subnet: '10.66.0.0/24' }] },
-        internal: { provider: 'docker.h3', name: 's5-int', internal: true, ipam_config: [{ subnet: '10.67.0.0/24' }] },
-        open: { provider: 'docker.h3', name: 's5-open', ipam_config: [{ subnet: '10.68.0.0/24' }] },
-      },
-      docker_container: {
-        i1: ctr('h3', 's5-i1', { networks_advanced: [{ name: '${docker_network.noicc.name}', ipv4_address: '10.66.0.11' }] }),
-        i2: ctr('h3', 's5-i2', { networks_advanced: [{ name: '${docker_network.noicc.name}', ipv4_address: '10.66.0.12' }] }),
-        in1: ctr('h3', 's5-in1', { networks_advanced: [{ name: '${docker_network.internal.name}' }] }),
-        op1: ctr('h3', 's5-op1', { networks_advanced: [{ name: '${docker_network.open.name}' }] }),
-      },
-    }));
+  test('5: isolation: icc=false blocks container-to-container, internal has no way out', async () => {
+    const { r } = await deploy(({ hosts: [, , h3] }) => {
+      const noicc = h3.addBridgeNetwork('noicc', { name: 's5-noicc', subnet: Subnet.cidr('10.66.0.0/24'), icc: false });
+      const internal = h3.addBridgeNetwork('internal', { name: 's5-int', subnet: Subnet.cidr('10.67.0.0/24'), internal: true });
+      const open = h3.addBridgeNetwork('open', { name: 's5-open', subnet: Subnet.cidr('10.68.0.0/24') });
+      h3.addContainer('i1', { name: 's5-i1', ...run, networks: [{ network: noicc, ipv4Address: '10.66.0.11' }] });
+      h3.addContainer('i2', { name: 's5-i2', ...run, networks: [{ network: noicc, ipv4Address: '10.66.0.12' }] });
+      h3.addContainer('in1', { name: 's5-in1', ...run, networks: [{ network: internal }] });
+      h3.addContainer('in2', { name: 's5-in2', ...run, networks: [{ network: internal }] });
+      h3.addContainer('op1', { name: 's5-op1', ...run, networks: [{ network: open }] });
+    });
+    expect((await inspect(host(3), 'network', 's5-noicc')).Options).toMatchObject({ 'com.docker.network.bridge.enable_icc': 'false' });
     expect(await pings(host(3), 's5-i1', '10.66.0.12')).toBe(false);
     // Controls: the same containers still reach their gateway, and an ordinary bridge reaches the LAN.
     expect(await pings(host(3), 's5-i1', '10.66.0.1')).toBe(true);
     expect(await pings(host(3), 's5-op1', '198.18.0.254')).toBe(true);
-    // Internal: nothing beyond the host is reachable (FORWARD drops it): not the controller, not another host.
+    // Internal: its members talk to each other, but nothing beyond the host is reachable.
+    expect(await pings(host(3), 's5-in1', 's5-in2')).toBe(true);
     expect(await pings(host(3), 's5-in1', '198.18.0.254')).toBe(false);
     expect(await pings(host(3), 's5-in1', host(1).address)).toBe(false);
     // Found on the lab: Docker 20.10 still gives an internal network a gateway and a default route, and
@@ -177,40 +223,7 @@ gate.describe('network scenarios on the lab', () => {
     await destroy(r);
   }, 120_000);
 
-  test('L: what the docknet library synthesizes works: bridge + static IP + DNS, shared modes, macvlan across hosts', async () => {
-    const { stack, hosts: [h1, h2] } = labStack(lab.info());
-    const img = { image: LAB_IMAGE, command: ['sleep', '3600'] };
-    const net = h1.addBridgeNetwork('net', { name: 'l-net', subnet: Subnet.cidr('10.71.0.0/24'), gateway: '10.71.0.1' });
-    const a = h1.addContainer('a', { name: 'l-a', ...img, networks: [{ network: net, ipv4Address: '10.71.0.10', aliases: ['alpha'] }] });
-    h1.addContainer('b', { name: 'l-b', ...img, networks: [{ network: net }] });
-    h1.addContainer('g', { name: 'l-g', ...img, networkMode: NetworkMode.container(a) });
-    h2.addContainer('hm', { name: 'l-host', ...img, networkMode: NetworkMode.host() });
-    h2.addContainer('nn', { name: 'l-none', ...img, networkMode: NetworkMode.none() });
-    const mv1 = h1.addMacvlanNetwork('mv', { name: 'l-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
-    const mv2 = h2.addMacvlanNetwork('mv', { name: 'l-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
-    h1.addContainer('m1', { name: 'l-m1', ...img, networks: [{ network: mv1 }] });
-    h2.addContainer('m2', { name: 'l-m2', ...img, networks: [{ network: mv2 }] });
-    const tf = JSON.parse(Testing.synth(stack, true)) as TfJson;
-
-    const r = await apply(tf);
-    report(`library stack: ${r.created.length} resources replayed, skipped ${r.skipped.join(', ') || 'none'}`);
-    expect((await inspect(host(1), 'container', 'l-a')).NetworkSettings.Networks['l-net'].IPAddress).toBe('10.71.0.10');
-    expect(await pings(host(1), 'l-b', 'alpha')).toBe(true);
-    expect(await pings(host(1), 'l-b', 'l-a')).toBe(true);
-    const eth0 = async (h: LabHost, c: string) => /inet (\S+)/.exec((await dexec(h, c, ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout)?.[1];
-    expect(await eth0(host(1), 'l-g')).toBe('10.71.0.10/24');
-    expect(await eth0(host(2), 'l-host')).toBe(`${host(2).address}/24`);
-    expect((await dexec(host(2), 'l-none', ['ip', '-o', 'link'])).stdout.trim().split('\n')).toHaveLength(1);
-    // docknet carved disjoint per-host ranges of the LAN: the two containers can talk across hosts.
-    const ranges = [1, 2].map(async (i) => (await inspect(host(i), 'network', 'l-mv')).IPAM.Config[0].IPRange);
-    const [r1, r2] = await Promise.all(ranges);
-    expect(r1).not.toBe(r2);
-    const m2ip = (await inspect(host(2), 'container', 'l-m2')).NetworkSettings.Networks['l-mv'].IPAddress;
-    expect(await pings(host(1), 'l-m1', m2ip)).toBe(true);
-    await destroy(r);
-  }, 120_000);
-
-  describe('6: Docker itself rejects', () => {
+  describe('6: Docker itself rejects (hand-written JSON: docknet refuses to synthesize these, see __tests__/validation/docker-rejections.test.ts)', () => {
     test.each(DOCKER_REJECTIONS.filter((x) => !x.needsSwarm).map((x) => [x.id, x] as const))('%s', async (_id, rej) => {
       const r = new Replay(rej.stack, targets());
       live.push(r);

@@ -150,6 +150,22 @@ describe('OverlayNetwork', () => {
     const { stack, h1 } = fleet();
     h1.addOverlayNetwork('multihost', { subnet: Subnet.cidr('10.77.1.0/24'), encrypted: true });
     const net = resourceNamed(synthJson(stack), 'docker_network', 'multihost');
-    expect(net).toMatchObject({ provider: 'docker.h1', driver: 'overlay', attachable: true, options: { 'com.docker.network.driver.mtu': '1424', encrypted: 'true' } });
+    // Docker's overlay driver subtracts VXLAN + IPsec from the option itself: 1500 - 76 = 1424 inside.
+    expect(net).toMatchObject({ provider: 'docker.h1', driver: 'overlay', attachable: true, options: { 'com.docker.network.driver.mtu': '1500', encrypted: 'true' } });
+  });
+
+  test.each([
+    [{ mtu: 1400 }, '1450'],
+    [{ mtu: 1400, encrypted: true }, '1476'],
+    [{}, '1500'],
+  ])('overlay %j: the option is the underlay value that gives the containers the declared MTU', (props, option) => {
+    const { stack, h1 } = fleet();
+    h1.addOverlayNetwork('ov', { subnet: Subnet.cidr('10.77.1.0/24'), ...props });
+    expect(resourceNamed(synthJson(stack), 'docker_network', 'ov').options['com.docker.network.driver.mtu']).toBe(option);
+  });
+
+  test('encrypted overlay MTU that Docker would round down is refused', () => {
+    const { h1 } = fleet();
+    expect(() => h1.addOverlayNetwork('ov', { subnet: Subnet.cidr('10.77.1.0/24'), encrypted: true, mtu: 1402 })).toThrow(/mtu 1402 of an encrypted overlay is not a multiple of 4.*Use 1400/);
   });
 });

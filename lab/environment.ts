@@ -1,0 +1,73 @@
+// The lab as a docknet environment: one DockerHost per lab host (reached over ssh, daemon files and
+// restart command where the lab keeps them), the lab LAN as a segment. The e2e tests describe their
+// topologies with the library on top of this, synthesize, and deploy the result to the lab:
+// `<env>-hosts` with real terraform, `<env>-network` through the provider-exact replay.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DockerHost, DockerHostProps, DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet } from '../lib';
+import { LabHost, LabInfo } from './lab';
+import { TfJson } from './replay';
+
+export interface LabEnvironmentOptions {
+  /** Environment name; names the stacks `<name>-hosts` and `<name>-network`. @default "lab" */
+  readonly name?: string;
+  /** Per-host props on top of the lab's connection, interfaces and daemon location. */
+  readonly host?: (h: LabHost, index: number) => Partial<DockerHostProps>;
+  /** Swarm pools (CIDRs) when some host has a swarm role. */
+  readonly swarmPools?: string[];
+}
+
+export interface LabEnvironment {
+  readonly app: DocknetApp;
+  readonly env: DocknetEnvironment;
+  readonly hosts: DockerHost[];
+  /** Synthesizes the app (validation, reports) and returns both stacks' Terraform JSON. */
+  synth(): { hosts: TfJson; network: TfJson; outdir: string };
+  /** Removes the synth output directory. */
+  dispose(): void;
+}
+
+/** The part of the LAN the lab itself uses: hosts at .1-.n, the controller at .254, shims at .248-.253. */
+export const LAB_RESERVED = [
+  { label: 'lab hosts', cidr: '198.18.0.0/26' },
+  { label: 'lab controller and shims', cidr: '198.18.0.248/29' },
+];
+
+export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}): LabEnvironment {
+  const name = opts.name ?? 'lab';
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `docknet-${name}-synth-`));
+  const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
+  const env = new DocknetEnvironment(app, name, {
+    swarm: opts.swarmPools ? { defaultAddrPools: opts.swarmPools.map((c) => Subnet.cidr(c)), defaultAddrPoolMaskLength: 24 } : undefined,
+  });
+  env.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: LAB_RESERVED });
+  const hosts = info.hosts.map((h, i) =>
+    env.addHost(h.name, {
+      connection: HostConnection.ssh({ user: info.sshUser, host: h.address, privateKeyPath: info.sshKey }),
+      interfaces: { eth0: { address: `${h.address}/24`, lan: 'lan' } },
+      daemonLocation: {
+        configPath: h.configFile,
+        restartCommand: h.restartCommand,
+        logCommand: `tail -n 15 ${h.logFile}`,
+        waitSeconds: 30,
+        // One filesystem for all lab hosts: per-host upload directories.
+        uploadDir: path.dirname(h.configFile),
+      },
+      ...opts.host?.(h, i),
+    }),
+  );
+  return {
+    app,
+    env,
+    hosts,
+    synth() {
+      app.synth();
+      const read = (stack: string) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TfJson;
+      return { hosts: read(`${name}-hosts`), network: read(`${name}-network`), outdir };
+    },
+    dispose() {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    },
+  };
+}
