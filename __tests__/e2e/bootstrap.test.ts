@@ -1,57 +1,59 @@
-// Host bootstrap for real: synth a hosts stack (Terraform built-ins only) for the lab's 3 hosts,
-// apply it with real terraform from the controller netns over ssh, and check the daemons, the
-// swarm, idempotence and the rollback of a daemon.json that dockerd refuses at start.
+// One docknet environment on the lab, deployed the way users deploy it: `lab-hosts` (daemon.json,
+// swarm, macvlan shim; Terraform built-ins only) applied with real terraform from the controller
+// netns over ssh, then `lab-network` (the docker provider's resources) applied on top through the
+// provider-exact replay. Checks the daemons, the swarm, idempotence, the rollback of a daemon.json
+// that dockerd refuses at start, the overlay and the shim, and that destroy leaves the swarm.
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TerraformStack, Testing } from 'cdktf';
-import { Construct } from 'constructs';
-import { LabHost, LabInfo, docker, inNetns, LAB_IMAGE } from '../../lab/lab';
-import { BootstrapTarget, DaemonRollout, HostBootstrap, SwarmBootstrap } from '../../lib/bootstrap';
-import { DaemonConfig } from '../../lib/daemon';
-import { e2eGate, elapsed, report, useLab } from './helpers';
+import { LAB_IMAGE, LabHost, docker, inHost, inNetns } from '../../lab/lab';
+import { labEnvironment } from '../../lab/environment';
+import { Replay, TfJson } from '../../lab/replay';
+import { ParentInterface, Subnet, SwarmRole } from '../../lib';
+import { tfLiteral } from '../../lib/bootstrap/target';
+import { dexec, e2eGate, elapsed, inspect, pings, report, useLab } from './helpers';
 
 const gate = e2eGate('host bootstrap');
 
-const DAEMON: DaemonConfig = { bip: '10.200.0.1/24', mtu: 1400, dns: ['198.18.0.254'], dnsSearch: ['lab.example'] };
-// Valid JSON that docknet would refuse (DN500) but dockerd only rejects when it starts: the test
-// hook is DaemonRollout's raw `content`, which skips docknet's validation.
+// Valid JSON that docknet would refuse (DN500) but dockerd only rejects when it starts: injected
+// into the synthesized hosts stack, as a mistake that slipped past validation would arrive.
 const BROKEN = '{\n  "bip": "10.200.0.1/33",\n  "mtu": 1400\n}\n';
+const SHIM = '198.18.0.249';
 
-function target(info: LabInfo, h: LabHost): BootstrapTarget {
-  return {
-    name: h.name,
-    ssh: { host: h.address, user: info.sshUser, privateKeyPath: info.sshKey, timeout: '15s' },
-    daemonConfigPath: h.configFile,
-    restartCommand: h.restartCommand,
-    logCommand: `tail -n 15 ${h.logFile}`,
-    waitSeconds: 30,
-  };
-}
-
-/** The `<env>-hosts` stack: no docker provider, only terraform_data. */
-function hostsStack(info: LabInfo, brokenOn?: string): string {
-  const stack = new TerraformStack(Testing.app(), 'lab-hosts');
-  const members = info.hosts.map((h) => {
-    if (h.name === brokenOn) {
-      new DaemonRollout(new Construct(stack, h.name), 'DaemonRollout', { target: target(info, h), content: BROKEN });
-      return { host: target(info, h) };
-    }
-    return { host: new HostBootstrap(stack, h.name, { target: target(info, h), daemon: DAEMON }) };
-  });
-  new SwarmBootstrap(stack, 'Swarm', {
-    managers: [members[0]],
-    workers: members.slice(1),
-    defaultAddrPools: ['10.201.0.0/16'],
-    defaultAddrPoolMaskLength: 24,
-  });
-  return Testing.synth(stack, true);
-}
-
-gate.describe('host bootstrap (terraform over ssh on the lab)', () => {
+gate.describe('host bootstrap (terraform over ssh on the lab), then the network stack on top', () => {
   const lab = useLab('dnboot', 3);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dnboot-tf-'));
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  let synthesized: { hosts: TfJson; network: TfJson };
+  let network: Replay | undefined;
+  afterAll(async () => {
+    await network?.destroy().catch(() => undefined);
+    fs.rmSync(work, { recursive: true, force: true });
+  }, 120_000);
+
+  /** The environment, written with the library: daemons, swarm roles, an overlay, macvlan with a shim. */
+  function synth(): { hosts: TfJson; network: TfJson } {
+    const le = labEnvironment(lab.info(), {
+      swarmPools: ['10.201.0.0/16'],
+      host: (_h, i) => ({
+        swarmRole: i === 0 ? SwarmRole.MANAGER : SwarmRole.WORKER,
+        daemon: { bip: Subnet.cidr('10.200.0.0/24'), mtu: 1400, dns: ['198.18.0.254'], dnsSearch: ['lab.example'] },
+      }),
+    });
+    try {
+      const [h1, h2, h3] = le.hosts;
+      const run = { image: LAB_IMAGE, command: ['sleep', '3600'] };
+      const ov = h1.addOverlayNetwork('ov', { name: 'boot-ov' });
+      h2.addContainer('o2', { name: 'boot-o2', ...run, networks: [{ network: ov, aliases: ['svc-2'] }] });
+      h3.addContainer('o3', { name: 'boot-o3', ...run, networks: [{ network: ov, aliases: ['svc-3'] }] });
+      const mv = h1.addMacvlanNetwork('mv', { name: 'boot-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
+      h1.addContainer('m1', { name: 'boot-m1', ...run, networks: [{ network: mv }] });
+      h1.addMacvlanShim(mv, { address: SHIM, name: 'boot-shim' });
+      return le.synth();
+    } finally {
+      le.dispose();
+    }
+  }
 
   async function terraform(args: string[], timeoutMs = 240_000) {
     const t = Date.now();
@@ -63,25 +65,27 @@ gate.describe('host bootstrap (terraform over ssh on the lab)', () => {
     report(`terraform ${args[0]} -> exit ${r.code} in ${elapsed(t)}`);
     return { code: r.code, out: r.stdout + r.stderr };
   }
-  const writeStack = (json: string) => fs.writeFileSync(path.join(work, 'main.tf.json'), json);
-  const hostIp = async (h: LabHost, args: string[]) => (await inNetns(h.netns, ['ip', ...args])).stdout;
+  const apply = () => terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
+  const writeStack = (tf: TfJson) => fs.writeFileSync(path.join(work, 'main.tf.json'), JSON.stringify(tf, null, 2));
+  const hostIp = async (h: LabHost, args: string[]) => (await inNetns(h.netns, ['ip', ...args], { allowFail: true })).stdout;
+  const swarmState = async (h: LabHost) => (await docker(h, ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim();
 
-  test('apply configures every daemon and forms the swarm', async () => {
+  test('the hosts stack: every daemon configured, the swarm formed, the shim up', async () => {
     const info = lab.info();
-    writeStack(hostsStack(info));
+    synthesized = synth();
+    expect(Object.keys(synthesized.hosts.provider ?? {})).not.toContain('docker'); // built-ins only
+    writeStack(synthesized.hosts);
     const init = await terraform(['init', '-input=false', '-no-color']);
     expect(init.out).toMatch(/Terraform has been successfully initialized/);
-    const apply = await terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
-    if (apply.code !== 0) report(apply.out);
-    expect(apply.code).toBe(0);
+    const first = await apply();
+    if (first.code !== 0) report(first.out);
+    expect(first.code).toBe(0);
 
     for (const h of info.hosts) {
-      expect(fs.readFileSync(h.configFile, 'utf8')).toContain('"bip": "10.200.0.1/24"');
+      expect(JSON.parse(fs.readFileSync(h.configFile, 'utf8'))).toMatchObject({ bip: '10.200.0.1/24', mtu: 1400, dns: ['198.18.0.254'] });
       expect(await hostIp(h, ['-o', '-4', 'addr', 'show', 'docker0'])).toContain('inet 10.200.0.1/24');
-      const link = await hostIp(h, ['-o', 'link', 'show', 'docker0']);
-      report(`${h.name} docker0: ${/mtu \d+/.exec(link)?.[0]}`);
     }
-    const h1 = info.hosts[0];
+    const [h1, h2, h3] = info.hosts;
     const run = await docker(h1, ['run', '--rm', LAB_IMAGE, 'sh', '-c', 'cat /etc/resolv.conf; cat /sys/class/net/eth0/mtu; ip -4 -o addr show eth0']);
     report(`container on default bridge:\n${run.stdout}`);
     expect(run.stdout).toMatch(/^nameserver 198\.18\.0\.254$/m);
@@ -91,44 +95,82 @@ gate.describe('host bootstrap (terraform over ssh on the lab)', () => {
 
     const swarm = await docker(h1, ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.Nodes}} {{.Swarm.Managers}}']);
     expect(swarm.stdout.trim()).toBe('active true 3 1');
-    for (const h of info.hosts.slice(1)) {
+    for (const h of [h2, h3]) {
       const w = await docker(h, ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.NodeAddr}}']);
       expect(w.stdout.trim()).toBe(`active ${h.address}`);
     }
-    const net = await docker(h1, ['network', 'create', '-d', 'overlay', '--attachable', 'dnboot-ov']);
-    const sub = await docker(h1, ['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', net.stdout.trim()]);
-    report(`overlay subnet from the swarm pool: ${sub.stdout.trim()}`);
-    expect(sub.stdout.trim()).toMatch(/^10\.201\.\d+\.0\/24$/);
-    await docker(h1, ['network', 'rm', 'dnboot-ov']);
+    expect(await hostIp(h1, ['-o', '-4', 'addr', 'show', 'boot-shim'])).toContain(`inet ${SHIM}/32`);
+    expect(first.out).toMatch(/Outputs:[\s\S]*FirewallRequirements/);
   }, 400_000);
 
   test('apply again: no changes', async () => {
-    const apply = await terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
-    expect(apply.code).toBe(0);
-    expect(apply.out).toMatch(/No changes\./);
+    const again = await apply();
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/No changes\./);
   }, 120_000);
 
   test('a daemon.json dockerd refuses at start is rolled back and fails the apply with dockerd\'s message', async () => {
-    const info = lab.info();
-    const h1 = info.hosts[0];
+    const h1 = lab.info().hosts[0];
     const good = fs.readFileSync(h1.configFile, 'utf8');
-    writeStack(hostsStack(info, 'h1'));
-    const apply = await terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
-    report(`failed apply, tail:\n${apply.out.split('\n').filter((l) => /docknet|dockerd|Error/.test(l)).slice(-14).join('\n')}`);
-    expect(apply.code).not.toBe(0);
-    expect(apply.out).toMatch(/dockerd did not start with the new .*rolling back/);
-    expect(apply.out).toMatch(/invalid CIDR address: 10\.200\.0\.1\/33/);
-    expect(apply.out).toMatch(/restored the previous .*dockerd answers with the old settings/);
+    // The injection: h1's rollout carries BROKEN instead of what docknet rendered.
+    const broken = JSON.parse(JSON.stringify(synthesized.hosts)) as TfJson;
+    const rollouts = broken.resource!.terraform_data as Record<string, any>;
+    const key = Object.keys(rollouts).find((k) => k.startsWith('h1_DaemonRollout'))!;
+    const sha = createHash('sha256').update(BROKEN).digest('hex');
+    rollouts[key].provisioner[0].file.content = tfLiteral(BROKEN);
+    rollouts[key].triggers_replace.sha256 = sha;
+    rollouts[key].input.sha256 = sha;
+    writeStack(broken);
 
+    const failed = await apply();
+    report(`failed apply, tail:\n${failed.out.split('\n').filter((l) => /docknet|dockerd|Error/.test(l)).slice(-14).join('\n')}`);
+    expect(failed.code).not.toBe(0);
+    expect(failed.out).toMatch(/dockerd did not start with the new .*rolling back/);
+    expect(failed.out).toMatch(/invalid CIDR address: 10\.200\.0\.1\/33/);
+    expect(failed.out).toMatch(/restored the previous .*dockerd answers with the old settings/);
     expect(fs.readFileSync(h1.configFile, 'utf8')).toBe(good);
-    const info1 = await docker(h1, ['info', '--format', '{{.Swarm.LocalNodeState}}']);
-    expect(info1.stdout.trim()).toBe('active');
+    expect(await swarmState(h1)).toBe('active');
     expect(await hostIp(h1, ['-o', '-4', 'addr', 'show', 'docker0'])).toContain('inet 10.200.0.1/24');
 
     // Back to the declared settings: the tainted rollout is replaced, the file is already in place.
-    writeStack(hostsStack(info));
-    const heal = await terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
+    writeStack(synthesized.hosts);
+    const heal = await apply();
     expect(heal.code).toBe(0);
     expect(heal.out).toMatch(/already up to date/);
   }, 400_000);
+
+  test('the network stack on top: the overlay spans the swarm, the host reaches its macvlan container through the shim', async () => {
+    const [h1, h2, h3] = lab.info().hosts;
+    network = new Replay(synthesized.network, Object.fromEntries(lab.info().hosts.map((h) => [h.name, h.dockerHost])));
+    const t = Date.now();
+    await network.apply();
+    report(`network stack: ${network.created.length} resources replayed in ${elapsed(t)}`);
+    expect(network.skipped).toEqual([]);
+
+    const ov = await inspect(h1, 'network', 'boot-ov');
+    expect(ov.IPAM.Config[0].Subnet).toMatch(/^10\.201\.\d+\.0\/24$/); // from the swarm's pool
+    expect(await pings(h2, 'boot-o2', 'boot-o3')).toBe(true);
+    expect(await pings(h3, 'boot-o3', 'svc-2')).toBe(true);
+    expect((await dexec(h2, 'boot-o2', ['cat', '/sys/class/net/eth0/mtu'])).stdout.trim()).toBe('1450');
+
+    const m1 = (await inspect(h1, 'container', 'boot-m1')).NetworkSettings.Networks['boot-mv'].IPAddress;
+    expect((await inHost(h1, ['busybox', 'ping', '-c', '2', '-W', '2', m1], { allowFail: true })).code).toBe(0);
+    expect(await pings(h1, 'boot-m1', SHIM)).toBe(true);
+  }, 180_000);
+
+  test('destroy: the network stack goes, then terraform destroy makes every node leave and removes the shim; daemons keep running', async () => {
+    const info = lab.info();
+    await network!.destroy();
+    network = undefined;
+    const destroyed = await terraform(['destroy', '-auto-approve', '-input=false', '-no-color']);
+    report(destroyed.out.split('\n').filter((l) => /docknet:/.test(l)).join('\n'));
+    expect(destroyed.code).toBe(0);
+    for (const h of info.hosts) expect(await swarmState(h)).toBe('inactive');
+    // (Terraform echoes each local-exec script, so match docknet's output lines, not the script text.)
+    expect(destroyed.out.match(/\(local-exec\): docknet: node \w+ left the swarm/g)).toHaveLength(2);
+    expect(destroyed.out).not.toMatch(/\(local-exec\): docknet: warning/);
+    expect(destroyed.out).toMatch(/\(remote-exec\): docknet: the first manager left/);
+    expect(await hostIp(info.hosts[0], ['link', 'show', 'boot-shim'])).toBe('');
+    for (const h of info.hosts) expect((await docker(h, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+  }, 300_000);
 });
