@@ -1,8 +1,8 @@
-import { DataResource, ITerraformDependable, RemoteExecProvisioner, SSHProvisionerConnection } from 'cdktf';
+import { DataResource, ITerraformDependable, RemoteExecProvisioner } from 'cdktf';
 import { Construct } from 'constructs';
 import { parsePrefix as parseCidr } from '../address/cidr';
 import { loadScript } from './scripts';
-import { BootstrapTarget, checkTarget, shq, tfLiteral, throwIfInvalid } from './target';
+import { BootstrapTarget, checkTarget, selfSshConnection, shq, tfLiteral, throwIfInvalid } from './target';
 
 export interface MacvlanShimOptions {
   /** Name of the host-side interface (max 15 characters), e.g. "dn-shim0". */
@@ -38,14 +38,7 @@ export class MacvlanShim extends Construct {
       tfLiteral(`cat > ${shq(script)} <<'DOCKNET_EOF'\n${loadScript('macvlan-shim.sh')}DOCKNET_EOF\nsh ${shq(script)} ${args}; rc=$?; rm -f ${shq(script)}; exit $rc`);
 
     // Destroy-time provisioners may only reference self, so the connection reads it from the state.
-    const connection: SSHProvisionerConnection = {
-      type: 'ssh',
-      host: '${self.triggers_replace.ssh_host}',
-      user: '${self.triggers_replace.ssh_user}',
-      port: '${self.triggers_replace.ssh_port}' as unknown as number,
-      timeout: t.ssh.timeout ?? '2m',
-      ...(t.ssh.privateKeyPath ? { privateKey: '${file(self.triggers_replace.ssh_key)}' } : { agent: 'true' }),
-    };
+    const connection = selfSshConnection(t, { host: 'triggers_replace.ssh_host', user: 'triggers_replace.ssh_user', port: 'triggers_replace.ssh_port', key: 'triggers_replace.ssh_key' });
     const destroy = { type: 'remote-exec', when: 'destroy', inline: [run(`down ${shq(props.name)}`)] } as RemoteExecProvisioner;
 
     this.resource = new DataResource(this, 'Resource', {

@@ -1,9 +1,9 @@
-import { DataResource, ITerraformDependable, LocalExecProvisioner, RemoteExecProvisioner, SSHProvisionerConnection, TerraformOutput } from 'cdktf';
+import { DataResource, ITerraformDependable, LocalExecProvisioner, RemoteExecProvisioner, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { parsePrefix as parseCidr } from '../address/cidr';
 import type { HostBootstrap } from './host-bootstrap';
 import { loadScript } from './scripts';
-import { BootstrapTarget, checkTarget, DEFAULT_DOCKER_COMMAND, shq, sshConnection, sshOptions, tfLiteral, throwIfInvalid } from './target';
+import { BootstrapTarget, checkTarget, DEFAULT_DOCKER_COMMAND, selfSshConnection, shq, sshConnection, sshOptions, tfLiteral, throwIfInvalid } from './target';
 
 /** A swarm member: a HostBootstrap (ordered after its daemon rollout) or a bare target. */
 export interface SwarmMemberOptions {
@@ -115,7 +115,9 @@ export class SwarmBootstrap extends Construct {
       },
       dependsOn: before.length > 0 ? before : undefined,
       // Destroy-time provisioners may only reference self: the connection reads the state.
-      connection: leave ? selfConnection(first.target) : sshConnection(first.target),
+      connection: leave
+        ? selfSshConnection(first.target, { host: 'triggers_replace.manager', user: 'input.ssh_user', port: 'input.ssh_port', key: 'input.ssh_key' })
+        : sshConnection(first.target),
       provisioners: [
         { type: 'file', content: tfLiteral(loadScript('swarm-init.sh')), destination: initScript },
         { type: 'remote-exec', inline: [tfLiteral(`${assign(initEnv)} sh ${shq(initScript)}; rc=$?; rm -f ${shq(initScript)}; exit $rc`)] },
@@ -246,16 +248,4 @@ function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & 
 
 function assign(env: Record<string, string>): string {
   return Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`).join(' ');
-}
-
-/** The ssh connection read from the resource's own state, as destroy-time provisioners require. */
-function selfConnection(t: BootstrapTarget): SSHProvisionerConnection {
-  return {
-    type: 'ssh',
-    host: '${self.triggers_replace.manager}',
-    user: '${self.input.ssh_user}',
-    port: '${self.input.ssh_port}' as unknown as number,
-    timeout: t.ssh.timeout ?? '2m',
-    ...(t.ssh.privateKeyPath ? { privateKey: '${file(self.input.ssh_key)}' } : { agent: 'true' }),
-  };
 }

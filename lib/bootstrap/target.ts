@@ -54,6 +54,22 @@ export function sshConnection(t: BootstrapTarget): SSHProvisionerConnection {
   };
 }
 
+/**
+ * An ssh connection read from the resource's own state: destroy-time provisioners may only
+ * reference self, and should reach the host the resource was created on, not today's config.
+ * @param attr where each value sits on self, e.g. { host: 'triggers_replace.ssh_host', ... }
+ */
+export function selfSshConnection(t: BootstrapTarget, attr: { host: string; user: string; port: string; key: string }): SSHProvisionerConnection {
+  return {
+    type: 'ssh',
+    host: `\${self.${attr.host}}`,
+    user: `\${self.${attr.user}}`,
+    port: `\${self.${attr.port}}` as unknown as number,
+    timeout: t.ssh.timeout ?? '2m',
+    ...(t.ssh.privateKeyPath ? { privateKey: `\${file(self.${attr.key})}` } : { agent: 'true' }),
+  };
+}
+
 /** Single-quotes a value for sh. */
 export function shq(value: string | number): string {
   return `'${String(value).replace(/'/g, `'\\''`)}'`;
