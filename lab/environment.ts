@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { LocalBackend } from 'cdktf';
 import { DockerHost, DockerHostProps, DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet } from '../lib';
 import { LabHost, LabInfo } from './lab';
 import { TfJson } from './replay';
@@ -39,6 +40,8 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `docknet-${name}-synth-`));
   const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
   const env = new DocknetEnvironment(app, name, {
+    // State in the lab's own directory (gone with `lab down`), not cdktf's default next to the project.
+    backend: (stack, stackName) => new LocalBackend(stack, { path: path.join(info.dir, `terraform.${stackName}.tfstate`) }),
     swarm: opts.swarmPools ? { defaultAddrPools: opts.swarmPools.map((c) => Subnet.cidr(c)), defaultAddrPoolMaskLength: 24 } : undefined,
   });
   env.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: LAB_RESERVED });
