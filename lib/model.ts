@@ -96,6 +96,33 @@ export interface ContainerModel {
   readonly dns: string[];
 }
 
+/** A published port of a swarm service: the routing mesh listens on every swarm member. */
+export interface ServicePortModel {
+  /** Port inside the tasks. */
+  readonly target: number;
+  /** Port published on every swarm member; absent: swarm picks one (30000-32767). */
+  readonly published?: number;
+  readonly protocol: 'tcp' | 'udp';
+}
+
+export interface ServiceAttachmentModel {
+  /** Construct path of the (overlay) network. */
+  readonly network: string;
+  readonly aliases: string[];
+}
+
+/** A replicated swarm service. Its tasks run anywhere in the swarm; it is created through a manager. */
+export interface ServiceModel {
+  readonly path: string;
+  readonly name: string;
+  /** Name of the host whose provider creates it (must be a swarm manager). */
+  readonly host: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly attachments: ServiceAttachmentModel[];
+  readonly ports: ServicePortModel[];
+}
+
 export interface PoolModel {
   readonly name: string;
   readonly cidr: string;
@@ -126,6 +153,8 @@ export interface TopologyModel {
   readonly hosts: HostModel[];
   readonly networks: NetworkModel[];
   readonly containers: ContainerModel[];
+  /** Swarm services. Optional so that models written before services existed still read. */
+  readonly services?: ServiceModel[];
   readonly pools: PoolModel[];
   readonly lanSegments: LanSegmentModel[];
   readonly swarm?: SwarmModel;

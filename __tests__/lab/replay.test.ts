@@ -1,15 +1,28 @@
 // The replay must send what terraform-provider-docker v3.6.2 sends. The expectations below are written
-// by hand from the provider's resource_docker_{network,container}_funcs.go, not produced by the replay.
+// by hand from the provider's resource_docker_{network,container,service}_*.go, not produced by the replay.
 import * as path from 'path';
 import {
-  EngineClient, Replay, TfJson, containerCreateBody, loadSynth, networkCreateBody, plan,
+  DistributionInspectBody, EngineClient, Replay, TfJson, containerCreateBody, imageWithTag, loadSynth, networkCreateBody, plan,
+  serviceCreateBody,
 } from '../../lab/replay';
 
 type Call = [string, ...unknown[]];
 
 /** A dockerode-like fake that records every Engine API call and answers like an engine would. */
-function fakeEngine(host: string, calls: Call[], opts: { failDisconnect?: string; images?: string[] } = {}): EngineClient {
+interface FakeOptions {
+  failDisconnect?: string;
+  images?: string[];
+  /** What the registry answers; by default it cannot be reached, as in the lab. */
+  distribution?: DistributionInspectBody;
+  /** ServiceCreate fails with this engine message. */
+  failServiceCreate?: string;
+  /** ServiceInspect shows the endpoint spec from this call on (1-based). */
+  endpointFromInspect?: number;
+}
+
+function fakeEngine(host: string, calls: Call[], opts: FakeOptions = {}): EngineClient {
   let n = 0;
+  let inspects = 0;
   const rec = (op: string, ...args: unknown[]) => calls.push([`${host}:${op}`, ...args]);
   return {
     imageInspect: async (name) => {
@@ -31,6 +44,22 @@ function fakeEngine(host: string, calls: Call[], opts: { failDisconnect?: string
     containerInspect: async (id) => { rec('ContainerInspect', id); return { State: { Running: true, Status: 'running' } }; },
     containerStop: async (id, t) => { rec('ContainerStop', id, t); },
     containerRemove: async (id, o) => { rec('ContainerRemove', id, o); },
+    distributionInspect: async (name, auth) => {
+      rec('DistributionInspect', name, auth);
+      if (!opts.distribution) throw Object.assign(new Error('x'), { json: { message: `Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host` } });
+      return opts.distribution;
+    },
+    serviceCreate: async (body, auth) => {
+      rec('ServiceCreate', body, auth);
+      if (opts.failServiceCreate) throw Object.assign(new Error('x'), { json: { message: opts.failServiceCreate } });
+      return { ID: `svc-${body.Name}` };
+    },
+    serviceInspect: async (id) => {
+      rec('ServiceInspect', id);
+      const ready = ++inspects >= (opts.endpointFromInspect ?? 1);
+      return { ID: id, Spec: { EndpointSpec: {} }, Endpoint: ready ? { Spec: { Mode: 'vip' } } : {} };
+    },
+    serviceRemove: async (id) => { rec('ServiceRemove', id); },
   };
 }
 
@@ -157,6 +186,142 @@ describe('replay of a two-host stack', () => {
   });
 });
 
+// A service as docknet writes it (task_spec, mode and endpoint_spec as single objects, like cdktf),
+// with two overlays and three aliases so that schema.Set ordering shows.
+const serviceStack = (): TfJson => ({
+  provider: { docker: [{ alias: 'h1', host: 'unix:///h1.sock' }] },
+  resource: {
+    docker_image: { busybox_h1: { provider: 'docker.h1', name: 'docknet/busybox:lab', keep_locally: true } },
+    docker_network: {
+      ov: { provider: 'docker.h1', name: 's-ov', driver: 'overlay', attachable: true, ipam_driver: 'default' },
+      back: { provider: 'docker.h1', name: 's-back', driver: 'overlay', ipam_driver: 'default' },
+    },
+    docker_service: {
+      svc: {
+        provider: 'docker.h1',
+        name: 's4-svc',
+        task_spec: {
+          container_spec: { image: '${docker_image.busybox_h1.name}', command: ['sleep', '3600'], env: { B: '2', A: '1' } },
+          networks_advanced: [
+            { name: '${docker_network.ov.id}', aliases: ['svc', 'api', 'web'] },
+            { name: '${docker_network.back.id}' },
+          ],
+        },
+        mode: { replicated: { replicas: 2 } },
+        endpoint_spec: {
+          ports: [
+            { target_port: 80, published_port: 8080, protocol: 'tcp', publish_mode: 'ingress' },
+            { target_port: 53, protocol: 'udp', publish_mode: 'ingress' },
+          ],
+        },
+      },
+    },
+  },
+});
+
+// createServiceSpec with every unset nested key at its zero value or schema default (see the replay).
+const serviceTaskDefaults = { Resources: {}, RestartPolicy: {}, Placement: {}, ForceUpdate: 0 };
+const containerSpecDefaults = { StopGracePeriod: 0, Healthcheck: {}, DNSConfig: {}, Isolation: 'default' };
+
+describe('replay of a swarm service', () => {
+  test('ServiceCreate with the spec createServiceSpec builds, after an offline digest lookup; destroy is ServiceRemove', async () => {
+    const calls: Call[] = [];
+    const r = new Replay(serviceStack(), { h1: fakeEngine('h1', calls, { endpointFromInspect: 2 }) });
+    await r.apply();
+    const overlay = (name: string, attachable: boolean) => ({
+      Name: name, Driver: 'overlay', Internal: false, Attachable: attachable, Ingress: false, IPAM: { Driver: 'default' },
+    });
+    expect(calls).toEqual([
+      ['h1:ImageInspect', 'docknet/busybox:lab'],
+      ['h1:NetworkCreate', overlay('s-ov', true)],
+      ['h1:NetworkCreate', overlay('s-back', false)],
+      // QueryRegistry=true; the empty registry.AuthConfig "{}" in base64url is "e30=".
+      ['h1:DistributionInspect', 'docknet/busybox:lab', 'e30='],
+      ['h1:ServiceCreate', {
+        Name: 's4-svc',
+        Labels: null,
+        TaskTemplate: {
+          // The lookup failed: the tag is sent as is, without a digest.
+          ContainerSpec: { Image: 'docknet/busybox:lab', Command: ['sleep', '3600'], Env: ['A=1', 'B=2'], ...containerSpecDefaults },
+          ...serviceTaskDefaults,
+          // schema.Set order: by hash code compared as a decimal string. The entries hash (crc32) to
+          // 2793449442 ("aliases:{};driver_opts:{};name:net-h1-2;") and 3191878451 (s-ov's), the
+          // aliases to "2902841359" (api) < "365508689" (web) < "69788041" (svc): not numeric order.
+          Networks: [{ Target: 'net-h1-2' }, { Target: 'net-h1-1', Aliases: ['api', 'web', 'svc'] }],
+        },
+        Mode: { Replicated: { Replicas: 2 } },
+        EndpointSpec: {
+          Ports: [
+            { Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' },
+            { Protocol: 'udp', TargetPort: 53, PublishMode: 'ingress' },
+          ],
+        },
+      }, 'e30='],
+      // resourceDockerServiceRead waits until the endpoint spec is exposed.
+      ['h1:ServiceInspect', 'svc-s4-svc'],
+      ['h1:ServiceInspect', 'svc-s4-svc'],
+    ]);
+    expect(r.get('docker_service.svc').id).toBe('svc-s4-svc');
+    expect(r.warnings).toEqual([expect.stringMatching(/^docker_service\.svc: image docknet\/busybox:lab could not be accessed on a registry to record its digest/)]);
+
+    calls.length = 0;
+    await r.destroy();
+    expect(calls).toEqual([
+      ['h1:ServiceRemove', 'svc-s4-svc'],
+      ['h1:NetworkRemove', 'net-h1-2'],
+      ['h1:NetworkRemove', 'net-h1-1'],
+    ]);
+  });
+
+  test('a digest from the registry pins the image and sets the platforms (arm architecture cleared)', async () => {
+    const calls: Call[] = [];
+    const distribution = {
+      Descriptor: { digest: 'sha256:0123' },
+      Platforms: [{ architecture: 'amd64', os: 'linux' }, { architecture: 'arm', os: 'linux' }],
+    };
+    const r = new Replay(serviceStack(), { h1: fakeEngine('h1', calls, { distribution }) });
+    await r.apply();
+    const body = calls.find((c) => c[0] === 'h1:ServiceCreate')![1] as any;
+    expect(body.TaskTemplate.ContainerSpec.Image).toBe('docknet/busybox:lab@sha256:0123');
+    expect(body.TaskTemplate.Placement).toEqual({ Platforms: [{ Architecture: 'amd64', OS: 'linux' }, { OS: 'linux' }] });
+    expect(r.warnings).toEqual([]);
+  });
+
+  test('an engine refusal fails the apply with its message and leaves nothing to remove', async () => {
+    const calls: Call[] = [];
+    const msg = 'This node is not a swarm manager. Worker nodes can\'t be used to view or modify cluster state.';
+    const r = new Replay(serviceStack(), { h1: fakeEngine('h1', calls, { failServiceCreate: msg }) });
+    await expect(r.apply()).rejects.toThrow(`docker_service.svc: ${msg}`);
+    calls.length = 0;
+    await r.destroy();
+    expect(calls.map((c) => c[0])).toEqual(['h1:NetworkRemove', 'h1:NetworkRemove']);
+  });
+
+  test('ServiceCreate bodies: no mode gives Mode {}, replicas 0 is still sent, no endpoint_spec gives {}', () => {
+    const base = { name: 's', task_spec: [{ container_spec: [{ image: 'busybox' }] }] };
+    const b = serviceCreateBody(base);
+    expect(b).toEqual({
+      Name: 's', Labels: null,
+      TaskTemplate: { ContainerSpec: { Image: 'busybox:latest', ...containerSpecDefaults }, ...serviceTaskDefaults },
+      Mode: {}, EndpointSpec: {},
+    });
+    expect(serviceCreateBody({ ...base, mode: [{ replicated: [{ replicas: 0 }] }] }).Mode).toEqual({ Replicated: { Replicas: 0 } });
+    expect(serviceCreateBody({ ...base, mode: [{ replicated: [{}] }] }).Mode).toEqual({ Replicated: { Replicas: 1 } });
+  });
+
+  test.each([
+    ['busybox', 'busybox:latest'],
+    ['docker.io/library/nginx:1.27', 'nginx:1.27'],
+    ['index.docker.io/team/app', 'team/app:latest'],
+    ['registry.example.net:5000/team/app', 'registry.example.net:5000/team/app:latest'],
+    ['localhost/app:1', 'localhost/app:1'],
+    ['nginx@sha256:abc', 'nginx@sha256:abc'],
+    ['Team/App', 'Team/App'],
+  ])('client.ServiceCreate imageWithTagString: %s -> %s', (given, sent) => {
+    expect(imageWithTag(given)).toBe(sent);
+  });
+});
+
 describe('plan', () => {
   test('orders by references and depends_on', () => {
     expect(plan(fixture()).order.map((r) => r.address)).toEqual([
@@ -173,7 +338,23 @@ describe('plan', () => {
       b: { name: 'b', image: 'i', network_mode: 'container:${docker_container.a.id}' },
     }))).toThrow(/dependency cycle/);
     expect(() => plan(base({ a: { name: 'a', image: '${docker_image.x.name}' } }))).toThrow(/refers to docker_image\.x/);
-    expect(() => plan({ resource: { docker_service: { s: {} } } })).toThrow(/does not support docker_service/);
+    expect(() => plan({ resource: { docker_volume: { v: {} } } })).toThrow(/does not support docker_volume/);
+  });
+
+  test('docker_service: nested attributes docknet does not write are refused by their path', () => {
+    const svc = (extra: (s: any) => void): TfJson => {
+      const tf = serviceStack();
+      extra(tf.resource!.docker_service.svc);
+      return tf;
+    };
+    expect(plan(serviceStack()).order.map((r) => r.address)).toEqual([
+      'docker_image.busybox_h1', 'docker_network.ov', 'docker_network.back', 'docker_service.svc',
+    ]);
+    expect(() => plan(svc((s) => { s.task_spec.container_spec.hostname = 'x'; }))).toThrow(/docker_service\.svc: the replay does not support task_spec\.container_spec\.hostname/);
+    expect(() => plan(svc((s) => { s.task_spec.placement = [{ constraints: ['node.role==worker'] }]; }))).toThrow(/does not support task_spec\.placement/);
+    expect(() => plan(svc((s) => { s.converge_config = { timeout: '1m' }; s.labels = []; }))).toThrow(/does not support converge_config, labels/);
+    expect(() => plan(svc((s) => { s.endpoint_spec.mode = 'dnsrr'; }))).toThrow(/does not support endpoint_spec\.mode/);
+    expect(() => plan(svc((s) => { s.task_spec.networks_advanced[0].driver_opts = ['a=b']; }))).toThrow(/does not support task_spec\.networks_advanced\.driver_opts/);
   });
 });
 

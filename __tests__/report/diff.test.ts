@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { ChangeKind, diffSynthDirs, exitCodeFor, FailOn, renderDiffJson, renderDiffMarkdown, runDiff, OutputFormat } from '../../lib/report/diff';
+import { ChangeEffect, effectOf } from '../../lib/report/semantics';
 import { clone, container, Doc, network, stackDoc, synthDir, removeTempDirs } from './fixtures';
 
 afterAll(removeTempDirs);
@@ -189,4 +190,18 @@ describe('docknet diff', () => {
     expect(status).toBe(3);
     expect(stdout).toContain('replaces container `api` on host `h2`; forced by `image`');
   }, 60000);
+});
+
+describe('change effects of provider 3.6.2', () => {
+  test.each([
+    ['docker_service', 'name', [], ChangeEffect.REPLACE],
+    ['docker_service', 'task_spec', ['0', 'networks_advanced', '0', 'aliases'], ChangeEffect.REPLACE],
+    ['docker_service', 'task_spec', ['0', 'container_spec', '0', 'image'], ChangeEffect.UPDATE],
+    ['docker_service', 'mode', ['0', 'replicated', '0', 'replicas'], ChangeEffect.UPDATE],
+    ['docker_network', 'labels', [], ChangeEffect.REPLACE],
+    ['docker_container', 'restart', [], ChangeEffect.UPDATE],
+    ['docker_container', 'networks_advanced', [], ChangeEffect.REPLACE],
+  ] as [string, string, string[], ChangeEffect][])('%s.%s %j: %s', (type, arg, rest, effect) => {
+    expect(effectOf(type, arg, rest)).toBe(effect);
+  });
 });

@@ -59,6 +59,32 @@ describe('topology report', () => {
     expect(mm).toContain('-.->|"host"|');
   });
 
+  test('services: a table and a summary count only when there are any, drawn once outside every host', () => {
+    expect(renderReport(STAGING, EXTRAS)).not.toMatch(/service/i);
+    const withSvc: TopologyModel = {
+      ...STAGING,
+      services: [
+        { path: 'staging/h1/web', name: 'web', host: 'h1', image: 'nginx:1.27', replicas: 3, attachments: [{ network: 'staging/mesh', aliases: ['www', 'front'] }], ports: [{ target: 80, published: 8080, protocol: 'tcp' }] },
+        { path: 'staging/h1/batch', name: 'batch', host: 'h1', image: 'busybox:1.36', replicas: 0, attachments: [{ network: 'staging/mesh', aliases: [] }], ports: [] },
+      ],
+    };
+    const md = renderReport(withSvc, EXTRAS);
+    expect(md).toContain(', 2 services.');
+    expect(md).toContain([
+      '## Services',
+      '',
+      '| Service | Created via | Image | Replicas | Networks | Ports (routing mesh) |',
+      '| --- | --- | --- | --- | --- | --- |',
+      '| `batch` | `h1` | `busybox:1.36` | 0 | `mesh: VIP` | — |',
+      '| `web` | `h1` | `nginx:1.27` | 3 | `mesh: VIP (aliases front, www)` | `8080→80/tcp` |',
+    ].join('\n'));
+    const lines = renderMermaid(withSvc).split('\n');
+    const nodes = lines.filter((l) => /^ {2}svc_\w+\{\{"web<br\/>service ×3"\}\}$/.test(l));
+    expect(nodes).toHaveLength(1);
+    expect(lines.filter((l) => /^ {2}svc_staging_h1_web_\w+ -->\|"VIP"\| net_staging_mesh_\w+$/.test(l))).toHaveLength(1);
+    expect(renderReport({ ...withSvc, services: [...withSvc.services!].reverse() }, EXTRAS)).toBe(md);
+  });
+
   test('names that would break Mermaid or Markdown are escaped', () => {
     expect(mermaidLabel('a"b<c>|d#e`f')).toBe('a#quot;b#lt;c#gt;#124;d#35;e#96;f');
     const evil: TopologyModel = {

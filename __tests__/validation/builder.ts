@@ -1,5 +1,5 @@
 /** Small TopologyModel builders for the rule tests: a valid base fleet and helpers to bend it. */
-import { ContainerModel, HostModel, NetworkModel, TopologyModel } from '../../lib/model';
+import { ContainerModel, HostModel, NetworkModel, ServiceModel, TopologyModel } from '../../lib/model';
 
 export type Draft<T> = T extends (infer U)[] ? Draft<U>[] : T extends object ? { -readonly [K in keyof T]: Draft<T[K]> } : T;
 export type ModelDraft = Draft<TopologyModel>;
@@ -48,6 +48,19 @@ export function ctr(hostName: string, name: string, over: Partial<Draft<Containe
   };
 }
 
+export function svc(hostName: string, name: string, over: Partial<Draft<ServiceModel>> = {}): Draft<ServiceModel> {
+  return {
+    path: `prod/${hostName}/${name}`,
+    name,
+    host: hostName,
+    image: 'nginx:1.27',
+    replicas: 2,
+    attachments: [],
+    ports: [],
+    ...over,
+  };
+}
+
 export const v4 = (subnet: string, extra: { gateway?: string; ipRange?: string; auxAddresses?: Record<string, string> } = {}) => ({
   subnet,
   auxAddresses: {},
@@ -87,6 +100,7 @@ export function base(): ModelDraft {
       ctr('h1', 'monitor', { mode: 'host' }),
       ctr('h1', 'dual', { attachments: [{ network: 'prod/h1/v6', ipv4Address: '10.10.2.5', ipv6Address: 'fd00:10::5', aliases: [] }] }),
     ],
+    services: [svc('h1', 'api-svc', { attachments: [{ network: 'prod/h1/mesh', aliases: ['api'] }], ports: [{ target: 80, published: 8081, protocol: 'tcp' }] })],
     pools: [{ name: 'nets', cidr: '10.10.0.0/16' }],
     lanSegments: [
       {
@@ -112,6 +126,12 @@ export function findNet(m: ModelDraft, path: string): Draft<NetworkModel> {
   const n = m.networks.find((x) => x.path === path);
   if (!n) throw new Error(`no network ${path}`);
   return n;
+}
+
+export function findSvc(m: ModelDraft, path: string): Draft<ServiceModel> {
+  const s = (m.services ?? []).find((x) => x.path === path);
+  if (!s) throw new Error(`no service ${path}`);
+  return s;
 }
 
 export function findCtr(m: ModelDraft, path: string): Draft<ContainerModel> {

@@ -2,7 +2,7 @@ import { TopologyModel } from '../../lib/model';
 import { RULES } from '../../lib/validation/codes';
 import { sortProblems, validateTopology } from '../../lib/validation/engine';
 import { Severity, error, warning } from '../../lib/validation/problem';
-import { ModelDraft, base, ctr, findCtr, findNet, host, net, v4 } from './builder';
+import { ModelDraft, base, ctr, findCtr, findNet, findSvc, host, net, v4 } from './builder';
 
 type Mutate = (m: ModelDraft) => void;
 const run = (mutate: Mutate) => {
@@ -39,6 +39,12 @@ const cases: [string, string, Mutate, Mutate, string, RegExp][] = [
     'prod/h1/web', /^Container "web" is attached to "prod\/h9\/nope", which is not a declared network\./],
   ['DN110', 'attached twice', none, (m) => findCtr(m, 'prod/h1/web').attachments.push({ network: 'prod/h1/backend', aliases: [] }),
     'prod/h1/web', /^Container "web" is attached twice to network "backend"; docker allows one endpoint per network\. Merge the two attachments\.$/],
+  ['DN109', 'service on an unknown network', none, (m) => findSvc(m, 'prod/h1/api-svc').attachments.push({ network: 'prod/h9/nope', aliases: [] }),
+    'prod/h1/api-svc', /^Service "api-svc" is attached to "prod\/h9\/nope", which is not a declared network\. Attach it to an overlay of this environment\.$/],
+  ['DN109', 'service through an unknown host', none, (m) => { findSvc(m, 'prod/h1/api-svc').host = 'h9'; },
+    'prod/h1/api-svc', /^Service "api-svc" is created through host "h9", which is not declared in this environment\./],
+  ['DN111', 'service created on a worker', none, (m) => { findSvc(m, 'prod/h1/api-svc').host = 'h2'; },
+    'prod/h1/api-svc', /^Service "api-svc" is created through host "h2", which is not a swarm manager \(docker: "This node is not a swarm manager"\)\. Create it with addService on a manager\.$/],
   ['DN200', 'host bits set in a subnet', none, (m) => { findNet(m, 'prod/h1/backend').ipv4!.subnet = '10.10.1.5/24'; },
     'prod/h1/backend', /^ipv4 subnet: "10\.10\.1\.5\/24" has host bits set\. Did you mean "10\.10\.1\.0\/24"/],
   ['DN200', 'IPv6 value in ipv4 settings', none, (m) => { findNet(m, 'prod/h1/backend').ipv4!.gateway = 'fd00::1'; },

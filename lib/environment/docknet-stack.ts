@@ -5,6 +5,7 @@ import { TopologyModel } from '../model';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
 import { Network } from '../network/network';
 import { Container } from '../container/container';
+import { SwarmService } from '../service/service';
 import { ExplicitSubnet, PooledSubnet, Subnet } from '../network/subnet';
 import { formatProblem, Problem, Severity } from '../validation/problem';
 import { validateTopology } from '../validation/engine';
@@ -119,6 +120,10 @@ export class DocknetStack extends TerraformStack {
     return this.node.findAll().filter((c): c is Container => c instanceof Container);
   }
 
+  public get services(): SwarmService[] {
+    return this.node.findAll().filter((c): c is SwarmService => c instanceof SwarmService);
+  }
+
   /** The topology as plain data, with every address resolved. */
   public toModel(): TopologyModel {
     const managers = this.hosts.filter((h) => h.swarmRole === SwarmRole.MANAGER).map((h) => h.hostName);
@@ -129,6 +134,7 @@ export class DocknetStack extends TerraformStack {
       hosts: this.hosts.map((h) => h.toModel()),
       networks: this.networks.map((n) => n.toModel()),
       containers: this.containers.map((c) => c.toModel()),
+      services: this.services.map((s) => s.toModel()),
       pools: this.plan.poolModels(),
       lanSegments: this.plan.lanSegmentModels(),
       swarm: hasSwarm

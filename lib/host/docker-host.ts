@@ -10,6 +10,7 @@ import { MacvlanNetwork, MacvlanNetworkProps } from '../network/macvlan';
 import { IpvlanNetwork, IpvlanNetworkProps } from '../network/ipvlan';
 import { OverlayNetwork, OverlayNetworkProps } from '../network/overlay';
 import { Container, ContainerProps } from '../container/container';
+import { SwarmService, SwarmServiceProps } from '../service/service';
 import { checkIp } from '../network/network';
 import { Cidr } from '../address/cidr';
 import { DaemonSpec, PlannedDaemon } from './daemon-spec';
@@ -177,6 +178,11 @@ export class DockerHost extends Construct {
 
   public addContainer(id: string, props: ContainerProps): Container {
     return new Container(this, id, props);
+  }
+
+  /** A replicated swarm service created through this host, which must be a swarm manager (checked at synth). */
+  public addService(id: string, props: SwarmServiceProps): SwarmService {
+    return new SwarmService(this, id, props);
   }
 
   public toModel(): HostModel {

@@ -262,7 +262,7 @@ export function diffAttributes(type: string, before: unknown, after: unknown): A
 function diffValue(segs: string[], a: unknown, b: unknown, type: string, out: AttributeChange[]): void {
   if (jsonEqual(a, b)) return;
   const push = () => {
-    const effect = segs.length ? effectOf(type, segs[0]) : ChangeEffect.UPDATE;
+    const effect = segs.length ? effectOf(type, segs[0], segs.slice(1)) : ChangeEffect.UPDATE;
     out.push({ path: segs, before: a, after: b, effect, description: describe(segs, a, b) });
   };
   // A whole map argument (options, triggers) appearing or going reads better key by key.

@@ -4,7 +4,7 @@
  * read in a PR comment and on GitHub, so everything is sorted (stable diffs between commits), every
  * name is escaped for Markdown tables and Mermaid, and Mermaid node ids come from construct paths.
  */
-import { ContainerModel, HostModel, NetworkModel, TopologyModel } from '../model';
+import { ContainerModel, HostModel, NetworkModel, ServiceModel, TopologyModel } from '../model';
 import { formatProblem, Problem } from '../validation/problem';
 import { mdCell, mdCode, mermaidId, mermaidLabel, stableStringify } from './text';
 import { compareKeys } from '../address/record';
@@ -36,13 +36,15 @@ const byHostName = <T extends { host: string; name: string }>(a: T, b: T) => com
 /** Renders the whole report. Pure: same model, same bytes. */
 export function renderReport(model: TopologyModel, extras: ReportExtras = {}): string {
   const m = sortedModel(model);
+  const services = m.services ?? [];
   const sections = [
     `# ${extras.title ?? `Topology ${mdCode(m.environment)}`}`,
-    `${m.hosts.length} host${plural(m.hosts.length)}, ${m.networks.length} network${plural(m.networks.length)}, ${m.containers.length} container${plural(m.containers.length)}.`,
-    m.hosts.length || m.containers.length ? renderMermaid(m) : '',
+    `${m.hosts.length} host${plural(m.hosts.length)}, ${m.networks.length} network${plural(m.networks.length)}, ${m.containers.length} container${plural(m.containers.length)}${services.length ? `, ${services.length} service${plural(services.length)}` : ''}.`,
+    m.hosts.length || m.containers.length || services.length ? renderMermaid(m) : '',
     renderHosts(m),
     renderNetworks(m),
     renderContainers(m),
+    renderServices(m),
     renderDaemonSettings(extras.daemonSettings),
     renderSwarm(m),
     renderAddressPlan(m),
@@ -61,6 +63,7 @@ function sortedModel(m: TopologyModel): TopologyModel {
     hosts: [...m.hosts].sort(byName),
     networks: [...m.networks].sort(byHostName),
     containers: [...m.containers].sort(byHostName),
+    services: m.services ? [...m.services].sort(byName) : undefined,
     pools: [...m.pools].sort(byName),
     lanSegments: [...m.lanSegments].sort(byName),
   };
@@ -161,6 +164,29 @@ function renderContainers(m: TopologyModel): string {
   return `## Containers\n\n${table(['Container', 'Host', 'Image', 'Mode', 'Addresses', 'Ports', 'DNS'], rows)}`;
 }
 
+/** Only when there are services, so reports of environments without any stay as they were. */
+function renderServices(m: TopologyModel): string {
+  const services = m.services ?? [];
+  if (!services.length) return '';
+  const nets = new Map(m.networks.map((n) => [n.path, n]));
+  const rows = services.map((s) => [
+    mdCode(s.name),
+    mdCode(s.host),
+    mdCode(s.image),
+    String(s.replicas),
+    codes(
+      s.attachments
+        .map((a) => {
+          const aliases = a.aliases.length ? ` (aliases ${[...a.aliases].sort().join(', ')})` : '';
+          return `${nets.get(a.network)?.name ?? a.network}: VIP${aliases}`;
+        })
+        .sort(compareKeys),
+    ),
+    codes(s.ports.map((p) => `${p.published ?? 'random'}→${p.target}/${p.protocol}`)),
+  ]);
+  return `## Services\n\n${table(['Service', 'Created via', 'Image', 'Replicas', 'Networks', 'Ports (routing mesh)'], rows)}`;
+}
+
 function renderDaemonSettings(settings: ReportExtras['daemonSettings']): string {
   if (!settings || !Object.keys(settings).length) return '';
   const parts = ['## Daemon settings'];
@@ -231,6 +257,9 @@ export function renderMermaid(model: TopologyModel): string {
     lines.push('  end');
   }
   for (const n of m.networks.filter((x) => x.driver === 'overlay')) lines.push(`  ${netId(n)}[[${netLabel(n)}]]`);
+  // Services span the swarm like overlays: drawn once, outside every host.
+  const svcId = (s: ServiceModel) => mermaidId('svc', s.path);
+  for (const s of m.services ?? []) lines.push(`  ${svcId(s)}{{${label(s.name, `service ×${s.replicas}`)}}}`);
   const nets = new Map(m.networks.map((n) => [n.path, n]));
   const ctrs = new Map(m.containers.map((c) => [c.path, c]));
   const external = new Set<string>();
@@ -249,6 +278,17 @@ export function renderMermaid(model: TopologyModel): string {
         lines.push(`  ${target}[${label(a.network, 'external')}]`);
       }
       lines.push(`  ${ctrId(c)} -->|${label([a.ipv4Address, a.ipv6Address].filter(Boolean).join(' ') || 'dynamic')}| ${target}`);
+    }
+  }
+  for (const s of m.services ?? []) {
+    for (const a of [...s.attachments].sort((x, y) => compareKeys(x.network, y.network))) {
+      const n = nets.get(a.network);
+      const target = n ? netId(n) : mermaidId('ext', a.network);
+      if (!n && !external.has(target)) {
+        external.add(target);
+        lines.push(`  ${target}[${label(a.network, 'external')}]`);
+      }
+      lines.push(`  ${svcId(s)} -->|${label('VIP')}| ${target}`);
     }
   }
   return ['## Diagram', '', '```mermaid', ...lines, '```'].join('\n');

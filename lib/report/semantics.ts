@@ -21,13 +21,19 @@ const CONTAINER_IN_PLACE = new Set([
   'destroy_grace_seconds', 'container_read_refresh_timeout_milliseconds',
 ]);
 
-/** docker_service updates its tasks in place (rolling update) except for its name. */
-const SERVICE_FORCE_NEW = new Set(['name']);
+/**
+ * docker_service updates its tasks in place (rolling update) except for these top-level arguments,
+ * and except task_spec.networks_advanced (name, aliases, driver_opts are ForceNew in 3.6.2).
+ */
+const SERVICE_FORCE_NEW = new Set(['name', 'auth']);
 
 const IMAGE_FORCE_NEW = new Set(['name', 'build', 'pull_triggers', 'triggers', 'platform']);
 
-/** The effect of changing one top-level argument of a resource type. */
-export function effectOf(type: string, argument: string): ChangeEffect {
+/**
+ * The effect of changing one argument of a resource type.
+ * @param path the changed attribute below `argument`, when the effect depends on nested ForceNew fields
+ */
+export function effectOf(type: string, argument: string, path: readonly string[] = []): ChangeEffect {
   switch (type) {
     case 'docker_network':
       // No update function at all: any change replaces the network.
@@ -35,6 +41,7 @@ export function effectOf(type: string, argument: string): ChangeEffect {
     case 'docker_container':
       return CONTAINER_IN_PLACE.has(argument) ? ChangeEffect.UPDATE : ChangeEffect.REPLACE;
     case 'docker_service':
+      if (argument === 'task_spec' && path.includes('networks_advanced')) return ChangeEffect.REPLACE;
       return SERVICE_FORCE_NEW.has(argument) ? ChangeEffect.REPLACE : ChangeEffect.UPDATE;
     case 'docker_image':
       return IMAGE_FORCE_NEW.has(argument) ? ChangeEffect.REPLACE : ChangeEffect.UPDATE;

@@ -26,6 +26,7 @@ export const RULES: readonly RuleCode[] = [
   { code: 'DN108', severity: E, summary: 'container:<other> mode where the other container is on another host' },
   { code: 'DN109', severity: E, summary: 'reference to an undeclared host, network or container' },
   { code: 'DN110', severity: E, summary: 'container attached twice to the same network' },
+  { code: 'DN111', severity: E, summary: 'swarm service created from a host that is not a swarm manager' },
   { code: 'DN200', severity: E, summary: 'malformed address or CIDR, or one of the wrong family' },
   { code: 'DN201', severity: E, summary: 'subnets overlap on one host (overlays count on every swarm member)' },
   { code: 'DN202', severity: E, summary: 'overlay subnets overlap within the environment' },

@@ -6,6 +6,7 @@ import { error } from '../problem';
 import { ValidationContext } from '../context';
 
 export function checkTopology(ctx: ValidationContext): void {
+  checkServices(ctx);
   for (const n of ctx.model.networks) {
     if (!ctx.hosts.has(n.host)) {
       ctx.report(error('DN109', [n.path], `Network "${n.name}" belongs to host "${n.host}", which is not declared in this environment. Declare the host or fix the name.`));
@@ -85,6 +86,24 @@ export function checkTopology(ctx: ValidationContext): void {
       }
       if (a.ipv4Address && !n.ipv4?.subnet) noSubnet(ctx, c.path, c.name, n.path, n.name, 'IPv4', a.ipv4Address);
       if (a.ipv6Address && !n.ipv6?.subnet) noSubnet(ctx, c.path, c.name, n.path, n.name, 'IPv6', a.ipv6Address);
+    }
+  }
+}
+
+function checkServices(ctx: ValidationContext): void {
+  for (const s of ctx.model.services ?? []) {
+    if (!ctx.hosts.has(s.host)) {
+      ctx.report(error('DN109', [s.path], `Service "${s.name}" is created through host "${s.host}", which is not declared in this environment. Declare the host or fix the name.`));
+    } else if (!ctx.swarmManagers.has(s.host)) {
+      ctx.report(
+        error('DN111', [s.path, s.host],
+          `Service "${s.name}" is created through host "${s.host}", which is not a swarm manager (docker: "This node is not a swarm manager"). Create it with addService on a manager.`),
+      );
+    }
+    for (const a of s.attachments) {
+      if (!ctx.networks.has(a.network)) {
+        ctx.report(error('DN109', [s.path, a.network], `Service "${s.name}" is attached to "${a.network}", which is not a declared network. Attach it to an overlay of this environment.`));
+      }
     }
   }
 }
