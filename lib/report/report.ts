@@ -263,6 +263,17 @@ export function renderMermaid(model: TopologyModel): string {
   const nets = new Map(m.networks.map((n) => [n.path, n]));
   const ctrs = new Map(m.containers.map((c) => [c.path, c]));
   const external = new Set<string>();
+  /** The node of an attached network; one outside the model (imported, external) still gets a node. */
+  const networkNode = (path: string): string => {
+    const n = nets.get(path);
+    if (n) return netId(n);
+    const target = mermaidId('ext', path);
+    if (!external.has(target)) {
+      external.add(target);
+      lines.push(`  ${target}[${label(path, 'external')}]`);
+    }
+    return target;
+  };
   for (const c of m.containers) {
     if (c.mode === 'host') lines.push(`  ${ctrId(c)} -.->|${label('host')}| ${mermaidId('hostnet', c.host)}`);
     if (c.mode === 'container') {
@@ -270,25 +281,12 @@ export function renderMermaid(model: TopologyModel): string {
       if (other) lines.push(`  ${ctrId(c)} -.->|${label('shares netns')}| ${ctrId(other)}`);
     }
     for (const a of [...c.attachments].sort((x, y) => compareKeys(x.network, y.network))) {
-      const n = nets.get(a.network);
-      // An attachment to a network outside the model (imported, external) still gets a node.
-      const target = n ? netId(n) : mermaidId('ext', a.network);
-      if (!n && !external.has(target)) {
-        external.add(target);
-        lines.push(`  ${target}[${label(a.network, 'external')}]`);
-      }
-      lines.push(`  ${ctrId(c)} -->|${label([a.ipv4Address, a.ipv6Address].filter(Boolean).join(' ') || 'dynamic')}| ${target}`);
+      lines.push(`  ${ctrId(c)} -->|${label([a.ipv4Address, a.ipv6Address].filter(Boolean).join(' ') || 'dynamic')}| ${networkNode(a.network)}`);
     }
   }
   for (const s of m.services ?? []) {
     for (const a of [...s.attachments].sort((x, y) => compareKeys(x.network, y.network))) {
-      const n = nets.get(a.network);
-      const target = n ? netId(n) : mermaidId('ext', a.network);
-      if (!n && !external.has(target)) {
-        external.add(target);
-        lines.push(`  ${target}[${label(a.network, 'external')}]`);
-      }
-      lines.push(`  ${svcId(s)} -->|${label('VIP')}| ${target}`);
+      lines.push(`  ${svcId(s)} -->|${label('VIP')}| ${networkNode(a.network)}`);
     }
   }
   return ['## Diagram', '', '```mermaid', ...lines, '```'].join('\n');
