@@ -145,7 +145,8 @@ describe('SwarmBootstrap', () => {
     const join = one(out, 'Swarm_Join-h3');
     const le = join.provisioner[0]['local-exec'];
     expect(le.interpreter).toEqual(['/bin/sh', '-c']);
-    expect(le.command).toContain('swarm join-token -q $DOCKNET_ROLE');
+    expect(le.command).toBe('sh -c "$DOCKNET_SCRIPT" docknet-swarm-join'); // short in apply logs
+    expect(le.environment.DOCKNET_SCRIPT).toContain('swarm join-token -q $DOCKNET_ROLE');
     expect(le.environment).toMatchObject({
       DOCKNET_ROLE: 'worker',
       DOCKNET_MANAGER_ADDR: '198.18.0.1',
@@ -162,8 +163,8 @@ describe('SwarmBootstrap', () => {
     const join = one(out, 'Swarm_Join-h3');
     const leave = join.provisioner[1]['local-exec'];
     expect(leave.when).toBe('destroy');
-    expect(leave.command).toContain('swarm leave');
-    expect(leave.command).toContain('node rm --force $node');
+    expect(leave.environment.DOCKNET_SCRIPT).toContain('swarm leave');
+    expect(leave.environment.DOCKNET_SCRIPT).toContain('node rm --force $node');
     expect(leave.environment.DOCKNET_MEMBER_SSH).toBe('${self.input.leave.DOCKNET_MEMBER_SSH}');
     expect(join.input.leave.DOCKNET_MEMBER_SSH).toMatch(/root@198\.18\.0\.3$/);
     // Only identity replaces a join: an ssh option change is an in-place input change, not a rejoin.

@@ -154,17 +154,21 @@ export class SwarmBootstrap extends Construct {
         provisioners: [
           {
             type: 'local-exec',
-            command: tfLiteral(loadScript('swarm-join.sh')),
+            // The script travels in the environment: Terraform echoes a local-exec command, not its env.
+            command: 'sh -c "$DOCKNET_SCRIPT" docknet-swarm-join',
             interpreter: ['/bin/sh', '-c'],
-            environment: env,
+            environment: { ...env, DOCKNET_SCRIPT: tfLiteral(loadScript('swarm-join.sh')) },
           },
           ...(leave
             ? [{
                 type: 'local-exec',
                 when: 'destroy',
-                command: tfLiteral(loadScript('swarm-leave.sh')),
+                command: 'sh -c "$DOCKNET_SCRIPT" docknet-swarm-leave',
                 interpreter: ['/bin/sh', '-c'],
-                environment: Object.fromEntries(Object.keys(env).map((k) => [k, `\${self.input.leave.${k}}`])),
+                environment: {
+                  ...Object.fromEntries(Object.keys(env).map((k) => [k, `\${self.input.leave.${k}}`])),
+                  DOCKNET_SCRIPT: tfLiteral(loadScript('swarm-leave.sh')),
+                },
               } as LocalExecProvisioner]
             : []),
         ],
