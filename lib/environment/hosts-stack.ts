@@ -5,6 +5,7 @@ import { DockerHost, SwarmRole } from '../host/docker-host';
 import { SshConnection } from '../host/connection';
 import { BootstrapTarget, HostBootstrap, SwarmBootstrap } from '../bootstrap';
 import { DocknetError } from '../errors';
+import { PlanError } from './environment-plan';
 import { Cidr } from '../address/cidr';
 
 export interface HostsStackProps {
@@ -21,10 +22,12 @@ export interface HostsStackProps {
 export class HostsStack extends TerraformStack {
   private readonly network: DocknetStack;
   private built = false;
+  private readonly buildProblems: string[] = [];
 
   constructor(scope: Construct, id: string, props: HostsStackProps) {
     super(scope, id);
     this.network = props.network;
+    this.node.addValidation({ validate: () => [...this.buildProblems] });
   }
 
   /** The bootstrap target of a host: its ssh connection and daemon location. */
@@ -77,17 +80,25 @@ export class HostsStack extends TerraformStack {
     for (const host of this.network.allHosts) {
       const needs = host.daemon || host.swarmRole !== SwarmRole.NONE || host.shims.length > 0;
       if (!needs) continue;
-      boots.set(
-        host,
-        new HostBootstrap(this, host.hostName, {
-          target: HostsStack.targetOf(host),
-          daemon: host.daemon
-            ? { ...host.daemon.config(), swarmMember: host.swarmRole !== SwarmRole.NONE, unitPassesHosts: host.daemonLocation.unitPassesHosts ?? true }
-            : undefined,
-          shims: host.shims.map((s) => this.shimOptions(host, s)),
-        }),
-      );
+      try {
+        boots.set(
+          host,
+          new HostBootstrap(this, host.hostName, {
+            target: HostsStack.targetOf(host),
+            daemon: host.daemon
+              ? { ...host.daemon.config(), swarmMember: host.swarmRole !== SwarmRole.NONE, unitPassesHosts: host.daemonLocation.unitPassesHosts ?? true }
+              : undefined,
+            shims: host.shims.map((s) => this.shimOptions(host, s)),
+          }),
+        );
+      } catch (e) {
+        // The network stack reports the plan's own problems; everything else is this host's, and is
+        // reported with every other problem of the synth instead of stopping at the first one.
+        if (e instanceof PlanError) continue;
+        this.buildProblems.push((e as Error).message);
+      }
     }
+    if (this.buildProblems.length > 0) return;
     const members = (role: SwarmRole) =>
       this.network.allHosts.filter((h) => h.swarmRole === role).map((h) => ({ host: boots.get(h)!, advertiseAddr: h.advertiseAddress }));
     const managers = members(SwarmRole.MANAGER);
