@@ -176,7 +176,15 @@ describe('SwarmBootstrap', () => {
     expect(init.connection).toMatchObject({ host: '${self.triggers_replace.manager}', private_key: '${file(self.input.ssh_key)}' });
     const down = init.provisioner[2]['remote-exec'];
     expect(down.when).toBe('destroy');
-    expect(down.inline[0]).toMatch(/^d=\$\{self\.input\.docker\}; .*\$d swarm leave --force/);
+    expect(down.inline).toEqual(['${self.input.leave_command}']);
+    expect(init.input.leave_command).toMatch(/^d='docker'; .*\$d swarm leave --force/);
+  });
+
+  test('a docker command with options is quoted whole in the leave command', () => {
+    const out = synth((s) => {
+      new SwarmBootstrap(s, 'Swarm', { managers: [{ host: { ...target(1), dockerCommand: 'docker -H unix:///run/lab/docker.sock' } }] });
+    });
+    expect(one(out, 'Swarm_Init').input.leave_command).toMatch(/^d='docker -H unix:\/\/\/run\/lab\/docker\.sock'; s=\$\(\$d info /);
   });
 
   test('leaveOnDestroy: false keeps nodes in the swarm', () => {

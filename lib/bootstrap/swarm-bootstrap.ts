@@ -106,7 +106,12 @@ export class SwarmBootstrap extends Construct {
         data_path_port: props.dataPathPort ?? 4789,
         ...(leave
           ? {
-              docker: initEnv.DOCKNET_DOCKER,
+              // The whole leave command, quoted at synth (a docker command may carry -H and a path).
+              leave_command: tfLiteral(
+                `d=${shq(initEnv.DOCKNET_DOCKER)}; s=$($d info --format '{{.Swarm.LocalNodeState}}') || exit 1; ` +
+                  `if [ "$s" = active ]; then $d swarm leave --force && echo "docknet: the first manager left; the swarm is gone"; ` +
+                  `else echo "docknet: not in a swarm; nothing to leave"; fi`,
+              ),
               ssh_user: first.target.ssh.user,
               ssh_port: String(first.target.ssh.port ?? 22),
               ssh_key: first.target.ssh.privateKeyPath ?? '',
@@ -125,10 +130,7 @@ export class SwarmBootstrap extends Construct {
           ? [{
               type: 'remote-exec',
               when: 'destroy',
-              inline: [
-                tfLiteral(`d=`) + '${self.input.docker}' +
-                  tfLiteral(`; s=$($d info --format '{{.Swarm.LocalNodeState}}') || exit 1; if [ "$s" = active ]; then $d swarm leave --force && echo "docknet: the first manager left; the swarm is gone"; else echo "docknet: not in a swarm; nothing to leave"; fi`),
-              ],
+              inline: ['${self.input.leave_command}'],
             } as RemoteExecProvisioner]
           : []),
       ],
