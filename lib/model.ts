@@ -30,12 +30,20 @@ export interface ReservedRangeModel {
 export interface HostModel {
   readonly path: string;
   readonly name: string;
+  /**
+   * The host's place in the topology ("manager", "worker 2", or what the topology declared): the
+   * identity promotion matches hosts by, since their names are values of each environment.
+   * Optional so that hand-built models without it still read; synth always writes it.
+   */
+  readonly slot?: string;
   /** Provider endpoint, e.g. ssh://ops@10.0.0.11. */
   readonly endpoint: string;
   readonly interfaces: InterfaceModel[];
   readonly swarmRole: SwarmRoleName;
   /** Ranges the daemon itself uses (bip, fixed-cidr, default-address-pools). */
   readonly daemonRanges: ReservedRangeModel[];
+  /** The daemon.json keys docknet declares for the host, with their values; absent: not managed. */
+  readonly daemon?: Record<string, unknown>;
 }
 
 export interface IpConfigModel {
@@ -158,4 +166,60 @@ export interface TopologyModel {
   readonly pools: PoolModel[];
   readonly lanSegments: LanSegmentModel[];
   readonly swarm?: SwarmModel;
+}
+
+/** Name of the model file synth writes into every stack's folder (cdktf.out/stacks/<stack>/). */
+export const MODEL_FILE = 'docknet-model.json';
+
+/** Schema version of docknet-model.json; see docs/model.md for the compatibility rule. */
+export const MODEL_VERSION = 1;
+
+/** What a Terraform resource renders of the topology. */
+export type ModelObjectKind =
+  /** The host's docker provider and its images. */
+  | 'host'
+  | 'network'
+  | 'container'
+  | 'service'
+  /** The daemon.json rollout of a host (<env>-hosts). */
+  | 'daemon'
+  /** A host's macvlan shim interface (<env>-hosts). */
+  | 'shim'
+  /** A host's swarm membership: `swarm init` on the first manager, a join on every other member. */
+  | 'swarm';
+
+/** One Terraform address and the docknet object it renders, so readers never guess. */
+export interface ResourceAddressModel {
+  /** Stack whose cdk.tf.json holds it, e.g. "dev-network". */
+  readonly stack: string;
+  /** Terraform resource type ("docker_network", "terraform_data"), or "provider" for a provider block. */
+  readonly type: string;
+  /** Logical ID: the key under resource.<type>, or "docker.<alias>" for a provider. */
+  readonly logicalId: string;
+  readonly kind: ModelObjectKind;
+  /** Name of the object: network, container, service or shim name; the host name otherwise. */
+  readonly name: string;
+  /** Name of the host it acts on (for overlays and services: the manager that creates them). */
+  readonly host: string;
+  /** Construct path of the docknet object. */
+  readonly path: string;
+}
+
+/** How the <env>-hosts stack rolls daemon changes out. */
+export interface RolloutModel {
+  /** Hosts restarted at a time, in the order hosts are declared. */
+  readonly waveSize: number;
+}
+
+/** docknet-model.json: the environment's topology as synthesized, plus where each object went. */
+export interface DocknetModel extends TopologyModel {
+  readonly kind: 'docknet-model';
+  readonly version: number;
+  /** The stack whose folder this file is in. */
+  readonly stack: string;
+  /** The environment's stacks; the model is the same in both folders but for `stack`. */
+  readonly stacks: { readonly network: string; readonly hosts?: string };
+  readonly rollout: RolloutModel;
+  /** Every Terraform resource and provider of the environment's stacks, in (stack, type, logicalId) order. */
+  readonly resources: ResourceAddressModel[];
 }

@@ -28,8 +28,11 @@ export function buildEnvironment(scope: DocknetApp, v: EnvironmentValues): Dockn
     ],
   });
 
-  const hosts = v.hosts.map((h) =>
+  const hosts = v.hosts.map((h, i) =>
     env.addHost(h.name, {
+      // The topology places things by a host's index (web on the first, api replicas round-robin),
+      // so the index is the host's identity across environments: promotion matches hosts by it.
+      slot: `host ${i + 1}`,
       connection: HostConnection.ssh({ user: v.sshUser, host: h.address }),
       interfaces: { eth0: { address: `${h.address}/${v.lan.prefixLength}`, mtu: v.underlayMtu, lan: 'lan' } },
       swarmRole: h.swarmRole,

@@ -34,6 +34,7 @@ export class DocknetEnvironment {
     this.hosts = new HostsStack(app, `${name}-hosts`, { network: this.network });
     if (props.backend) props.backend(this.hosts, `${name}-hosts`);
     this.network.addDependency(this.hosts);
+    this.network.shareModelWith(this.hosts);
     app.registerEnvironment(this);
   }
 

@@ -11,6 +11,7 @@ import { formatProblem, Problem, Severity } from '../validation/problem';
 import { validateTopology } from '../validation/engine';
 import { renderReport } from '../report/report';
 import { toDaemonJsonObject } from '../daemon/daemon-config';
+import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
 import { EnvironmentPlan, LanSegmentProps, PlanError, PlannedBlock, PoolProps } from './environment-plan';
 
 /** The docker provider version docknet's output is written and tested for (pinned, not "~> 3.0"). */
@@ -32,6 +33,8 @@ export interface DocknetStackProps {
   readonly swarm?: SwarmProps;
   /** Remote state. @default local state */
   readonly backend?: (stack: TerraformStack) => TerraformBackend;
+  /** Hosts whose daemon restarts at a time during a daemon.json rollout, in host declaration order. @default 1 */
+  readonly rolloutWaveSize?: number;
 }
 
 /**
@@ -49,7 +52,9 @@ export class DocknetStack extends TerraformStack {
   public readonly environment: string;
   public readonly plan: EnvironmentPlan;
   public readonly swarm?: SwarmProps;
+  public readonly rolloutWaveSize: number;
   private readonly hosts: DockerHost[] = [];
+  private modelCompanion?: TerraformStack;
   private swarmBlocks?: PlannedBlock[];
 
   constructor(scope: Construct, id: string, props: DocknetStackProps) {
@@ -60,7 +65,12 @@ export class DocknetStack extends TerraformStack {
     this.environment = props.environment;
     this.plan = props.plan ?? new EnvironmentPlan(props.environment);
     this.swarm = props.swarm;
+    this.rolloutWaveSize = props.rolloutWaveSize ?? 1;
+    if (!Number.isInteger(this.rolloutWaveSize) || this.rolloutWaveSize < 1) {
+      throw new DocknetError(this, `rolloutWaveSize ${props.rolloutWaveSize} is not a wave size. Expected a whole number of hosts, 1 or more.`);
+    }
     props.backend?.(this);
+    writeModelAtSynth(this, () => this.modelSource());
     this.addOverride('terraform.required_providers.docker.version', DOCKER_PROVIDER_VERSION);
     this.node.addValidation({ validate: () => this.reportProblems() });
   }
@@ -69,6 +79,10 @@ export class DocknetStack extends TerraformStack {
     const host = new DockerHost(this, id, props);
     if (this.hosts.some((h) => h.hostName === host.hostName)) {
       throw new DocknetError(host, `host name "${host.hostName}" is already used in environment ${this.environment}. Host names are provider aliases: give each host its own.`);
+    }
+    const slotted = this.hosts.find((h) => host.declaredSlot !== undefined && h.declaredSlot === host.declaredSlot);
+    if (slotted) {
+      throw new DocknetError(host, `slot "${host.declaredSlot}" is already host ${slotted.hostName}'s in environment ${this.environment}. Give each host its own slot.`);
     }
     this.hosts.push(host);
     if (host.swarmRole !== SwarmRole.NONE) this.swarmPools();
@@ -124,6 +138,38 @@ export class DocknetStack extends TerraformStack {
     return this.node.findAll().filter((c): c is SwarmService => c instanceof SwarmService);
   }
 
+  /**
+   * A host's slot: the one it declares, or its swarm role and index among the hosts of that role
+   * ("manager" when it is the only one, "worker 1", "host 2"), which stays put when hosts of another
+   * role are added.
+   */
+  public slotOf(host: DockerHost): string {
+    if (host.declaredSlot !== undefined) return host.declaredSlot;
+    const same = this.hosts.filter((h) => h.swarmRole === host.swarmRole && h.declaredSlot === undefined);
+    const word = host.swarmRole === SwarmRole.NONE ? 'host' : host.swarmRole;
+    if (host.swarmRole === SwarmRole.MANAGER && same.length === 1) return word;
+    const slot = `${word} ${same.indexOf(host) + 1}`;
+    // A declared slot may already have taken the default name; fall back to the host's own name.
+    return this.hosts.some((h) => h.declaredSlot === slot) ? `${slot} (${host.hostName})` : slot;
+  }
+
+  /** @internal Writes this stack's model into `stack`'s synth folder as well (the environment's hosts stack). */
+  public shareModelWith(stack: TerraformStack): void {
+    this.modelCompanion = stack;
+    writeModelAtSynth(stack, () => this.modelSource());
+  }
+
+  private modelSource(): ModelArtifactSource {
+    return {
+      environment: this.environment,
+      networkStack: this,
+      hostsStack: this.modelCompanion,
+      hosts: this.hosts,
+      waveSize: this.rolloutWaveSize,
+      model: () => this.toModel(),
+    };
+  }
+
   /** The topology as plain data, with every address resolved. */
   public toModel(): TopologyModel {
     const managers = this.hosts.filter((h) => h.swarmRole === SwarmRole.MANAGER).map((h) => h.hostName);
@@ -131,7 +177,7 @@ export class DocknetStack extends TerraformStack {
     const hasSwarm = managers.length + workers.length > 0;
     return {
       environment: this.environment,
-      hosts: this.hosts.map((h) => h.toModel()),
+      hosts: this.hosts.map((h) => ({ ...h.toModel(), slot: this.slotOf(h) })),
       networks: this.networks.map((n) => n.toModel()),
       containers: this.containers.map((c) => c.toModel()),
       services: this.services.map((s) => s.toModel()),

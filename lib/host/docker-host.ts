@@ -14,6 +14,7 @@ import { SwarmService, SwarmServiceProps } from '../service/service';
 import { checkIp } from '../network/network';
 import { Cidr } from '../address/cidr';
 import { DaemonSpec, PlannedDaemon } from './daemon-spec';
+import { toDaemonJsonObject } from '../daemon/daemon-config';
 
 export enum SwarmRole {
   MANAGER = 'manager',
@@ -59,6 +60,13 @@ export interface DockerHostProps {
   readonly interfaces?: Record<string, HostInterface>;
   /** @default SwarmRole.NONE */
   readonly swarmRole?: SwarmRole;
+  /**
+   * The host's place in the topology, the same in every environment ("manager", "edge 1"):
+   * promotion matches hosts by it, because host names are values of each environment.
+   * @default its swarm role and its index among the hosts of that role: "manager" (or "manager 1",
+   * "manager 2"... when there are several), "worker 1", "worker 2", "host 1" for hosts without a role
+   */
+  readonly slot?: string;
   /** Address this host advertises to the swarm. @default the address of its first declared interface */
   readonly swarmAdvertiseAddress?: string;
   /** daemon.json network settings, delivered by the <env>-hosts stack. @default the host's daemon.json is not managed */
@@ -79,6 +87,8 @@ export class DockerHost extends Construct {
   public readonly interfaces: Readonly<Record<string, HostInterface>>;
   public readonly daemon?: PlannedDaemon;
   public readonly daemonLocation: DaemonLocation;
+  /** The slot declared by the topology; DocknetStack.slotOf() gives the default when absent. */
+  public readonly declaredSlot?: string;
   public readonly stack: DocknetStack;
   private readonly props: DockerHostProps;
   private readonly images = new Map<string, Image>();
@@ -97,6 +107,10 @@ export class DockerHost extends Construct {
     }
     this.connection = props.connection;
     this.swarmRole = props.swarmRole ?? SwarmRole.NONE;
+    if (props.slot !== undefined && !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}$/.test(props.slot)) {
+      throw new DocknetError(this, `slot ${JSON.stringify(props.slot)} is not a slot name. Expected letters, digits, spaces, "_", "." or "-", e.g. "manager" or "worker 2".`);
+    }
+    this.declaredSlot = props.slot;
     this.interfaces = props.interfaces ?? {};
     this.daemon = props.daemon ? new PlannedDaemon(stack, this.hostName, props.daemon) : undefined;
     this.daemonLocation = props.daemonLocation ?? {};
@@ -198,6 +212,7 @@ export class DockerHost extends Construct {
         lan: this.interfaces[name].lan,
       })),
       daemonRanges: this.daemon ? this.daemon.ranges() : [],
+      ...(this.daemon ? { daemon: toDaemonJsonObject(this.daemon.config()) } : {}),
     };
   }
 }
