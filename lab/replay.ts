@@ -3,9 +3,8 @@
 // Mirrored from the provider's internal/provider/*.go at tag v3.6.2; function names are cited per step.
 // Only the calls that change something are mirrored, plus the reads that decide success (image present,
 // container running); the provider's other refresh reads do not change what the engine ends up with.
-import * as fs from 'fs';
-import * as path from 'path';
 import Docker from 'dockerode';
+import { readTfJson, referencesIn } from '../lib/report/synth';
 
 // ---------------------------------------------------------------- engine client
 
@@ -164,20 +163,9 @@ export interface TfJson {
   [k: string]: unknown;
 }
 
-/** Reads cdktf.out/stacks/<stack>/cdk.tf.json (pass the outdir, the stack dir or the file). */
+/** Reads cdktf.out/stacks/<stack>/cdk.tf.json (pass the outdir, the stack dir or the file), through docknet's one reader. */
 export function loadSynth(p: string, stack?: string): TfJson {
-  let file = p;
-  if (fs.statSync(p).isDirectory()) {
-    const direct = path.join(p, 'cdk.tf.json');
-    if (fs.existsSync(direct)) file = direct;
-    else {
-      const stacks = fs.readdirSync(path.join(p, 'stacks'));
-      const s = stack ?? (stacks.length === 1 ? stacks[0] : undefined);
-      if (!s) throw new Error(`several stacks in ${p} (${stacks.join(', ')}): say which one`);
-      file = path.join(p, 'stacks', s, 'cdk.tf.json');
-    }
-  }
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+  return readTfJson(p, stack) as TfJson;
 }
 
 const TYPE_RANK: Record<string, number> = { docker_image: 0, docker_network: 1, docker_container: 2, docker_service: 3 };
@@ -236,10 +224,7 @@ export interface PlannedResource {
 const REF_RE = /\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}/g;
 
 function refsIn(value: unknown, out: Set<string>): void {
-  if (typeof value === 'string') {
-    for (const m of value.matchAll(REF_RE)) out.add(`${m[1]}.${m[2]}`);
-  } else if (Array.isArray(value)) value.forEach((v) => refsIn(v, out));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => refsIn(v, out));
+  for (const r of referencesIn(value)) out.add(r);
 }
 
 /** The docker resources in apply order (dependencies first; images, networks, containers, services on ties). */

@@ -1,9 +1,12 @@
 /**
- * Reads a synthesized cdktf.out folder back as plain data. Only the tools whose job is to read the
- * synth output (diff, promote, report collection) use this; nothing in the construct library does.
+ * Reads a synthesized cdktf.out folder back as plain data: the one reader of cdk.tf.json. The tools
+ * that read a synth back (diff, promote, the lab replay) take the topology from docknet-model.json
+ * and come here for what provider semantics need: the arguments Terraform compares.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DocknetModel, ResourceAddressModel } from '../model';
+import { addressIndex, readModels } from './model-file';
 
 /** One Terraform resource of a synthesized stack, with references resolved for display. */
 export interface SynthResource {
@@ -13,8 +16,13 @@ export interface SynthResource {
   readonly type: string;
   /** Logical ID (the key under resource.<type>); with the type, the identity used for matching. */
   readonly key: string;
-  /** Host name: the provider alias ("docker.h1" -> "h1"), or for built-ins a host found in the config. */
+  /**
+   * Host name, from the model's address map; without a model, a docker resource's provider alias
+   * ("docker.h1" -> "h1"), and "" for a built-in.
+   */
   readonly host: string;
+  /** The docknet object the resource renders, from docknet-model.json. */
+  readonly object?: ResourceAddressModel;
   /** Construct path from cdktf metadata, when present. */
   readonly path?: string;
   /** Arguments as written, minus "//" metadata, provider, depends_on and lifecycle. */
@@ -38,6 +46,8 @@ export interface SynthStack {
   readonly role: string;
   readonly providers: SynthProvider[];
   readonly resources: SynthResource[];
+  /** The stack's docknet-model.json, when synth wrote one. */
+  readonly model?: DocknetModel;
 }
 
 const ROLE_SUFFIXES = ['network', 'hosts'];
@@ -90,9 +100,12 @@ export function resolveReferences(value: unknown, nameOf: (type: string, key: st
 
 const NON_ARGUMENTS = new Set(['//', 'provider', 'depends_on', 'lifecycle', 'count', 'for_each']);
 
-/** Parses one cdk.tf.json document. */
-export function parseStack(stackName: string, doc: Record<string, unknown>): SynthStack {
-  const { env, role } = splitStackName(stackName);
+/** Parses one cdk.tf.json document, placing each resource through the stack's model when there is one. */
+export function parseStack(stackName: string, doc: Record<string, unknown>, model?: DocknetModel): SynthStack {
+  const split = splitStackName(stackName);
+  const env = model?.environment ?? split.env;
+  const role = model ? (model.stacks.hosts === stackName ? 'hosts' : model.stacks.network === stackName ? 'network' : split.role) : split.role;
+  const objects = model ? addressIndex(model, stackName) : new Map<string, ResourceAddressModel>();
   const providers: SynthProvider[] = [];
   const providerBlock = (doc.provider ?? {}) as Record<string, unknown>;
   for (const [type, list] of Object.entries(providerBlock)) {
@@ -109,7 +122,6 @@ export function parseStack(stackName: string, doc: Record<string, unknown>): Syn
     const n = rawByRef.get(`${type}.${key}`)?.name;
     return typeof n === 'string' && !n.includes('${') ? n : undefined;
   };
-  const aliases = providers.map((p) => p.alias);
   const resources: SynthResource[] = [];
   for (const type of Object.keys(resourceBlock).sort()) {
     for (const key of Object.keys(resourceBlock[type]).sort()) {
@@ -118,12 +130,14 @@ export function parseStack(stackName: string, doc: Record<string, unknown>): Syn
       for (const [k, v] of Object.entries(body)) if (!NON_ARGUMENTS.has(k)) raw[k] = v;
       const attrs = resolveReferences(raw, nameOf) as Record<string, unknown>;
       const meta = (body['//'] as { metadata?: { path?: string } } | undefined)?.metadata;
+      const object = objects.get(`${type}.${key}`);
       resources.push({
         stack: stackName,
         env,
         type,
         key,
-        host: hostOf(body, key, aliases),
+        host: hostOf(body, object),
+        object,
         path: meta?.path,
         raw,
         attrs,
@@ -131,65 +145,55 @@ export function parseStack(stackName: string, doc: Record<string, unknown>): Syn
       });
     }
   }
-  return { name: stackName, env, role, providers, resources };
+  return { name: stackName, env, role, providers, resources, model };
 }
 
 /**
- * The host a resource acts on. Docker resources name their provider ("docker.h1"); built-ins such as
- * terraform_data have none, so look for a declared host in triggers/input, then for a known host
- * name inside the logical ID, then for the connection address.
+ * The host a resource acts on: from the model's address map; without a model, the host of a
+ * docker resource is its provider alias (docknet aliases each host's provider by the host name),
+ * and a built-in (terraform_data) has none that the reader could know.
  */
-function hostOf(body: Record<string, unknown>, key: string, knownHosts: string[]): string {
+function hostOf(body: Record<string, unknown>, object: ResourceAddressModel | undefined): string {
+  if (object) return object.host;
   if (typeof body.provider === 'string') {
     const dot = body.provider.indexOf('.');
     return dot >= 0 ? body.provider.slice(dot + 1) : body.provider;
   }
-  for (const field of ['triggers_replace', 'input']) {
-    const v = body[field];
-    if (v && typeof v === 'object') {
-      for (const k of ['host', 'host_name', 'hostName']) {
-        const h = (v as Record<string, unknown>)[k];
-        if (typeof h === 'string' && !h.includes('${')) return h;
-      }
-    }
-  }
-  const tokens = key.split(/[-_]/);
-  const known = [...knownHosts].sort((a, b) => b.length - a.length).find((h) => tokens.includes(h) || key.startsWith(`${h}-`) || key.startsWith(`${h}_`));
-  if (known) return known;
-  const conn = body.connection as Record<string, unknown> | undefined;
-  if (conn && typeof conn.host === 'string') return conn.host;
-  return tokens[0] ?? key;
+  return '';
 }
 
 /**
- * Reads every stack of a cdktf.out folder (stacks/<name>/cdk.tf.json). Accepts the folder itself or
- * its stacks/ subfolder; host aliases from a stack's sibling network stack help place built-ins.
+ * The one loader of cdk.tf.json: pass a cdktf.out folder (with `stack` when it holds several), a
+ * stack folder or the file itself.
+ */
+export function readTfJson(p: string, stack?: string): Record<string, unknown> {
+  let file = p;
+  if (fs.statSync(p).isDirectory()) {
+    const direct = path.join(p, TF_FILE);
+    if (fs.existsSync(direct)) file = direct;
+    else {
+      const stacks = fs.readdirSync(path.join(p, 'stacks'));
+      const s = stack ?? (stacks.length === 1 ? stacks[0] : undefined);
+      if (!s) throw new Error(`several stacks in ${p} (${stacks.join(', ')}): say which one`);
+      file = path.join(p, 'stacks', s, TF_FILE);
+    }
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+const TF_FILE = 'cdk.tf.json';
+
+/**
+ * Reads every stack of a cdktf.out folder (stacks/<name>/cdk.tf.json, and docknet-model.json where
+ * synth wrote one). Accepts the folder itself or its stacks/ subfolder.
  */
 export function readSynthDir(dir: string): SynthStack[] {
   const stacksDir = fs.existsSync(path.join(dir, 'stacks')) ? path.join(dir, 'stacks') : dir;
   if (!fs.existsSync(stacksDir)) throw new Error(`No synth output at "${dir}": expected a cdktf.out folder with stacks/<name>/cdk.tf.json. Run "cdktf synth" first.`);
   const names = fs
     .readdirSync(stacksDir)
-    .filter((n) => fs.existsSync(path.join(stacksDir, n, 'cdk.tf.json')))
+    .filter((n) => fs.existsSync(path.join(stacksDir, n, TF_FILE)))
     .sort();
-  const docs = names.map((n) => ({ name: n, doc: JSON.parse(fs.readFileSync(path.join(stacksDir, n, 'cdk.tf.json'), 'utf8')) as Record<string, unknown> }));
-  return parseStacks(docs);
-}
-
-/** Parses several stacks together so built-ins in "<env>-hosts" can be placed on the hosts of "<env>-network". */
-export function parseStacks(docs: { name: string; doc: Record<string, unknown> }[]): SynthStack[] {
-  const aliasesByEnv = new Map<string, Record<string, unknown>[]>();
-  for (const { name, doc } of docs) {
-    const env = splitStackName(name).env;
-    const docker = ((doc.provider ?? {}) as Record<string, unknown>).docker;
-    if (Array.isArray(docker)) aliasesByEnv.set(env, [...(aliasesByEnv.get(env) ?? []), ...(docker as Record<string, unknown>[])]);
-  }
-  return docs.map(({ name, doc }) => {
-    const env = splitStackName(name).env;
-    const siblings = aliasesByEnv.get(env) ?? [];
-    if (!siblings.length || (doc.provider as Record<string, unknown> | undefined)?.docker) return parseStack(name, doc);
-    // Borrow the sibling aliases only for host placement; they are not providers of this stack.
-    const parsed = parseStack(name, { ...doc, provider: { ...(doc.provider as object), docker: siblings } });
-    return { ...parsed, providers: parsed.providers.filter((p) => !(p.type === 'docker' && siblings.includes(p.config))) };
-  });
+  const models = readModels(stacksDir);
+  return names.map((name) => parseStack(name, readTfJson(path.join(stacksDir, name)), models.get(name)));
 }
