@@ -1,0 +1,224 @@
+/**
+ * Computes the semantic diff of two synth outputs: which resources are added, updated in place,
+ * replaced or removed, attribute by attribute, with the provider's semantics (semantics.ts) deciding
+ * what forces a replacement. Rendering is diff-render.ts.
+ */
+import { readSynthDir, referencesIn, SynthResource, SynthStack } from './synth';
+import { ChangeEffect, effectOf, kindWord } from './semantics';
+import { jsonEqual, mdCode } from './text';
+import { compareKeys } from '../address/record';
+import { AttributeChange, BlastRadius, ChangeKind, DiffCounts, DiffResult, ResourceChange } from './diff-types';
+import { describe } from './diff-render';
+
+/** Diffs two cdktf.out folders. */
+export function diffSynthDirs(baseDir: string, headDir: string): DiffResult {
+  return diffStacks(readSynthDir(baseDir), readSynthDir(headDir));
+}
+
+/** Diffs two sets of parsed stacks; resources match by stack, resource type and logical ID. */
+export function diffStacks(base: SynthStack[], head: SynthStack[]): DiffResult {
+  const changes: ResourceChange[] = [];
+  const stackNames = [...new Set([...base, ...head].map((s) => s.name))].sort();
+  for (const name of stackNames) {
+    const b = base.find((s) => s.name === name);
+    const h = head.find((s) => s.name === name);
+    changes.push(...diffProviders(b, h));
+    const baseRes = new Map((b?.resources ?? []).map((r) => [`${r.type}.${r.key}`, r]));
+    const headRes = new Map((h?.resources ?? []).map((r) => [`${r.type}.${r.key}`, r]));
+    for (const id of [...new Set([...baseRes.keys(), ...headRes.keys()])].sort()) {
+      const change = diffResource(baseRes.get(id), headRes.get(id), b?.resources ?? []);
+      if (change) changes.push(change);
+    }
+  }
+  changes.sort(compareChanges);
+  return { changes, counts: countChanges(changes) };
+}
+
+const KIND_ORDER = [ChangeKind.REPLACE, ChangeKind.REMOVE, ChangeKind.UPDATE, ChangeKind.ADD];
+
+function compareChanges(a: ResourceChange, b: ResourceChange): number {
+  return (
+    compareKeys(a.env, b.env) ||
+    compareKeys(a.host, b.host) ||
+    KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+    compareKeys(a.type, b.type) ||
+    compareKeys(a.name, b.name) ||
+    compareKeys(a.key, b.key)
+  );
+}
+
+function countChanges(changes: ResourceChange[]): DiffCounts {
+  const n = (k: ChangeKind) => changes.filter((c) => c.kind === k).length;
+  return { add: n(ChangeKind.ADD), update: n(ChangeKind.UPDATE), replace: n(ChangeKind.REPLACE), remove: n(ChangeKind.REMOVE) };
+}
+
+/** A provider's endpoint or settings changing is no resource change, but every resource on it is affected. */
+function diffProviders(b: SynthStack | undefined, h: SynthStack | undefined): ResourceChange[] {
+  const out: ResourceChange[] = [];
+  const stack = (h ?? b)!;
+  const ids = [...new Set([...(b?.providers ?? []), ...(h?.providers ?? [])].map((p) => `${p.type}.${p.alias}`))].sort();
+  for (const id of ids) {
+    const bp = b?.providers.find((p) => `${p.type}.${p.alias}` === id);
+    const hp = h?.providers.find((p) => `${p.type}.${p.alias}` === id);
+    if (bp && hp && jsonEqual(bp.config, hp.config)) continue;
+    const changes: AttributeChange[] = [];
+    diffValue([], bp?.config, hp?.config, 'provider', changes);
+    const kind = !bp ? ChangeKind.ADD : !hp ? ChangeKind.REMOVE : ChangeKind.UPDATE;
+    const alias = (hp ?? bp)!.alias;
+    out.push({
+      env: stack.env,
+      host: alias,
+      stack: stack.name,
+      type: 'provider',
+      key: id,
+      name: id,
+      kind,
+      changes,
+      forcedBy: [],
+      summary: kind === ChangeKind.UPDATE ? `provider ${mdCode(id)}: ${changes.map((c) => c.description).join('; ')}` : `provider ${mdCode(id)} ${kind === ChangeKind.ADD ? 'added' : 'removed'}`,
+    });
+  }
+  return out;
+}
+
+function diffResource(b: SynthResource | undefined, h: SynthResource | undefined, baseAll: SynthResource[]): ResourceChange | undefined {
+  const r = (h ?? b)!;
+  const what = `${kindWord(r.type)} ${mdCode(r.name)}`;
+  const common = { env: r.env, host: r.host, stack: r.stack, type: r.type, key: r.key, name: r.name };
+  if (!b) return { ...common, kind: ChangeKind.ADD, changes: [], forcedBy: [], summary: `adds ${what}${brief(h!)}` };
+  if (!h) {
+    return { ...common, host: b.host, kind: ChangeKind.REMOVE, changes: [], forcedBy: [], summary: `removes ${what}` };
+  }
+  if (jsonEqual(b.attrs, h.attrs)) return undefined;
+  const changes: AttributeChange[] = [];
+  diffValue([], b.attrs, h.attrs, r.type, changes);
+  if (!changes.length) return undefined;
+  const forcedBy = [...new Set(changes.filter((c) => c.effect === ChangeEffect.REPLACE).map((c) => c.path[0]))];
+  const planned = changes.filter((c) => c.effect !== ChangeEffect.NONE);
+  if (!forcedBy.length) {
+    const note = planned.length ? '' : ' (provisioners/connection only: Terraform plans nothing; they run at the next replacement)';
+    return { ...common, kind: ChangeKind.UPDATE, changes, forcedBy, summary: `updates ${what} in place${note}` };
+  }
+  let blastRadius: BlastRadius | undefined;
+  let consequence = '';
+  if (r.type === 'docker_network') {
+    blastRadius = blastRadiusOf(b, baseAll);
+    const n = blastRadius.disconnected.length;
+    consequence = `: ${n} container${n === 1 ? ' is' : 's are'} disconnected`;
+    if (blastRadius.alsoReplaced.length) consequence += ` (${blastRadius.alsoReplaced.length} referencing it by id are replaced too)`;
+  } else if (r.type === 'terraform_data' || r.type === 'null_resource') {
+    consequence = ': its provisioners run again (e.g. daemon settings rewritten and the daemon restarted)';
+  }
+  const summary = `replaces ${what} on host ${mdCode(r.host)}${consequence}; forced by ${forcedBy.map(mdCode).join(', ')}`;
+  return { ...common, kind: ChangeKind.REPLACE, changes, forcedBy, blastRadius, summary };
+}
+
+/** A short identity of an added resource: driver and subnet of a network, image of a container. */
+function brief(r: SynthResource): string {
+  const a = r.attrs;
+  if (r.type === 'docker_network') {
+    const ipam = Array.isArray(a.ipam_config) ? (a.ipam_config[0] as Record<string, unknown> | undefined) : undefined;
+    return ` (${[a.driver ?? 'bridge', ipam?.subnet].filter(Boolean).join(' ')})`;
+  }
+  if (r.type === 'docker_container' && typeof a.image === 'string') return ` (${a.image})`;
+  return '';
+}
+
+/**
+ * Containers and services in the base attached to a network: by reference to its resource, or by
+ * its name on the same host (any host for overlays, which span the swarm).
+ */
+export function blastRadiusOf(network: SynthResource, baseAll: SynthResource[]): BlastRadius {
+  const ref = `docker_network.${network.key}`;
+  const overlay = network.attrs.driver === 'overlay';
+  const disconnected: string[] = [];
+  const alsoReplaced: string[] = [];
+  for (const r of baseAll) {
+    if (r.type !== 'docker_container' && r.type !== 'docker_service') continue;
+    const targets = attachmentTargets(r);
+    const byRef = targets.some((t) => referencesIn(t).includes(ref));
+    const byName = (overlay || r.host === network.host) && targets.some((t) => t === network.name);
+    if (!byRef && !byName) continue;
+    disconnected.push(`${r.host}/${r.name}`);
+    if (targets.some((t) => t.includes(`\${${ref}.id}`))) alsoReplaced.push(`${r.host}/${r.name}`);
+  }
+  return { disconnected: disconnected.sort(), alsoReplaced: alsoReplaced.sort() };
+}
+
+/** Raw (unresolved) network references of a container or service: networks_advanced names and network_mode. */
+function attachmentTargets(r: SynthResource): string[] {
+  const out: string[] = [];
+  const raw = r.raw;
+  const nets = (list: unknown) => (Array.isArray(list) ? list : []).forEach((n) => typeof (n as { name?: unknown }).name === 'string' && out.push((n as { name: string }).name));
+  nets(raw.networks_advanced);
+  if (typeof raw.network_mode === 'string') out.push(raw.network_mode);
+  const taskSpec = Array.isArray(raw.task_spec) ? raw.task_spec[0] : raw.task_spec;
+  if (taskSpec && typeof taskSpec === 'object') nets((taskSpec as Record<string, unknown>).networks_advanced);
+  return out;
+}
+
+/** Block lists whose entries have an identity of their own, so reordering is no change. */
+const BLOCK_KEYS: Record<string, (e: Record<string, unknown>) => string | undefined> = {
+  networks_advanced: (e) => str(e.name),
+  ports: (e) => (e.internal !== undefined ? `${e.internal}/${e.protocol ?? 'tcp'}` : undefined),
+  labels: (e) => str(e.label),
+  mounts: (e) => str(e.target),
+  volumes: (e) => str(e.container_path),
+  upload: (e) => str(e.file),
+};
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function keyedEntries(field: string, list: unknown[]): Map<string, unknown> | undefined {
+  const keyFn = BLOCK_KEYS[field];
+  if (!keyFn || !list.every(isObject)) return undefined;
+  const out = new Map<string, unknown>();
+  for (const e of list as Record<string, unknown>[]) {
+    const k = keyFn(e);
+    if (k === undefined || out.has(k)) return undefined;
+    out.set(k, e);
+  }
+  return out;
+}
+
+/** Attribute-level changes between two versions of one resource's arguments. */
+export function diffAttributes(type: string, before: unknown, after: unknown): AttributeChange[] {
+  const out: AttributeChange[] = [];
+  diffValue([], before, after, type, out);
+  return out;
+}
+
+/** Recursive attribute diff; lists of blocks compare entry by entry, lists of scalars as a whole. */
+function diffValue(segs: string[], a: unknown, b: unknown, type: string, out: AttributeChange[]): void {
+  if (jsonEqual(a, b)) return;
+  const push = () => {
+    const effect = segs.length ? effectOf(type, segs[0], segs.slice(1)) : ChangeEffect.UPDATE;
+    out.push({ path: segs, before: a, after: b, effect, description: describe(segs, a, b) });
+  };
+  // A whole map argument (options, triggers) appearing or going reads better key by key.
+  const mapArg = segs.length === 1 && (isObject(a) || isObject(b)) && (a === undefined || b === undefined);
+  if ((isObject(a) && isObject(b)) || mapArg) {
+    const ma = (a ?? {}) as Record<string, unknown>;
+    const mb = (b ?? {}) as Record<string, unknown>;
+    for (const k of [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort()) diffValue([...segs, k], ma[k], mb[k], type, out);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.some(isObject) && b.some(isObject)) {
+    const field = segs[segs.length - 1] ?? '';
+    const ka = keyedEntries(field, a);
+    const kb = keyedEntries(field, b);
+    if (ka && kb) {
+      for (const k of [...new Set([...ka.keys(), ...kb.keys()])].sort()) diffValue([...segs, k], ka.get(k), kb.get(k), type, out);
+      return;
+    }
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValue([...segs, `#${i + 1}`], a[i], b[i], type, out);
+    return;
+  }
+  push();
+}

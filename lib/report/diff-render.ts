@@ -1,0 +1,126 @@
+/** Renders a semantic diff: attribute changes in words, Markdown for PR comments, JSON, exit codes. */
+import { ChangeEffect } from './semantics';
+import { formatValue, mdCode, mdInline } from './text';
+import { ChangeKind, DiffCounts, DiffResult, EXIT_CHANGES, EXIT_NO_CHANGES, EXIT_REPLACEMENTS, FailOn } from './diff-types';
+
+const LEAF_WORDS: Record<string, string> = {
+  ipv4_address: 'IPv4 address',
+  ipv6_address: 'IPv6 address',
+  aliases: 'aliases',
+  subnet: 'subnet',
+  gateway: 'gateway',
+  ip_range: 'IP range',
+  aux_address: 'aux addresses',
+  network_mode: 'network mode',
+  image: 'image',
+  hostname: 'hostname',
+  dns: 'DNS servers',
+  dns_search: 'DNS search domains',
+  dns_opts: 'DNS options',
+  env: 'environment',
+  command: 'command',
+  driver: 'driver',
+  internal: 'internal flag',
+  attachable: 'attachable flag',
+  ipv6: 'IPv6 flag',
+  external: 'external port',
+  ip: 'host IP',
+  protocol: 'protocol',
+  host: 'endpoint',
+  name: 'name',
+  input: 'input',
+  triggers_replace: 'triggers',
+};
+
+/** "IPv4 address on network backend: 10.1.0.5 → 10.1.0.6", "port 80/tcp added (external=8080)". */
+export function describe(segs: string[], before: unknown, after: unknown): string {
+  const phrase = phraseOf(segs);
+  if (before === undefined) return `${phrase} added: ${formatValue(after)}`;
+  if (after === undefined) return `${phrase} removed (was ${formatValue(before)})`;
+  return `${phrase}: ${formatValue(before)} → ${formatValue(after)}`;
+}
+
+function phraseOf(segs: string[]): string {
+  const [top, key, ...rest] = segs;
+  const leaf = (s: string[]) => s.map((x) => LEAF_WORDS[x] ?? x).join(' ');
+  switch (top) {
+    case 'networks_advanced':
+      return key === undefined ? 'attachments' : rest.length ? `${leaf(rest)} on network ${mdInline(key)}` : `attachment to network ${mdInline(key)}`;
+    case 'ports':
+      return key === undefined ? 'ports' : rest.length ? `${leaf(rest)} of port ${key}` : `port ${key}`;
+    case 'ipam_config':
+      return key === undefined ? 'IPAM config' : rest.length ? `${leaf(rest)}${key === '#1' ? '' : ` (IPAM config ${key})`}` : `IPAM config ${key}`;
+    case 'options':
+      return key === undefined ? 'driver options' : `driver option ${mdInline(key)}`;
+    case 'triggers_replace':
+    case 'triggers':
+      return key === undefined ? 'triggers' : `trigger ${mdInline([key, ...rest].join('.'))}`;
+    case 'labels':
+      return key === undefined ? 'labels' : `label ${mdInline(key)}${rest.length ? ` ${leaf(rest)}` : ''}`;
+    default:
+      return segs.length ? leaf(segs.length === 1 ? segs : [segs.join('.')]) : 'value';
+  }
+}
+
+/** The exit code a pipeline gates on. */
+export function exitCodeFor(result: DiffResult, failOn: FailOn = FailOn.CHANGE): number {
+  const { add, update, replace, remove } = result.counts;
+  if (failOn === FailOn.NEVER) return EXIT_NO_CHANGES;
+  if (replace > 0) return EXIT_REPLACEMENTS;
+  if (failOn === FailOn.REPLACE) return EXIT_NO_CHANGES;
+  return add + update + remove > 0 ? EXIT_CHANGES : EXIT_NO_CHANGES;
+}
+
+export function summaryLine(counts: DiffCounts): string {
+  const { add, update, replace, remove } = counts;
+  if (add + update + replace + remove === 0) return 'No changes.';
+  return `${add} to add, ${update} to change in place, ${replace} to replace, ${remove} to remove.`;
+}
+
+const KIND_MARK: Record<ChangeKind, string> = {
+  [ChangeKind.REPLACE]: '🔴',
+  [ChangeKind.REMOVE]: '➖',
+  [ChangeKind.UPDATE]: '🟡',
+  [ChangeKind.ADD]: '➕',
+};
+
+/** "replaces network `x`..." -> "**replaces** network `x`...": the verb is what a reviewer scans for. */
+function boldVerb(summary: string): string {
+  const space = summary.indexOf(' ');
+  return space > 0 ? `**${summary.slice(0, space)}**${summary.slice(space)}` : summary;
+}
+
+/** Markdown for a PR comment: summary, replacements first, then per environment and host. */
+export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): string {
+  const lines: string[] = [`### ${title}`, '', `**${summaryLine(result.counts)}**`, ''];
+  const replacements = result.changes.filter((c) => c.kind === ChangeKind.REPLACE);
+  if (replacements.length) {
+    lines.push('> [!WARNING]', `> **Replacements** (destroy and create): ${replacements.length}`);
+    for (const c of replacements) lines.push(`> - ${mdCode(c.env)} · ${c.summary}`);
+    lines.push('');
+  }
+  for (const env of [...new Set(result.changes.map((c) => c.env))]) {
+    lines.push(`#### Environment ${mdCode(env)}`, '');
+    const inEnv = result.changes.filter((c) => c.env === env);
+    for (const host of [...new Set(inEnv.map((c) => c.host))]) {
+      lines.push(`**Host ${mdCode(host)}**`, '');
+      for (const c of inEnv.filter((x) => x.host === host)) {
+        lines.push(`- ${KIND_MARK[c.kind]} ${boldVerb(c.summary)}`);
+        for (const a of c.changes) {
+          const tag = a.effect === ChangeEffect.REPLACE ? ' _(forces replacement)_' : a.effect === ChangeEffect.NONE ? ' _(not planned)_' : '';
+          lines.push(`  - ${a.description}${tag}`);
+        }
+        if (c.blastRadius?.disconnected.length) {
+          lines.push(`  - disconnected: ${c.blastRadius.disconnected.map(mdCode).join(', ')}`);
+        }
+      }
+      lines.push('');
+    }
+  }
+  return lines.join('\n').replace(/\n+$/, '\n');
+}
+
+/** JSON for machines: counts, exit code and every change. */
+export function renderDiffJson(result: DiffResult, failOn: FailOn = FailOn.CHANGE): string {
+  return JSON.stringify({ summary: summaryLine(result.counts), counts: result.counts, exitCode: exitCodeFor(result, failOn), changes: result.changes }, null, 2) + '\n';
+}
