@@ -25,3 +25,4 @@ export { validateTopology } from './validation/engine';
 export * from './daemon';
 export { HostBootstrap, SwarmBootstrap, MacvlanShim, DaemonRollout } from './bootstrap';
 export type { BootstrapTarget } from './bootstrap';
+export { readModel, readModels, checkModel, ModelFileError } from './report/model-file';

@@ -73,17 +73,20 @@ describe('docknet diff', () => {
     const head = clone(base);
     head.resource.docker_network.h2_backend_5A3B.ipam_config[0].subnet = '10.2.0.0/24';
     const r = diff({ 'prod-network': base }, { 'prod-network': head });
-    expect(r.counts.replace).toBe(1);
-    const c = r.changes.find((x) => x.kind === ChangeKind.REPLACE)!;
-    expect(c.summary).toMatch(/^replaces network `backend` on host `h2`: 14 containers are disconnected \(1 referencing it by id are replaced too\); forced by `ipam_config`$/);
-    expect(c.blastRadius!.disconnected).toHaveLength(14);
+    // The container attached by id is replaced with the network (Terraform: its networks_advanced changes).
+    expect(r.counts.replace).toBe(2);
+    const c = r.changes.find((x) => x.kind === ChangeKind.REPLACE && x.type === 'docker_network')!;
+    expect(c.summary).toBe('replaces network `backend` on host `h2`; forced by `ipam_config`; blast radius: 1 more replaced (`byid`), 13 disconnected (per host: `h2` 14)');
+    expect(c.blastRadius!.alsoReplaced).toEqual(['h2/byid']);
+    expect(c.blastRadius!.disconnected).toHaveLength(13);
     expect(c.blastRadius!.disconnected).not.toContain('h1/other');
     expect(c.changes[0].description).toBe('subnet: `10.1.0.0/24` → `10.2.0.0/24`');
     expect(exitCodeFor(r)).toBe(3);
     const md = renderDiffMarkdown(r);
     // The warning list comes before the per-environment sections.
     expect(md.indexOf('[!WARNING]')).toBeLessThan(md.indexOf('#### Environment'));
-    expect(md).toContain('> - `prod` · replaces network `backend` on host `h2`: 14 containers are disconnected');
+    expect(md).toContain('> - `prod` · replaces network `backend` on host `h2`; forced by `ipam_config`; blast radius: 1 more replaced');
+    expect(md).toContain("> - `prod` · replaces container `byid` on host `h2` because its network attachment refers to network `backend`'s id, which the replacement changes");
   });
 
   test('an overlay replacement counts containers on every host', () => {
@@ -94,7 +97,7 @@ describe('docknet diff', () => {
     const head = clone(base);
     head.resource.docker_network.mesh.options = { encrypted: 'true' };
     const c = diff({ 'dev-network': base }, { 'dev-network': head }).changes[0];
-    expect(c.summary).toContain('2 containers are disconnected');
+    expect(c.summary).toContain('2 disconnected (per host: `h1` 1, `h2` 1)');
     expect(c.changes[0].description).toBe('driver option `encrypted` added: `true`');
   });
 
@@ -128,15 +131,17 @@ describe('docknet diff', () => {
     );
     expect(r.changes).toHaveLength(1);
     const c = r.changes[0];
-    expect(c).toMatchObject({ env: 'staging', host: 'h1', kind: ChangeKind.REPLACE, forcedBy: ['triggers_replace'] });
-    expect(c.summary).toContain('replaces host bootstrap `h1-daemon` on host `h1`: its provisioners run again');
+    // Hand-written JSON has no docknet-model.json: a built-in's host is not guessed.
+    expect(c).toMatchObject({ env: 'staging', host: '', kind: ChangeKind.REPLACE, forcedBy: ['triggers_replace'] });
+    expect(c.summary).toContain('replaces host bootstrap `h1-daemon`: its provisioners run again');
+    expect(renderDiffMarkdown(r)).toContain('**Environment-wide**');
     expect(c.changes[0].description).toBe('trigger `daemon`: `{"mtu":1500}` → `{"mtu":1450}`');
   });
 
-  test('terraform_data in a hosts stack finds its host from the logical ID', () => {
+  test('without a model, the host of a built-in is never guessed from its logical ID', () => {
     const hosts = (cmd: string) => stackDoc({}, { terraform_data: { h2_swarm_join_ABCD: { input: cmd } } });
     const r = diff({ 'dev-network': baseNetworkStack(), 'dev-hosts': hosts('a') }, { 'dev-network': baseNetworkStack(), 'dev-hosts': hosts('b') });
-    expect(r.changes[0]).toMatchObject({ host: 'h2', kind: ChangeKind.UPDATE });
+    expect(r.changes[0]).toMatchObject({ host: '', kind: ChangeKind.UPDATE });
   });
 
   test('references are resolved to names: a renamed logical ID with the same network name changes no container', () => {

@@ -28,6 +28,7 @@ export interface EnvValues {
   readonly dbAlias?: string;
   readonly daemonLiveRestore?: boolean;
   readonly noSidecar?: boolean;
+  readonly meshEncrypted?: boolean;
 }
 
 export const STAGING: EnvValues = {
@@ -93,7 +94,7 @@ export function buildEnv(app: DocknetApp, v: EnvValues): DocknetEnvironment {
   else first.addContainer('db', { image: v.image, networks: [{ network: backend, aliases: [v.dbAlias ?? 'database'] }] });
   if (v.extraNetwork) first.addBridgeNetwork('cache', { subnet: Subnet.fromPool('bridges', 24) });
   if (v.extraContainer) first.addContainer('debug', { image: v.image, networkMode: NetworkMode.none() });
-  const mesh = manager.addOverlayNetwork('mesh', { subnet: Subnet.fromPool('overlays', 24), attachable: true });
+  const mesh = manager.addOverlayNetwork('mesh', { subnet: Subnet.fromPool('overlays', 24), attachable: true, ...(v.meshEncrypted ? { encrypted: true } : {}) });
   for (let i = 0; i < v.replicas; i++) {
     hosts[i % hosts.length].addContainer(`api-${i + 1}`, { image: v.image, networks: [{ network: mesh, aliases: ['api'] }] });
   }

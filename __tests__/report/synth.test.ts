@@ -36,14 +36,15 @@ describe('reading real synth output', () => {
     expect(splitStackName('tools')).toEqual({ env: 'tools', role: 'tools' });
   });
 
-  test('references resolve and built-ins find their host from the sibling stack', () => {
+  test('references resolve; without docknet-model.json a built-in has no host (never guessed)', () => {
     const stacks = readSynthDir(synth({ subnet: '10.1.0.0/24', webs: 1, mtu: '1500' }));
     const web = stacks.find((s) => s.name === 'dev-network')!.resources.find((r) => r.type === 'docker_container')!;
     expect(web.raw.networks_advanced).toEqual([{ name: '${docker_network.backend-net.name}' }]);
     expect(web.attrs.networks_advanced).toEqual([{ name: 'backend' }]);
     expect(web.host).toBe('h2');
     const daemon = stacks.find((s) => s.name === 'dev-hosts')!;
-    expect(daemon.resources[0].host).toBe('h2');
+    expect(daemon.resources[0].host).toBe('');
+    expect(daemon.resources[0].object).toBeUndefined();
     expect(daemon.providers).toEqual([]);
   });
 
@@ -51,8 +52,8 @@ describe('reading real synth output', () => {
     const r = diffSynthDirs(synth({ subnet: '10.1.0.0/24', webs: 3, mtu: '1500' }), synth({ subnet: '10.2.0.0/24', webs: 4, mtu: '1450' }));
     expect(r.counts).toEqual({ add: 1, update: 0, replace: 2, remove: 0 });
     expect(r.changes.map((c) => c.summary)).toEqual([
-      'replaces network `backend` on host `h2`: 3 containers are disconnected; forced by `ipam_config`',
-      'replaces host bootstrap `h2-daemon` on host `h2`: its provisioners run again (e.g. daemon settings rewritten and the daemon restarted); forced by `triggers_replace`',
+      'replaces host bootstrap `h2-daemon`: its provisioners run again; forced by `triggers_replace`',
+      'replaces network `backend` on host `h2`; forced by `ipam_config`; blast radius: 3 disconnected (per host: `h2` 3)',
       'adds container `web-4` (busybox:local)',
     ]);
   });

@@ -3,11 +3,13 @@
  * replaced or removed, attribute by attribute, with the provider's semantics (semantics.ts) deciding
  * what forces a replacement. Rendering is diff-render.ts.
  */
-import { readSynthDir, referencesIn, SynthResource, SynthStack } from './synth';
-import { ChangeEffect, effectOf, kindWord } from './semantics';
+import { readSynthDir, SynthResource, SynthStack } from './synth';
+import { ChangeEffect, effectOf } from './semantics';
+import { propagateReplacements, resourceWords } from './blast-radius';
+import { hostOperations } from './operations';
 import { jsonEqual, mdCode } from './text';
 import { compareKeys } from '../address/record';
-import { AttributeChange, BlastRadius, ChangeKind, DiffCounts, DiffResult, ResourceChange } from './diff-types';
+import { AttributeChange, ChangeKind, DiffCounts, DiffResult, ResourceChange } from './diff-types';
 import { describe } from './diff-render';
 
 /** Diffs two cdktf.out folders. */
@@ -15,7 +17,11 @@ export function diffSynthDirs(baseDir: string, headDir: string): DiffResult {
   return diffStacks(readSynthDir(baseDir), readSynthDir(headDir));
 }
 
-/** Diffs two sets of parsed stacks; resources match by stack, resource type and logical ID. */
+/**
+ * Diffs two sets of parsed stacks; resources match by stack, resource type and logical ID (what
+ * Terraform matches by). Replacements carry their blast radius; daemon and swarm changes are
+ * summed up per environment from the models.
+ */
 export function diffStacks(base: SynthStack[], head: SynthStack[]): DiffResult {
   const changes: ResourceChange[] = [];
   const stackNames = [...new Set([...base, ...head].map((s) => s.name))].sort();
@@ -26,12 +32,12 @@ export function diffStacks(base: SynthStack[], head: SynthStack[]): DiffResult {
     const baseRes = new Map((b?.resources ?? []).map((r) => [`${r.type}.${r.key}`, r]));
     const headRes = new Map((h?.resources ?? []).map((r) => [`${r.type}.${r.key}`, r]));
     for (const id of [...new Set([...baseRes.keys(), ...headRes.keys()])].sort()) {
-      const change = diffResource(baseRes.get(id), headRes.get(id), b?.resources ?? []);
+      const change = diffResource(baseRes.get(id), headRes.get(id));
       if (change) changes.push(change);
     }
   }
-  changes.sort(compareChanges);
-  return { changes, counts: countChanges(changes) };
+  const all = propagateReplacements(base, head, changes).sort(compareChanges);
+  return { changes: all, counts: countChanges(all), operations: hostOperations(base, head) };
 }
 
 const KIND_ORDER = [ChangeKind.REPLACE, ChangeKind.REMOVE, ChangeKind.UPDATE, ChangeKind.ADD];
@@ -81,17 +87,21 @@ function diffProviders(b: SynthStack | undefined, h: SynthStack | undefined): Re
   return out;
 }
 
-function diffResource(b: SynthResource | undefined, h: SynthResource | undefined, baseAll: SynthResource[]): ResourceChange | undefined {
+function diffResource(b: SynthResource | undefined, h: SynthResource | undefined): ResourceChange | undefined {
   const r = (h ?? b)!;
-  const what = `${kindWord(r.type)} ${mdCode(r.name)}`;
-  const common = { env: r.env, host: r.host, stack: r.stack, type: r.type, key: r.key, name: r.name };
+  const what = resourceWords(r);
+  const common = { env: r.env, host: r.host, stack: r.stack, type: r.type, key: r.key, name: r.name, object: r.object };
   if (!b) return { ...common, kind: ChangeKind.ADD, changes: [], forcedBy: [], summary: `adds ${what}${brief(h!)}` };
   if (!h) {
     return { ...common, host: b.host, kind: ChangeKind.REMOVE, changes: [], forcedBy: [], summary: `removes ${what}` };
   }
   if (jsonEqual(b.attrs, h.attrs)) return undefined;
-  const changes: AttributeChange[] = [];
+  let changes: AttributeChange[] = [];
   diffValue([], b.attrs, h.attrs, r.type, changes);
+  // The scripts and uploads of docknet's own host steps follow their inputs (the daemon.json text,
+  // the swarm's addresses); the model says what changed in words, so only planned changes are shown.
+  const hostStep = r.object && ['daemon', 'swarm', 'shim'].includes(r.object.kind);
+  if (hostStep && changes.some((c) => c.effect !== ChangeEffect.NONE)) changes = changes.filter((c) => c.effect !== ChangeEffect.NONE);
   if (!changes.length) return undefined;
   const forcedBy = [...new Set(changes.filter((c) => c.effect === ChangeEffect.REPLACE).map((c) => c.path[0]))];
   const planned = changes.filter((c) => c.effect !== ChangeEffect.NONE);
@@ -99,18 +109,10 @@ function diffResource(b: SynthResource | undefined, h: SynthResource | undefined
     const note = planned.length ? '' : ' (provisioners/connection only: Terraform plans nothing; they run at the next replacement)';
     return { ...common, kind: ChangeKind.UPDATE, changes, forcedBy, summary: `updates ${what} in place${note}` };
   }
-  let blastRadius: BlastRadius | undefined;
-  let consequence = '';
-  if (r.type === 'docker_network') {
-    blastRadius = blastRadiusOf(b, baseAll);
-    const n = blastRadius.disconnected.length;
-    consequence = `: ${n} container${n === 1 ? ' is' : 's are'} disconnected`;
-    if (blastRadius.alsoReplaced.length) consequence += ` (${blastRadius.alsoReplaced.length} referencing it by id are replaced too)`;
-  } else if (r.type === 'terraform_data' || r.type === 'null_resource') {
-    consequence = ': its provisioners run again (e.g. daemon settings rewritten and the daemon restarted)';
-  }
-  const summary = `replaces ${what} on host ${mdCode(r.host)}${consequence}; forced by ${forcedBy.map(mdCode).join(', ')}`;
-  return { ...common, kind: ChangeKind.REPLACE, changes, forcedBy, blastRadius, summary };
+  // What the replacement takes with it is added by propagateReplacements (blast-radius.ts).
+  const consequence = r.object?.kind === 'daemon' ? ': dockerd restarts' : r.type === 'terraform_data' || r.type === 'null_resource' ? ': its provisioners run again' : '';
+  const summary = `replaces ${what}${r.host ? ` on host ${mdCode(r.host)}` : ''}${consequence}; forced by ${forcedBy.map(mdCode).join(', ')}`;
+  return { ...common, kind: ChangeKind.REPLACE, changes, forcedBy, summary };
 }
 
 /** A short identity of an added resource: driver and subnet of a network, image of a container. */
@@ -122,39 +124,6 @@ function brief(r: SynthResource): string {
   }
   if (r.type === 'docker_container' && typeof a.image === 'string') return ` (${a.image})`;
   return '';
-}
-
-/**
- * Containers and services in the base attached to a network: by reference to its resource, or by
- * its name on the same host (any host for overlays, which span the swarm).
- */
-export function blastRadiusOf(network: SynthResource, baseAll: SynthResource[]): BlastRadius {
-  const ref = `docker_network.${network.key}`;
-  const overlay = network.attrs.driver === 'overlay';
-  const disconnected: string[] = [];
-  const alsoReplaced: string[] = [];
-  for (const r of baseAll) {
-    if (r.type !== 'docker_container' && r.type !== 'docker_service') continue;
-    const targets = attachmentTargets(r);
-    const byRef = targets.some((t) => referencesIn(t).includes(ref));
-    const byName = (overlay || r.host === network.host) && targets.some((t) => t === network.name);
-    if (!byRef && !byName) continue;
-    disconnected.push(`${r.host}/${r.name}`);
-    if (targets.some((t) => t.includes(`\${${ref}.id}`))) alsoReplaced.push(`${r.host}/${r.name}`);
-  }
-  return { disconnected: disconnected.sort(), alsoReplaced: alsoReplaced.sort() };
-}
-
-/** Raw (unresolved) network references of a container or service: networks_advanced names and network_mode. */
-function attachmentTargets(r: SynthResource): string[] {
-  const out: string[] = [];
-  const raw = r.raw;
-  const nets = (list: unknown) => (Array.isArray(list) ? list : []).forEach((n) => typeof (n as { name?: unknown }).name === 'string' && out.push((n as { name: string }).name));
-  nets(raw.networks_advanced);
-  if (typeof raw.network_mode === 'string') out.push(raw.network_mode);
-  const taskSpec = Array.isArray(raw.task_spec) ? raw.task_spec[0] : raw.task_spec;
-  if (taskSpec && typeof taskSpec === 'object') nets((taskSpec as Record<string, unknown>).networks_advanced);
-  return out;
 }
 
 /** Block lists whose entries have an identity of their own, so reordering is no change. */

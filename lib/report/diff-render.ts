@@ -1,7 +1,7 @@
 /** Renders a semantic diff: attribute changes in words, Markdown for PR comments, JSON, exit codes. */
 import { ChangeEffect } from './semantics';
 import { formatValue, mdCode, mdInline } from './text';
-import { ChangeKind, DiffCounts, DiffResult, EXIT_CHANGES, EXIT_NO_CHANGES, EXIT_REPLACEMENTS, FailOn } from './diff-types';
+import { ChangeKind, DiffCounts, DiffResult, HostOperations, EXIT_CHANGES, EXIT_NO_CHANGES, EXIT_REPLACEMENTS, FailOn } from './diff-types';
 
 const LEAF_WORDS: Record<string, string> = {
   ipv4_address: 'IPv4 address',
@@ -90,7 +90,7 @@ function boldVerb(summary: string): string {
   return space > 0 ? `**${summary.slice(0, space)}**${summary.slice(space)}` : summary;
 }
 
-/** Markdown for a PR comment: summary, replacements first, then per environment and host. */
+/** Markdown for a PR comment: summary, replacements first, daemon and swarm changes, then per environment and host. */
 export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): string {
   const lines: string[] = [`### ${title}`, '', `**${summaryLine(result.counts)}**`, ''];
   const replacements = result.changes.filter((c) => c.kind === ChangeKind.REPLACE);
@@ -99,25 +99,40 @@ export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): 
     for (const c of replacements) lines.push(`> - ${mdCode(c.env)} · ${c.summary}`);
     lines.push('');
   }
-  for (const env of [...new Set(result.changes.map((c) => c.env))]) {
+  const operations = result.operations ?? [];
+  for (const env of [...new Set([...operations.map((o) => o.env), ...result.changes.map((c) => c.env)])]) {
     lines.push(`#### Environment ${mdCode(env)}`, '');
+    const ops = operations.find((o) => o.env === env);
+    if (ops) lines.push(...renderOperations(ops));
     const inEnv = result.changes.filter((c) => c.env === env);
     for (const host of [...new Set(inEnv.map((c) => c.host))]) {
-      lines.push(`**Host ${mdCode(host)}**`, '');
+      lines.push(host ? `**Host ${mdCode(host)}**` : '**Environment-wide**', '');
       for (const c of inEnv.filter((x) => x.host === host)) {
         lines.push(`- ${KIND_MARK[c.kind]} ${boldVerb(c.summary)}`);
         for (const a of c.changes) {
           const tag = a.effect === ChangeEffect.REPLACE ? ' _(forces replacement)_' : a.effect === ChangeEffect.NONE ? ' _(not planned)_' : '';
           lines.push(`  - ${a.description}${tag}`);
         }
-        if (c.blastRadius?.disconnected.length) {
-          lines.push(`  - disconnected: ${c.blastRadius.disconnected.map(mdCode).join(', ')}`);
-        }
+        for (const i of c.blastRadius?.items ?? []) lines.push(`  - ${i.consequence}: ${i.what} on ${mdCode(i.host)}, because ${i.because}`);
       }
       lines.push('');
     }
   }
   return lines.join('\n').replace(/\n+$/, '\n');
+}
+
+/** Daemon and swarm changes of one environment: key by key per host, the restart order, swarm membership. */
+export function renderOperations(ops: HostOperations): string[] {
+  const lines: string[] = [];
+  if (ops.daemon.length) {
+    lines.push('**Daemons** (daemon.json, key by key)', '', ...ops.daemon.map((d) => `- ${d.line}`), '');
+    if (ops.restartWaves.length) {
+      const waves = ops.restartWaves.map((w, i) => `${i + 1}. ${w.join(', ')}`).join(' → ');
+      lines.push(`Restart order (host declaration order, ${ops.waveSize} host${ops.waveSize === 1 ? '' : 's'} at a time): ${waves}`, '');
+    }
+  }
+  if (ops.swarm.length) lines.push('**Swarm**', '', ...ops.swarm.map((s) => `- ${s.line}`), '');
+  return lines;
 }
 
 /** JSON for machines: counts, exit code and every change. */

@@ -1,5 +1,6 @@
 /** The shapes of a semantic diff (lib/report/diff-compute.ts computes them, diff-render.ts renders them). */
 import { ChangeEffect } from './semantics';
+import { ResourceAddressModel, SwarmRoleName } from '../model';
 
 export enum ChangeKind {
   ADD = 'add',
@@ -18,11 +19,39 @@ export interface AttributeChange {
   readonly description: string;
 }
 
+/** What a replacement does to something that depends on it. */
+export enum Consequence {
+  /** Terraform destroys and creates it too. */
+  REPLACED = 'replaced',
+  /** Docker removes it from a network that is destroyed (it keeps running). */
+  DISCONNECTED = 'disconnected',
+  /** It stops while its host's dockerd restarts. */
+  RESTARTED = 'restarted',
+}
+
+export interface BlastItem {
+  /** In the topology's words, e.g. "container `web-sidecar`". */
+  readonly what: string;
+  readonly name: string;
+  readonly host: string;
+  readonly consequence: Consequence;
+  /** Why, e.g. "its network mode refers to container `web`'s id, which the replacement changes". */
+  readonly because: string;
+  /** "stack|type.key" of the affected resource, when it is one. */
+  readonly resource?: string;
+}
+
+/** Everything a replacement takes with it, transitively. */
 export interface BlastRadius {
-  /** Base containers (and services) attached to a replaced network, which lose their connection. */
-  readonly disconnected: string[];
-  /** Those referencing the network by id: Terraform replaces them as well. */
+  readonly items: BlastItem[];
+  /** "host/name" of what Terraform replaces as well. */
   readonly alsoReplaced: string[];
+  /** "host/name" of containers and services that lose a network. */
+  readonly disconnected: string[];
+  /** "host/name" of containers stopped by a dockerd restart. */
+  readonly restarted: string[];
+  /** How many items each host has. */
+  readonly perHost: Record<string, number>;
 }
 
 export interface ResourceChange {
@@ -37,6 +66,10 @@ export interface ResourceChange {
   /** Top-level arguments that force the replacement. */
   readonly forcedBy: string[];
   readonly blastRadius?: BlastRadius;
+  /** The docknet object the resource renders (from docknet-model.json). */
+  readonly object?: ResourceAddressModel;
+  /** "stack|type.key" of the replacement that forces this one, when it is not forced by its own arguments. */
+  readonly causedBy?: string;
   /** One line in human words. */
   readonly summary: string;
 }
@@ -48,9 +81,45 @@ export interface DiffCounts {
   readonly remove: number;
 }
 
+/** One daemon.json key changing on one host. */
+export interface DaemonKeyChange {
+  readonly key: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+/** A host's daemon.json changes: key by key, with what it does to dockerd. */
+export interface DaemonChange {
+  readonly host: string;
+  readonly keys: DaemonKeyChange[];
+  /** "dev1: dns 10.10.0.2,10.10.0.3 → 10.10.0.2,10.10.0.4; dockerd restarts". */
+  readonly line: string;
+}
+
+/** A host joining, leaving or changing role in the swarm. */
+export interface SwarmChange {
+  readonly host: string;
+  readonly before: SwarmRoleName;
+  readonly after: SwarmRoleName;
+  /** "stg3 joins as worker", "stg2: worker → manager". */
+  readonly line: string;
+}
+
+/** Daemon and swarm changes of one environment, in operators' words. */
+export interface HostOperations {
+  readonly env: string;
+  readonly daemon: DaemonChange[];
+  /** Hosts whose dockerd restarts, in the order the rollout restarts them: one wave after another. */
+  readonly restartWaves: string[][];
+  readonly waveSize: number;
+  readonly swarm: SwarmChange[];
+}
+
 export interface DiffResult {
   readonly changes: ResourceChange[];
   readonly counts: DiffCounts;
+  /** Per environment with a model on both sides and something to say. */
+  readonly operations: HostOperations[];
 }
 
 /** When `docknet diff` exits non-zero. */

@@ -29,7 +29,7 @@ export interface SynthResource {
   readonly raw: Record<string, unknown>;
   /** The same arguments with every ${type.key.attr} replaced by the referenced resource's name. */
   readonly attrs: Record<string, unknown>;
-  /** Display name: attrs.name when it is a string, otherwise the key. */
+  /** Display name: attrs.name when it is a string, otherwise the object's name from the model, otherwise the key. */
   readonly name: string;
 }
 
@@ -64,6 +64,29 @@ export function splitStackName(stack: string): { env: string; role: string } {
 
 /** Matches one Terraform reference like ${docker_network.h1_backend_5A3B.name}. */
 const REF = /\$\{([a-zA-Z0-9_]+)\.([a-zA-Z0-9_-]+)((?:\.[a-zA-Z0-9_*[\]"]+)*)\}/g;
+
+/** One reference inside an argument: the argument's path (block indices left out) and what it names. */
+export interface ReferenceSite {
+  /** Top-level argument, then nested keys, e.g. ["task_spec", "networks_advanced", "name"]. */
+  readonly path: string[];
+  readonly type: string;
+  readonly key: string;
+  /** The attribute read first, e.g. "id" in ${docker_container.web.id}; "" for the whole object. */
+  readonly attr: string;
+}
+
+/** Every reference in a resource's arguments, with where it sits. */
+export function referenceSites(args: Record<string, unknown>): ReferenceSite[] {
+  const out: ReferenceSite[] = [];
+  const walk = (v: unknown, at: string[]) => {
+    if (typeof v === 'string') {
+      for (const m of v.matchAll(REF)) out.push({ path: at, type: m[1], key: m[2], attr: (m[3] ?? '').split('.')[1] ?? '' });
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, at));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...at, k]);
+  };
+  for (const [k, v] of Object.entries(args)) walk(v, [k]);
+  return out;
+}
 
 /** Every resource a value refers to, as "type.key". */
 export function referencesIn(value: unknown): string[] {
@@ -141,7 +164,7 @@ export function parseStack(stackName: string, doc: Record<string, unknown>, mode
         path: meta?.path,
         raw,
         attrs,
-        name: typeof attrs.name === 'string' ? attrs.name : key,
+        name: typeof attrs.name === 'string' ? attrs.name : object?.name ?? key,
       });
     }
   }
