@@ -5,6 +5,7 @@ import { App } from 'cdktf';
 import { DocknetStack, EnvironmentPlan, HostConnection, MODEL_FILE, MODEL_VERSION, PlanStore, Subnet, SwarmRole } from '../../lib';
 import { readModel, readModels } from '../../lib/report/model-file';
 import { readTfJson } from '../../lib/report/synth';
+import { runReport } from '../../lib/report/collect';
 import { removeTempDirs, tempDir } from './fixtures';
 import { STAGING, synthEnvs } from './env-fixture';
 
@@ -83,5 +84,8 @@ describe('docknet-model.json', () => {
     expect(m.hosts.map((h) => `${h.name}=${h.slot}`)).toEqual(['m1=manager', 'n1=host 1', 'e1=edge', 'n2=host 2']);
     expect(m.rollout).toEqual({ waveSize: 2 });
     expect(m.stacks).toEqual({ network: 'lab-network' });
+    // No docknet-report.md without DocknetApp: `docknet report` renders it from the model.
+    expect(fs.existsSync(path.join(outdir, 'stacks', 'lab-network', 'docknet-report.md'))).toBe(false);
+    expect(runReport({ dir: outdir }).output).toMatch(/^# Topology `lab-network`\n\n4 hosts/);
   });
 });

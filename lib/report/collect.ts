@@ -4,7 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { TopologyModel } from '../model';
+import { DocknetModel, MODEL_FILE, TopologyModel } from '../model';
+import { checkModel, readModel } from './model-file';
 import { renderReport, ReportExtras, REPORT_FILE } from './report';
 
 export interface CollectedReport {
@@ -16,13 +17,40 @@ export interface CollectedReport {
 export function collectReports(dir: string, stacks: string[] = []): CollectedReport[] {
   const stacksDir = path.join(dir, 'stacks');
   if (!fs.existsSync(stacksDir)) throw new Error(`No synth output at "${dir}": expected ${stacksDir}. Run "cdktf synth" first.`);
-  return fs
-    .readdirSync(stacksDir)
-    .sort()
-    .filter((s) => !stacks.length || stacks.includes(s))
-    .map((stack) => ({ stack, file: path.join(stacksDir, stack, REPORT_FILE) }))
-    .filter((r) => fs.existsSync(r.file))
-    .map((r) => ({ ...r, content: fs.readFileSync(r.file, 'utf8') }));
+  const out: CollectedReport[] = [];
+  for (const stack of fs.readdirSync(stacksDir).sort().filter((s) => !stacks.length || stacks.includes(s))) {
+    const file = path.join(stacksDir, stack, REPORT_FILE);
+    if (fs.existsSync(file)) {
+      out.push({ stack, file, content: fs.readFileSync(file, 'utf8') });
+      continue;
+    }
+    // An App that does not write reports (a plain cdktf App) still writes the model: render from it,
+    // once per environment (in its network stack's folder).
+    const modelFile = path.join(stacksDir, stack, MODEL_FILE);
+    if (!fs.existsSync(modelFile)) continue;
+    const model = readModel(modelFile);
+    if (model.stacks.network === stack) out.push({ stack, file: modelFile, content: renderReport(model, reportExtras(model)) });
+  }
+  return out;
+}
+
+/** The report's title and daemon settings, from a model file. */
+export function reportExtras(model: DocknetModel): ReportExtras {
+  const daemonSettings: Record<string, Record<string, unknown>> = {};
+  for (const h of model.hosts) if (h.daemon) daemonSettings[h.name] = h.daemon;
+  return { title: `Topology \`${model.stacks.network}\``, daemonSettings };
+}
+
+/**
+ * A model to render: a docknet-model.json (file or stack folder; its version is checked), or a
+ * plain TopologyModel JSON such as a test or another tool writes.
+ */
+export function loadModelForReport(p: string): { model: TopologyModel; extras?: ReportExtras } {
+  const file = fs.existsSync(p) && fs.statSync(p).isDirectory() ? path.join(p, MODEL_FILE) : p;
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (doc.kind === undefined && doc.version === undefined) return { model: doc as unknown as TopologyModel };
+  const model = checkModel(doc, file);
+  return { model, extras: reportExtras(model) };
 }
 
 /** One document; a stack's report under a details fold when there are several, to keep comments short. */
