@@ -42,8 +42,8 @@ describe('synth output', () => {
     const a = synthExample().files;
     const b = synthExample().files;
     expect(Object.keys(a)).toEqual(expect.arrayContaining(['dev-hosts/cdk.tf.json', 'dev-network/cdk.tf.json', 'prod-network/docknet-report.md']));
-    // 3 environments x (hosts + network stack) + a report per network stack.
-    expect(Object.keys(a)).toHaveLength(9);
+    // 3 environments x (hosts + network stack) x (cdk.tf.json + docknet-model.json) + a report per network stack.
+    expect(Object.keys(a)).toHaveLength(15);
     for (const k of Object.keys(a)) expect(b[k]).toBe(a[k]);
   });
 
