@@ -63,6 +63,8 @@ describe('blast radius', () => {
     const md = renderDiffMarkdown(r);
     expect(md).toContain('- stg1: dns 10.20.0.2,10.20.0.3 → 10.20.0.2,10.20.0.4; dockerd restarts');
     expect(md).toContain('Restart order (host declaration order, 1 host at a time): 1. stg1 → 2. stg2 → 3. stg3');
+    expect(md).toContain('  - restarted with dockerd on `stg1` (4): `web`, `web-sidecar`, `db`, `api-1`');
+    expect(md).toContain('daemon.json content (trigger sha256) changes: see Daemons above for the keys _(forces replacement)_');
     // Hosts by name, never by address; no truncated JSON.
     expect(md).not.toMatch(/Host `10\.|…/);
   });

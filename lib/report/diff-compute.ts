@@ -102,6 +102,10 @@ function diffResource(b: SynthResource | undefined, h: SynthResource | undefined
   // the swarm's addresses); the model says what changed in words, so only planned changes are shown.
   const hostStep = r.object && ['daemon', 'swarm', 'shim'].includes(r.object.kind);
   if (hostStep && changes.some((c) => c.effect !== ChangeEffect.NONE)) changes = changes.filter((c) => c.effect !== ChangeEffect.NONE);
+  if (r.object?.kind === 'daemon') {
+    // The rollout keys on the file's hash; the keys that changed are listed per host under "Daemons".
+    changes = changes.map((c) => (c.path[c.path.length - 1] === 'sha256' ? { ...c, description: `daemon.json content (${c.path[0] === 'input' ? 'input' : 'trigger'} sha256) changes: see Daemons above for the keys` } : c));
+  }
   if (!changes.length) return undefined;
   const forcedBy = [...new Set(changes.filter((c) => c.effect === ChangeEffect.REPLACE).map((c) => c.path[0]))];
   const planned = changes.filter((c) => c.effect !== ChangeEffect.NONE);

@@ -1,7 +1,7 @@
 /** Renders a semantic diff: attribute changes in words, Markdown for PR comments, JSON, exit codes. */
 import { ChangeEffect } from './semantics';
 import { formatValue, mdCode, mdInline } from './text';
-import { ChangeKind, DiffCounts, DiffResult, HostOperations, EXIT_CHANGES, EXIT_NO_CHANGES, EXIT_REPLACEMENTS, FailOn } from './diff-types';
+import { ChangeKind, Consequence, DiffCounts, DiffResult, HostOperations, EXIT_CHANGES, EXIT_NO_CHANGES, EXIT_REPLACEMENTS, FailOn } from './diff-types';
 
 const LEAF_WORDS: Record<string, string> = {
   ipv4_address: 'IPv4 address',
@@ -113,7 +113,14 @@ export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): 
           const tag = a.effect === ChangeEffect.REPLACE ? ' _(forces replacement)_' : a.effect === ChangeEffect.NONE ? ' _(not planned)_' : '';
           lines.push(`  - ${a.description}${tag}`);
         }
-        for (const i of c.blastRadius?.items ?? []) lines.push(`  - ${i.consequence}: ${i.what} on ${mdCode(i.host)}, because ${i.because}`);
+        const items = c.blastRadius?.items ?? [];
+        for (const i of items.filter((x) => x.consequence !== Consequence.RESTARTED)) lines.push(`  - ${i.consequence}: ${i.what} on ${mdCode(i.host)}, because ${i.because}`);
+        // A dockerd restart stops every container of the host: one line per host, not one per container.
+        const restarted = items.filter((x) => x.consequence === Consequence.RESTARTED);
+        for (const h of [...new Set(restarted.map((x) => x.host))]) {
+          const on = restarted.filter((x) => x.host === h);
+          lines.push(`  - restarted with dockerd on ${mdCode(h)} (${on.length}): ${on.map((x) => mdCode(x.name)).join(', ')}`);
+        }
       }
       lines.push('');
     }
