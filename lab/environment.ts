@@ -8,7 +8,7 @@ import * as path from 'path';
 import { LocalBackend } from 'cdktf';
 import { DockerHost, DockerHostProps, DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet } from '../lib';
 import { LabHost, LabInfo } from './lab';
-import { TfJson } from './replay';
+import { loadSynth, TfJson } from './replay';
 
 export interface LabEnvironmentOptions {
   /** Environment name; names the stacks `<name>-hosts` and `<name>-network`. @default "lab" */
@@ -66,7 +66,7 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
     hosts,
     synth() {
       app.synth();
-      const read = (stack: string) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TfJson;
+      const read = (stack: string): TfJson => loadSynth(outdir, stack);
       return { hosts: read(`${name}-hosts`), network: read(`${name}-network`), outdir };
     },
     dispose() {
