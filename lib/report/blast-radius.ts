@@ -6,7 +6,7 @@
  * replaced network, services on a replaced overlay, a host's containers when its daemon restarts).
  * The topology comes from docknet-model.json; the references and force-new arguments from cdk.tf.json.
  */
-import { DocknetModel, ResourceAddressModel } from '../model';
+import { DocknetModel } from '../model';
 import { ChangeEffect, effectOf, kindWord } from './semantics';
 import { referenceSites, referencesIn, SynthResource, SynthStack } from './synth';
 import { BlastItem, BlastRadius, ChangeKind, Consequence, ResourceChange } from './diff-types';
@@ -41,6 +41,16 @@ const ARG_WORDS: Record<string, string> = {
 
 const idOf = (stack: string, ref: string) => `${stack}|${ref}`;
 
+/** Something a replacement affects: a resource of the base, or a model object without one. */
+interface Target {
+  /** "stack|type.key" of its base resource. */
+  readonly id?: string;
+  readonly res?: SynthResource;
+  readonly kind: string;
+  readonly name: string;
+  readonly host: string;
+}
+
 /** The environment's model, read from any of its stacks (the same model is in each). */
 function modelsByEnv(stacks: SynthStack[]): Map<string, DocknetModel> {
   const out = new Map<string, DocknetModel>();
@@ -64,10 +74,6 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
   const effects = new Map<string, BlastItem[]>();
   const replaced = new Set([...byId].filter(([, c]) => c.kind === ChangeKind.REPLACE).map(([id]) => id));
   const queue = [...replaced];
-  const added: ResourceChange[] = [];
-
-  const addressOf = (model: DocknetModel, path: string, type: string): ResourceAddressModel | undefined =>
-    model.resources.find((r) => r.path === path && r.type === type && r.kind !== 'host');
 
   while (queue.length) {
     const cid = queue.shift()!;
@@ -78,11 +84,12 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
     const causeWords = resourceWords(cause);
     const items: BlastItem[] = [];
     const seen = new Set<string>();
-    const push = (target: SynthResource | ResourceAddressModel, targetId: string | undefined, consequence: Consequence, because: string) => {
-      const key = targetId ?? `${target.host}/${'name' in target ? target.name : ''}/${consequence}`;
+    const push = (target: Target, consequence: Consequence, because: string) => {
+      const targetId = target.id;
+      const key = `${targetId ?? `${target.host}/${target.name}`}#${consequence}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const what = 'raw' in target ? resourceWords(target) : `${target.kind} ${mdCode(target.name)}`;
+      const what = target.res ? resourceWords(target.res) : `${target.kind} ${mdCode(target.name)}`;
       items.push({ what, name: target.name, host: target.host, consequence, because, resource: targetId });
       if (consequence === Consequence.REPLACED && targetId && !replaced.has(targetId)) {
         replaced.add(targetId);
@@ -95,8 +102,14 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
           ? { ...own, kind: ChangeKind.REPLACE, summary, causedBy: cid }
           : { env: t.env, host: t.host, stack: t.stack, type: t.type, key: t.key, name: t.name, object: t.object, kind: ChangeKind.REPLACE, changes: [], forcedBy: [], causedBy: cid, summary };
         byId.set(targetId, change);
-        if (!own) added.push(change);
       }
+    };
+    /** A model object as a target: its base resource when the model maps one. */
+    const targetFor = (model: DocknetModel, o: { path: string; name: string; host: string }, type: string, kind: string): Target => {
+      const a = model.resources.find((r) => r.path === o.path && r.type === type && r.kind !== 'host');
+      const id = a && idOf(a.stack, `${a.type}.${a.logicalId}`);
+      const res = id ? baseRes.get(id) : undefined;
+      return { id: res ? id : undefined, res, kind, name: o.name, host: o.host };
     };
 
     // Terraform: a force-new argument reading an attribute that the replacement makes unknown.
@@ -107,42 +120,32 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
         if (!unknownAfterReplace(causeHead, site.attr)) continue;
         if (effectOf(x.type, site.path[0], site.path.slice(1)) !== ChangeEffect.REPLACE) continue;
         const arg = ARG_WORDS[site.path[0]] ?? `${mdCode(site.path[0])}`;
-        push(x, xid, Consequence.REPLACED, `${arg} refers to ${causeWords}'s ${site.attr || 'value'}, which the replacement changes`);
+        push({ id: xid, res: x, kind: x.type, name: x.name, host: x.host }, Consequence.REPLACED, `${arg} refers to ${causeWords}'s ${site.attr || 'value'}, which the replacement changes`);
       }
     }
 
     // Docker: what the topology attaches to, shares or runs on the replaced object.
     const model = models.get(cause.env);
     const o = cause.object;
-    const stackOf = (a: ResourceAddressModel) => idOf(a.stack, `${a.type}.${a.logicalId}`);
     if (model && o) {
       if (o.kind === 'network') {
-        for (const c of model.containers) {
-          if (!c.attachments.some((t) => t.network === o.path)) continue;
-          const a = addressOf(model, c.path, 'docker_container');
-          const tid = a && stackOf(a);
-          if (tid && replaced.has(tid)) continue;
-          push(tid && baseRes.get(tid) ? baseRes.get(tid)! : { ...(a ?? ({} as ResourceAddressModel)), kind: 'container', name: c.name, host: c.host }, tid, Consequence.DISCONNECTED, `it is attached to ${causeWords}`);
+        for (const c of model.containers.filter((x) => x.attachments.some((t) => t.network === o.path))) {
+          const t = targetFor(model, c, 'docker_container', 'container');
+          if (!t.id || !replaced.has(t.id)) push(t, Consequence.DISCONNECTED, `it is attached to ${causeWords}`);
         }
-        for (const v of model.services ?? []) {
-          if (!v.attachments.some((t) => t.network === o.path)) continue;
-          const a = addressOf(model, v.path, 'docker_service');
-          const tid = a && stackOf(a);
-          if (tid && replaced.has(tid)) continue;
-          push(tid && baseRes.get(tid) ? baseRes.get(tid)! : { ...(a ?? ({} as ResourceAddressModel)), kind: 'service', name: v.name, host: v.host }, tid, Consequence.DISCONNECTED, `its tasks are attached to ${causeWords}`);
+        for (const v of (model.services ?? []).filter((x) => x.attachments.some((t) => t.network === o.path))) {
+          const t = targetFor(model, v, 'docker_service', 'service');
+          if (!t.id || !replaced.has(t.id)) push(t, Consequence.DISCONNECTED, `its tasks are attached to ${causeWords}`);
         }
       } else if (o.kind === 'container') {
-        for (const c of model.containers) {
-          if (c.sharesWith !== o.path) continue;
-          const a = addressOf(model, c.path, 'docker_container');
-          const tid = a && stackOf(a);
-          if (tid && baseRes.has(tid) && headRes.has(tid)) push(baseRes.get(tid)!, tid, Consequence.REPLACED, `it shares the network namespace of ${causeWords} (container:${o.name} mode)`);
+        // Also without a reference by id (Terraform's rule above): Docker cannot keep a namespace whose owner is gone.
+        for (const c of model.containers.filter((x) => x.sharesWith === o.path)) {
+          const t = targetFor(model, c, 'docker_container', 'container');
+          if (t.id && headRes.has(t.id)) push(t, Consequence.REPLACED, `it shares the network namespace of ${causeWords} (container:${o.name} mode)`);
         }
       } else if (o.kind === 'daemon') {
         for (const c of model.containers.filter((x) => x.host === o.host)) {
-          const a = addressOf(model, c.path, 'docker_container');
-          const tid = a && stackOf(a);
-          push(tid && baseRes.get(tid) ? baseRes.get(tid)! : { ...(a ?? ({} as ResourceAddressModel)), kind: 'container', name: c.name, host: c.host }, tid ? `${tid}#restart` : undefined, Consequence.RESTARTED, `dockerd on ${mdCode(o.host)} restarts`);
+          push(targetFor(model, c, 'docker_container', 'container'), Consequence.RESTARTED, `dockerd on ${mdCode(o.host)} restarts`);
         }
       }
     } else if (cause.type === 'docker_network') {
@@ -153,7 +156,7 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
         const targets = attachmentTargets(x);
         const byRef = xid.startsWith(`${stack}|`) && targets.some((t) => referencesIn(t).includes(ref));
         const byName = (overlay || x.host === cause.host) && targets.includes(cause.name);
-        if ((byRef || byName) && !replaced.has(xid)) push(x, xid, Consequence.DISCONNECTED, `it is attached to ${causeWords}`);
+        if ((byRef || byName) && !replaced.has(xid)) push({ id: xid, res: x, kind: x.type, name: x.name, host: x.host }, Consequence.DISCONNECTED, `it is attached to ${causeWords}`);
       }
     }
     effects.set(cid, items);
