@@ -59,11 +59,12 @@ export function hostOperations(base: SynthStack[], head: SynthStack[]): HostOper
   for (const env of envs) {
     const a = modelOf(base, env);
     const b = modelOf(head, env);
-    if (!a && !b) continue;
+    // Both sides need a model: a base synthesized before models existed would read as all-new hosts.
+    if (!a || !b) continue;
     const daemon: DaemonChange[] = [];
     // Head's host order is the order the rollout restarts them in.
-    for (const h of b?.hosts ?? []) {
-      const before = a?.hosts.find((x) => x.name === h.name);
+    for (const h of b.hosts ?? []) {
+      const before = a.hosts.find((x) => x.name === h.name);
       if (!before) {
         if (h.daemon) daemon.push({ host: h.name, keys: Object.keys(h.daemon).sort().map((key) => ({ key, after: h.daemon![key] })), line: `${h.name}: new host; daemon.json written (${Object.keys(h.daemon).sort().map((k) => `${k} ${daemonValue(h.daemon![k])}`).join('; ')}); dockerd restarts` });
         continue;
@@ -71,12 +72,12 @@ export function hostOperations(base: SynthStack[], head: SynthStack[]): HostOper
       const c = daemonChanges(before, h);
       if (c) daemon.push(c);
     }
-    const waveSize = b?.rollout?.waveSize ?? a?.rollout?.waveSize ?? 1;
-    const restarting = daemon.filter((d) => b?.hosts.find((h) => h.name === d.host)?.daemon).map((d) => d.host);
+    const waveSize = b.rollout?.waveSize ?? 1;
+    const restarting = daemon.filter((d) => b.hosts.find((h) => h.name === d.host)?.daemon).map((d) => d.host);
     const restartWaves: string[][] = [];
     for (let i = 0; i < restarting.length; i += waveSize) restartWaves.push(restarting.slice(i, i + waveSize));
     const swarm: SwarmChange[] = [];
-    const names = [...new Set([...(b?.hosts ?? []), ...(a?.hosts ?? [])].map((h) => h.name))];
+    const names = [...new Set([...(b.hosts ?? []), ...(a.hosts ?? [])].map((h) => h.name))];
     for (const host of names) {
       const s = swarmChange(host, roleOf(a, host), roleOf(b, host));
       if (s) swarm.push(s);
