@@ -2,6 +2,8 @@
  * Blast radius that follows references, and daemon/swarm changes in operators' words: two synths of
  * one environment built with the library, diffed. One test per path.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { SwarmRole } from '../../lib';
 import { ChangeKind, Consequence, diffSynthDirs, DiffResult, renderDiffMarkdown } from '../../lib/report/diff';
 import { removeTempDirs } from './fixtures';
@@ -100,5 +102,14 @@ describe('blast radius', () => {
     const r = diff({ hosts });
     expect(r.operations[0].swarm.map((s) => s.line)).toEqual(['stg2: worker → manager', 'stg3: worker → manager', 'stg4 joins as worker']);
     expect(renderDiffMarkdown(r)).toContain('**Swarm**\n\n- stg2: worker → manager\n- stg3: worker → manager\n- stg4 joins as worker');
+  });
+
+  test('a base synthesized without models: no daemon or swarm story is made up, hosts of docker resources still known', () => {
+    const head = synthEnvs({ ...STAGING, dns: ['10.20.0.9'] });
+    const old = synthEnvs(STAGING);
+    for (const stack of fs.readdirSync(path.join(old, 'stacks'))) fs.rmSync(path.join(old, 'stacks', stack, 'docknet-model.json'));
+    const r = diffSynthDirs(old, head);
+    expect(r.operations).toEqual([]);
+    expect(r.changes.filter((c) => c.kind === ChangeKind.REPLACE)).toHaveLength(3);
   });
 });
