@@ -93,7 +93,7 @@ describe('the packed package', () => {
     fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'npx ts-node main.ts' }, null, 2));
     fs.writeFileSync(
       path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: true, types: ['node'] } }, null, 2),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: false, types: ['node'] } }, null, 2),
     );
     npmInstall('install tarball + peers', project, [tarball, pin('cdktf'), pin('constructs'), pin('@cdktf/provider-docker'), pin('typescript'), pin('ts-node'), pin('@types/node')]);
     // One cdktf: docknet's peers resolve to the project's own copies.
