@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { DocknetApp, DocknetEnvironment, HostConnection, PLAN_FILE_CONTEXT, PLAN_FROZEN_CONTEXT, PlanStore, Subnet } from '../../lib';
+import { DocknetApp, DocknetEnvironment, HostConnection, PLAN_FILE_CONTEXT, PLAN_FROZEN_CONTEXT, PlanStore, Subnet, SwarmRole } from '../../lib';
 
 const dirs: string[] = [];
 const cwd = process.cwd();
@@ -89,6 +89,24 @@ describe('plan record location', () => {
     expect(PlanStore.of(app)).toBe(store);
     expect(() => PlanStore.attach(app, PlanStore.inMemory())).toThrow(/already uses the plan record \(in memory\)/);
     expect(fs.readdirSync(nowhere)).toEqual([]);
+  });
+
+  test('a plain App builds the <env>-hosts stack too (DocknetApp is not needed for daemon.json and the swarm)', () => {
+    const app = new App({ outdir: tempDir('dn-plan-out-') });
+    PlanStore.attach(app, PlanStore.inMemory());
+    const env = new DocknetEnvironment(app, 'dev');
+    env.addPool('daemon', { cidr: '10.112.0.0/16' });
+    env.addHost('h1', {
+      connection: HostConnection.ssh({ user: 'ops', host: '10.10.0.11' }),
+      swarmRole: SwarmRole.MANAGER,
+      daemon: { bip: Subnet.fromPool('daemon', 24), mtu: 1450 },
+    });
+    app.synth();
+    const tf = JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', 'dev-hosts', 'cdk.tf.json'), 'utf8'));
+    const ids = Object.keys(tf.resource.terraform_data);
+    expect(ids.some((id) => /Daemon/.test(id))).toBe(true);
+    expect(ids.some((id) => /Swarm/.test(id))).toBe(true);
+    expect(JSON.stringify(tf)).toContain('10.112.0.1/24'); // bip from the plan's pool
   });
 
   test('a bad context value is named', () => {
