@@ -23,12 +23,16 @@ const SHIM = '198.18.0.249';
 
 gate.describe('host bootstrap (terraform over ssh on the lab), then the network stack on top', () => {
   const lab = useLab('dnboot', 3);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dnboot-tf-'));
+  // Made in beforeAll, not while collecting: a skipped suite runs no hooks and would leave it behind.
+  let work: string;
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'dnboot-tf-'));
+  });
   let synthesized: { hosts: TfJson; network: TfJson };
   let network: Replay | undefined;
   afterAll(async () => {
     await network?.destroy().catch(() => undefined);
-    fs.rmSync(work, { recursive: true, force: true });
+    if (work) fs.rmSync(work, { recursive: true, force: true });
   }, 120_000);
 
   /** The environment, written with the library: daemons, swarm roles, an overlay, macvlan with a shim. */

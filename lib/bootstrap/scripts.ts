@@ -1,7 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-/** Scripts shipped in lib/bootstrap/scripts and inlined into the synthesized provisioners. */
+/** Scripts in lib/bootstrap/scripts, inlined into the synthesized provisioners. tools/compile.js copies
+ * them next to the built JS (dist/lib/bootstrap/scripts), so this path holds under ts-node and in the package. */
 export const SCRIPT_DIR = join(__dirname, 'scripts');
 
 export function loadScript(name: 'safe-apply.sh' | 'swarm-init.sh' | 'swarm-join.sh' | 'swarm-leave.sh' | 'macvlan-shim.sh'): string {

@@ -42,6 +42,14 @@ export const DEFAULT_DAEMON_CONFIG_PATH = '/etc/docker/daemon.json';
 export const DEFAULT_RESTART_COMMAND = 'systemctl restart docker';
 export const DEFAULT_DOCKER_COMMAND = 'docker';
 
+/**
+ * remote-exec uploads its script to the host and leaves it there (emptied): with an upload directory,
+ * in it rather than in /tmp.
+ */
+function scriptPath(t: BootstrapTarget): { scriptPath?: string } {
+  return t.uploadDir ? { scriptPath: `${t.uploadDir}/terraform_%RAND%.sh` } : {};
+}
+
 /** The Terraform ssh connection for a target. */
 export function sshConnection(t: BootstrapTarget): SSHProvisionerConnection {
   return {
@@ -51,6 +59,7 @@ export function sshConnection(t: BootstrapTarget): SSHProvisionerConnection {
     port: t.ssh.port ?? 22,
     timeout: t.ssh.timeout ?? '2m',
     ...(t.ssh.privateKeyPath ? { privateKey: Fn.file(t.ssh.privateKeyPath) } : { agent: 'true' }),
+    ...scriptPath(t),
   };
 }
 
@@ -67,6 +76,7 @@ export function selfSshConnection(t: BootstrapTarget, attr: { host: string; user
     port: `\${self.${attr.port}}` as unknown as number,
     timeout: t.ssh.timeout ?? '2m',
     ...(t.ssh.privateKeyPath ? { privateKey: `\${file(self.${attr.key})}` } : { agent: 'true' }),
+    ...scriptPath(t),
   };
 }
 

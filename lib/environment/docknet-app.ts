@@ -2,12 +2,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppConfig } from 'cdktf';
 import { DocknetStack } from './docknet-stack';
-import { PlanStore } from './environment-plan';
+import { PLAN_FROZEN_CONTEXT, PlanStore } from './environment-plan';
 import { formatProblem, Severity } from '../validation/problem';
 
 export interface DocknetAppProps extends AppConfig {
-  /** The plan record, shared by every environment. @default a PlanStore on ./docknet.plan.json */
+  /**
+   * The plan record, shared by every environment: `PlanStore.fromFile(...)`, or `PlanStore.inMemory()`
+   * in tests.
+   * @default located as PlanStore.of says: context "docknet:planFile", else docknet.plan.json next to cdktf.json
+   */
   readonly planStore?: PlanStore;
+  /**
+   * Frozen plan (CI): a synth that would change the record fails. Ignored when `planStore` is given
+   * (it carries its own).
+   * @default context "docknet:planFrozen", else the environment variable DOCKNET_PLAN_FROZEN=1
+   */
+  readonly planFrozen?: boolean;
 }
 
 /**
@@ -20,7 +30,9 @@ export class DocknetApp extends App {
 
   constructor(props: DocknetAppProps = {}) {
     super(props);
-    this.planStore = props.planStore ?? PlanStore.fromFile(path.resolve(PlanStore.DEFAULT_FILE));
+    // The app is the entry point, so it (and not the library below it) may read the environment.
+    const frozen = props.planFrozen ?? (this.node.tryGetContext(PLAN_FROZEN_CONTEXT) === undefined ? process.env.DOCKNET_PLAN_FROZEN === '1' : undefined);
+    this.planStore = PlanStore.attach(this, props.planStore ?? PlanStore.locate(this, { frozen }));
   }
 
   private readonly environments: { hosts: { build(): void } }[] = [];

@@ -1,8 +1,9 @@
 import { TerraformBackend, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
 import { DocknetApp } from './docknet-app';
 import { DocknetStack, SwarmProps } from './docknet-stack';
 import { DockerHost, DockerHostProps } from '../host/docker-host';
-import { LanSegmentProps, PoolProps, EnvironmentPlan } from './environment-plan';
+import { LanSegmentProps, PoolProps, EnvironmentPlan, PlanStore } from './environment-plan';
 import { HostsStack } from './hosts-stack';
 
 export interface DocknetEnvironmentProps {
@@ -15,16 +16,17 @@ export interface DocknetEnvironmentProps {
 /**
  * One environment (dev, staging, prod): the `<env>-network` stack with hosts, networks and
  * containers, and the `<env>-hosts` stack that delivers daemon.json and the swarm with Terraform
- * built-ins. Deploy hosts first, then network.
+ * built-ins. Deploy hosts first, then network. Works under any cdktf App; a DocknetApp adds the
+ * all-stacks problem report and the topology reports.
  */
 export class DocknetEnvironment {
   public readonly name: string;
   public readonly network: DocknetStack;
   public readonly hosts: HostsStack;
 
-  constructor(app: DocknetApp, name: string, props: DocknetEnvironmentProps = {}) {
+  constructor(app: Construct, name: string, props: DocknetEnvironmentProps = {}) {
     this.name = name;
-    const plan = new EnvironmentPlan(name, app.planStore);
+    const plan = new EnvironmentPlan(name, PlanStore.of(app));
     this.network = new DocknetStack(app, `${name}-network`, {
       environment: name,
       plan,
@@ -35,7 +37,7 @@ export class DocknetEnvironment {
     if (props.backend) props.backend(this.hosts, `${name}-hosts`);
     this.network.addDependency(this.hosts);
     this.network.shareModelWith(this.hosts);
-    app.registerEnvironment(this);
+    if (app instanceof DocknetApp) app.registerEnvironment(this);
   }
 
   public addPool(name: string, props: PoolProps): void {

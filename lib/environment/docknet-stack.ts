@@ -12,7 +12,7 @@ import { validateTopology } from '../validation/engine';
 import { renderReport } from '../report/report';
 import { toDaemonJsonObject } from '../daemon/daemon-config';
 import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
-import { EnvironmentPlan, LanSegmentProps, PlanError, PlannedBlock, PoolProps } from './environment-plan';
+import { EnvironmentPlan, LanSegmentProps, PlanError, PlannedBlock, PlanStore, PoolProps } from './environment-plan';
 
 /** The docker provider version docknet's output is written and tested for (pinned, not "~> 3.0"). */
 export const DOCKER_PROVIDER_VERSION = '3.6.2';
@@ -27,7 +27,7 @@ export interface SwarmProps {
 export interface DocknetStackProps {
   /** Environment name (dev, staging, prod): names the stack and keys the plan record. */
   readonly environment: string;
-  /** The address plan shared by every stack of the environment. @default a plan of its own */
+  /** The address plan shared by every stack of the environment. @default the environment's view of the app's plan record (PlanStore.of) */
   readonly plan?: EnvironmentPlan;
   /** Swarm settings, when some host has a swarm role. @default no swarm address pools */
   readonly swarm?: SwarmProps;
@@ -63,7 +63,7 @@ export class DocknetStack extends TerraformStack {
       throw new DocknetError(this, `environment "${props.environment}" is not a valid environment name. Expected lower-case letters, digits and "-", starting with a letter (e.g. "dev", "prod").`);
     }
     this.environment = props.environment;
-    this.plan = props.plan ?? new EnvironmentPlan(props.environment);
+    this.plan = props.plan ?? new EnvironmentPlan(props.environment, PlanStore.of(this));
     this.swarm = props.swarm;
     this.rolloutWaveSize = props.rolloutWaveSize ?? 1;
     if (!Number.isInteger(this.rolloutWaveSize) || this.rolloutWaveSize < 1) {
@@ -72,7 +72,16 @@ export class DocknetStack extends TerraformStack {
     props.backend?.(this);
     writeModelAtSynth(this, () => this.modelSource());
     this.addOverride('terraform.required_providers.docker.version', DOCKER_PROVIDER_VERSION);
-    this.node.addValidation({ validate: () => this.reportProblems() });
+    this.node.addValidation({ validate: () => [...this.plan.store.locationProblems(this.node.path), ...this.reportProblems()] });
+    // Under any App (not only DocknetApp) the record is written when the stack is synthesized.
+    // (After the stack's own synthesis, which ran its validations: a stack with errors writes nothing.)
+    const synthesizer = this.synthesizer;
+    this.synthesizer = {
+      synthesize: (session) => {
+        synthesizer.synthesize(session);
+        this.plan.store.save();
+      },
+    };
   }
 
   public addHost(id: string, props: DockerHostProps): DockerHost {

@@ -73,6 +73,12 @@ export class HostsStack extends TerraformStack {
     return { name: s.name, parent: s.network.parentName, address: `${s.address}/32`, routes: [route] };
   }
 
+  /** Under a plain App nobody calls build() (DocknetApp does it in synth): cdktf prepares every stack before it synthesizes any. */
+  public prepareStack(): void {
+    this.build();
+    super.prepareStack();
+  }
+
   public build(): void {
     if (this.built) return;
     this.built = true;

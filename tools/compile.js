@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Builds the published package into dist/: tsc (JS + .d.ts) for lib/ and bin/, then the assets the
+// code reads at run time through __dirname (the bootstrap shell scripts, the `docknet init`
+// templates), placed at the same relative paths as in the repository so ts-node and dist agree.
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+
+fs.rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+for (const dir of ['lib/bootstrap/scripts', 'templates']) {
+  const from = path.join(root, dir);
+  if (fs.existsSync(from)) fs.cpSync(from, path.join(dist, dir), { recursive: true });
+}
+fs.chmodSync(path.join(dist, 'bin', 'docknet.js'), 0o755);
