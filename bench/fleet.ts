@@ -30,11 +30,13 @@ export const STACK = 'bench-network';
 export const IMAGE = 'nginx:1.27';
 export const POOL = '10.0.0.0/8';
 
+/** Zero-padded so the plan's key order (code units) is the declaration order the raw program assumes. */
+export const hostName = (h: number) => `h${String(h).padStart(3, '0')}`;
 export const hostAddress = (h: number) => `100.64.${h >> 8}.${h & 255}`;
 /**
- * The /24 a bridge gets: the pool hands out blocks in request order from its start (hosts in
- * order, bridges in order), so the raw program can write them down. The bench's byte comparison
- * proves this stays true.
+ * The /24 a bridge gets: the pool hands out blocks from its start in the order of the request keys
+ * (env/host/bridge, code-unit order; hence the zero-padded host names), so the raw program can
+ * write them down. The bench's byte comparison proves this stays true.
  */
 const bridgeBlock = (size: FleetSize, h: number, b: number) => {
   const k = h * size.bridgesPerHost + b;
@@ -47,8 +49,8 @@ export function rawFleet(size: FleetSize, outdir: string): App {
   const app = new App({ outdir });
   const stack = new TerraformStack(app, STACK);
   for (let h = 0; h < size.hosts; h++) {
-    const scope = new Construct(stack, `h${h}`);
-    const provider = new DockerProvider(scope, 'Provider', { alias: `h${h}`, host: `ssh://ops@${hostAddress(h)}` });
+    const scope = new Construct(stack, hostName(h));
+    const provider = new DockerProvider(scope, 'Provider', { alias: hostName(h), host: `ssh://ops@${hostAddress(h)}` });
     const image = new Image(scope, `Image-${IMAGE.replace(/[\/:@]/g, '_')}`, { provider, name: IMAGE, keepLocally: true });
     const bridges: Network[] = [];
     for (let b = 0; b < size.bridgesPerHost; b++) {
