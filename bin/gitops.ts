@@ -5,7 +5,7 @@
  *   gitops check-backend [--dir cdktf.out] [stack...]   refuse local or missing state in CI, and secrets in conn_str
  *   gitops digest --out synth.json [--commit SHA] [stack...]   what was planned: sha256 of each stack's cdk.tf.json
  *   gitops verify --planned synth.json [stack...]       refuse to apply when this synth differs from the planned one
- *   gitops plan-backend-config <stack>                  -backend-config flags for the read-only plan role
+ *   gitops plan-backend-config <stack>                  -backend-config flags for the read-only plan role (PGUSER)
  *
  * Stacks default to every stack of the synth (cdktf.out/manifest.json). Exit 1 with a message per
  * problem (all of them, once) and `::error::` annotations when run by GitHub Actions.
@@ -40,6 +40,15 @@ export function readBackend(dir: string, stack: string): StackBackend {
   return { stack, type, config: type ? backend![type] : {} };
 }
 
+/** The user a libpq URL (`user@`) or key/value string (`user=`) names, if any. */
+function connStrUser(connStr: string): string | undefined {
+  const url = /^postgres(?:ql)?:\/\/([^@/?#]*)@/i.exec(connStr);
+  if (url) return decodeURIComponent(url[1].split(':')[0]) || undefined;
+  const kv = /(?:^|\s)user\s*=\s*(\S+)/i.exec(connStr);
+  if (kv) return kv[1];
+  return /^postgres(?:ql)?:\/\/[^?#]*[?&]user=([^&#]+)/i.exec(connStr)?.[1];
+}
+
 /** A password in a libpq URL (`user:pw@`) or key/value string (`password=`). */
 function connStrHasPassword(connStr: string): boolean {
   if (/^postgres(ql)?:\/\//i.test(connStr)) {
@@ -67,6 +76,13 @@ export function backendProblems(b: StackBackend, ci: boolean): string[] {
         `next deploy would start from no state and create everything again (and the plan reviewed in the pull request ` +
         `would not match what exists). Give the environment a remote backend (stateConnStr in stacks/<env>.ts: the pg ` +
         `backend, PGPASSWORD from the environment's secret).`,
+    );
+  }
+  if (ci && b.type === 'pg' && typeof b.config.conn_str === 'string' && connStrUser(b.config.conn_str)) {
+    problems.push(
+      `${b.stack}: the pg backend's conn_str names the user "${connStrUser(b.config.conn_str)}". A saved plan carries its ` +
+        `backend configuration, so the plan job's read-only role and the deploy job's role must come from the ` +
+        `environment: remove the user from stateConnStr and set PGUSER (a variable of each GitHub environment).`,
     );
   }
   if (b.type === 'pg' && typeof b.config.conn_str === 'string' && connStrHasPassword(b.config.conn_str)) {
@@ -118,17 +134,14 @@ export function digestProblems(planned: SynthDigest, current: SynthDigest): stri
   return problems;
 }
 
-/** Flags for `terraform init` in a plan job: the read-only role, and no DDL (that role may not create anything). */
-export function planBackendConfig(b: StackBackend, user: string | undefined): string[] {
+/**
+ * Flags for `terraform init` in a plan job: no DDL, which the read-only role may not run. The role
+ * itself comes from PGUSER: a saved plan carries the backend configuration it was made with, so a
+ * role written into conn_str here would be the role the deploy job applies with.
+ */
+export function planBackendConfig(b: StackBackend): string[] {
   if (b.type !== 'pg') return [];
-  const flags = ['-backend-config=skip_schema_creation=true', '-backend-config=skip_table_creation=true', '-backend-config=skip_index_creation=true'];
-  // The URL's user outranks PGUSER in libpq, so the plan role replaces it in the URL.
-  if (user && typeof b.config.conn_str === 'string' && /^postgres(ql)?:\/\//i.test(b.config.conn_str)) {
-    const u = new URL(b.config.conn_str);
-    u.username = user;
-    flags.unshift(`-backend-config=conn_str=${u.toString()}`);
-  }
-  return flags;
+  return ['-backend-config=skip_schema_creation=true', '-backend-config=skip_table_creation=true', '-backend-config=skip_index_creation=true'];
 }
 
 function fail(problems: string[]): void {
@@ -173,7 +186,7 @@ export function main(argv: string[]): void {
     }
     case 'plan-backend-config': {
       if (stacks.length !== 1) throw new Error('plan-backend-config needs exactly one stack');
-      process.stdout.write(planBackendConfig(readBackend(dir, stacks[0]), process.env.DOCKNET_PG_PLAN_USER).join('\n') + '\n');
+      process.stdout.write(planBackendConfig(readBackend(dir, stacks[0])).join('\n') + '\n');
       return;
     }
     default:

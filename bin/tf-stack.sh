@@ -23,7 +23,9 @@ gitops check-backend --dir "$out" "$stack"
 
 case "$mode" in
   plan)
-    mapfile -t flags < <(gitops plan-backend-config --dir "$out" "$stack")
+    # (Not a process substitution: its failure would not stop the script, and the plan would run as the deploy role.)
+    flags_text=$(gitops plan-backend-config --dir "$out" "$stack")
+    mapfile -t flags <<< "$flags_text"
     terraform -chdir="$dir" init -input=false -no-color "${flags[@]}" >/dev/null
     set +e
     terraform -chdir="$dir" plan -input=false -no-color -lock-timeout=120s -detailed-exitcode -out="$stack.tfplan"

@@ -32,7 +32,7 @@ const pg = (conn: string) => ({ terraform: { backend: { pg: { conn_str: conn, sc
 const local = { terraform: { backend: { local: { path: '/runner/work/terraform.dev-hosts.tfstate' } } } };
 
 describe('check-backend', () => {
-  const dir = synthDir({ 'dev-hosts': local, 'dev-network': {}, 'prod-hosts': pg('postgres://docknet@state/docknet'), 'prod-network': pg('postgres://docknet:hunter2@state/docknet') });
+  const dir = synthDir({ 'dev-hosts': local, 'dev-network': {}, 'prod-hosts': pg('postgres://state/docknet'), 'prod-network': pg('postgres://:hunter2@state/docknet') });
 
   test('local or no state is refused in CI, with the reason; allowed on a workstation', () => {
     const [problem] = backendProblems(readBackend(dir, 'dev-hosts'), true);
@@ -47,9 +47,9 @@ describe('check-backend', () => {
   test.each([
     ['postgres://docknet:hunter2@state/docknet', true],
     ['postgres://docknet@state/docknet?password=hunter2', true],
-    ['host=state user=docknet password=hunter2', true],
-    ['postgres://docknet@state/docknet?sslmode=require', false],
-    ['host=state user=docknet', false],
+    ['host=state password=hunter2', true],
+    ['postgres://state/docknet?sslmode=require', false],
+    ['host=state dbname=docknet', false],
   ])('a password in conn_str is refused everywhere: %s', (conn, refused) => {
     const problems = backendProblems({ stack: 'x', type: 'pg', config: { conn_str: conn } }, false);
     expect(problems.length > 0).toBe(refused);
@@ -92,16 +92,28 @@ describe('digest and verify: the saved plan only for the synth it was made from'
 });
 
 describe('plan-backend-config', () => {
-  test('the read-only role replaces the URL user (libpq prefers it to PGUSER) and no DDL runs', () => {
-    const b = { stack: 's', type: 'pg', config: { conn_str: 'postgres://docknet@state.internal/docknet?sslmode=require' } };
-    expect(planBackendConfig(b, 'docknet_plan')).toEqual([
-      '-backend-config=conn_str=postgres://docknet_plan@state.internal/docknet?sslmode=require',
+  test('no DDL for the read-only role, and no role in the flags (a saved plan carries them into the apply)', () => {
+    const b = { stack: 's', type: 'pg', config: { conn_str: 'postgres://state.internal/docknet?sslmode=require' } };
+    expect(planBackendConfig(b)).toEqual([
       '-backend-config=skip_schema_creation=true',
       '-backend-config=skip_table_creation=true',
       '-backend-config=skip_index_creation=true',
     ]);
-    expect(planBackendConfig(b, undefined)).toHaveLength(3);
-    expect(planBackendConfig({ stack: 's', type: 'local', config: {} }, 'x')).toEqual([]);
+    expect(planBackendConfig({ stack: 's', type: 'local', config: {} })).toEqual([]);
+  });
+
+  test.each([
+    ['postgres://docknet@state.internal/docknet', 'docknet'],
+    ['postgresql://docknet@/postgres?host=%2Ftmp', 'docknet'],
+    ['postgres://state.internal/docknet?user=docknet', 'docknet'],
+    ['host=state user=docknet', 'docknet'],
+    ['postgres://state.internal/docknet?sslmode=require', undefined],
+    ['postgres:///postgres?host=%2Ftmp', undefined],
+  ])('a role named in conn_str is refused in CI (plan and deploy need their own): %s', (conn, user) => {
+    const problems = backendProblems({ stack: 'x', type: 'pg', config: { conn_str: conn } }, true);
+    if (user) expect(problems).toEqual([expect.stringContaining(`names the user "${user}"`)]);
+    else expect(problems).toEqual([]);
+    expect(backendProblems({ stack: 'x', type: 'pg', config: { conn_str: conn } }, false)).toEqual([]);
   });
 });
 

@@ -150,6 +150,8 @@ describe('GitHub workflows', () => {
       expect({ id, checked: check > -1 && check < r.indexOf('tf-stack.sh') }).toEqual({ id, checked: true });
       // The state's password comes from the environment's secret, never the synthesized JSON.
       expect(job.env.PGPASSWORD).toBe('${{ secrets.DOCKNET_PG_PASSWORD }}');
+      // The role too: the plan file carries the backend config, so the role cannot be written into it.
+      expect(job.env.PGUSER).toBe('${{ vars.DOCKNET_PG_USER }}');
     }
     // And the script checks again before every init, whoever runs it.
     expect(TF_STACK.indexOf('gitops check-backend')).toBeLessThan(TF_STACK.indexOf('init -input=false'));
