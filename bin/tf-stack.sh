@@ -46,7 +46,7 @@ case "$mode" in
     rc=${PIPESTATUS[0]}
     set -e
     if [ "$rc" -ne 0 ] && grep -q 'Saved plan is stale' "$log"; then
-      msg="$stack: refused by terraform: Saved plan is stale. The state moved since the plan was reviewed (another apply ran in between), so nothing was applied. Re-plan: re-run the pull request's checks, review the new plan, and merge again (or push a follow-up commit)."
+      msg="$stack: refused by terraform: Saved plan is stale. The state moved since the plan was reviewed (another apply ran in between), so nothing was applied. Re-plan: re-run the merged pull request's docknet workflow (it plans its commit against the current state), review the new plan in its comment, then re-run all jobs of this deploy (it takes the newest plan)."
       echo "tf-stack: $msg" >&2
       [ "${GITHUB_ACTIONS:-}" = "true" ] && echo "::error::$msg"
     fi
