@@ -138,3 +138,32 @@ test('an overlap that is not the same block, and LAN ranges, are found too', () 
   expect(found[0].message).toContain('10.1.0.0/23 (pool "bridges") and 10.1.1.0/24 (pool "bridges"), which overlap, of environment "prod" are allocated to two owners');
   expect(found[1].message).toContain('10.9.0.32/27 in LAN segment "lan" of environment "prod" is allocated to two owners: "h1" and "h2"');
 });
+
+describe('the frozen synth half, on the example', () => {
+  const ROOT = path.resolve(__dirname, '../..');
+
+  test('the committed record is sound and a frozen synth of the example accepts it', () => {
+    expect(runPlanCheck({ cwd: ROOT })).toEqual({ problems: [] });
+  }, 120_000);
+
+  test('a record that lacks an allocation the code needs fails the frozen synth (DN272), output included', () => {
+    // A copy of the project at HEAD, as a merge result would be checked out.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'docknet-plan-synth-'));
+    try {
+      execFileSync('sh', ['-c', `git -C "${ROOT}" archive HEAD | tar -x -C "${copy}"`]);
+      fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+      const file = path.join(copy, RECORD);
+      const record = readPlanRecord(file)!;
+      delete record.environments.dev.pools.bridges['dev/dev1/backend'];
+      writePlanRecord(file, record);
+      const before = fs.readFileSync(file, 'utf8');
+      const result = runPlanCheck({ cwd: copy });
+      expect(result.problems).toEqual([expect.stringMatching(/^the frozen synth failed: docknet\.plan\.json does not match the merged code/)]);
+      expect(result.synthOutput).toMatch(/DN272/);
+      expect(result.synthOutput).toContain('dev/dev1/backend');
+      expect(fs.readFileSync(file, 'utf8')).toBe(before); // frozen: the check never rewrites the record
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -164,6 +164,8 @@ describe('GitHub workflows', () => {
     expect(job.if).toContain("github.event_name == 'merge_group'");
     expect(runs(job)).toContain('docknet -- plan-check');
     expect(workflow.env.DOCKNET_PLAN_FROZEN).toBe('1');
+    // A merge queue waits for every required check: those that gate pull requests report there too.
+    for (const id of ['test', 'gate']) expect({ id, runs: /merge_group|!= 'push'/.test(workflow.jobs[id].if) }).toEqual({ id, runs: true });
   });
 
   test('PRs: diff, report and plans end in one sticky comment; replacements, drift and failed plans block', () => {
