@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { findDoubleAllocations, runPlanCheck } from '../../bin/plan-check';
 import { AddressPlan, readPlanRecord, writePlanRecord } from '../../lib/address';
+import { PlanStore } from '../../lib/environment/environment-plan';
 
 const RECORD = 'docknet.plan.json';
 let repo: string;
@@ -44,7 +45,7 @@ function branch(name: string, extra: { pool: 'bridges' | 'overlays'; key: string
 
 /** docknet plan-check as the workflow runs it, in the scratch repository (record only: no app there). */
 function cli(): { code: number; err: string } {
-  const r = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', path.resolve(__dirname, '../../bin/docknet.ts'), 'plan-check', '--no-synth'], {
+  const r = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', path.resolve(__dirname, '../../bin/docknet.ts'), 'plan-check', '--record', RECORD, '--no-synth'], {
     cwd: repo,
     encoding: 'utf8',
     env: { ...process.env, GITHUB_ACTIONS: '' },
@@ -109,7 +110,7 @@ test('keys apart: git merges both branches cleanly, plan-check on the merge name
   const after = readPlanRecord(file)!;
   expect(after.environments.dev.pools.overlays['dev/dev1/front']).toBe('10.111.17.0/24'); // the deployed one keeps it
   expect(after.environments.dev.pools.overlays['dev/dev2/mesh']).toBe('10.111.18.0/24');
-  expect(runPlanCheck({ cwd: repo, synth: false }).problems).toEqual([]);
+  expect(runPlanCheck({ cwd: repo, record: RECORD, synth: false }).problems).toEqual([]);
 });
 
 test('keys side by side: git itself conflicts on docknet.plan.json, so the second merge cannot land', () => {
@@ -152,13 +153,13 @@ describe('the frozen synth half, on the example', () => {
     try {
       execFileSync('sh', ['-c', `git -C "${ROOT}" archive HEAD | tar -x -C "${copy}"`]);
       fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
-      const file = path.join(copy, RECORD);
+      const file = path.join(copy, PlanStore.DEFAULT_FILE); // wherever the app keeps it
       const record = readPlanRecord(file)!;
       delete record.environments.dev.pools.bridges['dev/dev1/backend'];
       writePlanRecord(file, record);
       const before = fs.readFileSync(file, 'utf8');
       const result = runPlanCheck({ cwd: copy });
-      expect(result.problems).toEqual([expect.stringMatching(/^the frozen synth failed: docknet\.plan\.json does not match the merged code/)]);
+      expect(result.problems).toEqual([expect.stringMatching(/^the frozen synth failed: \S*docknet\.plan\.json does not match the merged code/)]);
       expect(result.synthOutput).toMatch(/DN272/);
       expect(result.synthOutput).toContain('dev/dev1/backend');
       expect(fs.readFileSync(file, 'utf8')).toBe(before); // frozen: the check never rewrites the record
