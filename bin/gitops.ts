@@ -75,7 +75,7 @@ export function backendProblems(b: StackBackend, ci: boolean): string[] {
       `${b.stack}: refused in CI: its Terraform state is ${where}. A CI runner's disk is discarded after the job, so the ` +
         `next deploy would start from no state and create everything again (and the plan reviewed in the pull request ` +
         `would not match what exists). Give the environment a remote backend (stateConnStr in stacks/<env>.ts: the pg ` +
-        `backend, PGPASSWORD from the environment's secret).`,
+        `backend, PGUSER and PGPASSWORD from the job's environment).`,
     );
   }
   if (ci && b.type === 'pg' && typeof b.config.conn_str === 'string' && connStrUser(b.config.conn_str)) {
@@ -127,7 +127,7 @@ export function digestProblems(planned: SynthDigest, current: SynthDigest): stri
         `${stack}: refused: the code moved since the plan was reviewed. The synth${now} differs from the planned synth${at} ` +
           `(cdk.tf.json sha256 ${sha.slice(0, 12)} ≠ ${was.slice(0, 12)}), so the saved plan does not describe this commit; ` +
           `nothing was applied. This happens when main changed after the pull request was planned: require branches to be ` +
-          `up to date (or a merge queue) so the reviewed plan is the merged code, and open a pull request to re-plan.`,
+          `up to date before merging so the reviewed plan is the merged code, and open a pull request to re-plan.`,
       );
     }
   }
