@@ -8,10 +8,11 @@ import { diffCommand } from '../lib/report/cli/diff-command';
 import { promoteCommand } from '../lib/report/cli/promote-command';
 import { reportCommand } from '../lib/report/cli/report-command';
 import { initCommand } from '../lib/init/init-command';
+import { planCheckCommand } from './plan-check';
 
 export function buildProgram(): Command {
   const program = new Command('docknet').description('Docker host networking as code: reports, diffs and promotion checks for synthesized stacks');
-  for (const command of [reportCommand(), diffCommand(), promoteCommand()]) program.addCommand(command);
+  for (const command of [reportCommand(), diffCommand(), promoteCommand(), planCheckCommand()]) program.addCommand(command);
   program.addCommand(initCommand());
   return program;
 }

@@ -18,5 +18,7 @@ export const dev: EnvironmentValues = {
   apiReplicas: 3,
   dns: ['10.10.0.2', '10.10.0.3'],
   underlayMtu: 1500,
-  stateConnStr: undefined,
+  // Remote state like every environment: a CI runner's local state is gone after the job. Role and
+  // password are never here: terraform reads PGUSER and PGPASSWORD from the environment.
+  stateConnStr: 'postgres://state.internal/docknet?sslmode=require',
 };

@@ -18,5 +18,5 @@ export const prod: EnvironmentValues = {
   apiReplicas: 6,
   dns: ['10.30.0.2', '10.30.0.3'],
   underlayMtu: 1500,
-  stateConnStr: 'postgres://docknet@state.internal/docknet?sslmode=require',
+  stateConnStr: 'postgres://state.internal/docknet?sslmode=require',
 };

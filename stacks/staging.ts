@@ -18,5 +18,5 @@ export const staging: EnvironmentValues = {
   apiReplicas: 3,
   dns: ['10.20.0.2', '10.20.0.3'],
   underlayMtu: 1500,
-  stateConnStr: 'postgres://docknet@state.internal/docknet?sslmode=require',
+  stateConnStr: 'postgres://state.internal/docknet?sslmode=require',
 };
