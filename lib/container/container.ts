@@ -1,12 +1,15 @@
 import { Construct } from 'constructs';
-import { Lazy } from 'cdktf';
-import { Container as ContainerResource } from '@cdktf/provider-docker/lib/container';
+import { TerraformResource } from 'cdktf';
+import * as containerBinding from '@cdktf/provider-docker/lib/container';
+import { Container as ContainerResource, ContainerConfig } from '@cdktf/provider-docker/lib/container';
+import type { Image } from '@cdktf/provider-docker/lib/image';
 import { DocknetError } from '../errors';
 import { ContainerModel } from '../model';
 import type { DockerHost } from '../host/docker-host';
-import { INetwork, checkIp } from '../network/network';
+import { INetwork, Network, checkIp } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
+import { definedOnly, RenderedResource, sameStackRef, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
 
 export interface AttachmentOptions {
   /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */
@@ -61,15 +64,22 @@ export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
 
-/** A container on one host. Its docker_container child is named "Resource". */
+/**
+ * A container on one host. Its docker_container child is named "Resource" and is rendered at synth
+ * from the container's props (no generated binding, no Lazy per field: see RenderedResource);
+ * `resource` swaps the generated binding in when code needs it.
+ */
 export class Container extends Construct {
   public readonly host: DockerHost;
   public readonly containerName: string;
   public readonly networkMode: NetworkMode;
-  public readonly resource: ContainerResource;
   private readonly attachments: NetworkAttachment[] = [];
   private readonly ports: Port[] = [];
   private readonly props: ContainerProps;
+  private readonly image: Image;
+  private rendered: TerraformResource;
+  private binding?: ContainerResource;
+  private idReference?: string;
 
   constructor(host: DockerHost, id: string, props: ContainerProps) {
     super(host, id);
@@ -82,25 +92,38 @@ export class Container extends Construct {
     this.networkMode = props.networkMode ?? NetworkMode.bridge();
     for (const d of props.dns ?? []) checkIp(this, 'dns', d);
 
-    this.resource = new ContainerResource(this, 'Resource', {
-      provider: host.provider,
-      name: this.containerName,
-      image: host.image(props.image).imageId,
-      // Always explicit: containers read back as "default" were replaced on every plan (#603, #723).
-      networkMode: this.renderNetworkMode(),
-      networksAdvanced: Lazy.anyValue({ produce: () => this.renderAttachments() }) as any,
-      ports: Lazy.anyValue({ produce: () => this.renderPorts() }) as any,
-      command: props.command,
-      env: props.env ? Object.keys(props.env).sort().map((k) => `${k}=${props.env![k]}`) : undefined,
-      hostname: props.hostname,
-      dns: props.dns,
-      dnsOpts: props.dnsOptions,
-      dnsSearch: props.dnsSearch,
-      mustRun: true,
-    });
+    this.image = host.image(props.image);
+    this.rendered = new RenderedResource(this, 'Resource', 'docker_container', host.provider, () => this.renderAttributes());
+    // cdktf's HCL output needs the binding's typed HCL rendering.
+    if (writesHcl(this)) void this.resource;
 
     for (const a of props.networks ?? []) this.attach(a.network, a);
     for (const p of props.ports ?? []) this.publish(p);
+  }
+
+  /**
+   * The docker_container as the generated binding (the L1 escape hatch), for its typed setters:
+   * `container.resource.shmSize = 256`. Fields set on it win over docknet's. The first use replaces
+   * the rendered resource by the binding (same logical ID, same JSON); it costs what a binding costs,
+   * so prefer `node.defaultChild` + addOverride and idRef when they do.
+   */
+  public get resource(): ContainerResource {
+    if (!this.binding) {
+      const render = () => this.renderAttributes();
+      this.node.tryRemoveChild('Resource');
+      this.binding = new (class extends ContainerResource {
+        protected synthesizeAttributes(): { [name: string]: unknown } {
+          return { ...render(), ...definedOnly(super.synthesizeAttributes()) };
+        }
+      })(this, 'Resource', { provider: this.rendered.provider, name: this.containerName, image: this.image.imageId });
+      this.rendered = this.binding;
+    }
+    return this.binding;
+  }
+
+  /** @internal The docker_container resource as it is in the tree now (rendered, or the binding). */
+  public get terraformResource(): TerraformResource {
+    return this.rendered;
   }
 
   /**
@@ -125,7 +148,8 @@ export class Container extends Construct {
 
   /** Terraform reference to the container id (for container:<id> modes). */
   public get idRef(): string {
-    return this.resource.id;
+    if (!this.idReference) this.idReference = this.rendered.getStringAttribute('id');
+    return this.idReference;
   }
 
   public toModel(): ContainerModel {
@@ -148,24 +172,48 @@ export class Container extends Construct {
     };
   }
 
+  /** The docker_container's attributes, in the provider's JSON shape (what the binding would write). */
+  private renderAttributes(): Record<string, unknown> {
+    const props = this.props;
+    const config: Omit<ContainerConfig, 'provider'> = {
+      name: this.containerName,
+      image: sameStackRef(this.image, 'image_id'),
+      // Always explicit: containers read back as "default" were replaced on every plan (#603, #723).
+      networkMode: this.renderNetworkMode(),
+      networksAdvanced: this.renderAttachments(),
+      ports: this.renderPorts(),
+      command: props.command,
+      env: props.env ? Object.keys(props.env).sort().map((k) => `${k}=${props.env![k]}`) : undefined,
+      hostname: props.hostname,
+      dns: props.dns,
+      dnsOpts: props.dnsOptions,
+      dnsSearch: props.dnsSearch,
+      mustRun: true,
+    };
+    return toTerraformAttributes(containerBinding, 'container', config as Record<string, unknown>);
+  }
+
   private renderNetworkMode(): string {
     const mode = this.networkMode;
-    if (mode instanceof SharedMode && mode.kind === 'container') return `container:${mode.other!.idRef}`;
+    if (mode instanceof SharedMode && mode.kind === 'container') {
+      const other = mode.other!;
+      return `container:${other instanceof Container && other.host.stack === this.host.stack ? sameStackRef(other.terraformResource, 'id') : other.idRef}`;
+    }
     return mode.kind;
   }
 
-  // Lazy values bypass the binding's mappers, so these are in the provider's snake_case shape.
-  private renderAttachments(): unknown[] | undefined {
+  private renderAttachments(): ContainerConfig['networksAdvanced'] {
     if (this.attachments.length === 0) return undefined;
     return this.attachments.map((a) => ({
-      name: a.network.nameRef,
+      // A plain reference string where the network is docknet's and in this stack (always, today): no token per attachment.
+      name: a.network instanceof Network && a.network.host.stack === this.host.stack ? sameStackRef(a.network.terraformResource, 'name') : a.network.nameRef,
       aliases: a.aliases && a.aliases.length ? a.aliases : undefined,
-      ipv4_address: a.ipv4Address,
-      ipv6_address: a.ipv6Address,
+      ipv4Address: a.ipv4Address,
+      ipv6Address: a.ipv6Address,
     }));
   }
 
-  private renderPorts(): unknown[] | undefined {
+  private renderPorts(): ContainerConfig['ports'] {
     if (this.ports.length === 0) return undefined;
     return this.ports.map((p) => {
       const m = p.toModel();

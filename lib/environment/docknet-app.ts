@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppConfig } from 'cdktf';
+import { App, AppConfig, TerraformStack } from 'cdktf';
 import { DocknetStack } from './docknet-stack';
 import { PLAN_FROZEN_CONTEXT, PlanStore } from './environment-plan';
 import { formatProblem, Severity } from '../validation/problem';
@@ -58,11 +58,28 @@ export class DocknetApp extends App {
 
   public synth(): void {
     this.finalize();
+    const stacks = this.docknetStacks;
+    const held = stacks.reduceRight<() => void>((inner, stack) => () => stack.holdModel(inner), () => this.synthValidated());
+    held();
+  }
+
+  /** The synth proper, with each stack's model and problems built once (DocknetStack.holdModel). */
+  private synthValidated(): void {
     const errors = this.validateAll();
     if (errors.length) {
       throw new Error(`docknet found ${errors.length} problem(s); nothing was written:\n  ${errors.join('\n  ')}`);
     }
-    super.synth();
+    // validateAll ran every validation of the tree; cdktf would run them all again per stack, and each
+    // terraform_data carries a check that spawns `terraform version`. A stack with a moved resource
+    // keeps cdktf's pass (it adds its Terraform >= 1.5 check during synthesis).
+    const skip = !this.skipValidation && !this.node.findAll().some((c) => c instanceof TerraformStack && c.hasResourceMove());
+    const self = this as { skipValidation: boolean };
+    if (skip) self.skipValidation = true;
+    try {
+      super.synth();
+    } finally {
+      if (skip) self.skipValidation = false;
+    }
     for (const stack of this.docknetStacks) {
       const dir = path.join(this.outdir, 'stacks', stack.node.id);
       const warnings = stack.problems().filter((p) => p.severity === Severity.WARNING).map(formatProblem);

@@ -56,6 +56,7 @@ export class DocknetStack extends TerraformStack {
   private readonly hosts: DockerHost[] = [];
   private modelCompanion?: TerraformStack;
   private swarmBlocks?: PlannedBlock[];
+  private synthCache?: { model?: TopologyModel; problems?: Problem[] };
 
   constructor(scope: Construct, id: string, props: DocknetStackProps) {
     super(scope, id);
@@ -179,8 +180,26 @@ export class DocknetStack extends TerraformStack {
     };
   }
 
+  /**
+   * @internal While a synth runs the tree no longer changes, so the model and its problems are built
+   * once for the validation, the model files and the report (DocknetApp.synth holds this).
+   */
+  public holdModel<T>(fn: () => T): T {
+    this.synthCache = {};
+    try {
+      return fn();
+    } finally {
+      this.synthCache = undefined;
+    }
+  }
+
   /** The topology as plain data, with every address resolved. */
   public toModel(): TopologyModel {
+    if (this.synthCache) return (this.synthCache.model ??= this.buildModel());
+    return this.buildModel();
+  }
+
+  private buildModel(): TopologyModel {
     const managers = this.hosts.filter((h) => h.swarmRole === SwarmRole.MANAGER).map((h) => h.hostName);
     const workers = this.hosts.filter((h) => h.swarmRole === SwarmRole.WORKER).map((h) => h.hostName);
     const hasSwarm = managers.length + workers.length > 0;
@@ -205,6 +224,11 @@ export class DocknetStack extends TerraformStack {
 
   /** Every problem of the topology and its plan, errors and warnings. */
   public problems(): Problem[] {
+    if (this.synthCache) return (this.synthCache.problems ??= this.findProblems());
+    return this.findProblems();
+  }
+
+  private findProblems(): Problem[] {
     let model: TopologyModel;
     try {
       model = this.toModel();

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { Lazy } from 'cdktf';
-import { Network as NetworkResource } from '@cdktf/provider-docker/lib/network';
+import { TerraformResource } from 'cdktf';
+import * as networkBinding from '@cdktf/provider-docker/lib/network';
+import { Network as NetworkResource, NetworkConfig } from '@cdktf/provider-docker/lib/network';
 import { DocknetError } from '../errors';
 import { IpConfigModel, NetworkDriver, NetworkModel } from '../model';
 import type { DockerHost } from '../host/docker-host';
@@ -8,6 +9,7 @@ import { ExplicitSubnet, Subnet } from './subnet';
 import type { PlannedBlock } from '../environment/environment-plan';
 import { Cidr, IpAddress } from '../address/cidr';
 import { compareKeys } from '../address/record';
+import { definedOnly, RenderedResource, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
 
 /** What every network driver shares: name, IPv4/IPv6 addressing, labels. */
 export interface NetworkProps {
@@ -48,23 +50,28 @@ export interface INetwork {
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 /**
- * Base of the typed network constructs. Its docker_network child is named "Resource"; every
- * plan-dependent field (subnets from pools, LAN ranges) renders lazily so the plan resolves once,
- * after the whole tree is built.
+ * Base of the typed network constructs. Its docker_network child is named "Resource" and is rendered
+ * at synth, after the plan resolved (subnets from pools, LAN ranges), straight from the network's
+ * props: no generated binding, no Lazy per field (see RenderedResource). `resource` swaps the
+ * generated binding in when code needs it.
  */
 export abstract class Network extends Construct implements INetwork {
   public readonly networkName: string;
   public readonly host: DockerHost;
   public abstract readonly driver: NetworkDriver;
-  public readonly resource: NetworkResource;
   protected readonly props: NetworkProps;
   private readonly v4?: PlannedBlock;
   private readonly v6?: PlannedBlock;
+  private readonly extra: { internal?: boolean; attachable?: boolean; provider?: DockerHost };
+  private rendered: TerraformResource;
+  private binding?: NetworkResource;
+  private refs?: { name: string; id: string };
 
   protected constructor(host: DockerHost, id: string, props: NetworkProps, extra: { internal?: boolean; attachable?: boolean; provider?: DockerHost } = {}) {
     super(host, id);
     this.host = host;
     this.props = props;
+    this.extra = extra;
     this.networkName = props.name ?? id;
     if (!NAME.test(this.networkName)) {
       throw new DocknetError(this, `network name "${this.networkName}" is not a valid Docker name. Expected letters, digits, "_", "." or "-", starting with a letter or digit, at most 63 characters.`);
@@ -86,29 +93,69 @@ export abstract class Network extends Construct implements INetwork {
     this.v4 = props.subnet ? host.stack.plannedSubnet(this, props.subnet, 'ipv4') : undefined;
     this.v6 = props.ipv6 ? host.stack.plannedSubnet(this, props.ipv6.subnet, 'ipv6') : undefined;
 
-    this.resource = new NetworkResource(this, 'Resource', {
-      provider: (extra.provider ?? host).provider,
+    const provider = (extra.provider ?? host).provider;
+    this.rendered = new RenderedResource(this, 'Resource', 'docker_network', provider, () => this.renderAttributes());
+    // cdktf's HCL output needs the binding's typed HCL rendering.
+    if (writesHcl(this)) void this.resource;
+  }
+
+  /**
+   * The docker_network as the generated binding (the L1 escape hatch), for its typed setters:
+   * `network.resource.checkDuplicate = true`. Fields set on it win over docknet's. The first use
+   * replaces the rendered resource by the binding (same logical ID, same JSON); it costs what a
+   * binding costs, so prefer `node.defaultChild` + addOverride, nameRef and idRef when they do.
+   */
+  public get resource(): NetworkResource {
+    if (!this.binding) {
+      const render = () => this.renderAttributes();
+      this.node.tryRemoveChild('Resource');
+      this.binding = new (class extends NetworkResource {
+        protected synthesizeAttributes(): { [name: string]: unknown } {
+          return { ...render(), ...definedOnly(super.synthesizeAttributes()) };
+        }
+      })(this, 'Resource', { provider: this.rendered.provider, name: this.networkName });
+      this.rendered = this.binding;
+    }
+    return this.binding;
+  }
+
+  /** Terraform reference to the network's name (one per network): attaching through it orders creation. */
+  public get nameRef(): string {
+    return this.references().name;
+  }
+
+  /** Terraform reference to the network's id (services must attach by id, provider issue #648). */
+  public get idRef(): string {
+    return this.references().id;
+  }
+
+  /** @internal The docker_network resource as it is in the tree now (rendered, or the binding). */
+  public get terraformResource(): TerraformResource {
+    return this.rendered;
+  }
+
+  private references(): { name: string; id: string } {
+    if (!this.refs) this.refs = { name: this.rendered.getStringAttribute('name'), id: this.rendered.getStringAttribute('id') };
+    return this.refs;
+  }
+
+  /** The docker_network's attributes, in the provider's JSON shape (what the binding would write). */
+  private renderAttributes(): Record<string, unknown> {
+    const config: Omit<NetworkConfig, 'provider'> = {
       name: this.networkName,
-      driver: Lazy.stringValue({ produce: () => this.driver }),
-      options: Lazy.anyValue({ produce: () => sortedOrUndefined(this.driverOptions()) }) as any,
-      internal: extra.internal || undefined,
-      attachable: extra.attachable || undefined,
-      ipv6: props.ipv6 ? true : undefined,
+      driver: this.driver,
+      options: sortedOrUndefined(this.driverOptions()),
+      internal: this.extra.internal || undefined,
+      attachable: this.extra.attachable || undefined,
+      ipv6: this.props.ipv6 ? true : undefined,
       ipamDriver: 'default',
-      ipamConfig: Lazy.anyValue({ produce: () => this.renderIpam() }) as any,
+      ipamConfig: this.ipamConfig(),
       // Code-unit order, not localeCompare: the synthesized JSON must be byte-identical on every machine.
-      labels: Object.entries({ 'managed-by': 'docknet', ...(props.labels ?? {}) })
+      labels: Object.entries({ 'managed-by': 'docknet', ...(this.props.labels ?? {}) })
         .sort(([a], [b]) => compareKeys(a, b))
         .map(([label, value]) => ({ label, value })),
-    });
-  }
-
-  public get nameRef(): string {
-    return this.resource.name;
-  }
-
-  public get idRef(): string {
-    return this.resource.id;
+    };
+    return toTerraformAttributes(networkBinding, 'network', config as Record<string, unknown>);
   }
 
   /** Driver options (the docker_network `options` map), typed by each driver. */
@@ -157,15 +204,14 @@ export abstract class Network extends Construct implements INetwork {
     return {};
   }
 
-  private renderIpam(): unknown[] | undefined {
-    // Rendered in the provider's own (snake_case) shape: a Lazy value bypasses the binding's mapper.
+  private ipamConfig(): NetworkConfig['ipamConfig'] {
     const configs = [this.ipv4(), this.ipv6()].filter((c): c is IpConfigModel => c !== undefined);
     if (configs.length === 0) return undefined;
     return configs.map((c) => ({
       subnet: c.subnet,
       gateway: c.gateway,
-      ip_range: c.ipRange,
-      aux_address: Object.keys(c.auxAddresses).length ? sortedOrUndefined(c.auxAddresses) : undefined,
+      ipRange: c.ipRange,
+      auxAddress: Object.keys(c.auxAddresses).length ? sortedOrUndefined(c.auxAddresses) : undefined,
     }));
   }
 }
