@@ -294,6 +294,22 @@ describe('stability properties', () => {
     );
   });
 
+  test('removing and adding in a crowded pool: kept blocks stay, nothing overlaps, every use of freed space is a DN275', () => {
+    fc.assert(
+      fc.property(requests, fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Z]{1,4}$/), fc.integer({ min: 22, max: 28 })), { maxLength: 8, selector: (t) => t[0] }), fc.nat(), (reqs, extra, seed) => {
+        const first = plan(reqs, undefined, { pool: '10.10.0.0/20' });
+        const kept = reqs.filter((_, i) => (seed >> i % 30) & 1 || i % 3 === 0);
+        const second = plan([...kept, ...extra.map(([k, p]): Req => [k, p])], first.record, { pool: '10.10.0.0/20' });
+        for (const [k] of kept) if (first.blocks[k]) expect(second.blocks[k]).toBe(first.blocks[k]);
+        overlapFree(second.blocks, '10.10.0.0/20');
+        const freed = reqs.filter(([k]) => !kept.some(([x]) => x === k) && first.blocks[k]).map(([k]) => Cidr.parse(first.blocks[k]));
+        const fresh = [...kept, ...extra].filter(([k]) => !first.blocks[k]);
+        const intoFreed = fresh.filter(([k]) => second.blocks[k] && freed.some((f) => f.overlaps(Cidr.parse(second.blocks[k])))).map(([k]) => k).sort();
+        expect(second.problems.filter((p) => p.code === 'DN275').map((p) => p.constructs[0]).sort()).toEqual(intoFreed);
+      }),
+    );
+  });
+
   test('with the record, adding, removing and reordering requests never moves another block', () => {
     fc.assert(
       fc.property(requests, fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Z]{1,4}$/), fc.integer({ min: 22, max: 28 })), { maxLength: 5, selector: (t) => t[0] }), fc.nat(), (reqs, extra, drop) => {
