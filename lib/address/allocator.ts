@@ -5,7 +5,8 @@
  * Stability comes from the record: a recorded block that is still valid is kept as is, whatever else
  * changes. Only keys without a valid recorded block are allocated, in an order that does not depend on
  * declaration order (largest blocks first, which limits fragmentation, then by key), each at the lowest
- * free aligned position.
+ * free aligned position, in space no recorded key held first, in blocks released by this run only when
+ * nothing else fits.
  */
 import { Cidr, Interval, insertSorted, lowestFreeAligned, mergeIntervals } from './cidr';
 import { compareKeys } from './record';
