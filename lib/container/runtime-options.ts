@@ -19,13 +19,15 @@ import type { ContainerModel } from '../model';
 export class RestartPolicy {
   /**
    * Always restart, and start again after a daemon restart, unless it was stopped by hand before.
-   * docknet's default: containers come back after a daemon.json rollout restarts dockerd.
+   * docknet's default: containers come back after a daemon.json rollout restarts dockerd. Not after
+   * a dockerd crash without live-restore: the engine stops them as it starts and counts that as a
+   * stop (measured on Docker 20.10); use always() where that matters.
    */
   public static unlessStopped(): RestartPolicy {
     return new RestartPolicy('unless-stopped');
   }
 
-  /** Always restart, even after a manual stop once the daemon restarts. */
+  /** Always restart, also after a dockerd crash, and even after a manual stop once the daemon restarts. */
   public static always(): RestartPolicy {
     return new RestartPolicy('always');
   }
