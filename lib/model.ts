@@ -102,6 +102,22 @@ export interface ContainerModel {
   readonly attachments: AttachmentModel[];
   readonly ports: PortModel[];
   readonly dns: string[];
+  /** Restart policy name ("unless-stopped", "always", "on-failure", "no"). Optional: older models lack it. */
+  readonly restartPolicy?: string;
+  /** on-failure only: the retry limit (0: none). */
+  readonly restartMaxRetries?: number;
+  /** Health check test as Docker takes it (["CMD", ...], ["CMD-SHELL", "..."] or ["NONE"]). */
+  readonly healthCheck?: string[];
+  /** Mounts: "bind" host paths and named "volume"s. */
+  readonly volumes?: { kind: 'bind' | 'volume'; source: string; containerPath: string; readOnly: boolean }[];
+  readonly labels?: Record<string, string>;
+  readonly capAdd?: string[];
+  readonly capDrop?: string[];
+  readonly sysctls?: Record<string, string>;
+  /** Extra /etc/hosts entries: host name -> address. */
+  readonly extraHosts?: Record<string, string>;
+  /** Log driver, when not the daemon's. */
+  readonly logDriver?: string;
 }
 
 /** A published port of a swarm service: the routing mesh listens on every swarm member. */

@@ -36,6 +36,7 @@ export function buildEnvironment(scope: DocknetApp, v: EnvironmentValues): Dockn
       connection: HostConnection.ssh({ user: v.sshUser, host: h.address }),
       interfaces: { eth0: { address: `${h.address}/${v.lan.prefixLength}`, mtu: v.underlayMtu, lan: 'lan' } },
       swarmRole: h.swarmRole,
+      renamedFrom: h.renamedFrom,
       daemon: {
         // The notes' first fix: move docker0 off 172.17.0.0/16, which collided with the office VPN.
         bip: Subnet.fromPool('daemon', 24, `${h.name}/bip`),

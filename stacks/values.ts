@@ -7,6 +7,8 @@ export interface HostValues {
   /** The host's address on the LAN (eth0), reached over ssh. */
   readonly address: string;
   readonly swarmRole: SwarmRole;
+  /** The host's former name, to keep its addresses through a rename (docs/addressing.md). @default not renamed */
+  readonly renamedFrom?: string;
 }
 
 export interface EnvironmentValues {

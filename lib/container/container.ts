@@ -7,6 +7,7 @@ import type { DockerHost } from '../host/docker-host';
 import { INetwork, checkIp } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
+import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
 
 export interface AttachmentOptions {
   /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */
@@ -21,7 +22,7 @@ export interface NetworkAttachment extends AttachmentOptions {
   readonly network: INetwork;
 }
 
-interface ContainerCommonProps {
+interface ContainerCommonProps extends ContainerRuntimeProps {
   /** Image reference available on the host, e.g. "nginx:1.27". One docker_image per host and reference is made for it. */
   readonly image: string;
   /** Container name. @default the construct id */
@@ -61,7 +62,10 @@ export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
 
-/** A container on one host. Its docker_container child is named "Resource". */
+/**
+ * A container on one host. Its docker_container child is named "Resource": the escape hatch for any
+ * argument docknet does not type (`container.resource.addOverride('shm_size', 256)`).
+ */
 export class Container extends Construct {
   public readonly host: DockerHost;
   public readonly containerName: string;
@@ -81,6 +85,7 @@ export class Container extends Construct {
     }
     this.networkMode = props.networkMode ?? NetworkMode.bridge();
     for (const d of props.dns ?? []) checkIp(this, 'dns', d);
+    checkRuntimeProps(this, props, this.networkMode.kind);
 
     this.resource = new ContainerResource(this, 'Resource', {
       provider: host.provider,
@@ -97,6 +102,7 @@ export class Container extends Construct {
       dnsOpts: props.dnsOptions,
       dnsSearch: props.dnsSearch,
       mustRun: true,
+      ...renderRuntimeProps(props),
     });
 
     for (const a of props.networks ?? []) this.attach(a.network, a);
@@ -145,6 +151,7 @@ export class Container extends Construct {
       })),
       ports: this.ports.map((p) => p.toModel()),
       dns: [...(this.props.dns ?? [])],
+      ...runtimeModel(this.props),
     };
   }
 

@@ -93,7 +93,20 @@ export class DocknetStack extends TerraformStack {
     if (slotted) {
       throw new DocknetError(host, `slot "${host.declaredSlot}" is already host ${slotted.hostName}'s in environment ${this.environment}. Give each host its own slot.`);
     }
+    const from = props.renamedFrom;
+    if (from !== undefined) {
+      if (typeof from !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/.test(from)) {
+        throw new DocknetError(host, `renamedFrom ${JSON.stringify(from)} is not a host name. Expected the host's former name (a letter followed by letters, digits, "_" or "-").`);
+      }
+      if (from === host.hostName) throw new DocknetError(host, `renamedFrom "${from}" is the host's own name. Remove renamedFrom, or give the name the host had before.`);
+    }
+    const clash = this.hosts.find((h) => (from !== undefined && h.hostName === from) || h.renamedFrom === host.hostName);
+    if (clash) {
+      const [renamed, old] = clash.hostName === from ? [host, clash] : [clash, host];
+      throw new DocknetError(host, `host "${renamed.hostName}" is renamedFrom "${old.hostName}", but a host "${old.hostName}" is declared too. Remove renamedFrom, or remove the old host.`);
+    }
     this.hosts.push(host);
+    if (from !== undefined) this.plan.renameHost(from, host.hostName);
     if (host.swarmRole !== SwarmRole.NONE) this.swarmPools();
     return host;
   }

@@ -83,6 +83,7 @@ export class HostsStack extends TerraformStack {
     if (this.built) return;
     this.built = true;
     const boots = new Map<DockerHost, HostBootstrap>();
+    let planFailed = false;
     for (const host of this.network.allHosts) {
       const needs = host.daemon || host.swarmRole !== SwarmRole.NONE || host.shims.length > 0;
       if (!needs) continue;
@@ -100,11 +101,15 @@ export class HostsStack extends TerraformStack {
       } catch (e) {
         // The network stack reports the plan's own problems; everything else is this host's, and is
         // reported with every other problem of the synth instead of stopping at the first one.
-        if (e instanceof PlanError) continue;
+        if (e instanceof PlanError) {
+          planFailed = true;
+          continue;
+        }
         this.buildProblems.push((e as Error).message);
       }
     }
-    if (this.buildProblems.length > 0) return;
+    // Without every host's bootstrap there is no swarm to build; the plan's error says why.
+    if (this.buildProblems.length > 0 || planFailed) return;
     const members = (role: SwarmRole) =>
       this.network.allHosts.filter((h) => h.swarmRole === role).map((h) => ({ host: boots.get(h)!, advertiseAddr: h.advertiseAddress }));
     const managers = members(SwarmRole.MANAGER);
