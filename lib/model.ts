@@ -158,4 +158,13 @@ export interface TopologyModel {
   readonly pools: PoolModel[];
   readonly lanSegments: LanSegmentModel[];
   readonly swarm?: SwarmModel;
+  /** Rolling daemon changes: present when some host manages daemon.json. */
+  readonly rollout?: RolloutModel;
+}
+
+export interface RolloutModel {
+  /** Hosts per wave (environment setting rolloutWaveSize). */
+  readonly waveSize: number;
+  /** Host names per wave, in the order a daemon change restarts them. */
+  readonly waves: string[][];
 }

@@ -30,7 +30,7 @@ export function buildEnvironment(scope: DocknetApp, v: EnvironmentValues): Dockn
 
   const hosts = v.hosts.map((h) =>
     env.addHost(h.name, {
-      connection: HostConnection.ssh({ user: v.sshUser, host: h.address }),
+      connection: HostConnection.ssh({ user: v.sshUser, host: h.address, hostKey: h.hostKey }),
       interfaces: { eth0: { address: `${h.address}/${v.lan.prefixLength}`, mtu: v.underlayMtu, lan: 'lan' } },
       swarmRole: h.swarmRole,
       daemon: {

@@ -10,6 +10,12 @@ export interface DocknetEnvironmentProps {
   readonly backend?: (stack: TerraformStack, stackName: string) => TerraformBackend;
   /** Swarm address pools. @default none */
   readonly swarm?: SwarmProps;
+  /**
+   * Hosts restarted together by a daemon.json change. Waves follow the hosts' declaration order,
+   * never hold two swarm managers, and each waits for the previous one to pass its health gate.
+   * @default 1 (one host at a time)
+   */
+  readonly rolloutWaveSize?: number;
 }
 
 /**
@@ -29,6 +35,7 @@ export class DocknetEnvironment {
       environment: name,
       plan,
       swarm: props.swarm,
+      rolloutWaveSize: props.rolloutWaveSize,
       backend: props.backend ? (s) => props.backend!(s, `${name}-network`) : undefined,
     });
     this.hosts = new HostsStack(app, `${name}-hosts`, { network: this.network });

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Annotations, TerraformBackend, TerraformStack } from 'cdktf';
 import { DocknetError } from '../errors';
 import { TopologyModel } from '../model';
+import { DEFAULT_ROLLOUT_WAVE_SIZE, rolloutWaves } from '../bootstrap/waves';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
 import { Network } from '../network/network';
 import { Container } from '../container/container';
@@ -32,6 +33,8 @@ export interface DocknetStackProps {
   readonly swarm?: SwarmProps;
   /** Remote state. @default local state */
   readonly backend?: (stack: TerraformStack) => TerraformBackend;
+  /** Hosts per wave of a rolling daemon change (see DocknetEnvironmentProps). @default 1 */
+  readonly rolloutWaveSize?: number;
 }
 
 /**
@@ -49,6 +52,8 @@ export class DocknetStack extends TerraformStack {
   public readonly environment: string;
   public readonly plan: EnvironmentPlan;
   public readonly swarm?: SwarmProps;
+  /** Hosts per wave of a rolling daemon change. */
+  public readonly rolloutWaveSize: number;
   private readonly hosts: DockerHost[] = [];
   private swarmBlocks?: PlannedBlock[];
 
@@ -60,6 +65,10 @@ export class DocknetStack extends TerraformStack {
     this.environment = props.environment;
     this.plan = props.plan ?? new EnvironmentPlan(props.environment);
     this.swarm = props.swarm;
+    this.rolloutWaveSize = props.rolloutWaveSize ?? DEFAULT_ROLLOUT_WAVE_SIZE;
+    if (!Number.isInteger(this.rolloutWaveSize) || this.rolloutWaveSize < 1) {
+      throw new DocknetError(this, `rolloutWaveSize ${JSON.stringify(props.rolloutWaveSize)} is not a wave size. Expected a whole number of hosts >= 1 (1, the default, restarts one host at a time).`);
+    }
     props.backend?.(this);
     this.addOverride('terraform.required_providers.docker.version', DOCKER_PROVIDER_VERSION);
     this.node.addValidation({ validate: () => this.reportProblems() });
@@ -145,7 +154,16 @@ export class DocknetStack extends TerraformStack {
             defaultAddrPoolMaskLength: this.swarm?.defaultAddrPoolMaskLength ?? 24,
           }
         : undefined,
+      ...(this.hosts.some((h) => h.daemon) ? { rollout: { waveSize: this.rolloutWaveSize, waves: this.rolloutWaves() } } : {}),
     };
+  }
+
+  /** The order a daemon change restarts hosts in: waves of host names (hosts that manage daemon.json). */
+  public rolloutWaves(): string[][] {
+    return rolloutWaves(
+      this.hosts.filter((h) => h.daemon).map((h) => ({ name: h.hostName, manager: h.swarmRole === SwarmRole.MANAGER })),
+      this.rolloutWaveSize,
+    );
   }
 
   /** Every problem of the topology and its plan, errors and warnings. */

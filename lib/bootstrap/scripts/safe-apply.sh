@@ -5,7 +5,7 @@
 #   safe-apply.sh RUN_DIR NEW_FILE TARGET_FILE
 #
 # RUN_DIR is a private (0700) directory holding this script and NEW_FILE. The work runs in a
-# worker detached from the ssh session (setsid, its own session, SIGHUP ignored), so a dropped
+# worker detached from the ssh session (setsid: its own session, no terminal), so a dropped
 # session cannot stop it half-way; this process waits for the worker's status file and prints its
 # log. If this process dies, the worker still finishes (applied, or rolled back) and keeps its log
 # in TARGET_FILE.docknet-log.
