@@ -117,7 +117,9 @@ gate.describe('host bootstrap (terraform over ssh on the lab), then the network 
     const rollouts = broken.resource!.terraform_data as Record<string, any>;
     const key = Object.keys(rollouts).find((k) => k.startsWith('h1_DaemonRollout'))!;
     const sha = createHash('sha256').update(BROKEN).digest('hex');
-    rollouts[key].provisioner[0].file.content = tfLiteral(BROKEN);
+    const env = rollouts[key].provisioner[0]['local-exec'].environment;
+    expect(env.DOCKNET_PROGRAM).toContain(tfLiteral(good));
+    env.DOCKNET_PROGRAM = env.DOCKNET_PROGRAM.replace(tfLiteral(good), tfLiteral(BROKEN));
     rollouts[key].triggers_replace.sha256 = sha;
     rollouts[key].input.sha256 = sha;
     writeStack(broken);

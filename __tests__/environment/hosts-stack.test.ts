@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PgBackend } from 'cdktf';
 import { DocknetApp, DocknetEnvironment, HostConnection, ParentInterface, PlanStore, Subnet, SwarmRole } from '../../lib';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEbwUrTHt+FixjdWnPEIMGeVSUeY/EV9tinbx8jJ+tw8';
@@ -49,6 +50,15 @@ describe('rolling daemon changes', () => {
     expect(deps).toHaveLength(2);
     expect(deps[0]).toMatch(/Swarm_Init/);
     expect(deps[1]).toMatch(/h4_DaemonRollout/);
+  });
+
+  test('a state-backend password inline is refused with the fix; without it the backend is kept', () => {
+    const app = new DocknetApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'dn-pg-')), planStore: PlanStore.inMemory() });
+    const pg = (connStr: string) => (s: any) => new PgBackend(s, { connStr });
+    expect(() => new DocknetEnvironment(app, 'dev', { backend: pg('postgres://docknet:s3cret@db/docknet') })).toThrow(/connStr holds a password.*PGPASSWORD/);
+    expect(() => new DocknetEnvironment(app, 'stg', { backend: pg('host=db user=docknet password=s3cret') })).toThrow(/connStr holds a password/);
+    expect(() => new DocknetEnvironment(app, 'prod', { backend: pg('postgres://docknet@db/docknet?sslmode=require') })).not.toThrow();
+    fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 
   test('a bad wave size is refused with the fix', () => {

@@ -4,6 +4,7 @@ import { DocknetStack, SwarmProps } from './docknet-stack';
 import { DockerHost, DockerHostProps } from '../host/docker-host';
 import { LanSegmentProps, PoolProps, EnvironmentPlan } from './environment-plan';
 import { HostsStack } from './hosts-stack';
+import { DocknetError } from '../errors';
 
 export interface DocknetEnvironmentProps {
   /** Remote state for each of the environment's stacks, given the stack and its name. @default local state */
@@ -16,6 +17,18 @@ export interface DocknetEnvironmentProps {
    * @default 1 (one host at a time)
    */
   readonly rolloutWaveSize?: number;
+}
+
+/**
+ * A state backend's connection string with a password would be written into cdk.tf.json (and every
+ * copy of it): refused, with the fix.
+ */
+function refuseInlinePassword(backend: TerraformBackend, stack: string): TerraformBackend {
+  const conn = (backend.toTerraform() as any)?.terraform?.backend?.pg?.conn_str;
+  if (typeof conn === 'string' && (/^[a-z]+:\/\/[^/@:]+:[^/@]+@/i.test(conn) || /(^|[\s?&])password=/i.test(conn))) {
+    throw new DocknetError(stack, `the pg backend's connStr holds a password, which would be written in plain text into cdk.tf.json. Remove it from the string and give it to terraform through the environment (PGPASSWORD, or a ~/.pgpass file) instead.`);
+  }
+  return backend;
 }
 
 /**
@@ -36,10 +49,10 @@ export class DocknetEnvironment {
       plan,
       swarm: props.swarm,
       rolloutWaveSize: props.rolloutWaveSize,
-      backend: props.backend ? (s) => props.backend!(s, `${name}-network`) : undefined,
+      backend: props.backend ? (s) => refuseInlinePassword(props.backend!(s, `${name}-network`), `${name}-network`) : undefined,
     });
     this.hosts = new HostsStack(app, `${name}-hosts`, { network: this.network });
-    if (props.backend) props.backend(this.hosts, `${name}-hosts`);
+    if (props.backend) refuseInlinePassword(props.backend(this.hosts, `${name}-hosts`), `${name}-hosts`);
     this.network.addDependency(this.hosts);
     app.registerEnvironment(this);
   }
