@@ -97,7 +97,11 @@ take_lock() {
   waited=0
   while :; do
     if err=$(mkdir "$lock" 2>&1); then
-      echo "$$ $(start_ticks $$)" > "$lock/owner" || { rm -rf "$lock"; fail_step "cannot write $lock/owner: $(touch "$lock/owner" 2>&1)"; }
+      # cat reports a failed write as what it is (e.g. "No space left on device").
+      if ! echo "$$ $(start_ticks $$)" | cat > "$lock/owner" 2>"$run/err"; then
+        rm -rf "$lock"
+        fail_step "cannot write $lock/owner: $(cat "$run/err")"
+      fi
       return 0
     fi
     if [ ! -d "$lock" ]; then
