@@ -6,10 +6,10 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LAB_IMAGE, LabHost, docker, run, startImpostor } from '../../lab/lab';
+import { LAB_IMAGE, LabHost, docker, hostKey, run, startImpostor } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
 import { TfJson } from '../../lab/replay';
-import { SwarmRole } from '../../lib';
+import { HostConnection, SwarmRole } from '../../lib';
 import { e2eGate, elapsed, report, useLab } from './helpers';
 
 const gate = e2eGate('rolling daemon changes');
@@ -244,9 +244,19 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     await docker(h3, ['swarm', 'leave']);
     const joinAddr = Object.keys((JSON.parse(fs.readFileSync(path.join(work, 'main.tf.json'), 'utf8')).resource.terraform_data))
       .find((k) => k.startsWith('Swarm_Join-h3'))!;
+    // The docker provider's ssh:// connection: the ssh options docknet gives it, run by the real ssh.
+    const info = lab.info();
+    const providerSsh = (h: LabHost) => {
+      const opts = (HostConnection.ssh({ host: h.address, user: 'root', hostKey: hostKey(h) }).providerArgs('h') as { sshOpts: string[] }).sshOpts;
+      return run('nsenter', [`--net=/run/netns/${info.controller.netns}`, 'ssh', ...opts, '-o', 'BatchMode=yes', '-i', info.sshKey, `root@${h.address}`, 'true'], { allowFail: true, timeoutMs: 20_000 });
+    };
+    expect((await providerSsh(h3)).code).toBe(0);
     const impostor = await startImpostor(h3);
     let stopped;
     try {
+      const viaProvider = await providerSsh(h3);
+      expect(viaProvider.code).toBe(255);
+      expect(viaProvider.stderr).toMatch(/Host key verification failed/);
       stopped = await apply({}, [`-replace=terraform_data.${joinAddr}`]);
     } finally {
       const log = fs.readFileSync(impostor.log, 'utf8');
