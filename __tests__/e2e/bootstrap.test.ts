@@ -171,7 +171,7 @@ gate.describe('host bootstrap (terraform over ssh on the lab), then the network 
     // (Terraform echoes each local-exec script, so match docknet's output lines, not the script text.)
     expect(destroyed.out.match(/\(local-exec\): docknet: node \w+ left the swarm/g)).toHaveLength(2);
     expect(destroyed.out).not.toMatch(/\(local-exec\): docknet: warning/);
-    expect(destroyed.out).toMatch(/\(remote-exec\): docknet: the first manager left/);
+    expect(destroyed.out).toMatch(/\(local-exec\): docknet: the first manager left/);
     expect(await hostIp(info.hosts[0], ['link', 'show', 'boot-shim'])).toBe('');
     for (const h of info.hosts) expect((await docker(h, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
   }, 300_000);
