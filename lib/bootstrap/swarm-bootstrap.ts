@@ -1,10 +1,11 @@
 import { DataResource, ITerraformDependable, LocalExecProvisioner, TerraformOutput } from 'cdktf';
+import { posix } from 'path';
 import { Construct } from 'constructs';
 import { parsePrefix as parseCidr } from '../address/cidr';
 import type { HostBootstrap } from './host-bootstrap';
 import { loadScript } from './scripts';
 import { remoteEnv, remoteExec } from './remote';
-import { BootstrapTarget, checkTarget, DEFAULT_DOCKER_COMMAND, knownHostsLines, sshEnv, tfLiteral, throwIfInvalid } from './target';
+import { BootstrapTarget, checkTarget, DEFAULT_DAEMON_CONFIG_PATH, DEFAULT_DOCKER_COMMAND, knownHostsLines, sshEnv, tfLiteral, throwIfInvalid } from './target';
 
 /** A swarm member: a HostBootstrap (ordered after its daemon rollout) or a bare target. */
 export interface SwarmMemberOptions {
@@ -133,6 +134,8 @@ export class SwarmBootstrap extends Construct {
         DOCKNET_MEMBER_DOCKER: m.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
         DOCKNET_MANAGER_ADDR: first.advertiseAddr,
         DOCKNET_ADVERTISE: m.advertiseAddr,
+        // Next to daemon.json: per host even where hosts share a filesystem (the lab).
+        DOCKNET_MEMBER_ID_FILE: `${posix.dirname(m.target.daemonConfigPath ?? DEFAULT_DAEMON_CONFIG_PATH)}/docknet-swarm-node-id`,
       };
       const join = new DataResource(this, `Join-${m.target.name}`, {
         triggersReplace: { member: m.target.ssh.host, role: m.role, swarm: this.init.id },
