@@ -116,3 +116,32 @@ describe('ssh-lib.sh on the machine running terraform', () => {
     expect(ok.code).toBe(0);
   });
 });
+
+describe('node-gate.sh: the manager-side part of a member\'s health gate', () => {
+  function gate() {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    new HostBootstrap(stack, 'h2', { target: { ...target(2, 'ops'), waitSeconds: 2 }, daemon: { mtu: 1400 }, swarmManager: target(1) });
+    const out = JSON.parse(Testing.synth(stack, true));
+    const r = Object.entries(out.resource.terraform_data as Record<string, any>).find(([k]) => k.startsWith('h2_DaemonRollout'))![1];
+    return r.provisioner[1]['local-exec'];
+  }
+
+  test('waits until the manager lists the member Ready + Active', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-gate-'));
+    dirs.push(dir);
+    // Member answers "active <id>"; the manager says "ready active".
+    fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor last; do :; done\ncase "$last" in *LocalNodeState*) echo "active node123";; *"node inspect node123"*) echo "ready active";; esac\n`, { mode: 0o755 });
+    const r = runLocalExec(gate(), { PATH: `${dir}:${process.env.PATH}` });
+    expect(r.out).toMatch(/lists h2 as Ready and Active/);
+    expect(r.code).toBe(0);
+  });
+
+  test('a node that stays Down stops the rollout with the manager\'s view', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-gate-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor last; do :; done\ncase "$last" in *LocalNodeState*) echo "active node123";; *"node inspect"*) echo "down active";; esac\n`, { mode: 0o755 });
+    const r = runLocalExec(gate(), { PATH: `${dir}:${process.env.PATH}` });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/lists h2 \(node123\) as 'down active', expected 'ready active' within 2s/);
+  });
+});

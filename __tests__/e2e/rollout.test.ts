@@ -150,6 +150,9 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     expect(result.out).toMatch(/health gate: the containers that ran before run again/);
     expect(result.out).toMatch(/container roll-norestart has restart policy 'no'/);
     expect(result.out).toMatch(/health gate: swarm node back \(active/);
+    // Workers cannot see their own node: the manager's view gates them.
+    expect(result.out).toMatch(/h1 lists h2 as Ready and Active/);
+    expect(result.out).toMatch(/h1 lists h3 as Ready and Active/);
   }, 400_000);
 
   test('(b) a daemon.json that breaks the second host: first keeps the new settings, second rolled back, third untouched, dockerd\'s message; a fixed re-apply completes', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { DataResource, ITerraformDependable } from 'cdktf';
+import { DataResource, ITerraformDependable, LocalExecProvisioner } from 'cdktf';
+import { loadScript } from './scripts';
 import { Construct } from 'constructs';
 import { remoteExec, RUN_DIR } from './remote';
 import {
@@ -8,6 +9,9 @@ import {
   DEFAULT_DAEMON_CONFIG_PATH,
   DEFAULT_DOCKER_COMMAND,
   DEFAULT_RESTART_COMMAND,
+  knownHostsLines,
+  sshEnv,
+  tfLiteral,
   throwIfInvalid,
 } from './target';
 
@@ -20,6 +24,12 @@ export interface DaemonRolloutProps {
   readonly content: string;
   /** What must finish first, e.g. the previous wave of a rolling change. @default - none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * A swarm manager that can see this host's node: after the restart the rollout also waits until
+   * the manager lists the node as Ready and Active (a worker cannot see its own node object).
+   * @default - no manager-side check
+   */
+  readonly swarmManager?: BootstrapTarget;
 }
 
 /**
@@ -66,7 +76,29 @@ export class DaemonRollout extends Construct {
             DOCKNET_DROP_KEYS: t.dropUndeclaredKeys?.length ? t.dropUndeclaredKeys.join(' ') : undefined,
           },
         }),
+        ...(props.swarmManager && props.swarmManager.name !== t.name ? [nodeGate(t, props.swarmManager)] : []),
       ],
     });
   }
+}
+
+/** The manager-side health gate: ssh-lib.sh + node-gate.sh on the machine running terraform. */
+function nodeGate(member: BootstrapTarget, manager: BootstrapTarget): LocalExecProvisioner {
+  const env: Record<string, string> = {
+    ...sshEnv('MEMBER', member),
+    ...sshEnv('MANAGER', manager),
+    DOCKNET_KNOWN_HOSTS: [...knownHostsLines(member), ...knownHostsLines(manager)].join('\n'),
+    DOCKNET_MEMBER_DOCKER: member.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+    DOCKNET_MANAGER_DOCKER: manager.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+    DOCKNET_WAIT_SECONDS: String(member.waitSeconds ?? 60),
+  };
+  return {
+    type: 'local-exec',
+    command: 'sh -c "$DOCKNET_SCRIPT" docknet-node-gate',
+    interpreter: ['/bin/sh', '-c'],
+    environment: {
+      ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, tfLiteral(v)])),
+      DOCKNET_SCRIPT: tfLiteral(loadScript('ssh-lib.sh') + loadScript('node-gate.sh')),
+    },
+  } as LocalExecProvisioner;
 }

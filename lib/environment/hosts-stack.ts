@@ -86,6 +86,14 @@ export class HostsStack extends TerraformStack {
     const waveOf = new Map<string, number>();
     this.network.rolloutWaves().forEach((w, i) => w.forEach((n) => waveOf.set(n, i)));
     const waves: ITerraformDependable[][] = [];
+    // The first manager sees every node: members' rollouts wait until it lists them Ready + Active.
+    const firstManager = this.network.allHosts.find((h) => h.swarmRole === SwarmRole.MANAGER);
+    let managerTarget: BootstrapTarget | undefined;
+    try {
+      managerTarget = firstManager ? HostsStack.targetOf(firstManager) : undefined;
+    } catch {
+      managerTarget = undefined; // reported with that host below
+    }
     for (const host of this.network.allHosts) {
       const needs = host.daemon || host.swarmRole !== SwarmRole.NONE || host.shims.length > 0;
       if (!needs) continue;
@@ -99,6 +107,7 @@ export class HostsStack extends TerraformStack {
               : undefined,
             shims: host.shims.map((s) => this.shimOptions(host, s)),
             rolloutAfter: host.daemon ? waves[(waveOf.get(host.hostName) ?? 0) - 1] : undefined,
+            swarmManager: host.swarmRole !== SwarmRole.NONE && host !== firstManager ? managerTarget : undefined,
           }),
         );
         const w = waveOf.get(host.hostName);
