@@ -23,12 +23,13 @@ case "$token" in
   SWMTKN-*) ;;
   *) echo "docknet: could not read the $DOCKNET_ROLE join token from $DOCKNET_MANAGER_NAME (not printed)" >&2; exit 1 ;;
 esac
-# A node that left by hand stays listed as Down under its old ID. The member keeps the ID of its
-# last join (DOCKNET_MEMBER_ID_FILE); that entry, if Down, is removed first, as is any Down entry
-# of the same address.
+# A node that left by hand stays listed under its old ID (Down once the manager notices, which
+# takes several heartbeats). The member keeps the ID of its last join (DOCKNET_MEMBER_ID_FILE):
+# the member is out of the swarm now, so that entry is stale whatever its state and is removed
+# first, as is any Down entry of the same address.
 old_id=$(dn_ssh MEMBER "cat $DOCKNET_MEMBER_ID_FILE" 2>/dev/null)
 case "$old_id" in *[!a-z0-9]*|'') old_id='-' ;; esac
-stale=$(printf '%s\n' "d='$DOCKNET_MANAGER_DOCKER'; for n in \$(\$d node ls -q); do \$d node inspect --format '{{.ID}} {{.Status.State}} {{.Status.Addr}}' \$n; done | awk '\$2 == \"down\" && (\$1 == \"$old_id\" || \$3 == \"$DOCKNET_ADVERTISE\") { print \$1 }' | while read -r id; do \$d node rm --force \$id >/dev/null && echo \$id; done" | dn_ssh MANAGER 'sh -s' 2>&1)
+stale=$(printf '%s\n' "d='$DOCKNET_MANAGER_DOCKER'; for n in \$(\$d node ls -q); do \$d node inspect --format '{{.ID}} {{.Status.State}} {{.Status.Addr}}' \$n; done | awk '\$1 == \"$old_id\" || (\$2 == \"down\" && \$3 == \"$DOCKNET_ADVERTISE\") { print \$1 }' | while read -r id; do \$d node rm --force \$id >/dev/null && echo \$id; done" | dn_ssh MANAGER 'sh -s' 2>&1)
 [ -n "$stale" ] && echo "docknet: removed the stale Down node entry of $DOCKNET_MEMBER_NAME ($DOCKNET_ADVERTISE):" $stale
 out=$(printf '%s\n' "$token" | dn_ssh MEMBER "sh -c 'read -r t && exec $DOCKNET_MEMBER_DOCKER swarm join --token \"\$t\" --advertise-addr $DOCKNET_ADVERTISE $DOCKNET_MANAGER_ADDR:2377'" 2>&1)
 rc=$?
