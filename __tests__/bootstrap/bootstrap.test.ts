@@ -199,15 +199,16 @@ describe('SwarmBootstrap', () => {
     expect(init.input).toMatchObject({ pools: ['10.77.0.0/16', '10.78.0.0/16'] });
     const down = le(init, 1);
     expect(down.when).toBe('destroy');
-    expect(down.environment.DOCKNET_PROGRAM).toBe('${self.input.leave.DOCKNET_PROGRAM}');
-    expect(init.input.leave.DOCKNET_PROGRAM).toContain("sh \"$run/swarm-init.sh\" 'leave'");
+    expect(down.environment.DOCKNET_TARGET_DEST).toBe('${self.input.leave.DOCKNET_TARGET_DEST}');
+    expect(init.input.leave).toEqual(expect.objectContaining({ DOCKNET_TARGET_DEST: 'root@198.18.0.1', DOCKNET_KNOWN_HOSTS: `198.18.0.1 ${KEY(1)}` }));
+    expect(down.environment.DOCKNET_PROGRAM).toContain("sh \"$run/swarm-init.sh\" 'leave'");
   });
 
   test('a docker command with options is quoted whole', () => {
     const out = synth((s) => {
       new SwarmBootstrap(s, 'Swarm', { managers: [{ host: { ...target(1), dockerCommand: 'docker -H unix:///run/lab/docker.sock' } }] });
     });
-    expect(one(out, 'Swarm_Init').input.leave.DOCKNET_PROGRAM).toContain("DOCKNET_DOCKER='docker -H unix:///run/lab/docker.sock'");
+    expect(le(one(out, 'Swarm_Init'), 1).environment.DOCKNET_PROGRAM).toContain("DOCKNET_DOCKER='docker -H unix:///run/lab/docker.sock'");
   });
 
   test('leaveOnDestroy: false keeps nodes in the swarm', () => {
@@ -271,7 +272,8 @@ describe('MacvlanShim', () => {
     const down = le(r, 1);
     expect(down.when).toBe('destroy');
     expect(down.environment.DOCKNET_TARGET_DEST).toBe('${self.input.down.DOCKNET_TARGET_DEST}');
-    expect(r.input.down.DOCKNET_PROGRAM).toContain("'down' 'dn-shim0'");
+    expect(down.environment.DOCKNET_PROGRAM).toContain("'down' 'dn-shim0'");
+    expect(Object.keys(r.input.down).sort()).toEqual(['DOCKNET_KNOWN_HOSTS', 'DOCKNET_TARGET_BECOME', 'DOCKNET_TARGET_DEST', 'DOCKNET_TARGET_KEY', 'DOCKNET_TARGET_NAME', 'DOCKNET_TARGET_PORT', 'DOCKNET_TARGET_TIMEOUT']);
     expect(r.triggers_replace).toMatchObject({ host: '198.18.0.1', name: 'dn-shim0', routes: '198.18.0.128/27' });
   });
 

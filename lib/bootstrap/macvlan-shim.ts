@@ -1,7 +1,7 @@
 import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { parsePrefix as parseCidr } from '../address/cidr';
-import { remoteEnv, remoteExec } from './remote';
+import { connectionEnv, remoteExec } from './remote';
 import { BootstrapTarget, checkTarget, throwIfInvalid } from './target';
 
 export interface MacvlanShimOptions {
@@ -43,7 +43,7 @@ export class MacvlanShim extends Construct {
         routes: props.routes.join(','),
       },
       // Destroy-time provisioners may only reference self: the way back to the host is in the state.
-      input: { down: remoteEnv(t, down) },
+      input: { down: connectionEnv(t) },
       dependsOn: props.dependsOn,
       provisioners: [
         remoteExec(t, step(['up', props.name, props.parent, props.address, ...props.routes])),

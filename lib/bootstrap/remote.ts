@@ -56,32 +56,30 @@ export function remoteProgram(s: RemoteStep): string {
  * connection from the resource's own state.
  */
 export function remoteExec(t: BootstrapTarget, step: RemoteStep, opts: { when?: 'destroy'; envFromSelf?: string } = {}): LocalExecProvisioner {
-  const env = {
-    ...sshEnv('TARGET', t),
-    DOCKNET_KNOWN_HOSTS: knownHostsLines(t).join('\n'),
-    DOCKNET_STEP: step.step,
-    DOCKNET_PROGRAM: remoteProgram(step),
-  };
-  const environment: Record<string, string> = opts.envFromSelf
-    ? Object.fromEntries(Object.keys(env).map((k) => [k, `\${self.${opts.envFromSelf}.${k}}`]))
-    : Object.fromEntries(Object.entries(env).map(([k, v]) => [k, tfLiteral(v)]));
+  const conn = connectionEnv(t);
+  // Where the host is comes from the state for destroy-time steps (they may only read self, and
+  // must reach the host the resource was created on); the program itself is a literal.
+  const connection: Record<string, string> = opts.envFromSelf
+    ? Object.fromEntries(Object.keys(conn).map((k) => [k, `\${self.${opts.envFromSelf}.${k}}`]))
+    : conn;
   return {
     type: 'local-exec',
     ...(opts.when ? { when: opts.when } : {}),
     command: `sh -c "$DOCKNET_SCRIPT" docknet-${step.script.replace(/\.sh$/, '')}`,
     interpreter: ['/bin/sh', '-c'],
     environment: {
-      ...environment,
+      ...connection,
+      DOCKNET_STEP: tfLiteral(step.step),
+      DOCKNET_PROGRAM: tfLiteral(remoteProgram(step)),
       ...(opts.when ? { DOCKNET_WHEN: opts.when } : {}),
       DOCKNET_SCRIPT: tfLiteral(loadScript('ssh-lib.sh') + loadScript('run-remote.sh')),
     },
   } as LocalExecProvisioner;
 }
 
-/** The same environment, for storing in a resource's `input` so a destroy-time step can read it. */
-export function remoteEnv(t: BootstrapTarget, step: RemoteStep): Record<string, string> {
+/** How to reach a target (nothing secret), for a resource's `input` so a destroy-time step can read it. */
+export function connectionEnv(t: BootstrapTarget): Record<string, string> {
   return Object.fromEntries(
-    Object.entries({ ...sshEnv('TARGET', t), DOCKNET_KNOWN_HOSTS: knownHostsLines(t).join('\n'), DOCKNET_STEP: step.step, DOCKNET_PROGRAM: remoteProgram(step) })
-      .map(([k, v]) => [k, tfLiteral(v)]),
+    Object.entries({ ...sshEnv('TARGET', t), DOCKNET_KNOWN_HOSTS: knownHostsLines(t).join('\n') }).map(([k, v]) => [k, tfLiteral(v)]),
   );
 }

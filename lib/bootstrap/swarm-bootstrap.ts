@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { parsePrefix as parseCidr } from '../address/cidr';
 import type { HostBootstrap } from './host-bootstrap';
 import { loadScript } from './scripts';
-import { remoteEnv, remoteExec } from './remote';
+import { connectionEnv, remoteExec } from './remote';
 import { BootstrapTarget, checkTarget, DEFAULT_DAEMON_CONFIG_PATH, DEFAULT_DOCKER_COMMAND, knownHostsLines, sshEnv, tfLiteral, throwIfInvalid } from './target';
 
 /** A swarm member: a HostBootstrap (ordered after its daemon rollout) or a bare target. */
@@ -113,7 +113,7 @@ export class SwarmBootstrap extends Construct {
         mask_length: props.defaultAddrPoolMaskLength ?? 24,
         data_path_port: props.dataPathPort ?? 4789,
         // Everything the leave needs, in the state: destroy-time provisioners may only read self.
-        ...(leave ? { leave: remoteEnv(first.target, initStep('leave')) } : {}),
+        ...(leave ? { leave: connectionEnv(first.target) } : {}),
       },
       dependsOn: own(first).length > 0 ? own(first) : undefined,
       provisioners: [
