@@ -9,7 +9,9 @@ answer=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNode
 }
 set -- $answer
 [ "${1:-}" = active ] || { echo "docknet: health gate: $DOCKNET_MEMBER_NAME is not in a swarm (yet); node check skipped"; exit 0; }
-node=$2
+node=${2:-}
+# The ID goes into a command on the manager: only what swarm IDs are made of.
+case "$node" in ''|*[!a-z0-9]*) echo "docknet: health gate: $DOCKNET_MEMBER_NAME answered an unexpected node ID" >&2; exit 1 ;; esac
 i=0
 while :; do
   st=$(dn_ssh MANAGER "$DOCKNET_MANAGER_DOCKER node inspect $node --format '{{.Status.State}} {{.Spec.Availability}}'" 2>&1)

@@ -15,6 +15,8 @@ else
   set -- $answer
   state=${1:-}
   node=${2:-}
+  # The ID goes into commands on the manager: only what swarm IDs are made of.
+  case "$node" in *[!a-z0-9]*) echo "docknet: $DOCKNET_MEMBER_NAME answered an unexpected node ID" >&2; exit 1 ;; esac
   case "$state" in
     inactive) echo "docknet: $DOCKNET_MEMBER_NAME is not a swarm member; nothing to leave"; exit 0 ;;
     active) ;;
@@ -28,8 +30,10 @@ if dn_skipped "$DOCKNET_MANAGER_NAME"; then
 fi
 if [ -z "$node" ]; then
   # Dead member: find its node by address on the manager.
-  node=$(printf '%s\n' "d='$DOCKNET_MANAGER_DOCKER'; for n in \$(\$d node ls -q); do \$d node inspect --format '{{.ID}} {{.Status.Addr}}' \$n; done | awk '\$2 == \"$DOCKNET_ADVERTISE\" { print \$1 }'" | dn_ssh MANAGER 'sh -s' 2>/dev/null)
+  node=$(printf '%s\n' "d='$DOCKNET_MANAGER_DOCKER'; for n in \$(\$d node ls -q); do \$d node inspect --format '{{.ID}} {{.Status.Addr}}' \$n; done | awk '\$2 == \"$DOCKNET_ADVERTISE\" { print \$1 }'" | dn_ssh MANAGER 'sh -s' 2>/dev/null | tr '\n' ' ')
+  node=${node% }
   [ -n "$node" ] || { echo "docknet: the manager lists no node at $DOCKNET_ADVERTISE; nothing to forget"; exit 0; }
+  case "$node" in *[!a-z0-9\ ]*) echo "docknet: the manager answered an unexpected node ID" >&2; exit 1 ;; esac
 else
   if [ "$DOCKNET_ROLE" = manager ]; then
     out=$(dn_ssh MANAGER "$DOCKNET_MANAGER_DOCKER node demote $node" 2>&1) || {
