@@ -456,11 +456,15 @@ async function releaseSudoUser(info: LabInfo): Promise<void> {
   fs.rmSync(mark, { force: true });
   const others = fs.readdirSync(USER_MARKS).filter((e) => !e.startsWith('.'));
   const created = path.join(USER_MARKS, '.created');
-  if (others.length > 0 || !fs.existsSync(created)) return;
+  if (others.length > 0) return;
+  if (!fs.existsSync(created)) {
+    fs.rmSync(USER_MARKS, { recursive: true, force: true });
+    return;
+  }
   // Only what the lab made: the user's processes are the lab's (killed with the lab already).
   await run('userdel', ['-r', '-f', info.sudoUser], { allowFail: true });
   fs.rmSync(`/etc/sudoers.d/docknet-lab-${info.sudoUser}`, { force: true });
-  fs.rmSync(created, { force: true });
+  fs.rmSync(USER_MARKS, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------- impostor sshd
