@@ -182,6 +182,15 @@ export interface TopologyModel {
   readonly pools: PoolModel[];
   readonly lanSegments: LanSegmentModel[];
   readonly swarm?: SwarmModel;
+  /** Rolling daemon changes: present when some host manages daemon.json. */
+  readonly rollout?: RolloutModel;
+}
+
+export interface RolloutModel {
+  /** Hosts per wave (environment setting rolloutWaveSize). */
+  readonly waveSize: number;
+  /** Host names per wave, in the order a daemon change restarts them. */
+  readonly waves: string[][];
 }
 
 /** Name of the model file synth writes into every stack's folder (cdktf.out/stacks/<stack>/). */
@@ -219,12 +228,6 @@ export interface ResourceAddressModel {
   readonly host: string;
   /** Construct path of the docknet object. */
   readonly path: string;
-}
-
-/** How the <env>-hosts stack rolls daemon changes out. */
-export interface RolloutModel {
-  /** Hosts restarted at a time, in the order hosts are declared. */
-  readonly waveSize: number;
 }
 
 /** docknet-model.json: the environment's topology as synthesized, plus where each object went. */

@@ -33,7 +33,7 @@ export function buildEnvironment(scope: DocknetApp, v: EnvironmentValues): Dockn
       // The topology places things by a host's index (web on the first, api replicas round-robin),
       // so the index is the host's identity across environments: promotion matches hosts by it.
       slot: `host ${i + 1}`,
-      connection: HostConnection.ssh({ user: v.sshUser, host: h.address }),
+      connection: HostConnection.ssh({ user: v.sshUser, host: h.address, hostKey: h.hostKey }),
       interfaces: { eth0: { address: `${h.address}/${v.lan.prefixLength}`, mtu: v.underlayMtu, lan: 'lan' } },
       swarmRole: h.swarmRole,
       renamedFrom: h.renamedFrom,

@@ -12,14 +12,17 @@ import { Cidr } from '../../lib/address/cidr';
 import { buildEnvironment } from '../../stacks/topology';
 import { EnvironmentValues, HostValues } from '../../stacks/values';
 
+/** Host keys are not what these tests are about: one well-formed public key for every host. */
+const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ1Uy3D91jCBVrov6McCCYMKF03qUa0YAfqwh3pj4P+6';
+
 /** stacks/staging.ts as committed (the values the issue's rename was seen on). */
 const staging: EnvironmentValues = {
   environment: 'staging',
   sshUser: 'ops',
   hosts: [
-    { name: 'stg1', address: '10.20.0.11', swarmRole: SwarmRole.MANAGER },
-    { name: 'stg2', address: '10.20.0.12', swarmRole: SwarmRole.WORKER },
-    { name: 'stg3', address: '10.20.0.13', swarmRole: SwarmRole.WORKER },
+    { name: 'stg1', address: '10.20.0.11', hostKey: HOST_KEY, swarmRole: SwarmRole.MANAGER },
+    { name: 'stg2', address: '10.20.0.12', hostKey: HOST_KEY, swarmRole: SwarmRole.WORKER },
+    { name: 'stg3', address: '10.20.0.13', hostKey: HOST_KEY, swarmRole: SwarmRole.WORKER },
   ],
   lan: { subnet: '10.20.0.0/24', gateway: '10.20.0.1', dhcpPool: '10.20.0.192/26', prefixLength: 24 },
   macvlanShim: '10.20.0.10',
@@ -112,7 +115,7 @@ describe('the example staging environment', () => {
     const next = synth(withHosts(renamedHosts), r.record);
     expect(next.changed).toBe(false);
     expect(next.problems).toEqual([]);
-    const grown = synth(withHosts([...renamedHosts, { name: 'staging4', address: '10.20.0.14', swarmRole: SwarmRole.WORKER }]), r.record);
+    const grown = synth(withHosts([...renamedHosts, { name: 'staging4', address: '10.20.0.14', hostKey: HOST_KEY, swarmRole: SwarmRole.WORKER }]), r.record);
     expect(env(grown.record).lanRanges.lan.staging4).toBe('10.20.0.64/27');
     expect(env(grown.record).pools.daemon['staging/staging4/default-address-pools']).toBe('10.122.0.0/20'); // was stg1's
     expect(env(grown.record).pools.daemon['staging/staging4/bip']).toBe('10.122.16.0/24'); // inside stg2's former /20
@@ -128,7 +131,7 @@ describe('the example staging environment', () => {
   });
 
   test('renamedFrom naming a host that is still declared is refused at addHost', () => {
-    expect(() => synth(withHosts([...staging.hosts, { name: 'staging1', address: '10.20.0.14', swarmRole: SwarmRole.WORKER }]), committedRecord(), { staging1: 'stg1' }))
+    expect(() => synth(withHosts([...staging.hosts, { name: 'staging1', address: '10.20.0.14', hostKey: HOST_KEY, swarmRole: SwarmRole.WORKER }]), committedRecord(), { staging1: 'stg1' }))
       .toThrow(/host "staging1" is renamedFrom "stg1", but a host "stg1" is declared too/);
   });
 
@@ -145,7 +148,7 @@ describe('the example staging environment', () => {
   });
 
   test('adding a host: one run, it gets new blocks, the others stay', () => {
-    const r = synth(withHosts([...staging.hosts, { name: 'stg4', address: '10.20.0.14', swarmRole: SwarmRole.WORKER }]), committedRecord());
+    const r = synth(withHosts([...staging.hosts, { name: 'stg4', address: '10.20.0.14', hostKey: HOST_KEY, swarmRole: SwarmRole.WORKER }]), committedRecord());
     expect(r.problems).toEqual([]);
     const e = env(r.record);
     expect(e.lanRanges.lan).toEqual({ ...committed.lanRanges.lan, stg4: '10.20.0.128/27' });
@@ -175,7 +178,7 @@ describe('the example staging environment', () => {
 
   test('a plan that cannot be satisfied is reported as the plan\'s own error, once, not as "target is undefined"', () => {
     // Two more hosts than the LAN has /27s for containers.
-    const many = [4, 5, 6].map((i) => ({ name: `stg${i}`, address: `10.20.0.1${i}`, swarmRole: SwarmRole.WORKER }));
+    const many = [4, 5, 6].map((i) => ({ name: `stg${i}`, address: `10.20.0.1${i}`, hostKey: HOST_KEY, swarmRole: SwarmRole.WORKER }));
     let message = '';
     try {
       synth(withHosts([...staging.hosts, ...many]), committedRecord());

@@ -47,8 +47,10 @@ export interface DaemonLocation {
   readonly validateCommand?: string;
   /** Seconds to wait for dockerd to answer after a restart before rolling back. @default 60 */
   readonly waitSeconds?: number;
-  /** Directory for uploaded files on the host. @default "/tmp" */
+  /** Unused since steps run from a private mktemp directory; kept so existing code compiles. @deprecated */
   readonly uploadDir?: string;
+  /** dockerd's pidfile: tells a rollout whether dockerd started after daemon.json changed. @default "/var/run/docker.pid" */
+  readonly pidFile?: string;
 }
 
 export interface DockerHostProps {
