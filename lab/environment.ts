@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LocalBackend } from 'cdktf';
 import { DockerHost, DockerHostProps, DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet } from '../lib';
-import { LabHost, LabInfo } from './lab';
+import { LabHost, LabInfo, hostKey } from './lab';
 import { loadSynth, TfJson } from './replay';
 
 export interface LabEnvironmentOptions {
@@ -17,6 +17,10 @@ export interface LabEnvironmentOptions {
   readonly host?: (h: LabHost, index: number) => Partial<DockerHostProps>;
   /** Swarm pools (CIDRs) when some host has a swarm role. */
   readonly swarmPools?: string[];
+  /** ssh user: "root" or the lab's sudo user (info.sudoUser). @default "root" */
+  readonly sshUser?: string;
+  /** @default 1 */
+  readonly rolloutWaveSize?: number;
 }
 
 export interface LabEnvironment {
@@ -43,19 +47,23 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
     // State in the lab's own directory (gone with `lab down`), not cdktf's default next to the project.
     backend: (stack, stackName) => new LocalBackend(stack, { path: path.join(info.dir, `terraform.${stackName}.tfstate`) }),
     swarm: opts.swarmPools ? { defaultAddrPools: opts.swarmPools.map((c) => Subnet.cidr(c)), defaultAddrPoolMaskLength: 24 } : undefined,
+    rolloutWaveSize: opts.rolloutWaveSize,
   });
   env.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: LAB_RESERVED });
   const hosts = info.hosts.map((h, i) =>
     env.addHost(h.name, {
-      connection: HostConnection.ssh({ user: info.sshUser, host: h.address, privateKeyPath: info.sshKey }),
+      connection: HostConnection.ssh({
+        user: opts.sshUser ?? info.sshUser, host: h.address, privateKeyPath: info.sshKey, hostKey: hostKey(h), connectTimeout: '10s',
+      }),
       interfaces: { eth0: { address: `${h.address}/24`, lan: 'lan' } },
       daemonLocation: {
         configPath: h.configFile,
         restartCommand: h.restartCommand,
         logCommand: `tail -n 15 ${h.logFile}`,
         waitSeconds: 30,
-        // One filesystem for all lab hosts: per-host upload directories.
-        uploadDir: path.dirname(h.configFile),
+        pidFile: h.pidfile,
+        // sudo resets the environment (sshd's SetEnv DOCKER_HOST is gone): name the socket.
+        dockerCommand: `env DOCKER_CONFIG=${path.join(info.dir, 'docker-cli')} docker -H ${h.dockerHost}`,
       },
       ...opts.host?.(h, i),
     }),

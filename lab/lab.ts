@@ -10,7 +10,10 @@ export const LAB_LAN = '198.18.0.0/24';
 const LAN_PREFIX = '198.18.0.';
 const CONTROLLER_ADDRESS = '198.18.0.254';
 const DEFAULT_HOSTS = 3;
-const APT_PACKAGES = ['docker.io', 'containerd', 'runc', 'busybox-static', 'iptables', 'openssh-server'];
+const APT_PACKAGES = ['docker.io', 'containerd', 'runc', 'busybox-static', 'iptables', 'openssh-server', 'sudo'];
+/** The lab's non-root ssh user with passwordless sudo (hosts share the machine's /etc/passwd). */
+export const LAB_SUDO_USER = 'dnops';
+const USER_MARKS = '/run/docknet-lab-users';
 export const LAB_IMAGE = 'docknet/busybox:lab';
 const BUSYBOX_APPLETS = ['sh', 'ping', 'ip', 'ifconfig', 'sleep', 'cat', 'wget', 'nc', 'hostname', 'nslookup', 'route', 'arp'];
 
@@ -29,6 +32,8 @@ export interface LabHost {
   readonly dataRoot: string;
   readonly execRoot: string;
   readonly logFile: string;
+  /** The host's sshd public key file (known_hosts material: see hostKey()). */
+  readonly hostKeyFile: string;
 }
 
 export interface LabInfo {
@@ -37,6 +42,8 @@ export interface LabInfo {
   readonly lan: typeof LAB_LAN;
   readonly sshKey: string;
   readonly sshUser: 'root';
+  /** Non-root user with passwordless sudo, created by labUp (see LAB_SUDO_USER). */
+  readonly sudoUser: string;
   readonly controller: { readonly netns: string; readonly address: string };
   readonly hosts: LabHost[];
 }
@@ -107,12 +114,14 @@ export function labInfo(hosts?: number): LabInfo {
       lanInterface: 'eth0',
       socket,
       dockerHost: `unix://${socket}`,
-      configFile: path.join(hd, 'daemon.json'),
+      // In a directory of its own: a test can mount a tiny tmpfs over it to fill "the disk".
+      configFile: path.join(hd, 'etc', 'daemon.json'),
       restartCommand: path.join(hd, 'restart-dockerd.sh'),
       pidfile: path.join(hd, 'dockerd.pid'),
       dataRoot: path.join(hd, 'data'),
       execRoot: path.join(hd, 'exec'),
       logFile: path.join(hd, 'dockerd.log'),
+      hostKeyFile: path.join(hd, 'ssh_host_ed25519_key.pub'),
     });
   }
   return {
@@ -121,6 +130,7 @@ export function labInfo(hosts?: number): LabInfo {
     lan: LAB_LAN,
     sshKey: path.join(dir, 'id_ed25519'),
     sshUser: 'root',
+    sudoUser: LAB_SUDO_USER,
     controller: { netns: `${name}-ctl`, address: CONTROLLER_ADDRESS },
     hosts: hostList,
   };
@@ -192,6 +202,11 @@ function dockerEnv(h: LabHost): NodeJS.ProcessEnv {
   return { DOCKER_HOST: h.dockerHost, DOCKER_CONFIG: path.join(path.dirname(h.socket), '..', 'docker-cli') };
 }
 
+/** A lab host's sshd public key as "type base64" (what HostConnection.ssh({ hostKey }) takes). */
+export function hostKey(h: LabHost): string {
+  return fs.readFileSync(h.hostKeyFile, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+}
+
 function findHost(name: string): LabHost {
   const h = labInfo().hosts.find((x) => x.name === name);
   if (!h) throw new Error(`no lab host named "${name}" (lab ${labName()})`);
@@ -236,7 +251,7 @@ export async function checkRootRoutes(): Promise<void> {
 }
 
 async function ensurePackages(): Promise<void> {
-  const needed = ['/usr/sbin/dockerd', '/usr/sbin/sshd', 'busybox', 'containerd', 'runc', 'iptables', 'ssh-keygen', 'docker'];
+  const needed = ['/usr/sbin/dockerd', '/usr/sbin/sshd', 'busybox', 'containerd', 'runc', 'iptables', 'ssh-keygen', 'docker', 'sudo'];
   const missing: string[] = [];
   for (const bin of needed) {
     const { code } = await run('sh', ['-c', `command -v ${bin}`], { allowFail: true });
@@ -272,6 +287,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabInfo> {
   await createNetwork(info);
   await createSshKey(info);
   const rootfsTar = await buildRootfsTar(info);
+  await ensureSudoUser(info);
   await Promise.all(info.hosts.map((h) => setupHost(info, h, rootfsTar)));
   fs.writeFileSync(stateFile(info.dir), JSON.stringify(info, null, 2));
   log(`lab ${info.name} up: ${info.hosts.length} hosts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -394,7 +410,7 @@ function sshdConfig(info: LabInfo, h: LabHost): string {
 
 async function setupHost(info: LabInfo, h: LabHost, rootfsTar: string): Promise<void> {
   const hd = path.dirname(h.socket);
-  for (const d of [hd, h.dataRoot, h.execRoot]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [hd, path.dirname(h.configFile), h.dataRoot, h.execRoot]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(h.configFile, '{}\n');
   fs.writeFileSync(h.restartCommand, restartScript(info, h), { mode: 0o755 });
   const r = await run(h.restartCommand, [], { timeoutMs: 90_000, allowFail: true });
@@ -407,6 +423,80 @@ async function setupHost(info: LabInfo, h: LabHost, rootfsTar: string): Promise<
   await inNetns(h.netns, ['/usr/sbin/sshd', '-f', cfg, '-E', path.join(hd, 'sshd.log')]);
 
   await docker(h, ['import', '-c', 'CMD ["sh"]', '-', LAB_IMAGE], { input: fs.readFileSync(rootfsTar), timeoutMs: 60_000 });
+}
+
+// ---------------------------------------------------------------- sudo user
+
+/**
+ * The non-root user every lab host's sshd accepts (same authorized key as root) with passwordless
+ * sudo. Hosts share the machine's /etc/passwd, so it is created once; each lab that is up holds a
+ * mark, and the last lab down removes the user only if a lab created it.
+ */
+async function ensureSudoUser(info: LabInfo): Promise<void> {
+  const u = info.sudoUser;
+  fs.mkdirSync(USER_MARKS, { recursive: true, mode: 0o700 });
+  const exists = (await run('id', ['-u', u], { allowFail: true })).code === 0;
+  if (!exists) {
+    await run('useradd', ['-m', '-s', '/bin/sh', '-c', 'docknet lab (created by lab up)', u]);
+    fs.writeFileSync(path.join(USER_MARKS, '.created'), `${u}\n`);
+  }
+  // sshd without PAM refuses a locked account ("!" password): "*" means no password, not locked.
+  await run('usermod', ['-p', '*', u]);
+  const sudoers = `/etc/sudoers.d/docknet-lab-${u}`;
+  if (!fs.existsSync(sudoers)) {
+    fs.writeFileSync(sudoers, `# docknet lab: ${u} runs the hosts stack through sudo -n\n${u} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
+    await run('visudo', ['-c', '-q', '-f', sudoers]);
+  }
+  fs.writeFileSync(path.join(USER_MARKS, info.name), '');
+}
+
+async function releaseSudoUser(info: LabInfo): Promise<void> {
+  const mark = path.join(USER_MARKS, info.name);
+  if (!fs.existsSync(mark)) return;
+  fs.rmSync(mark, { force: true });
+  const others = fs.readdirSync(USER_MARKS).filter((e) => !e.startsWith('.'));
+  const created = path.join(USER_MARKS, '.created');
+  if (others.length > 0) return;
+  if (!fs.existsSync(created)) {
+    fs.rmSync(USER_MARKS, { recursive: true, force: true });
+    return;
+  }
+  // Only what the lab made: the user's processes are the lab's (killed with the lab already).
+  await run('userdel', ['-r', '-f', info.sudoUser], { allowFail: true });
+  fs.rmSync(`/etc/sudoers.d/docknet-lab-${info.sudoUser}`, { force: true });
+  fs.rmSync(USER_MARKS, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------- impostor sshd
+
+/**
+ * Replaces a host's sshd by an impostor: another sshd on the same address, same authorized keys,
+ * but a host key of its own, logging at VERBOSE to `log`. restore() brings the real one back.
+ */
+export async function startImpostor(h: LabHost): Promise<{ log: string; restore: () => Promise<void> }> {
+  const hd = path.dirname(h.socket);
+  const realPid = readPid(path.join(hd, 'sshd.pid'));
+  if (realPid) await killAndWait([realPid], 2000);
+  const key = path.join(hd, 'impostor_host_key');
+  fs.rmSync(key, { force: true });
+  fs.rmSync(`${key}.pub`, { force: true });
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  const cfg = path.join(hd, 'impostor_sshd_config');
+  const real = fs.readFileSync(path.join(hd, 'sshd_config'), 'utf8');
+  fs.writeFileSync(cfg, real
+    .replace(/^HostKey .*$/m, `HostKey ${key}`)
+    .replace(/^PidFile .*$/m, `PidFile ${path.join(hd, 'impostor.pid')}`) + 'LogLevel VERBOSE\n');
+  const log = path.join(hd, 'impostor.log');
+  fs.writeFileSync(log, '');
+  await inNetns(h.netns, ['/usr/sbin/sshd', '-f', cfg, '-E', log]);
+  return {
+    log,
+    restore: async () => {
+      const p = readPid(path.join(hd, 'impostor.pid'));
+      if (p) await killAndWait([p], 2000);
+      await inNetns(h.netns, ['/usr/sbin/sshd', '-f', path.join(hd, 'sshd_config'), '-E', path.join(hd, 'sshd.log')]);
+    },
+  };
 }
 
 // ---------------------------------------------------------------- status
@@ -499,6 +589,7 @@ async function teardown(info: LabInfo, opts: { graceful: boolean }): Promise<voi
   unmountUnder(info.dir);
   for (const ns of labNamespaces(info.name)) await run('ip', ['netns', 'del', ns], { allowFail: true });
   fs.rmSync(info.dir, { recursive: true, force: true });
+  if (opts.graceful) await releaseSudoUser(info);
 }
 
 function readPid(file: string): number | undefined {

@@ -68,6 +68,10 @@ export interface ContainerCreateBody {
   ExposedPorts?: Record<string, Record<string, never>>;
   WorkingDir?: string;
   Labels?: Record<string, string>;
+  /** container.Config.Volumes: the container paths of volume entries. */
+  Volumes?: Record<string, Record<string, never>>;
+  /** container.HealthConfig; durations in nanoseconds (Go time.Duration), zero values omitted. */
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
   HostConfig: Record<string, unknown>;
   NetworkingConfig: Record<string, never>;
 }
@@ -179,7 +183,7 @@ const SUPPORTED: Record<string, Set<string>> = {
     'working_dir', 'labels', 'tty', 'stdin_open', 'ports', 'dns', 'dns_opts', 'dns_search', 'network_mode',
     'networks_advanced', 'privileged', 'publish_all_ports', 'restart', 'max_retry_count', 'rm', 'read_only',
     'sysctls', 'capabilities', 'host', 'log_driver', 'log_opts', 'init', 'start', 'must_run', 'destroy_grace_seconds',
-    'stop_signal', 'stop_timeout', 'remove_volumes', 'wait', 'attach', 'logs']),
+    'stop_signal', 'stop_timeout', 'remove_volumes', 'wait', 'attach', 'logs', 'volumes', 'healthcheck']),
 };
 
 /** A block's attributes the replay mirrors; `true` for an attribute, a nested shape for a block. */
@@ -348,6 +352,10 @@ export function containerCreateBody(c: Record<string, any>): ContainerCreateBody
   if (Object.keys(exposed).length) body.ExposedPorts = exposed;
   if (nonEmpty(c.working_dir)) body.WorkingDir = c.working_dir;
   if (nonEmpty(c.labels)) body.Labels = labelMap(c.labels);
+  const vols = volumeBinds(c.volumes);
+  if (Object.keys(vols.volumes).length) body.Volumes = vols.volumes;
+  const health = healthConfig(c.healthcheck);
+  if (health) body.Healthcheck = health;
 
   const hc: Record<string, unknown> = {
     Privileged: c.privileged === true,
@@ -360,11 +368,15 @@ export function containerCreateBody(c: Record<string, any>): ContainerCreateBody
   };
   if (nonEmpty(c.runtime)) hc.Runtime = c.runtime;
   if (Object.keys(bindings).length) hc.PortBindings = bindings;
-  if (nonEmpty(c.host)) hc.ExtraHosts = (c.host as any[]).map((h) => `${h.host}:${h.ip}`);
+  // extraHostsSetToContainerExtraHosts: "host:ip", in the set's order.
+  if (nonEmpty(c.host)) hc.ExtraHosts = sdkSetList(blocksOf(c.host), hashExtraHost).map((h) => `${str(h.host)}:${str(h.ip)}`);
+  if (vols.binds.length) hc.Binds = vols.binds;
+  if (vols.volumesFrom.length) hc.VolumesFrom = vols.volumesFrom;
   if (nonEmpty(c.capabilities)) {
-    const cap = c.capabilities[0] ?? {};
-    hc.CapAdd = cap.add ?? [];
-    hc.CapDrop = cap.drop ?? [];
+    // add and drop are sets of strings: stringSetToStringSlice lists them in hash order.
+    const cap = blocksOf(c.capabilities)[0] ?? {};
+    hc.CapAdd = sdkSetList(((cap.add as unknown[]) ?? []).map(String), sdkHashString);
+    hc.CapDrop = sdkSetList(((cap.drop as unknown[]) ?? []).map(String), sdkHashString);
   }
   if (nonEmpty(c.dns)) hc.Dns = c.dns;
   if (nonEmpty(c.dns_opts)) hc.DnsOptions = c.dns_opts;
@@ -376,6 +388,75 @@ export function containerCreateBody(c: Record<string, any>): ContainerCreateBody
   hc.Init = c.init === true;
   body.HostConfig = hc;
   return body;
+}
+
+// A `host` entry hashed by schema.HashResource: every attribute in key order (host, ip).
+const hashExtraHost = (h: Record<string, any>): number => sdkHashString(`host:${str(h.host)};ip:${str(h.ip)};`);
+
+// A `volumes` entry hashed by schema.HashResource: container_path, from_container, host_path,
+// read_only (1/0), volume_name; unset strings are "" and an unset bool is false.
+const hashVolume = (v: Record<string, any>): number =>
+  sdkHashString(
+    `container_path:${str(v.container_path)};from_container:${str(v.from_container)};host_path:${str(v.host_path)};` +
+      `read_only:${v.read_only === true ? 1 : 0};volume_name:${str(v.volume_name)};`,
+  );
+
+/**
+ * resource_docker_container_structures.go volumeSetToDockerVolumes (in the set's order): volume_name,
+ * else host_path, becomes a bind "<source>:<container_path>:rw|ro" and Config.Volumes[container_path];
+ * from_container becomes VolumesFrom; a path without a source is an anonymous volume. host_path must
+ * be absolute (validateDockerContainerPath, at plan time).
+ */
+export function volumeBinds(v: unknown): { volumes: Record<string, Record<string, never>>; binds: string[]; volumesFrom: string[] } {
+  const out = { volumes: {} as Record<string, Record<string, never>>, binds: [] as string[], volumesFrom: [] as string[] };
+  for (const vol of sdkSetList(blocksOf(v), hashVolume)) {
+    const hostPath = str(vol.host_path);
+    if (hostPath && !/^[a-zA-Z]:[\\/]|^\//.test(hostPath)) throw new Error(`'${hostPath}' must be an absolute path`);
+    const from = str(vol.from_container);
+    const path = str(vol.container_path);
+    const source = str(vol.volume_name) || hostPath;
+    if (!from && !path) throw new Error('Unable to parse volumes: volume entry without container path or source container');
+    if (from && path) throw new Error('Unable to parse volumes: both a container and a path specified in a volume entry');
+    if (from) out.volumesFrom.push(from);
+    else {
+      out.volumes[path] = {};
+      if (source) out.binds.push(`${source}:${path}:${vol.read_only === true ? 'ro' : 'rw'}`);
+    }
+  }
+  return out;
+}
+
+/** Go's time.ParseDuration, for the units the provider documents (ns, us, µs, ms, s, m, h), in nanoseconds. */
+export function goDurationNanos(text: string): number {
+  const units: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(text);
+  if (!m) throw new Error(`'${text}' is not a valid duration`);
+  if (m[2] === '0') return 0;
+  let total = 0;
+  for (const part of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * units[part[2]];
+  total = Math.round(total);
+  if (m[1] === '-' && total > 0) throw new Error(`'${text}' duration must not be negative`);
+  return total;
+}
+
+/**
+ * resourceDockerContainerCreate's healthcheck (a list of at most one block): test as given, the four
+ * durations through time.ParseDuration (schema default "0s"), retries (default 0). encoding/json
+ * omits zero fields of container.HealthConfig.
+ */
+export function healthConfig(h: unknown): ContainerCreateBody['Healthcheck'] | undefined {
+  const b = blocksOf(h)[0];
+  if (!b) return undefined;
+  const out: NonNullable<ContainerCreateBody['Healthcheck']> = {};
+  const test = ((b.test as unknown[]) ?? []).map(String);
+  if (test.length) out.Test = test;
+  for (const [key, field] of [['interval', 'Interval'], ['timeout', 'Timeout'], ['start_period', 'StartPeriod'], ['start_interval', 'StartInterval']] as const) {
+    const ns = goDurationNanos(nonEmpty(b[key]) ? String(b[key]) : '0s');
+    if (ns) out[field] = ns;
+  }
+  const retries = Number(b.retries ?? 0);
+  if (retries) out.Retries = retries;
+  return out;
 }
 
 /** The EndpointSettings of one networks_advanced entry (aliases always a list, addresses "" omitted). */

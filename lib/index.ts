@@ -14,6 +14,7 @@ export * from './network/overlay';
 export * from './network/network-mode';
 export * from './container/port';
 export * from './container/container';
+export * from './container/runtime-options';
 export * from './service';
 export * from './environment/environment-plan';
 export * from './environment/docknet-stack';

@@ -102,6 +102,22 @@ export interface ContainerModel {
   readonly attachments: AttachmentModel[];
   readonly ports: PortModel[];
   readonly dns: string[];
+  /** Restart policy name ("unless-stopped", "always", "on-failure", "no"). Optional: older models lack it. */
+  readonly restartPolicy?: string;
+  /** on-failure only: the retry limit (0: none). */
+  readonly restartMaxRetries?: number;
+  /** Health check test as Docker takes it (["CMD", ...], ["CMD-SHELL", "..."] or ["NONE"]). */
+  readonly healthCheck?: string[];
+  /** Mounts: "bind" host paths and named "volume"s. */
+  readonly volumes?: { kind: 'bind' | 'volume'; source: string; containerPath: string; readOnly: boolean }[];
+  readonly labels?: Record<string, string>;
+  readonly capAdd?: string[];
+  readonly capDrop?: string[];
+  readonly sysctls?: Record<string, string>;
+  /** Extra /etc/hosts entries: host name -> address. */
+  readonly extraHosts?: Record<string, string>;
+  /** Log driver, when not the daemon's. */
+  readonly logDriver?: string;
 }
 
 /** A published port of a swarm service: the routing mesh listens on every swarm member. */
@@ -166,6 +182,15 @@ export interface TopologyModel {
   readonly pools: PoolModel[];
   readonly lanSegments: LanSegmentModel[];
   readonly swarm?: SwarmModel;
+  /** Rolling daemon changes: present when some host manages daemon.json. */
+  readonly rollout?: RolloutModel;
+}
+
+export interface RolloutModel {
+  /** Hosts per wave (environment setting rolloutWaveSize). */
+  readonly waveSize: number;
+  /** Host names per wave, in the order a daemon change restarts them. */
+  readonly waves: string[][];
 }
 
 /** Name of the model file synth writes into every stack's folder (cdktf.out/stacks/<stack>/). */
@@ -203,12 +228,6 @@ export interface ResourceAddressModel {
   readonly host: string;
   /** Construct path of the docknet object. */
   readonly path: string;
-}
-
-/** How the <env>-hosts stack rolls daemon changes out. */
-export interface RolloutModel {
-  /** Hosts restarted at a time, in the order hosts are declared. */
-  readonly waveSize: number;
 }
 
 /** docknet-model.json: the environment's topology as synthesized, plus where each object went. */

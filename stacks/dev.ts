@@ -5,9 +5,9 @@ export const dev: EnvironmentValues = {
   environment: 'dev',
   sshUser: 'ops',
   hosts: [
-    { name: 'dev1', address: '10.10.0.11', swarmRole: SwarmRole.MANAGER },
-    { name: 'dev2', address: '10.10.0.12', swarmRole: SwarmRole.WORKER },
-    { name: 'dev3', address: '10.10.0.13', swarmRole: SwarmRole.WORKER },
+    { name: 'dev1', address: '10.10.0.11', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEbwUrTHt+FixjdWnPEIMGeVSUeY/EV9tinbx8jJ+tw8', swarmRole: SwarmRole.MANAGER },
+    { name: 'dev2', address: '10.10.0.12', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIxO9d19YcaOfMQG867sN68cBYSr2PETbayRBJa2JiOP', swarmRole: SwarmRole.WORKER },
+    { name: 'dev3', address: '10.10.0.13', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGiSuTmU/xuSFMFE8J7Emly/TUmJHN2PwgPBOQPoCWmy', swarmRole: SwarmRole.WORKER },
   ],
   lan: { subnet: '10.10.0.0/24', gateway: '10.10.0.1', dhcpPool: '10.10.0.192/26', prefixLength: 24 },
   macvlanShim: '10.10.0.10',

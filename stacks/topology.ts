@@ -33,9 +33,10 @@ export function buildEnvironment(scope: DocknetApp, v: EnvironmentValues): Dockn
       // The topology places things by a host's index (web on the first, api replicas round-robin),
       // so the index is the host's identity across environments: promotion matches hosts by it.
       slot: `host ${i + 1}`,
-      connection: HostConnection.ssh({ user: v.sshUser, host: h.address }),
+      connection: HostConnection.ssh({ user: v.sshUser, host: h.address, hostKey: h.hostKey }),
       interfaces: { eth0: { address: `${h.address}/${v.lan.prefixLength}`, mtu: v.underlayMtu, lan: 'lan' } },
       swarmRole: h.swarmRole,
+      renamedFrom: h.renamedFrom,
       daemon: {
         // The notes' first fix: move docker0 off 172.17.0.0/16, which collided with the office VPN.
         bip: Subnet.fromPool('daemon', 24, `${h.name}/bip`),

@@ -6,7 +6,11 @@ export interface HostValues {
   readonly name: string;
   /** The host's address on the LAN (eth0), reached over ssh. */
   readonly address: string;
+  /** The host's sshd public key (`ssh-keyscan -t ed25519 <address>`, fingerprint checked on the console). */
+  readonly hostKey: string;
   readonly swarmRole: SwarmRole;
+  /** The host's former name, to keep its addresses through a rename (docs/addressing.md). @default not renamed */
+  readonly renamedFrom?: string;
 }
 
 export interface EnvironmentValues {

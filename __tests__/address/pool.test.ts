@@ -125,6 +125,105 @@ describe('allocation', () => {
   });
 });
 
+describe('released blocks', () => {
+  test('a full pool takes a block released in the same run, with DN275 naming the former key', () => {
+    // /22 = four /24s, all recorded; "a" and "b" go, "x" and "y" come.
+    const rec = recordOf({ a: '10.10.0.0/24', b: '10.10.1.0/24', c: '10.10.2.0/24', d: '10.10.3.0/24' });
+    const r = plan([['c', 24], ['d', 24], ['y', 24], ['x', 24]], rec, { pool: '10.10.0.0/22' });
+    expect(r.blocks).toEqual({ c: '10.10.2.0/24', d: '10.10.3.0/24', x: '10.10.0.0/24', y: '10.10.1.0/24' });
+    expect(r.problems.map((p) => [p.code, p.severity, p.constructs])).toEqual([
+      ['DN275', 'warning', ['x']],
+      ['DN275', 'warning', ['y']],
+    ]);
+    expect(r.problems[0].message).toBe(
+      '"x" gets 10.10.0.0/24 in pool "nets" (10.10.0.0/22) of environment "prod", released in this run (held until now by "a"), because nothing else is free. ' +
+        'Apply removes the old network before this one can be created; if this is a renamed host, declare renamedFrom on addHost to keep its blocks instead.',
+    );
+  });
+
+  test('never-used space is taken before freed space, and a larger block may span both', () => {
+    // /23 pool: a (/25 at .0) is freed, .128/25 was never used, b keeps 10.10.1.0/24.
+    const rec = recordOf({ a: '10.10.0.0/25', b: '10.10.1.0/24' });
+    const small = plan([['b', 24], ['n', 25]], rec, { pool: '10.10.0.0/23' });
+    expect(small.blocks).toEqual({ b: '10.10.1.0/24', n: '10.10.0.128/25' });
+    expect(small.problems).toEqual([]);
+    const big = plan([['b', 24], ['n', 24]], rec, { pool: '10.10.0.0/23' });
+    expect(big.blocks).toEqual({ b: '10.10.1.0/24', n: '10.10.0.0/24' });
+    expect(big.problems).toEqual([expect.objectContaining({ code: 'DN275', constructs: ['n'] })]);
+  });
+
+  test('freed space is not handed out twice, and what does not fit is still DN270', () => {
+    const rec = recordOf({ a: '10.10.0.0/24' });
+    const r = plan([['x', 24], ['y', 24]], rec, { pool: '10.10.0.0/24' });
+    expect(r.blocks).toEqual({ x: '10.10.0.0/24' });
+    expect(r.problems.map((p) => p.code)).toEqual(['DN275', 'DN270']);
+  });
+
+  test('a key read, then more declared: the freed block is still held back in the second resolve', () => {
+    const p = new AddressPlan(recordOf({ old: '10.10.0.0/24' }));
+    p.addPool('prod', 'nets', '10.10.0.0/16');
+    expect(p.request('prod', 'nets', 'b', 24).cidr).toBe('10.10.1.0/24');
+    expect(p.request('prod', 'nets', 'a', 24).cidr).toBe('10.10.2.0/24');
+    expect(p.resolve().record.environments.prod.pools.nets).toEqual({ a: '10.10.2.0/24', b: '10.10.1.0/24' });
+  });
+});
+
+describe('renamed hosts', () => {
+  const rec: PlanRecord = {
+    version: 1,
+    environments: {
+      prod: {
+        pools: { nets: { 'prod/h1/backend': '10.10.7.0/24', 'prod/h1/daemon/bip': '10.10.9.0/24', 'prod/h10/x': '10.10.3.0/24', 'prod/swarm/pool': '10.10.4.0/24' } },
+        lanRanges: { office: { h1: '192.168.1.96/27', h2: '192.168.1.32/27' } },
+      },
+    },
+  };
+  function renamed(record: PlanRecord, rename = true) {
+    const p = new AddressPlan(record);
+    p.addPool('prod', 'nets', '10.10.0.0/16');
+    p.addLanSegment('prod', office);
+    if (rename) p.renameHost('prod', 'h1', 'n1');
+    const keys = ['prod/n1/backend', 'prod/n1/daemon/bip', 'prod/h10/x', 'prod/swarm/pool'];
+    const allocs = keys.map((k) => p.request('prod', 'nets', k, 24));
+    const lans = ['n1', 'h2'].map((h) => p.lanRange('prod', 'office', h));
+    return { r: p.resolve(), blocks: Object.fromEntries([...allocs.map((a) => [a.key, a.cidr]), ...lans.map((l) => [l.host, l.cidr])]) };
+  }
+  const office = { name: 'office', subnet: '192.168.1.0/24', gateway: '192.168.1.1', reserved: [{ label: 'h1', cidr: '192.168.1.11' }] };
+
+  test('renameHost moves the LAN range and every pool key under "<env>/<old>/" to the new name, and nothing else', () => {
+    const { r, blocks } = renamed(rec);
+    expect(blocks).toEqual({
+      'prod/n1/backend': '10.10.7.0/24',
+      'prod/n1/daemon/bip': '10.10.9.0/24',
+      'prod/h10/x': '10.10.3.0/24', // "h10" is another host, not under "prod/h1/"
+      'prod/swarm/pool': '10.10.4.0/24',
+      n1: '192.168.1.96/27',
+      h2: '192.168.1.32/27',
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.record.environments.prod.lanRanges.office).toEqual({ h2: '192.168.1.32/27', n1: '192.168.1.96/27' });
+    expect(Object.keys(r.record.environments.prod.pools.nets)).not.toContain('prod/h1/backend');
+    // Once recorded, the rename is a no-op: same record, unchanged.
+    const again = renamed(r.record);
+    expect(again.r.changed).toBe(false);
+    expect(again.blocks).toEqual(blocks);
+  });
+
+  test('without renameHost the new name gets new blocks that avoid the old ones', () => {
+    const { blocks } = renamed(rec, false);
+    expect(blocks['prod/n1/backend']).toBe('10.10.0.0/24');
+    expect(blocks.n1).toBe('192.168.1.64/27');
+    expect(blocks['prod/swarm/pool']).toBe('10.10.4.0/24');
+  });
+
+  test('two hosts renamed from one name, or a host renamed from itself, throw', () => {
+    const p = new AddressPlan();
+    p.renameHost('prod', 'h1', 'n1');
+    expect(() => p.renameHost('prod', 'h1', 'n2')).toThrow(/Hosts "n1" and "n2" of environment "prod" are both renamed from "h1"/);
+    expect(() => p.renameHost('prod', 'n3', 'n3')).toThrow(/renamed from itself/);
+  });
+});
+
 describe('frozen mode', () => {
   test('no change needed: no problem, unchanged', () => {
     const first = plan([['a', 24]]);
@@ -191,6 +290,22 @@ describe('stability properties', () => {
       fc.property(requests, fc.integer(), (reqs, seed) => {
         const shuffled = [...reqs].sort((a, b) => ((a[0].charCodeAt(0) * seed) % 7) - ((b[0].charCodeAt(0) * seed) % 7));
         expect(plan(shuffled).blocks).toEqual(plan(reqs).blocks);
+      }),
+    );
+  });
+
+  test('removing and adding in a crowded pool: kept blocks stay, nothing overlaps, every use of freed space is a DN275', () => {
+    fc.assert(
+      fc.property(requests, fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Z]{1,4}$/), fc.integer({ min: 22, max: 28 })), { maxLength: 8, selector: (t) => t[0] }), fc.nat(), (reqs, extra, seed) => {
+        const first = plan(reqs, undefined, { pool: '10.10.0.0/20' });
+        const kept = reqs.filter((_, i) => (seed >> i % 30) & 1 || i % 3 === 0);
+        const second = plan([...kept, ...extra.map(([k, p]): Req => [k, p])], first.record, { pool: '10.10.0.0/20' });
+        for (const [k] of kept) if (first.blocks[k]) expect(second.blocks[k]).toBe(first.blocks[k]);
+        overlapFree(second.blocks, '10.10.0.0/20');
+        const freed = reqs.filter(([k]) => !kept.some(([x]) => x === k) && first.blocks[k]).map(([k]) => Cidr.parse(first.blocks[k]));
+        const fresh = [...kept, ...extra].filter(([k]) => !first.blocks[k]);
+        const intoFreed = fresh.filter(([k]) => second.blocks[k] && freed.some((f) => f.overlaps(Cidr.parse(second.blocks[k])))).map(([k]) => k).sort();
+        expect(second.problems.filter((p) => p.code === 'DN275').map((p) => p.constructs[0]).sort()).toEqual(intoFreed);
       }),
     );
   });

@@ -3,11 +3,14 @@ import { TerraformStack, Testing } from 'cdktf';
 import { BootstrapTarget, DaemonRollout, HostBootstrap, MacvlanShim, SwarmBootstrap } from '../../lib/bootstrap';
 import { DaemonSettings } from '../../lib/daemon';
 
+const KEY = (i: number) => `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${'A'.repeat(40)}${i}`;
 const target = (i: number, extra: Partial<BootstrapTarget> = {}): BootstrapTarget => ({
   name: `h${i}`,
-  ssh: { host: `198.18.0.${i}`, user: 'root', privateKeyPath: '/lab/key', timeout: '20s' },
+  ssh: { host: `198.18.0.${i}`, user: 'root', privateKeyPath: '/lab/key', timeout: '20s', hostKeys: [KEY(i)] },
   ...extra,
 });
+/** The local-exec provisioner of a resource (n-th), and its environment. */
+const le = (r: any, n = 0) => r.provisioner[n]['local-exec'];
 
 function synth(build: (s: TerraformStack) => void): any {
   const stack = new TerraformStack(Testing.app(), 'lab-hosts');
@@ -24,7 +27,7 @@ const one = (out: any, prefix: string) => {
 describe('HostBootstrap + DaemonRollout', () => {
   const settings = { bip: '10.200.0.1/24', mtu: 1400, dns: ['198.18.0.254'], extra: { 'log-driver': 'json-file' } };
 
-  test('one terraform_data per host, replaced when the sha256 of the rendered file changes', () => {
+  test('one terraform_data per host, replaced when the sha256 of the rendered file changes; run over ssh with the host key checked', () => {
     let rendered = '';
     const out = synth((s) => {
       const h = new HostBootstrap(s, 'h1', { target: target(1), daemon: settings });
@@ -33,43 +36,54 @@ describe('HostBootstrap + DaemonRollout', () => {
     const r = one(out, 'h1_DaemonRollout');
     const sha = createHash('sha256').update(rendered).digest('hex');
     expect(r.triggers_replace).toEqual({ host: '198.18.0.1', path: '/etc/docker/daemon.json', sha256: sha });
-    expect(r.connection).toEqual({
-      type: 'ssh', host: '198.18.0.1', user: 'root', port: 22, timeout: '20s', private_key: '${file("/lab/key")}',
+    expect(r.connection).toBeUndefined(); // no remote-exec: nothing at a predictable remote path
+    const exec = le(r);
+    expect(exec.command).toBe('sh -c "$DOCKNET_SCRIPT" docknet-safe-apply');
+    expect(exec.environment).toMatchObject({
+      DOCKNET_TARGET_DEST: 'root@198.18.0.1', DOCKNET_TARGET_PORT: '22', DOCKNET_TARGET_KEY: '/lab/key',
+      DOCKNET_TARGET_TIMEOUT: '20', DOCKNET_TARGET_BECOME: 'none', DOCKNET_KNOWN_HOSTS: `198.18.0.1 ${KEY(1)}`,
     });
-    const [upload, script, exec] = r.provisioner;
-    expect(upload.file).toEqual({ content: rendered, destination: `/tmp/docknet-h1-${sha.slice(0, 12)}-daemon.json` });
-    expect(script.file.destination).toBe(`/tmp/docknet-h1-${sha.slice(0, 12)}-safe-apply.sh`);
-    expect(script.file.content).toContain('docknet safe-apply');
-    expect(exec['remote-exec'].inline).toEqual([
-      `DOCKNET_RESTART='systemctl restart docker' DOCKNET_DOCKER='docker' sh '/tmp/docknet-h1-${sha.slice(0, 12)}-safe-apply.sh' ` +
-        `'/tmp/docknet-h1-${sha.slice(0, 12)}-daemon.json' '/etc/docker/daemon.json'; rc=$?; rm -f '/tmp/docknet-h1-${sha.slice(0, 12)}-safe-apply.sh'; exit $rc`,
-    ]);
+    expect(exec.environment.DOCKNET_SCRIPT).toContain('StrictHostKeyChecking=yes');
+    expect(exec.environment.DOCKNET_SCRIPT).not.toMatch(/StrictHostKeyChecking=no|UserKnownHostsFile=\/dev\/null/);
+    const program: string = exec.environment.DOCKNET_PROGRAM;
+    expect(program).toMatch(/^umask 077\n/);
+    expect(program).toContain('run=$(mktemp -d "$${TMPDIR:-/tmp}/docknet.XXXXXXXX")');
+    expect(program).toContain(`cat > "$run/daemon.json" <<'DOCKNET_EOF_`);
+    expect(program).toContain(rendered);
+    expect(program).toContain(`DOCKNET_RESTART='systemctl restart docker' DOCKNET_DOCKER='docker' sh "$run/safe-apply.sh" "$run"'' "$run"'/daemon.json' '/etc/docker/daemon.json' </dev/null`);
+    expect(program).toMatch(/rm -rf "\$run"\nexit \$rc\n$/);
   });
 
   test('the inlined script escapes Terraform template syntax', () => {
     const r = one(synth((s) => new HostBootstrap(s, 'h1', { target: target(1), daemon: settings })), 'h1_DaemonRollout');
-    const content: string = r.provisioner[1].file.content;
-    expect(content).toContain('new=$${1:?usage');
-    expect(content.replace(/\$\$\{/g, '')).not.toContain('${');
+    for (const v of Object.values(le(r).environment) as string[]) expect(v.replace(/\$\$\{/g, '').replace(/%%\{/g, '')).not.toMatch(/\$\{|%\{/);
+    expect(le(r).environment.DOCKNET_PROGRAM).toContain('run=$${1:?$usage}');
   });
 
-  test('target overrides reach the remote command', () => {
+  test('target overrides reach the remote command; a non-root user gets sudo -n; a port goes into known_hosts', () => {
     const t = target(2, {
+      ssh: { host: '198.18.0.2', user: 'ops', port: 2222, hostKeys: [KEY(2)] },
       daemonConfigPath: '/lab/h2/daemon.json',
       restartCommand: '/lab/h2/restart-dockerd.sh',
       dockerCommand: 'docker -H unix:///lab/h2.sock',
       validateCommand: 'none',
       logCommand: "tail -n 20 /lab/h2/dockerd.log",
       waitSeconds: 20,
+      pidFile: '/lab/h2/dockerd.pid',
+      dropUndeclaredKeys: ['log-driver', 'log-opts'],
     });
     const r = one(synth((s) => new HostBootstrap(s, 'h2', { target: t, daemon: { mtu: 1400 } })), 'h2_DaemonRollout');
-    const cmd: string = r.provisioner[2]['remote-exec'].inline[0];
+    const cmd: string = le(r).environment.DOCKNET_PROGRAM;
     expect(cmd).toContain("DOCKNET_RESTART='/lab/h2/restart-dockerd.sh'");
     expect(cmd).toContain("DOCKNET_DOCKER='docker -H unix:///lab/h2.sock'");
     expect(cmd).toContain("DOCKNET_VALIDATE='none'");
     expect(cmd).toContain("DOCKNET_LOGS='tail -n 20 /lab/h2/dockerd.log'");
     expect(cmd).toContain("DOCKNET_WAIT_SECONDS='20'");
+    expect(cmd).toContain("DOCKNET_PIDFILE='/lab/h2/dockerd.pid'");
+    expect(cmd).toContain("DOCKNET_DROP_KEYS='log-driver log-opts'");
     expect(cmd).toContain("'/lab/h2/daemon.json'");
+    expect(le(r).environment).toMatchObject({ DOCKNET_TARGET_BECOME: 'sudo', DOCKNET_TARGET_DEST: 'ops@198.18.0.2', DOCKNET_KNOWN_HOSTS: `[198.18.0.2]:2222 ${KEY(2)}` });
+    expect(le(r).environment.DOCKNET_SCRIPT).toContain('dn_cmd="sudo -n $dn_cmd"');
     expect(r.triggers_replace.path).toBe('/lab/h2/daemon.json');
   });
 
@@ -84,7 +98,7 @@ describe('HostBootstrap + DaemonRollout', () => {
       const d = new DaemonSettings(s, 'SharedDaemon', { mtu: 1400 });
       new HostBootstrap(s, 'h1', { target: target(1), daemon: d });
     });
-    expect(one(out, 'h1_DaemonRollout').provisioner[0].file.content).toBe('{\n  "mtu": 1400\n}\n');
+    expect(le(one(out, 'h1_DaemonRollout')).environment.DOCKNET_PROGRAM).toContain('\n{\n  "mtu": 1400\n}\nDOCKNET_EOF_');
   });
 
   test('no daemon: no rollout resource', () => {
@@ -103,8 +117,12 @@ describe('HostBootstrap + DaemonRollout', () => {
 
   test.each([
     [{ ...target(1), name: 'bad name' }, /target.name is "bad name"/],
-    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', port: 70000 } }, /target.ssh.port is 70000, expected an integer from 1 to 65535/],
-    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', timeout: '5 minutes' } }, /target.ssh.timeout is "5 minutes"/],
+    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', port: 70000, hostKeys: [KEY(1)] } }, /target.ssh.port is 70000, expected an integer from 1 to 65535/],
+    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', timeout: '5 minutes', hostKeys: [KEY(1)] } }, /target.ssh.timeout is "5 minutes"/],
+    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', hostKeys: [] } }, /no host key is declared for 198.18.0.1.*ssh-keyscan -t ed25519 198.18.0.1.*fingerprint/],
+    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', hostKeys: ['198.18.0.1 ssh-ed25519 AAAA'] } }, /is not a public key line/],
+    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'ops', hostKeys: [KEY(1)], become: 'su' } }, /become is "su", expected "sudo" or "none"/],
+    [{ ...target(1), dropUndeclaredKeys: ['a b'] }, /dropUndeclaredKeys entry "a b"/],
     [{ ...target(1), daemonConfigPath: 'daemon.json' }, /daemonConfigPath is "daemon.json", expected an absolute path/],
   ] as [BootstrapTarget, RegExp][])('bad target %j throws DN520 with the path', (t, message) => {
     const stack = new TerraformStack(Testing.app(), 'lab-hosts');
@@ -127,71 +145,76 @@ describe('SwarmBootstrap', () => {
     });
   }
 
-  test('init on the first manager, idempotent, after every daemon rollout', () => {
+  test('init on the first manager, idempotent, after its own rollout only; the token never printed', () => {
     const out = swarm();
     const init = one(out, 'Swarm_Init');
-    expect(init.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^terraform_data\.h1_DaemonRollout/), expect.stringMatching(/^terraform_data\.h3_DaemonRollout/)]));
-    expect(init.connection.host).toBe('${self.triggers_replace.manager}');
+    expect(init.depends_on).toEqual([expect.stringMatching(/^terraform_data\.h1_DaemonRollout/)]);
     expect(init.triggers_replace.manager).toBe('198.18.0.1');
-    expect(init.provisioner[0].file.content).toContain("info --format '{{.Swarm.LocalNodeState}}'");
-    const cmd: string = init.provisioner[1]['remote-exec'].inline[0];
-    expect(cmd).toContain("DOCKNET_ADVERTISE='198.18.0.1'");
-    expect(cmd).toContain("DOCKNET_POOLS='10.77.0.0/16 10.78.0.0/16'");
-    expect(cmd).toContain("DOCKNET_POOL_MASK='24'");
+    const program: string = le(init).environment.DOCKNET_PROGRAM;
+    expect(program).toContain("info --format '{{.Swarm.LocalNodeState}}'");
+    expect(program).toContain("grep -v SWMTKN");
+    expect(program).toContain("DOCKNET_ADVERTISE='198.18.0.1'");
+    expect(program).toContain("DOCKNET_POOLS='10.77.0.0/16 10.78.0.0/16'");
+    expect(program).toContain("DOCKNET_POOL_MASK='24'");
+    expect(program).toContain("sh \"$run/swarm-init.sh\" 'init'");
   });
 
-  test('workers join from the terraform machine over ssh, reading the token from the manager', () => {
+  test('workers join from the terraform machine over ssh with both host keys, after the init and their own rollout only', () => {
     const out = swarm();
     const join = one(out, 'Swarm_Join-h3');
-    const le = join.provisioner[0]['local-exec'];
-    expect(le.interpreter).toEqual(['/bin/sh', '-c']);
-    expect(le.command).toBe('sh -c "$DOCKNET_SCRIPT" docknet-swarm-join'); // short in apply logs
-    expect(le.environment.DOCKNET_SCRIPT).toContain('swarm join-token -q $DOCKNET_ROLE');
-    expect(le.environment).toMatchObject({
+    const l = le(join);
+    expect(l.interpreter).toEqual(['/bin/sh', '-c']);
+    expect(l.command).toBe('sh -c "$DOCKNET_SCRIPT" docknet-swarm-join'); // short in apply logs
+    expect(l.environment.DOCKNET_SCRIPT).toContain('swarm join-token -q $DOCKNET_ROLE');
+    expect(l.environment.DOCKNET_SCRIPT).toContain("read -r t && exec $DOCKNET_MEMBER_DOCKER swarm join --token");
+    expect(l.environment).toMatchObject({
       DOCKNET_ROLE: 'worker',
       DOCKNET_MANAGER_ADDR: '198.18.0.1',
       DOCKNET_ADVERTISE: '198.18.0.33',
-      DOCKNET_MEMBER_SSH: expect.stringMatching(/-i \/lab\/key root@198\.18\.0\.3$/),
-      DOCKNET_MANAGER_SSH: expect.stringMatching(/ConnectTimeout=20 .*root@198\.18\.0\.1$/),
+      DOCKNET_MEMBER_DEST: 'root@198.18.0.3',
+      DOCKNET_MANAGER_DEST: 'root@198.18.0.1',
+      DOCKNET_MANAGER_TIMEOUT: '20',
+      DOCKNET_KNOWN_HOSTS: `198.18.0.1 ${KEY(1)}\n198.18.0.3 ${KEY(3)}`,
     });
-    expect(join.depends_on[0]).toMatch(/^terraform_data\.Swarm_Init/);
+    expect(join.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Swarm_Init/), expect.stringMatching(/^terraform_data\.h3_DaemonRollout/)]);
     expect(join.triggers_replace.swarm).toMatch(/terraform_data\.Swarm_Init_\w+\.id/);
+    expect(JSON.stringify(join)).not.toMatch(/SWMTKN-1-/);
   });
 
   test('destroying a join makes the node leave, reading only self; the init ends the swarm last', () => {
     const out = swarm();
     const join = one(out, 'Swarm_Join-h3');
-    const leave = join.provisioner[1]['local-exec'];
+    const leave = le(join, 1);
     expect(leave.when).toBe('destroy');
     expect(leave.environment.DOCKNET_SCRIPT).toContain('swarm leave');
-    expect(leave.environment.DOCKNET_SCRIPT).toContain('node rm --force $node');
-    expect(leave.environment.DOCKNET_MEMBER_SSH).toBe('${self.input.leave.DOCKNET_MEMBER_SSH}');
-    expect(join.input.leave.DOCKNET_MEMBER_SSH).toMatch(/root@198\.18\.0\.3$/);
+    expect(leave.environment.DOCKNET_SCRIPT).toContain('node rm --force $id');
+    expect(leave.environment.DOCKNET_SCRIPT).toContain('DOCKNET_UNREACHABLE');
+    expect(leave.environment.DOCKNET_MEMBER_DEST).toBe('${self.input.leave.DOCKNET_MEMBER_DEST}');
+    expect(join.input.leave.DOCKNET_MEMBER_DEST).toBe('root@198.18.0.3');
     // Only identity replaces a join: an ssh option change is an in-place input change, not a rejoin.
     expect(Object.keys(join.triggers_replace).sort()).toEqual(['member', 'role', 'swarm']);
 
     const init = one(out, 'Swarm_Init');
     expect(init.triggers_replace).toEqual({ manager: '198.18.0.1' });
-    expect(init.input).toMatchObject({ pools: ['10.77.0.0/16', '10.78.0.0/16'], ssh_user: 'root', ssh_key: '/lab/key' });
-    expect(init.connection).toMatchObject({ host: '${self.triggers_replace.manager}', private_key: '${file(self.input.ssh_key)}' });
-    const down = init.provisioner[2]['remote-exec'];
+    expect(init.input).toMatchObject({ pools: ['10.77.0.0/16', '10.78.0.0/16'] });
+    const down = le(init, 1);
     expect(down.when).toBe('destroy');
-    expect(down.inline).toEqual(['${self.input.leave_command}']);
-    expect(init.input.leave_command).toMatch(/^d='docker'; .*\$d swarm leave --force/);
+    expect(down.environment.DOCKNET_TARGET_DEST).toBe('${self.input.leave.DOCKNET_TARGET_DEST}');
+    expect(init.input.leave).toEqual(expect.objectContaining({ DOCKNET_TARGET_DEST: 'root@198.18.0.1', DOCKNET_KNOWN_HOSTS: `198.18.0.1 ${KEY(1)}` }));
+    expect(down.environment.DOCKNET_PROGRAM).toContain("sh \"$run/swarm-init.sh\" 'leave'");
   });
 
-  test('a docker command with options is quoted whole in the leave command', () => {
+  test('a docker command with options is quoted whole', () => {
     const out = synth((s) => {
       new SwarmBootstrap(s, 'Swarm', { managers: [{ host: { ...target(1), dockerCommand: 'docker -H unix:///run/lab/docker.sock' } }] });
     });
-    expect(one(out, 'Swarm_Init').input.leave_command).toMatch(/^d='docker -H unix:\/\/\/run\/lab\/docker\.sock'; s=\$\(\$d info /);
+    expect(le(one(out, 'Swarm_Init'), 1).environment.DOCKNET_PROGRAM).toContain("DOCKNET_DOCKER='docker -H unix:///run/lab/docker.sock'");
   });
 
   test('leaveOnDestroy: false keeps nodes in the swarm', () => {
     const out = swarm({ leaveOnDestroy: false });
     expect(one(out, 'Swarm_Join-h3').provisioner).toHaveLength(1);
-    expect(one(out, 'Swarm_Init').provisioner).toHaveLength(2);
-    expect(one(out, 'Swarm_Init').connection.host).toBe('198.18.0.1');
+    expect(one(out, 'Swarm_Init').provisioner).toHaveLength(1);
   });
 
   test('firewall requirements are a Terraform output', () => {
@@ -228,6 +251,7 @@ describe('SwarmBootstrap', () => {
     [{ managers: [{ host: target(1) }], defaultAddrPools: ['10.77.0.0'] }, /CIDR prefix is missing/],
     [{ managers: [{ host: target(1) }], defaultAddrPools: ['10.77.0.0/26'], defaultAddrPoolMaskLength: 24 }, /smaller than one \/24 network/],
     [{ managers: [{ host: target(1) }], dataPathPort: 80 }, /dataPathPort is 80/],
+    [{ managers: [{ host: target(1), advertiseAddr: '198.18.0.2;touch$IFS/tmp/x;#' }] }, /advertiseAddr of h1 is "198.18.0.2;touch\$IFS\/tmp\/x;#", expected an IP address/],
   ])('bad swarm props %#: DN520', (props, message) => {
     const stack = new TerraformStack(Testing.app(), 'lab-hosts');
     expect(() => new SwarmBootstrap(stack, 'Swarm', props as never)).toThrow(message);
@@ -241,14 +265,16 @@ describe('MacvlanShim', () => {
   test('idempotent create and a destroy-time removal that only references self', () => {
     const out = synth((s) => new HostBootstrap(s, 'h1', { target: target(1), shims: [shim] }));
     const r = one(out, 'h1_Shim-dn-shim0');
-    const [up, down] = r.provisioner;
-    expect(up['remote-exec'].inline[0]).toContain("'up' 'dn-shim0' 'eth0' '198.18.0.200/32' '198.18.0.128/27'");
-    expect(up['remote-exec'].inline[0]).toContain('ip link add "$shim" link "$parent" type macvlan mode bridge');
-    expect(up['remote-exec'].inline[0]).toContain('ip route replace "$range" dev "$shim"');
-    expect(down['remote-exec'].when).toBe('destroy');
-    expect(down['remote-exec'].inline[0]).toContain("down 'dn-shim0'");
-    expect(r.connection).toMatchObject({ host: '${self.triggers_replace.ssh_host}', private_key: '${file(self.triggers_replace.ssh_key)}' });
-    expect(r.triggers_replace).toMatchObject({ ssh_host: '198.18.0.1', name: 'dn-shim0', routes: '198.18.0.128/27' });
+    const up = le(r, 0).environment.DOCKNET_PROGRAM as string;
+    expect(up).toContain("'up' 'dn-shim0' 'eth0' '198.18.0.200/32' '198.18.0.128/27'");
+    expect(up).toContain('ip link add "$shim" link "$parent" type macvlan mode bridge');
+    expect(up).toContain('ip route replace "$range" dev "$shim"');
+    const down = le(r, 1);
+    expect(down.when).toBe('destroy');
+    expect(down.environment.DOCKNET_TARGET_DEST).toBe('${self.input.down.DOCKNET_TARGET_DEST}');
+    expect(down.environment.DOCKNET_PROGRAM).toContain("'down' 'dn-shim0'");
+    expect(Object.keys(r.input.down).sort()).toEqual(['DOCKNET_KNOWN_HOSTS', 'DOCKNET_TARGET_BECOME', 'DOCKNET_TARGET_DEST', 'DOCKNET_TARGET_KEY', 'DOCKNET_TARGET_NAME', 'DOCKNET_TARGET_PORT', 'DOCKNET_TARGET_TIMEOUT']);
+    expect(r.triggers_replace).toMatchObject({ host: '198.18.0.1', name: 'dn-shim0', routes: '198.18.0.128/27' });
   });
 
   test.each([

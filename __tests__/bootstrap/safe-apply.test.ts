@@ -1,7 +1,7 @@
 // Runs lib/bootstrap/scripts/safe-apply.sh for real, against a temp dir, with a fake "daemon":
 // restart succeeds only when daemon.json does not contain BAD, the fake docker CLI answers only
-// while the daemon "runs". No docker, no root.
-import { spawnSync } from 'child_process';
+// while the daemon "runs". No docker, no root needed (root is fine).
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -22,7 +22,7 @@ interface Lab {
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function fakeHost(opts: { old?: string; alwaysFail?: boolean } = {}): Lab {
+function fakeHost(opts: { old?: string; alwaysFail?: boolean; restartDelay?: number; notRunning?: boolean } = {}): Lab {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-safe-apply-'));
   dirs.push(dir);
   const target = path.join(dir, 'etc', 'docker', 'daemon.json');
@@ -31,7 +31,9 @@ function fakeHost(opts: { old?: string; alwaysFail?: boolean } = {}): Lab {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   if (opts.old !== undefined) {
     fs.writeFileSync(target, opts.old);
-    fs.writeFileSync(running, opts.old);
+    // What docknet applied last time (its record), and the daemon runs with it.
+    fs.writeFileSync(`${target}.docknet-last-applied`, opts.old);
+    if (!opts.notRunning) fs.writeFileSync(running, opts.old);
   }
   const restart = path.join(dir, 'restart.sh');
   fs.writeFileSync(
@@ -39,6 +41,7 @@ function fakeHost(opts: { old?: string; alwaysFail?: boolean } = {}): Lab {
     `#!/bin/sh
 echo x >> ${restarts}
 rm -f ${running}
+sleep ${opts.restartDelay ?? 0}
 if ${opts.alwaysFail ? 'true' : 'false'} || grep -q BAD ${target} 2>/dev/null; then
   echo "failed to start daemon: invalid CIDR address: 10.200.0.1/33" >> ${dir}/dockerd.log
   echo "Job for docker.service failed because the control process exited with error code." >&2
@@ -49,7 +52,7 @@ if [ -f ${target} ]; then cp ${target} ${running}; else echo '{}' > ${running}; 
     { mode: 0o755 },
   );
   const docker = path.join(dir, 'docker.sh');
-  fs.writeFileSync(docker, `#!/bin/sh\n[ -f ${running} ] && echo 20.10.24\n`, { mode: 0o755 });
+  fs.writeFileSync(docker, `#!/bin/sh\n[ -f ${running} ] || exit 1\ncase "$1" in info) case "$3" in *ServerVersion*) echo 20.10.24;; *) echo "inactive false";; esac;; esac\nexit 0\n`, { mode: 0o755 });
   return {
     dir,
     target,
@@ -61,35 +64,59 @@ if [ -f ${target} ]; then cp ${target} ${running}; else echo '{}' > ${running}; 
       DOCKNET_VALIDATE: 'none',
       DOCKNET_LOGS: `tail -n 5 ${dir}/dockerd.log`,
       DOCKNET_WAIT_SECONDS: '3',
+      // No pidfile: the "runs with this file" check falls back to docknet's record.
+      DOCKNET_PIDFILE: path.join(dir, 'no-such.pid'),
     },
   };
 }
 
-function apply(shell: string, lab: Lab, content: string, env: Record<string, string> = {}) {
-  const upload = path.join(lab.dir, 'upload.json');
+function runDir(lab: Lab, content: string) {
+  const run = fs.mkdtempSync(path.join(lab.dir, 'run-'));
+  fs.chmodSync(run, 0o700);
+  fs.copyFileSync(SCRIPT, path.join(run, 'safe-apply.sh'));
+  const upload = path.join(run, 'daemon.json');
   fs.writeFileSync(upload, content);
-  const r = spawnSync(shell, [SCRIPT, upload, lab.target], {
+  return { run, upload, script: path.join(run, 'safe-apply.sh') };
+}
+
+function apply(shell: string, lab: Lab, content: string, env: Record<string, string> = {}) {
+  const { run, upload, script } = runDir(lab, content);
+  const r = spawnSync(shell, [script, run, upload, lab.target], {
     env: { PATH: process.env.PATH, ...lab.env, ...env },
     encoding: 'utf8',
     timeout: 30_000,
   });
-  return { code: r.status, out: `${r.stdout}${r.stderr}`, uploadLeft: fs.existsSync(upload) };
+  return { code: r.status, out: `${r.stdout}${r.stderr}`, runLeft: fs.existsSync(run) };
 }
 
 const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined);
 const restarts = (lab: Lab) => (read(lab.restarts) ?? '').split('\n').filter(Boolean).length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A PATH directory whose `name` fails (with `message`) when one of its arguments matches `pattern`. */
+function failingTool(lab: Lab, name: string, pattern: string, message: string): string {
+  const bin = path.join(lab.dir, `bin-${name}`);
+  fs.mkdirSync(bin);
+  const real = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nfor a; do case "$a" in ${pattern}) echo "${name}: ${message}" >&2; exit 1;; esac; done\nexec ${real} "$@"\n`, { mode: 0o755 });
+  return `${bin}:${process.env.PATH}`;
+}
 
 describe.each(['bash', 'sh'])('safe-apply.sh under %s', (shell) => {
-  test('applies a good file: swapped in, backup kept, daemon runs it', () => {
+  test('applies a good file: swapped in, timestamped good backup, record kept, run dir removed', () => {
     const lab = fakeHost({ old: OLD });
     const r = apply(shell, lab, NEW);
+    expect(r.out).toMatch(/applied .*daemon.json; dockerd answers with it/);
     expect(r.code).toBe(0);
     expect(read(lab.target)).toBe(NEW);
     expect(read(lab.running)).toBe(NEW);
-    expect(read(`${lab.target}.docknet-bak`)).toBe(OLD);
-    expect(r.out).toMatch(/applied .*daemon.json; dockerd answers/);
-    expect(r.uploadLeft).toBe(false);
-    expect(fs.readdirSync(path.dirname(lab.target)).sort()).toEqual(['daemon.json', 'daemon.json.docknet-bak']);
+    expect(read(`${lab.target}.docknet-last-applied`)).toBe(NEW);
+    const files = fs.readdirSync(path.dirname(lab.target)).sort();
+    const good = files.filter((f) => /^daemon\.json\.docknet-good-\d{8}T\d{6}Z$/.test(f));
+    expect(good).toHaveLength(1);
+    expect(read(path.join(path.dirname(lab.target), good[0]))).toBe(OLD);
+    expect(files.filter((f) => !good.includes(f))).toEqual(['daemon.json', 'daemon.json.docknet-last-applied', 'daemon.json.docknet-log']);
+    expect(r.runLeft).toBe(false);
   });
 
   test('rolls back a file the daemon refuses: old file restored, daemon on old settings, exit 1, dockerd error printed', () => {
@@ -103,6 +130,8 @@ describe.each(['bash', 'sh'])('safe-apply.sh under %s', (shell) => {
     expect(r.out).toMatch(/restart: Job for docker.service failed/);
     expect(r.out).toMatch(/restored the previous .*dockerd answers with the old settings/);
     expect(read(`${lab.target}.docknet-failed`)).toBe(BAD);
+    // The last good file is never replaced by the refused one.
+    expect(read(`${lab.target}.docknet-last-applied`)).toBe(OLD);
     expect(restarts(lab)).toBe(2);
   });
 
@@ -114,12 +143,46 @@ describe.each(['bash', 'sh'])('safe-apply.sh under %s', (shell) => {
     expect(read(lab.running)).toBe('{}\n');
   });
 
-  test('same content: no restart', () => {
+  test('same content and dockerd runs with it: no restart', () => {
     const lab = fakeHost({ old: OLD });
     const r = apply(shell, lab, OLD);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/already up to date/);
+    expect(r.out).toMatch(/already up to date; dockerd runs with it/);
     expect(restarts(lab)).toBe(0);
+  });
+
+  test('same content but dockerd stopped: not "up to date", dockerd is started with it', () => {
+    const lab = fakeHost({ old: OLD, notRunning: true });
+    const r = apply(shell, lab, OLD);
+    expect(r.out).toMatch(/has the new content but dockerd does not run with it/);
+    expect(r.code).toBe(0);
+    expect(read(lab.running)).toBe(OLD);
+    expect(restarts(lab)).toBe(1);
+  });
+
+  test('keys on the host that the code does not declare stop the rollout; dropUndeclaredKeys lets them go', () => {
+    const hand = '{\n  "mtu": 1500,\n  "log-driver": "journald",\n  "log-opts": { "tag": "x" }\n}\n';
+    const lab = fakeHost({ old: OLD });
+    fs.writeFileSync(lab.target, hand);
+    fs.writeFileSync(lab.running, hand);
+    const r = apply(shell, lab, NEW);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/has keys the code does not declare: log-driver log-opts/);
+    expect(r.out).toMatch(/Adopt them .*extra.*dropUndeclaredKeys/);
+    expect(read(lab.target)).toBe(hand);
+    expect(restarts(lab)).toBe(0);
+
+    const r2 = apply(shell, lab, NEW, { DOCKNET_DROP_KEYS: 'log-driver log-opts' });
+    expect(r2.out).toMatch(/dropping log-driver/);
+    expect(r2.code).toBe(0);
+    expect(read(lab.target)).toBe(NEW);
+  });
+
+  test('keys docknet itself wrote before may be removed by the code', () => {
+    const lab = fakeHost({ old: '{\n  "mtu": 1500,\n  "dns": ["10.0.0.53"]\n}\n' });
+    const r = apply(shell, lab, NEW);
+    expect(r.code).toBe(0);
+    expect(read(lab.target)).toBe(NEW);
   });
 
   test('validation refuses: target untouched, no restart, validator output printed', () => {
@@ -165,15 +228,71 @@ describe.each(['bash', 'sh'])('safe-apply.sh under %s', (shell) => {
     const r = apply(shell, lab, NEW);
     expect(r.code).toBe(2);
     expect(read(lab.target)).toBe(OLD);
-    expect(r.out).toMatch(/does not answer either; check the host now/);
+    expect(r.out).toMatch(/RESTORE INCOMPLETE: .*does not answer either; check the host now/);
   });
 
-  test('a second rollout waits for nobody: held lock is refused with its path', () => {
+  test('a failed restore says so loudly and exits 2 (never "restored")', () => {
+    const lab = fakeHost({ old: OLD });
+    const r = apply(shell, lab, BAD, { PATH: failingTool(lab, 'mv', '*.docknet-restore', 'cannot move: Input/output error') });
+    expect(r.out).toMatch(/RESTORE FAILED: could not put the previous file back .*Input\/output error/);
+    expect(r.out).not.toMatch(/restored the previous/);
+    expect(r.code).toBe(2);
+  });
+
+  test('a full disk while staging: reported as a write failure, target and daemon untouched', () => {
+    const lab = fakeHost({ old: OLD });
+    const r = apply(shell, lab, NEW, { PATH: failingTool(lab, 'cp', '*.docknet-new', 'error writing: No space left on device') });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/cannot write .*daemon.json.docknet-new: .*No space left on device/);
+    expect(r.out).not.toMatch(/another rollout/);
+    expect(read(lab.target)).toBe(OLD);
+    expect(restarts(lab)).toBe(0);
+  });
+
+  test('an unusable directory is reported as what it is, not as a held lock', () => {
+    const lab = fakeHost();
+    fs.writeFileSync(path.join(lab.dir, 'notadir'), '');
+    const r = apply(shell, { ...lab, target: path.join(lab.dir, 'notadir', 'daemon.json') }, NEW);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/cannot create the lock .*Not a directory/);
+    expect(r.out).not.toMatch(/another rollout/);
+  });
+
+  test('a stale lock (owner gone) is taken over with a message', () => {
     const lab = fakeHost({ old: OLD });
     fs.mkdirSync(`${lab.target}.docknet-lock`);
+    fs.writeFileSync(`${lab.target}.docknet-lock/owner`, '999999999 12345\n');
     const r = apply(shell, lab, NEW);
+    expect(r.out).toMatch(/removing stale lock .*owner \(pid 999999999\) is gone/);
+    expect(r.code).toBe(0);
+    expect(read(lab.target)).toBe(NEW);
+  });
+
+  test('a live lock is waited for, then refused with its owner', () => {
+    const lab = fakeHost({ old: OLD });
+    fs.mkdirSync(`${lab.target}.docknet-lock`);
+    const stat = fs.readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    fs.writeFileSync(`${lab.target}.docknet-lock/owner`, `${process.pid} ${ticks}\n`);
+    const r = apply(shell, lab, NEW, { DOCKNET_WAIT_SECONDS: '1' });
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/another rollout holds .*daemon.json.docknet-lock/);
+    expect(r.out).toMatch(new RegExp(`another rollout \\(pid ${process.pid}\\) still holds .*docknet-lock`));
     expect(read(lab.target)).toBe(OLD);
+  });
+
+  test('the session killed during the restart: the detached worker finishes the rollout', async () => {
+    const lab = fakeHost({ old: OLD, restartDelay: 2 });
+    const { run, upload, script } = runDir(lab, NEW);
+    const child = spawn(shell, [script, run, upload, lab.target], { env: { PATH: process.env.PATH, ...lab.env }, stdio: 'ignore' });
+    // Wait until the restart is under way (dockerd "down"), then kill the session's process.
+    for (let i = 0; i < 100 && restarts(lab) === 0; i++) await sleep(50);
+    expect(restarts(lab)).toBe(1);
+    child.kill('SIGKILL');
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(run, 'status')); i++) await sleep(100);
+    expect(read(path.join(run, 'status'))).toBe('0\n');
+    expect(read(lab.target)).toBe(NEW);
+    expect(read(lab.running)).toBe(NEW);
+    expect(read(`${lab.target}.docknet-log`)).toMatch(/applied .*dockerd answers with it/);
+    expect(fs.existsSync(`${lab.target}.docknet-lock`)).toBe(false);
   });
 });

@@ -121,7 +121,9 @@ gate.describe('host bootstrap (terraform over ssh on the lab), then the network 
     const rollouts = broken.resource!.terraform_data as Record<string, any>;
     const key = Object.keys(rollouts).find((k) => k.startsWith('h1_DaemonRollout'))!;
     const sha = createHash('sha256').update(BROKEN).digest('hex');
-    rollouts[key].provisioner[0].file.content = tfLiteral(BROKEN);
+    const env = rollouts[key].provisioner[0]['local-exec'].environment;
+    expect(env.DOCKNET_PROGRAM).toContain(tfLiteral(good));
+    env.DOCKNET_PROGRAM = env.DOCKNET_PROGRAM.replace(tfLiteral(good), tfLiteral(BROKEN));
     rollouts[key].triggers_replace.sha256 = sha;
     rollouts[key].input.sha256 = sha;
     writeStack(broken);
@@ -173,7 +175,7 @@ gate.describe('host bootstrap (terraform over ssh on the lab), then the network 
     // (Terraform echoes each local-exec script, so match docknet's output lines, not the script text.)
     expect(destroyed.out.match(/\(local-exec\): docknet: node \w+ left the swarm/g)).toHaveLength(2);
     expect(destroyed.out).not.toMatch(/\(local-exec\): docknet: warning/);
-    expect(destroyed.out).toMatch(/\(remote-exec\): docknet: the first manager left/);
+    expect(destroyed.out).toMatch(/\(local-exec\): docknet: the first manager left/);
     expect(await hostIp(info.hosts[0], ['link', 'show', 'boot-shim'])).toBe('');
     for (const h of info.hosts) expect((await docker(h, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
   }, 300_000);

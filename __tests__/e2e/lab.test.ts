@@ -1,7 +1,7 @@
 // The lab's own lifecycle: up, status, down, and nothing left behind, root routes untouched.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import { labDown, labInfo, labStatus, labUp, inHost, docker, LAB_IMAGE } from '../../lab/lab';
+import { labDown, labInfo, labStatus, labUp, inHost, docker, hostKey, LAB_IMAGE } from '../../lab/lab';
 import { e2eGate, elapsed, report } from './helpers';
 
 const LAB = 'dne2e';
@@ -53,7 +53,10 @@ gate.describe('lab lifecycle', () => {
       expect((await inHost(h, ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout).toContain(`${h.address}/24`);
       expect((await docker(h, ['image', 'inspect', '-f', '{{.Id}}', LAB_IMAGE])).stdout).toMatch(/^sha256:/);
     }
-    const ssh = await inHost(info.hosts[1], ['ssh', '-i', info.sshKey, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    // The host key the lab exposes is the one its sshd presents.
+    const knownHosts = `${info.dir}/known_hosts-test`;
+    fs.writeFileSync(knownHosts, `${info.hosts[1].address} ${hostKey(info.hosts[1])}\n`);
+    const ssh = await inHost(info.hosts[1], ['ssh', '-i', info.sshKey, '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
       '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', `root@${info.hosts[1].address}`, 'echo $DOCKER_HOST; docker info --format {{.Swarm.LocalNodeState}}'],
     { timeoutMs: 20_000 });
     expect(ssh.stdout.split('\n').slice(0, 2)).toEqual([info.hosts[1].dockerHost, 'inactive']);

@@ -12,7 +12,7 @@ import { dexec, e2eGate, inspect, pings, report, useLab } from './helpers';
 
 const gate = e2eGate('network scenarios on the lab');
 
-/** Runs what Terraform's remote-exec would: the inline command with Terraform's $${ / %%{ escapes undone. */
+/** What a hosts-stack step sends to the host (over ssh's stdin): its program with Terraform's $${ / %%{ escapes undone. */
 const unescapeTf = (s: string) => s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 
 gate.describe('network scenarios on the lab', () => {
@@ -125,16 +125,16 @@ gate.describe('network scenarios on the lab', () => {
 
     const hostPing = async () => (await inHost(host(1), ['busybox', 'ping', '-c', '1', '-W', '2', m1], { allowFail: true })).code === 0;
     expect(await hostPing()).toBe(false);
-    // The shim as the hosts stack delivers it: the exact remote-exec commands, run on the host.
+    // The shim as the hosts stack delivers it: the exact programs its steps send, run on the host.
     const shim = Object.entries(tf.hosts.resource!.terraform_data as Record<string, any>).find(([k]) => k.includes('Shim-s3shim'))![1];
-    const [up, down] = shim.provisioner.map((p: any) => unescapeTf(p['remote-exec'].inline[0]));
+    const [up, down] = shim.provisioner.map((p: any) => unescapeTf(p['local-exec'].environment.DOCKNET_PROGRAM));
     try {
-      const u = await inHost(host(1), ['sh', '-c', up], { allowFail: true });
+      const u = await inHost(host(1), ['sh', '-s'], { allowFail: true, input: up });
       if (u.code !== 0) report(`shim up failed: ${u.stdout}${u.stderr}`);
       expect(u.code).toBe(0);
       expect(await hostPing()).toBe(true);
     } finally {
-      await inHost(host(1), ['sh', '-c', down], { allowFail: true });
+      await inHost(host(1), ['sh', '-s'], { allowFail: true, input: down });
     }
     expect(await hostPing()).toBe(false);
     await destroy(r);

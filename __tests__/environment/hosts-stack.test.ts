@@ -1,7 +1,72 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PgBackend } from 'cdktf';
 import { DocknetApp, DocknetEnvironment, HostConnection, ParentInterface, PlanStore, Subnet, SwarmRole } from '../../lib';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEbwUrTHt+FixjdWnPEIMGeVSUeY/EV9tinbx8jJ+tw8';
+
+/** Five hosts h1..h5 with daemon settings; managers at the given indexes. */
+function fleet(waveSize: number | undefined, managers: number[]) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-waves-'));
+  const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
+  const env = new DocknetEnvironment(app, 'dev', { rolloutWaveSize: waveSize });
+  for (let i = 1; i <= 5; i++) {
+    env.addHost(`h${i}`, {
+      connection: HostConnection.ssh({ host: `10.9.0.${10 + i}`, user: 'ops', hostKey: KEY }),
+      swarmRole: managers.includes(i) ? SwarmRole.MANAGER : SwarmRole.WORKER,
+      daemon: { mtu: 1450 },
+    });
+  }
+  app.synth();
+  const tf = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'dev-hosts', 'cdk.tf.json'), 'utf8'));
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const data = tf.resource.terraform_data as Record<string, any>;
+  const rollout = (h: string) => Object.entries(data).find(([k]) => k.startsWith(`${h}_DaemonRollout`))!;
+  const after = (h: string) => ((rollout(h)[1].depends_on ?? []) as string[]).map((d) => d.replace(/^terraform_data\.(h\d)_DaemonRollout.*$/, '$1')).sort();
+  return { env, data, after, join: (h: string) => Object.entries(data).find(([k]) => k.startsWith(`Swarm_Join-${h}`))![1] };
+}
+
+describe('rolling daemon changes', () => {
+  test('default: one host at a time in declaration order, each rollout after the previous one', () => {
+    const { env, after } = fleet(undefined, [1]);
+    expect(env.network.toModel().rollout).toEqual({ waveSize: 1, waves: [['h1'], ['h2'], ['h3'], ['h4'], ['h5']] });
+    expect(after('h1')).toEqual([]);
+    expect(after('h2')).toEqual(['h1']);
+    expect(after('h5')).toEqual(['h4']);
+  });
+
+  test('wave size 2 never puts two managers in one wave; each wave waits for the whole previous one', () => {
+    const { env, after } = fleet(2, [1, 2, 3]);
+    expect(env.network.toModel().rollout!.waves).toEqual([['h1'], ['h2'], ['h3', 'h4'], ['h5']]);
+    expect(after('h3')).toEqual(['h2']);
+    expect(after('h4')).toEqual(['h2']);
+    expect(after('h5')).toEqual(['h3', 'h4']);
+  });
+
+  test('a join waits for the init and its own host only (one dead worker does not stop the others)', () => {
+    const { join } = fleet(undefined, [1]);
+    const deps = join('h4').depends_on as string[];
+    expect(deps).toHaveLength(2);
+    expect(deps[0]).toMatch(/Swarm_Init/);
+    expect(deps[1]).toMatch(/h4_DaemonRollout/);
+  });
+
+  test('a state-backend password inline is refused with the fix; without it the backend is kept', () => {
+    const app = new DocknetApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'dn-pg-')), planStore: PlanStore.inMemory() });
+    const pg = (connStr: string) => (s: any) => new PgBackend(s, { connStr });
+    expect(() => new DocknetEnvironment(app, 'dev', { backend: pg('postgres://docknet:s3cret@db/docknet') })).toThrow(/connStr holds a password.*PGPASSWORD/);
+    expect(() => new DocknetEnvironment(app, 'stg', { backend: pg('host=db user=docknet password=s3cret') })).toThrow(/connStr holds a password/);
+    expect(() => new DocknetEnvironment(app, 'prod', { backend: pg('postgres://docknet@db/docknet?sslmode=require') })).not.toThrow();
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  test('a bad wave size is refused with the fix', () => {
+    const app = new DocknetApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'dn-waves-')), planStore: PlanStore.inMemory() });
+    expect(() => new DocknetEnvironment(app, 'dev', { rolloutWaveSize: 0 })).toThrow(/rolloutWaveSize 0 is not a wave size.*>= 1/);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+});
 
 function environment() {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-hosts-'));
@@ -9,7 +74,7 @@ function environment() {
   const env = new DocknetEnvironment(app, 'dev');
   env.addLanSegment('lan', { subnet: '10.9.0.0/24', gateway: '10.9.0.1', reserved: [{ label: 'hosts', cidr: '10.9.0.0/27' }, { label: 'shim', cidr: '10.9.0.250/32' }] });
   const h1 = env.addHost('h1', {
-    connection: HostConnection.ssh({ host: '10.9.0.11', user: 'ops' }),
+    connection: HostConnection.ssh({ host: '10.9.0.11', user: 'ops', hostKey: KEY }),
     interfaces: { eth0: { address: '10.9.0.11/24', lan: 'lan' } },
     swarmRole: SwarmRole.MANAGER,
     daemon: { mtu: 1450 },

@@ -1,4 +1,4 @@
-import { HostConnection } from '../../lib';
+import { HostConnection, keyFromFile } from '../../lib';
 
 describe('HostConnection', () => {
   test.each([
@@ -25,5 +25,35 @@ describe('HostConnection', () => {
     expect(() => HostConnection.ssh({ host: 'h', port: 70000 })).toThrow(/port 70000 is not a TCP port/);
     expect(() => HostConnection.ssh({ host: 'a b' })).toThrow(/is not a host name/);
     expect(() => HostConnection.unix('var/run/docker.sock')).toThrow(/not absolute/);
+  });
+});
+
+describe('ssh host keys, timeouts and secrets', () => {
+  const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEbwUrTHt+FixjdWnPEIMGeVSUeY/EV9tinbx8jJ+tw8';
+
+  test('declared host keys make the provider trust exactly them', () => {
+    const c = HostConnection.ssh({ host: '10.0.0.11', user: 'ops', port: 2222, hostKey: KEY, connectTimeout: '1m' });
+    expect(c.providerArgs('h')).toEqual({
+      sshOpts: [
+        '-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null',
+        '-o', `KnownHostsCommand=/usr/bin/printf %%s\\n '[10.0.0.11]:2222 ${KEY}'`,
+        '-o', 'ConnectTimeout=60',
+      ],
+    });
+  });
+
+  test.each([
+    [{ host: 'h', hostKey: 'h ssh-ed25519 AAAA' }, /hostKey "h ssh-ed25519 AAAA" for h is not a public key/],
+    [{ host: 'h', connectTimeout: '10 seconds' }, /connectTimeout "10 seconds" for h is not a duration/],
+    [{ host: 'h', become: 'su' }, /become "su" for h is not a privilege mode/],
+  ])('bad ssh option %#', (o, message) => {
+    expect(() => HostConnection.ssh(o as never)).toThrow(message);
+  });
+
+  test('an inline TLS private key is refused: it would land in cdk.tf.json', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
+    expect(() => HostConnection.tls({ host: 'h', caMaterial: 'ca', certMaterial: 'cert', keyMaterial: pem })).toThrow(/inline private key.*keyFromFile/);
+    const c = HostConnection.tls({ host: 'h', caMaterial: 'ca', certMaterial: 'cert', keyMaterial: keyFromFile('/run/secrets/key.pem') });
+    expect(c.providerArgs('h')).toMatchObject({ keyMaterial: '${file("/run/secrets/key.pem")}' });
   });
 });

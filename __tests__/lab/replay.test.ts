@@ -2,7 +2,7 @@
 // by hand from the provider's resource_docker_{network,container,service}_*.go, not produced by the replay.
 import * as path from 'path';
 import {
-  DistributionInspectBody, EngineClient, Replay, TfJson, containerCreateBody, imageWithTag, loadSynth, networkCreateBody, plan,
+  DistributionInspectBody, EngineClient, Replay, TfJson, containerCreateBody, goDurationNanos, imageWithTag, loadSynth, networkCreateBody, plan,
   serviceCreateBody,
 } from '../../lab/replay';
 
@@ -388,6 +388,95 @@ describe('request bodies', () => {
     expect(b.HostConfig).toMatchObject({
       RestartPolicy: { Name: 'always', MaximumRetryCount: 0 }, CapAdd: ['NET_ADMIN'], CapDrop: [],
       Sysctls: { 'net.ipv4.ip_forward': '1' }, ExtraHosts: ['db:10.0.0.5'], NetworkMode: 'host',
+    });
+  });
+});
+
+describe('ContainerCreate: the fields beside networking, as provider 3.6.2 sends them', () => {
+  // Set orders below are the plugin SDK's (hash codes compared as decimal strings), worked out by hand
+  // with crc32 of each element's serialization, e.g. "host:db;ip:10.0.0.5;".
+  test('restart policy: the schema default "no" when unset; on-failure carries max_retry_count', () => {
+    expect(containerCreateBody({ name: 'x', image: 'i' }).HostConfig.RestartPolicy).toEqual({ Name: 'no', MaximumRetryCount: 0 });
+    expect(containerCreateBody({ name: 'x', image: 'i', restart: 'unless-stopped' }).HostConfig.RestartPolicy).toEqual({ Name: 'unless-stopped', MaximumRetryCount: 0 });
+    expect(containerCreateBody({ name: 'x', image: 'i', restart: 'on-failure', max_retry_count: 4 }).HostConfig.RestartPolicy).toEqual({ Name: 'on-failure', MaximumRetryCount: 4 });
+  });
+
+  test('healthcheck: test as given, durations in nanoseconds, zero values left out (encoding/json omitempty)', () => {
+    const b = containerCreateBody({
+      name: 'x', image: 'i',
+      healthcheck: { test: ['CMD-SHELL', 'test -e /tmp/ok'], interval: '1m30s', timeout: '500ms', start_period: '0s', retries: 3 },
+    });
+    expect(b.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'test -e /tmp/ok'], Interval: 90_000_000_000, Timeout: 500_000_000, Retries: 3 });
+    // cdktf may write the one-element block as a list.
+    expect(containerCreateBody({ name: 'x', image: 'i', healthcheck: [{ test: ['NONE'] }] }).Healthcheck).toEqual({ Test: ['NONE'] });
+    expect(containerCreateBody({ name: 'x', image: 'i' }).Healthcheck).toBeUndefined();
+    expect(() => containerCreateBody({ name: 'x', image: 'i', healthcheck: { test: ['NONE'], interval: '10' } })).toThrow("'10' is not a valid duration");
+  });
+
+  test.each<[string, number]>([['0', 0], ['1.5s', 1_500_000_000], ['2h45m', 9_900_000_000_000], ['300us', 300_000], ['1µs', 1000]])('goDurationNanos(%p) = %p', (t, ns) => {
+    expect(goDurationNanos(t)).toBe(ns);
+  });
+
+  test('volumes: binds "<source>:<path>:rw|ro" (volume_name before host_path), Config.Volumes, VolumesFrom, in set order', () => {
+    const b = containerCreateBody({
+      name: 'x', image: 'i',
+      volumes: [
+        { container_path: '/scratch' },
+        { host_path: '/srv/conf', container_path: '/etc/app', read_only: true },
+        { from_container: 'other' },
+        { volume_name: 'appdata', container_path: '/data', read_only: false },
+      ],
+    });
+    expect(b.HostConfig.Binds).toEqual(['appdata:/data:rw', '/srv/conf:/etc/app:ro']);
+    expect(b.HostConfig.VolumesFrom).toEqual(['other']);
+    expect(b.Volumes).toEqual({ '/data': {}, '/etc/app': {}, '/scratch': {} });
+    expect(() => containerCreateBody({ name: 'x', image: 'i', volumes: [{ host_path: 'rel', container_path: '/d' }] })).toThrow("'rel' must be an absolute path");
+    expect(() => containerCreateBody({ name: 'x', image: 'i', volumes: [{ read_only: true }] })).toThrow('Unable to parse volumes: volume entry without container path or source container');
+    expect(() => containerCreateBody({ name: 'x', image: 'i', volumes: [{ from_container: 'o', container_path: '/d' }] })).toThrow('both a container and a path specified');
+  });
+
+  test('capabilities, extra hosts: set order; labels and sysctls: maps; log driver and options', () => {
+    const b = containerCreateBody({
+      name: 'x', image: 'i',
+      capabilities: { add: ['NET_RAW', 'NET_ADMIN', 'SYS_TIME'], drop: ['MKNOD'] },
+      host: [{ host: 'api', ip: '10.0.0.6' }, { host: 'db', ip: '10.0.0.5' }, { host: 'cache', ip: '10.0.0.7' }],
+      labels: [{ label: 'b', value: '2' }, { label: 'a', value: '1' }],
+      sysctls: { 'net.ipv4.ip_forward': '1', 'net.core.somaxconn': 1024 },
+      log_driver: 'json-file', log_opts: { 'max-size': '10m', 'max-file': 3 },
+    });
+    expect(b.Labels).toEqual({ a: '1', b: '2' });
+    expect(b.HostConfig).toMatchObject({
+      CapAdd: ['SYS_TIME', 'NET_ADMIN', 'NET_RAW'],
+      CapDrop: ['MKNOD'],
+      ExtraHosts: ['db:10.0.0.5', 'cache:10.0.0.7', 'api:10.0.0.6'],
+      Sysctls: { 'net.ipv4.ip_forward': '1', 'net.core.somaxconn': '1024' },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+    });
+    // Unset: LogConfig.Type "" (the daemon's driver), no CapAdd/ExtraHosts/Sysctls/Binds at all.
+    const d = containerCreateBody({ name: 'x', image: 'i' }).HostConfig;
+    expect(d.LogConfig).toEqual({ Type: '' });
+    for (const k of ['CapAdd', 'CapDrop', 'ExtraHosts', 'Sysctls', 'Binds', 'VolumesFrom']) expect(d[k]).toBeUndefined();
+  });
+
+  test('what docknet synthesizes for a container with every field replays to the expected body', () => {
+    const { Capability, HealthCheck, LogDriver, RestartPolicy, Volume } = require('../../lib');
+    const { stack, h1 } = require('../fixtures').fleet();
+    h1.addContainer('full', {
+      image: 'busybox:1.36', restartPolicy: RestartPolicy.onFailure(2),
+      healthCheck: HealthCheck.command(['true'], { interval: '5s', retries: 2 }),
+      volumes: [Volume.named('v1', '/v', { readOnly: true })], labels: { team: 'net' },
+      capabilities: { add: [Capability.NET_ADMIN] }, sysctls: { 'net.ipv4.ip_forward': 1 },
+      extraHosts: { db: '10.0.0.5' }, logDriver: LogDriver.local({ 'max-size': '1m' }),
+    });
+    const json = JSON.parse(require('cdktf').Testing.synth(stack, true));
+    const config = Object.values(json.resource.docker_container as Record<string, any>)[0];
+    const b = containerCreateBody(config);
+    expect(b.Healthcheck).toEqual({ Test: ['CMD', 'true'], Interval: 5_000_000_000, Retries: 2 });
+    expect(b.Labels).toEqual({ team: 'net' });
+    expect(b.Volumes).toEqual({ '/v': {} });
+    expect(b.HostConfig).toMatchObject({
+      RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 }, Binds: ['v1:/v:ro'], CapAdd: ['NET_ADMIN'], CapDrop: [],
+      Sysctls: { 'net.ipv4.ip_forward': '1' }, ExtraHosts: ['db:10.0.0.5'], LogConfig: { Type: 'local', Config: { 'max-size': '1m' } },
     });
   });
 });

@@ -5,7 +5,8 @@
  * Stability comes from the record: a recorded block that is still valid is kept as is, whatever else
  * changes. Only keys without a valid recorded block are allocated, in an order that does not depend on
  * declaration order (largest blocks first, which limits fragmentation, then by key), each at the lowest
- * free aligned position.
+ * free aligned position, in space no recorded key held first, in blocks released by this run only when
+ * nothing else fits.
  */
 import { Cidr, Interval, insertSorted, lowestFreeAligned, mergeIntervals } from './cidr';
 import { compareKeys } from './record';
@@ -34,6 +35,15 @@ export interface Reconciled {
   readonly moved: Move[];
   /** Requests left without a block. */
   readonly exhausted: BlockRequest[];
+  /** Requests that got (part of) a block released in this same run, because nothing else was free. */
+  readonly reused: Reuse[];
+}
+
+export interface Reuse {
+  readonly key: string;
+  readonly cidr: string;
+  /** The keys that held it until this run. */
+  readonly formerKeys: string[];
 }
 
 /**
@@ -90,40 +100,66 @@ export function reconcile(
     reach = cand;
   }
 
-  // Released blocks stay unavailable for the rest of this run: the old network is destroyed by the same
-  // apply that would create the new one, and docker refuses overlapping subnets on one host.
+  // Blocks of keys no longer requested are released in this run, but held back as long as there is
+  // other room: the old network still exists until the apply destroys it, and docker refuses a
+  // second network overlapping it on the same host (and two hosts of a LAN must not hand out the same
+  // range, even for the minutes of an apply). Only a request that fits nowhere else takes freed
+  // space (reported in `reused`), so a rename or a role change always synthesizes in one run.
   const removed: { key: string; cidr: string }[] = [];
-  const occupiedList: Interval[] = [...blocked];
+  const freed: Interval[] = [];
+  const formerOwner: { key: string; cidr: Cidr }[] = [];
   for (const key of Object.keys(recorded).sort(compareKeys)) {
     if (requested.has(key)) continue;
     removed.push({ key, cidr: recorded[key] });
     const c = Cidr.tryParse(recorded[key]);
-    if (c && c.family === container.family) occupiedList.push({ start: c.start, end: c.end });
+    if (c && c.family === container.family) {
+      freed.push({ start: c.start, end: c.end });
+      formerOwner.push({ key, cidr: c });
+    }
   }
-  for (const c of blocks.values()) occupiedList.push({ start: c.start, end: c.end });
-  const occupied = mergeIntervals(occupiedList);
+  const kept: Interval[] = [...blocked];
+  for (const c of blocks.values()) kept.push({ start: c.start, end: c.end });
+  const strict: Interval[] = mergeIntervals([...kept, ...freed]); // never-used space only
+  const loose = mergeIntervals(kept); // freed space too
 
   fresh.sort((a, b) => a.prefix - b.prefix || compareKeys(a.key, b.key));
   const hint = new Map<number, bigint>();
+  const looseHint = new Map<number, bigint>();
   const exhausted: BlockRequest[] = [];
   const added: string[] = [];
+  const reused: Reuse[] = [];
   for (const req of fresh) {
     // The lowest free block of a size only moves up during a run (space only fills), so each size
     // resumes where the previous search ended: allocation stays near-linear.
-    const start = lowestFreeAligned(container, req.prefix, occupied, hint.get(req.prefix) ?? container.start);
+    let start = lowestFreeAligned(container, req.prefix, strict, hint.get(req.prefix) ?? container.start);
+    let fromFreed = false;
+    if (start === undefined) {
+      hint.set(req.prefix, container.end + 1n);
+      start = lowestFreeAligned(container, req.prefix, loose, looseHint.get(req.prefix) ?? container.start);
+      fromFreed = start !== undefined;
+    }
     if (start === undefined) {
       exhausted.push(req);
-      hint.set(req.prefix, container.end + 1n);
+      looseHint.set(req.prefix, container.end + 1n);
       continue;
     }
     const c = Cidr.of(container.family, start, req.prefix);
     blocks.set(req.key, c);
-    insertSorted(occupied, { start: c.start, end: c.end });
-    hint.set(req.prefix, c.end + 1n);
+    insertSorted(loose, { start: c.start, end: c.end });
+    if (fromFreed) {
+      // It may reach beyond the freed range into unused space: merge, the search needs disjoint intervals.
+      strict.splice(0, strict.length, ...mergeIntervals([...strict, { start: c.start, end: c.end }]));
+      looseHint.set(req.prefix, c.end + 1n);
+      const owners = formerOwner.filter((o) => o.cidr.overlaps(c)).map((o) => o.key);
+      reused.push({ key: req.key, cidr: c.toString(), formerKeys: owners });
+    } else {
+      insertSorted(strict, { start: c.start, end: c.end });
+      hint.set(req.prefix, c.end + 1n);
+    }
     if (recorded[req.key] === undefined) added.push(req.key);
   }
   const final = moved.map((m) => ({ ...m, to: blocks.get(m.key)?.toString() }));
-  return { blocks, added, removed, moved: final, exhausted };
+  return { blocks, added, removed, moved: final, exhausted, reused };
 }
 
 function overlapsAny(sortedDisjoint: Interval[], c: Cidr): boolean {

@@ -17,10 +17,15 @@
  *   re-allocated with a DN271 warning (a moved block replaces the network).
  * - New keys get the lowest free aligned block, largest blocks first then by key: the result does not
  *   depend on declaration order.
- * - Removed keys are dropped from the record. Their blocks are reused, but only from the next run on:
- *   within the run that frees them, the old network still exists until the apply destroys it, and
- *   docker refuses a second network overlapping it on the same host. Pools are finite, so never
- *   reusing would leak them.
+ * - Removed keys are dropped from the record and their blocks released in the same run. New keys take
+ *   never-used space first: within the run that frees a block, the old network still exists until the
+ *   apply destroys it, and docker refuses a second network overlapping it on the same host. Only when
+ *   nothing else fits (a full LAN segment after a host rename) does a new key get freed space, with a
+ *   DN275 warning, so renames, removals and role changes always synthesize in one run. From the next
+ *   run on, freed blocks are ordinary free space.
+ * - `renameHost(env, from, to)` moves a renamed host's blocks to its new name before allocation: its
+ *   LAN ranges and every pool key under "<env>/<from>/" (the default keys of its networks and daemon
+ *   blocks). A rename without it gives the new name new blocks, like any new host.
  * - frozen (CI, like `npm ci`): any change to the record is a DN272 error telling to run synth
  *   locally and commit docknet.plan.json. Values are still computed so the rest of synth can report.
  * - Environments the plan does not touch are copied from the record unchanged.
@@ -41,6 +46,8 @@ export const PLAN_CODES = {
   RECORD_FROZEN: 'DN272',
   POOLS_OVERLAP: 'DN273',
   LAN_EXHAUSTED: 'DN274',
+  FREED_REUSED: 'DN275',
+  RENAME_INVALID: 'DN276',
 } as const;
 
 export interface AddressPlanOptions {
@@ -112,6 +119,8 @@ export class AddressPlan {
   private base: PlanRecord;
   private carried: Problem[] = [];
   private readonly envs = new Map<string, EnvState>();
+  /** environment -> new host name -> old host name. */
+  private readonly renames = new Map<string, Map<string, string>>();
   private resolved?: Resolved;
 
   constructor(record?: PlanRecord, private readonly options: AddressPlanOptions = {}) {
@@ -138,7 +147,7 @@ export class AddressPlan {
    */
   private reopen(): void {
     if (!this.resolved) return;
-    this.base = this.resolved.record;
+    this.base = withReleased(this.resolved.record, this.input);
     this.carried = this.resolved.problems.filter((p) => p.code === PLAN_CODES.RECORD_MOVED);
     this.resolved = undefined;
   }
@@ -224,6 +233,27 @@ export class AddressPlan {
     };
   }
 
+  /**
+   * Host `to` was called `from` until now: its recorded blocks (LAN ranges, and pool keys under
+   * "<environment>/<from>/") move to the new name before allocation, so it keeps its addresses.
+   * A no-op once the record has the new name (the option may stay in the code).
+   * @throws when `from` is renamed twice or `from` equals `to`.
+   */
+  public renameHost(environment: string, from: string, to: string): void {
+    this.reopen();
+    let m = this.renames.get(environment);
+    if (!m) {
+      m = new Map();
+      this.renames.set(environment, m);
+    }
+    if (from === to) throw new AddressPlanError(`Host "${to}" of environment "${environment}" is renamed from itself. Remove renamedFrom, or give the host's former name.`);
+    const other = [...m.entries()].find(([t, f]) => f === from && t !== to);
+    if (other) {
+      throw new AddressPlanError(`Hosts "${other[0]}" and "${to}" of environment "${environment}" are both renamed from "${from}": only one host can take over its blocks. Remove renamedFrom from one of them.`);
+    }
+    m.set(to, from);
+  }
+
   /** Pools of an environment, for the topology model. */
   public pools(environment: string): { name: string; cidr: string; purpose?: string }[] {
     return [...(this.envs.get(environment)?.pools.values() ?? [])].map((p) => ({ name: p.name, cidr: p.cidr.toString(), purpose: p.purpose }));
@@ -273,7 +303,7 @@ export class AddressPlan {
 
     for (const envName of [...this.envs.keys()].sort(compareKeys)) {
       const e = this.envs.get(envName)!;
-      const prev: EnvironmentRecord = this.base.environments[envName] ?? { pools: {}, lanRanges: {} };
+      const prev: EnvironmentRecord = this.moveRenamed(envName, this.base.environments[envName] ?? { pools: {}, lanRanges: {} }, e, problems);
       const orig: EnvironmentRecord = this.input.environments[envName] ?? { pools: {}, lanRanges: {} };
       const next: EnvironmentRecord = { pools: {}, lanRanges: {} };
 
@@ -348,9 +378,59 @@ export class AddressPlan {
     return rec;
   }
 
+  /**
+   * The record with the renames of an environment applied: old keys become new keys, unless the new
+   * key is recorded already (then the rename happened before and the old entry is left to be freed).
+   */
+  private moveRenamed(envName: string, rec: EnvironmentRecord, e: EnvState, problems: Problem[]): EnvironmentRecord {
+    const renames = this.renames.get(envName);
+    if (!renames || renames.size === 0) return rec;
+    const declared = new Set<string>();
+    for (const lan of e.lans.values()) for (const h of lan.hosts) declared.add(h);
+    const move = (m: Record<string, string>, rename: (k: string) => string | undefined) => {
+      const out: Record<string, string> = { ...m };
+      for (const k of Object.keys(m).sort(compareKeys)) {
+        const to = rename(k);
+        if (to === undefined || out[to] !== undefined) continue;
+        out[to] = m[k];
+        delete out[k];
+      }
+      return out;
+    };
+    for (const [to, from] of [...renames.entries()].sort((a, b) => compareKeys(a[0], b[0]))) {
+      if (declared.has(from)) {
+        problems.push(
+          error(PLAN_CODES.RENAME_INVALID, [`${envName}/${to}`],
+            `Host "${to}" of environment "${envName}" is renamed from "${from}", but a host "${from}" is still declared. Remove renamedFrom, or remove or rename the host "${from}".`),
+        );
+        renames.delete(to);
+      }
+    }
+    const prefixOf = (k: string): string | undefined => {
+      for (const [to, from] of renames) {
+        const old = `${envName}/${from}/`;
+        if (k.startsWith(old)) return `${envName}/${to}/${k.slice(old.length)}`;
+      }
+      return undefined;
+    };
+    const byOld = new Map([...renames.entries()].map(([to, from]) => [from, to]));
+    return {
+      pools: Object.fromEntries(Object.entries(rec.pools).map(([n, m]) => [n, move(m, prefixOf)])),
+      lanRanges: Object.fromEntries(Object.entries(rec.lanRanges).map(([n, m]) => [n, move(m, (k) => byOld.get(k))])),
+    };
+  }
+
   /** DN271 for recorded blocks that had to move (in frozen mode the diff reports them as DN272). */
   private report(result: Reconciled, envName: string, what: string, problems: Problem[], frozen: boolean): void {
     if (frozen) return;
+    for (const r of result.reused) {
+      const former = r.formerKeys.length ? ` (held until now by ${r.formerKeys.map((k) => `"${k}"`).join(', ')})` : '';
+      problems.push(
+        warning(PLAN_CODES.FREED_REUSED, [r.key],
+          `"${r.key}" gets ${r.cidr} in ${what} of environment "${envName}", released in this run${former}, because nothing else is free. ` +
+            `Apply removes the old network before this one can be created; if this is a renamed host, declare renamedFrom on addHost to keep its blocks instead.`),
+      );
+    }
     for (const m of result.moved) {
       const to = m.to ? `moved to ${m.to}` : 'could not be re-allocated';
       {
@@ -361,6 +441,25 @@ export class AddressPlan {
       }
     }
   }
+}
+
+/**
+ * After a re-open: the blocks handed out so far, plus the keys the input record had but this run no
+ * longer requests, so their blocks stay held back (as freed, not free) in the next resolve.
+ */
+function withReleased(resolved: PlanRecord, input: PlanRecord): PlanRecord {
+  const out = normalizeRecord(resolved);
+  for (const [envName, env] of Object.entries(input.environments)) {
+    const o = (out.environments[envName] ??= { pools: {}, lanRanges: {} });
+    for (const [kind, maps] of [['pools', env.pools], ['lanRanges', env.lanRanges]] as const) {
+      for (const [name, m] of Object.entries(maps)) {
+        const target = (o[kind][name] ??= {});
+        const taken = new Set(Object.values(target));
+        for (const [k, v] of Object.entries(m)) if (target[k] === undefined && !taken.has(v)) target[k] = v;
+      }
+    }
+  }
+  return out;
 }
 
 /** Frozen mode: every difference between the committed record and what this run needs. */

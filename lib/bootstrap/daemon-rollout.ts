@@ -1,15 +1,16 @@
 import { createHash } from 'crypto';
-import { DataResource, ITerraformDependable } from 'cdktf';
-import { Construct } from 'constructs';
+import { DataResource, ITerraformDependable, LocalExecProvisioner } from 'cdktf';
 import { loadScript } from './scripts';
+import { Construct } from 'constructs';
+import { remoteExec, RUN_DIR } from './remote';
 import {
   BootstrapTarget,
   checkTarget,
   DEFAULT_DAEMON_CONFIG_PATH,
   DEFAULT_DOCKER_COMMAND,
   DEFAULT_RESTART_COMMAND,
-  shq,
-  sshConnection,
+  knownHostsLines,
+  sshEnv,
   tfLiteral,
   throwIfInvalid,
 } from './target';
@@ -21,14 +22,21 @@ export interface DaemonRolloutProps {
    * directly skips docknet's validation (the host's dockerd still guards the swap).
    */
   readonly content: string;
-  /** @default - none */
+  /** What must finish first, e.g. the previous wave of a rolling change. @default - none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * A swarm manager that can see this host's node: after the restart the rollout also waits until
+   * the manager lists the node as Ready and Active (a worker cannot see its own node object).
+   * @default - no manager-side check
+   */
+  readonly swarmManager?: BootstrapTarget;
 }
 
 /**
  * Installs daemon.json on one host with a terraform_data: replaced when the file's sha256 changes
- * (so a daemon change shows in the plan), uploaded to a temporary path, then swapped in by
- * safe-apply.sh, which validates, backs up, restarts, waits and rolls back on failure.
+ * (so a daemon change shows in the plan). The file and safe-apply.sh travel over ssh's stdin into a
+ * private directory on the host; safe-apply.sh runs detached from the session and validates, backs
+ * up, swaps, restarts, gates on health and rolls back on failure.
  */
 export class DaemonRollout extends Construct {
   /** The terraform_data resource. */
@@ -47,36 +55,50 @@ export class DaemonRollout extends Construct {
     const t = props.target;
     const path = t.daemonConfigPath ?? DEFAULT_DAEMON_CONFIG_PATH;
     this.sha256 = createHash('sha256').update(props.content).digest('hex');
-    // Host name in the paths: hosts sharing a filesystem (the lab) must not share upload files.
-    const stem = `${t.uploadDir ?? '/tmp'}/docknet-${t.name}-${this.sha256.slice(0, 12)}`;
-    const upload = `${stem}-daemon.json`;
-    const script = `${stem}-safe-apply.sh`;
-
-    const env: Record<string, string | undefined> = {
-      DOCKNET_RESTART: t.restartCommand ?? DEFAULT_RESTART_COMMAND,
-      DOCKNET_DOCKER: t.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
-      DOCKNET_VALIDATE: t.validateCommand,
-      DOCKNET_LOGS: t.logCommand,
-      DOCKNET_WAIT_SECONDS: t.waitSeconds === undefined ? undefined : String(t.waitSeconds),
-    };
-    const assignments = Object.entries(env)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${shq(v!)}`)
-      .join(' ');
 
     this.resource = new DataResource(this, 'Resource', {
       triggersReplace: { host: t.ssh.host, path, sha256: this.sha256 },
       input: { host: t.name, path, sha256: this.sha256 },
-      dependsOn: props.dependsOn,
-      connection: sshConnection(t),
+      dependsOn: props.dependsOn && props.dependsOn.length > 0 ? props.dependsOn : undefined,
       provisioners: [
-        { type: 'file', content: tfLiteral(props.content), destination: upload },
-        { type: 'file', content: tfLiteral(loadScript('safe-apply.sh')), destination: script },
-        {
-          type: 'remote-exec',
-          inline: [tfLiteral(`${assignments} sh ${shq(script)} ${shq(upload)} ${shq(path)}; rc=$?; rm -f ${shq(script)}; exit $rc`)],
-        },
+        remoteExec(t, {
+          step: 'daemon.json rollout',
+          script: 'safe-apply.sh',
+          args: [RUN_DIR, `${RUN_DIR}/daemon.json`, path],
+          files: { 'daemon.json': props.content },
+          env: {
+            DOCKNET_RESTART: t.restartCommand ?? DEFAULT_RESTART_COMMAND,
+            DOCKNET_DOCKER: t.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+            DOCKNET_VALIDATE: t.validateCommand,
+            DOCKNET_LOGS: t.logCommand,
+            DOCKNET_WAIT_SECONDS: t.waitSeconds === undefined ? undefined : String(t.waitSeconds),
+            DOCKNET_PIDFILE: t.pidFile,
+            DOCKNET_DROP_KEYS: t.dropUndeclaredKeys?.length ? t.dropUndeclaredKeys.join(' ') : undefined,
+          },
+        }),
+        ...(props.swarmManager && props.swarmManager.name !== t.name ? [nodeGate(t, props.swarmManager)] : []),
       ],
     });
   }
+}
+
+/** The manager-side health gate: ssh-lib.sh + node-gate.sh on the machine running terraform. */
+function nodeGate(member: BootstrapTarget, manager: BootstrapTarget): LocalExecProvisioner {
+  const env: Record<string, string> = {
+    ...sshEnv('MEMBER', member),
+    ...sshEnv('MANAGER', manager),
+    DOCKNET_KNOWN_HOSTS: [...knownHostsLines(member), ...knownHostsLines(manager)].join('\n'),
+    DOCKNET_MEMBER_DOCKER: member.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+    DOCKNET_MANAGER_DOCKER: manager.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+    DOCKNET_WAIT_SECONDS: String(member.waitSeconds ?? 60),
+  };
+  return {
+    type: 'local-exec',
+    command: 'sh -c "$DOCKNET_SCRIPT" docknet-node-gate',
+    interpreter: ['/bin/sh', '-c'],
+    environment: {
+      ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, tfLiteral(v)])),
+      DOCKNET_SCRIPT: tfLiteral(loadScript('ssh-lib.sh') + loadScript('node-gate.sh')),
+    },
+  } as LocalExecProvisioner;
 }

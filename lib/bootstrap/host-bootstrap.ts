@@ -15,6 +15,13 @@ export interface HostBootstrapProps {
   readonly daemon?: DaemonSettingsProps | DaemonSettings;
   /** @default - none */
   readonly shims?: MacvlanShimOptions[];
+  /**
+   * What the daemon rollout waits for: the previous wave of a rolling change (HostsStack sets it).
+   * @default - none
+   */
+  readonly rolloutAfter?: ITerraformDependable[];
+  /** The swarm's first manager, for the rollout's node check (HostsStack sets it). @default - none */
+  readonly swarmManager?: BootstrapTarget;
 }
 
 /**
@@ -34,7 +41,7 @@ export class HostBootstrap extends Construct {
     this.target = props.target;
     if (props.daemon !== undefined) {
       this.daemon = props.daemon instanceof DaemonSettings ? props.daemon : new DaemonSettings(this, 'Daemon', props.daemon);
-      this.rollout = new DaemonRollout(this, 'DaemonRollout', { target: this.target, content: this.daemon.render() });
+      this.rollout = new DaemonRollout(this, 'DaemonRollout', { target: this.target, content: this.daemon.render(), dependsOn: props.rolloutAfter, swarmManager: props.swarmManager });
     }
     for (const shim of props.shims ?? []) this.addShim(shim.name, shim);
   }

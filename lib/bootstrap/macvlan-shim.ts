@@ -1,8 +1,8 @@
-import { DataResource, ITerraformDependable, RemoteExecProvisioner } from 'cdktf';
+import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { parsePrefix as parseCidr } from '../address/cidr';
-import { loadScript } from './scripts';
-import { BootstrapTarget, checkTarget, selfSshConnection, shq, tfLiteral, throwIfInvalid } from './target';
+import { connectionEnv, remoteExec } from './remote';
+import { BootstrapTarget, checkTarget, throwIfInvalid } from './target';
 
 export interface MacvlanShimOptions {
   /** Name of the host-side interface (max 15 characters), e.g. "dn-shim0". */
@@ -32,31 +32,22 @@ export class MacvlanShim extends Construct {
     super(scope, id);
     throwIfInvalid(this.node.path, [...checkTarget(props.target), ...checkShim(props)]);
     const t = props.target;
-    const dir = t.uploadDir ?? '/tmp';
-    const script = `${dir}/docknet-${t.name}-shim-${props.name}.sh`;
-    const run = (args: string) =>
-      tfLiteral(`cat > ${shq(script)} <<'DOCKNET_EOF'\n${loadScript('macvlan-shim.sh')}DOCKNET_EOF\nsh ${shq(script)} ${args}; rc=$?; rm -f ${shq(script)}; exit $rc`);
-
-    // Destroy-time provisioners may only reference self, so the connection reads it from the state.
-    const connection = selfSshConnection(t, { host: 'triggers_replace.ssh_host', user: 'triggers_replace.ssh_user', port: 'triggers_replace.ssh_port', key: 'triggers_replace.ssh_key' });
-    const destroy = { type: 'remote-exec', when: 'destroy', inline: [run(`down ${shq(props.name)}`)] } as RemoteExecProvisioner;
-
+    const step = (args: string[]) => ({ step: `macvlan shim ${props.name}`, script: 'macvlan-shim.sh' as const, args });
+    const down = step(['down', props.name]);
     this.resource = new DataResource(this, 'Resource', {
       triggersReplace: {
-        ssh_host: t.ssh.host,
-        ssh_user: t.ssh.user,
-        ssh_port: String(t.ssh.port ?? 22),
-        ssh_key: t.ssh.privateKeyPath ?? '',
+        host: t.ssh.host,
         name: props.name,
         parent: props.parent,
         address: props.address,
         routes: props.routes.join(','),
       },
+      // Destroy-time provisioners may only reference self: the way back to the host is in the state.
+      input: { down: connectionEnv(t) },
       dependsOn: props.dependsOn,
-      connection,
       provisioners: [
-        { type: 'remote-exec', inline: [run(['up', props.name, props.parent, props.address, ...props.routes].map(shq).join(' '))] },
-        destroy,
+        remoteExec(t, step(['up', props.name, props.parent, props.address, ...props.routes])),
+        remoteExec(t, down, { when: 'destroy', envFromSelf: 'input.down' }),
       ],
     });
   }

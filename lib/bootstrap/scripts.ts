@@ -5,6 +5,9 @@ import { join } from 'path';
  * them next to the built JS (dist/lib/bootstrap/scripts), so this path holds under ts-node and in the package. */
 export const SCRIPT_DIR = join(__dirname, 'scripts');
 
-export function loadScript(name: 'safe-apply.sh' | 'swarm-init.sh' | 'swarm-join.sh' | 'swarm-leave.sh' | 'macvlan-shim.sh'): string {
+export type ScriptName =
+  | 'safe-apply.sh' | 'swarm-init.sh' | 'swarm-join.sh' | 'swarm-leave.sh' | 'macvlan-shim.sh' | 'ssh-lib.sh' | 'run-remote.sh' | 'node-gate.sh';
+
+export function loadScript(name: ScriptName): string {
   return readFileSync(join(SCRIPT_DIR, name), 'utf8');
 }

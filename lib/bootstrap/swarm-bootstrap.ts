@@ -1,9 +1,11 @@
-import { DataResource, ITerraformDependable, LocalExecProvisioner, RemoteExecProvisioner, TerraformOutput } from 'cdktf';
+import { DataResource, ITerraformDependable, LocalExecProvisioner, TerraformOutput } from 'cdktf';
+import { posix } from 'path';
 import { Construct } from 'constructs';
 import { parsePrefix as parseCidr } from '../address/cidr';
 import type { HostBootstrap } from './host-bootstrap';
 import { loadScript } from './scripts';
-import { BootstrapTarget, checkTarget, DEFAULT_DOCKER_COMMAND, selfSshConnection, shq, sshConnection, sshOptions, tfLiteral, throwIfInvalid } from './target';
+import { connectionEnv, remoteExec } from './remote';
+import { BootstrapTarget, checkTarget, DEFAULT_DAEMON_CONFIG_PATH, DEFAULT_DOCKER_COMMAND, knownHostsLines, sshEnv, tfLiteral, throwIfInvalid } from './target';
 
 /** A swarm member: a HostBootstrap (ordered after its daemon rollout) or a bare target. */
 export interface SwarmMemberOptions {
@@ -79,19 +81,25 @@ export class SwarmBootstrap extends Construct {
 
     // live-restore is illegal on swarm members: let their daemon settings know (checked at synth).
     for (const m of members) m.bootstrap?.daemon?.markSwarmMember();
-    const rollouts = members.flatMap((m) => m.bootstrap?.dependables ?? []);
-    const before = [...rollouts, ...(props.dependsOn ?? [])];
+    // Each step waits only for what it needs: the init for the first manager's rollout, a join for
+    // the init (managers: the previous manager) and its own host's rollout. One unreachable worker
+    // then fails its own join and nothing else.
+    const own = (m: ResolvedMember) => [...(m.bootstrap?.dependables ?? []), ...(props.dependsOn ?? [])];
 
     const first = members[0];
     const pools = props.defaultAddrPools ?? [];
-    const initEnv = {
-      DOCKNET_DOCKER: first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
-      DOCKNET_ADVERTISE: first.advertiseAddr,
-      DOCKNET_POOLS: pools.join(' '),
-      DOCKNET_POOL_MASK: props.defaultAddrPoolMaskLength === undefined ? '' : String(props.defaultAddrPoolMaskLength),
-      DOCKNET_DATA_PATH_PORT: props.dataPathPort === undefined ? '' : String(props.dataPathPort),
-    };
-    const initScript = `${first.target.uploadDir ?? '/tmp'}/docknet-${first.target.name}-swarm-init.sh`;
+    const initStep = (mode: 'init' | 'leave') => ({
+      step: mode === 'init' ? 'swarm init' : 'swarm leave (first manager)',
+      script: 'swarm-init.sh' as const,
+      args: [mode],
+      env: {
+        DOCKNET_DOCKER: first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+        DOCKNET_ADVERTISE: first.advertiseAddr,
+        DOCKNET_POOLS: pools.join(' '),
+        DOCKNET_POOL_MASK: props.defaultAddrPoolMaskLength === undefined ? '' : String(props.defaultAddrPoolMaskLength),
+        DOCKNET_DATA_PATH_PORT: props.dataPathPort === undefined ? '' : String(props.dataPathPort),
+      },
+    });
     const leave = props.leaveOnDestroy ?? true;
     // Replaced only when the first manager itself changes: pools and the data path port are fixed at
     // swarm init, so a change to them is an in-place change of `input` (visible in the plan) and
@@ -104,62 +112,44 @@ export class SwarmBootstrap extends Construct {
         pools,
         mask_length: props.defaultAddrPoolMaskLength ?? 24,
         data_path_port: props.dataPathPort ?? 4789,
-        ...(leave
-          ? {
-              // The whole leave command, quoted at synth (a docker command may carry -H and a path).
-              leave_command: tfLiteral(
-                `d=${shq(initEnv.DOCKNET_DOCKER)}; s=$($d info --format '{{.Swarm.LocalNodeState}}') || exit 1; ` +
-                  `if [ "$s" = active ]; then $d swarm leave --force && echo "docknet: the first manager left; the swarm is gone"; ` +
-                  `else echo "docknet: not in a swarm; nothing to leave"; fi`,
-              ),
-              ssh_user: first.target.ssh.user,
-              ssh_port: String(first.target.ssh.port ?? 22),
-              ssh_key: first.target.ssh.privateKeyPath ?? '',
-            }
-          : {}),
+        // Everything the leave needs, in the state: destroy-time provisioners may only read self.
+        ...(leave ? { leave: connectionEnv(first.target) } : {}),
       },
-      dependsOn: before.length > 0 ? before : undefined,
-      // Destroy-time provisioners may only reference self: the connection reads the state.
-      connection: leave
-        ? selfSshConnection(first.target, { host: 'triggers_replace.manager', user: 'input.ssh_user', port: 'input.ssh_port', key: 'input.ssh_key' })
-        : sshConnection(first.target),
+      dependsOn: own(first).length > 0 ? own(first) : undefined,
       provisioners: [
-        { type: 'file', content: tfLiteral(loadScript('swarm-init.sh')), destination: initScript },
-        { type: 'remote-exec', inline: [tfLiteral(`${assign(initEnv)} sh ${shq(initScript)}; rc=$?; rm -f ${shq(initScript)}; exit $rc`)] },
-        ...(leave
-          ? [{
-              type: 'remote-exec',
-              when: 'destroy',
-              inline: ['${self.input.leave_command}'],
-            } as RemoteExecProvisioner]
-          : []),
+        remoteExec(first.target, initStep('init')),
+        ...(leave ? [remoteExec(first.target, initStep('leave'), { when: 'destroy', envFromSelf: 'input.leave' })] : []),
       ],
     });
 
     // Managers join one after another (raft adds one voter at a time); workers in parallel.
     let previousManager: ITerraformDependable = this.init;
     for (const m of members.slice(1)) {
-      const env = {
+      const env: Record<string, string> = {
         DOCKNET_ROLE: m.role,
-        DOCKNET_MANAGER_SSH: `${sshOptions(first.target)} ${first.target.ssh.user}@${first.target.ssh.host}`,
-        DOCKNET_MEMBER_SSH: `${sshOptions(m.target)} ${m.target.ssh.user}@${m.target.ssh.host}`,
+        ...sshEnv('MANAGER', first.target),
+        ...sshEnv('MEMBER', m.target),
+        DOCKNET_KNOWN_HOSTS: [...knownHostsLines(first.target), ...knownHostsLines(m.target)].join('\n'),
         DOCKNET_MANAGER_DOCKER: first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
         DOCKNET_MEMBER_DOCKER: m.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
         DOCKNET_MANAGER_ADDR: first.advertiseAddr,
         DOCKNET_ADVERTISE: m.advertiseAddr,
+        // Next to daemon.json: per host even where hosts share a filesystem (the lab).
+        DOCKNET_MEMBER_ID_FILE: `${posix.dirname(m.target.daemonConfigPath ?? DEFAULT_DAEMON_CONFIG_PATH)}/docknet-swarm-node-id`,
       };
       const join = new DataResource(this, `Join-${m.target.name}`, {
         triggersReplace: { member: m.target.ssh.host, role: m.role, swarm: this.init.id },
         // Everything the leave needs, in the state: destroy-time provisioners may only read self.
-        input: { member: m.target.name, role: m.role, advertise_addr: m.advertiseAddr, ...(leave ? { leave: env } : {}) },
-        dependsOn: [m.role === 'manager' ? previousManager : this.init, ...before],
+        // Nothing secret: the token is read from the manager at run time, never stored.
+        input: { member: m.target.name, role: m.role, advertise_addr: m.advertiseAddr, ...(leave ? { leave: mapValues(env, tfLiteral) } : {}) },
+        dependsOn: [m.role === 'manager' ? previousManager : this.init, ...own(m)],
         provisioners: [
           {
             type: 'local-exec',
             // The script travels in the environment: Terraform echoes a local-exec command, not its env.
             command: 'sh -c "$DOCKNET_SCRIPT" docknet-swarm-join',
             interpreter: ['/bin/sh', '-c'],
-            environment: { ...env, DOCKNET_SCRIPT: tfLiteral(loadScript('swarm-join.sh')) },
+            environment: { ...mapValues(env, tfLiteral), DOCKNET_SCRIPT: tfLiteral(loadScript('ssh-lib.sh') + loadScript('swarm-join.sh')) },
           },
           ...(leave
             ? [{
@@ -169,7 +159,7 @@ export class SwarmBootstrap extends Construct {
                 interpreter: ['/bin/sh', '-c'],
                 environment: {
                   ...Object.fromEntries(Object.keys(env).map((k) => [k, `\${self.input.leave.${k}}`])),
-                  DOCKNET_SCRIPT: tfLiteral(loadScript('swarm-leave.sh')),
+                  DOCKNET_SCRIPT: tfLiteral(loadScript('ssh-lib.sh') + loadScript('swarm-leave.sh')),
                 },
               } as LocalExecProvisioner]
             : []),
@@ -226,8 +216,9 @@ function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & 
     out.push(...checkTarget(m.target).map((s) => `member ${m.target?.name ?? '?'}: ${s}`));
     if (m.target && names.has(m.target.name)) out.push(`host "${m.target.name}" is listed twice, expected each host once as manager or worker.`);
     if (m.target) names.add(m.target.name);
-    if (typeof m.advertiseAddr !== 'string' || /[\s'"]/.test(m.advertiseAddr) || m.advertiseAddr.length === 0) {
-      out.push(`advertiseAddr of ${m.target?.name} is ${JSON.stringify(m.advertiseAddr)}, expected an address or interface name.`);
+    // It reaches remote shells: only address, host or interface name characters pass.
+    if (typeof m.advertiseAddr !== 'string' || !/^(\[?[0-9A-Za-z.:%_-]+\]?)(:\d{1,5})?$/.test(m.advertiseAddr)) {
+      out.push(`advertiseAddr of ${m.target?.name} is ${JSON.stringify(m.advertiseAddr)}, expected an IP address, host name or interface name (letters, digits, ".", ":", "-", "_", optionally ":port").`);
     }
   }
   for (const pool of props.defaultAddrPools ?? []) {
@@ -252,6 +243,6 @@ function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & 
   return out;
 }
 
-function assign(env: Record<string, string>): string {
-  return Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`).join(' ');
+function mapValues(o: Record<string, string>, f: (v: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 }

@@ -1,4 +1,3 @@
-import { Fn, SSHProvisionerConnection } from 'cdktf';
 import { error, formatProblem } from '../validation/problem';
 
 /**
@@ -16,8 +15,20 @@ export interface BootstrapTarget {
     readonly port?: number;
     /** Private key file on the machine running terraform. @default - the ssh agent */
     readonly privateKeyPath?: string;
-    /** How long Terraform retries the connection, e.g. "30s". @default "2m" */
+    /** Connect timeout of every ssh hop, e.g. "10s". @default "30s" */
     readonly timeout?: string;
+    /**
+     * The host's sshd public key(s), "type base64" as in known_hosts or ssh-keyscan output
+     * (e.g. "ssh-ed25519 AAAA..."). Every ssh hop checks the host against them
+     * (StrictHostKeyChecking=yes with a known_hosts file made of these keys only). Required.
+     */
+    readonly hostKeys: string[];
+    /**
+     * How remote commands get root: "sudo" runs them with `sudo -n` (passwordless sudo for the
+     * ssh user), "none" runs them as the ssh user.
+     * @default "sudo" when user is not "root", else "none"
+     */
+    readonly become?: 'sudo' | 'none';
   };
   /** @default "/etc/docker/daemon.json" */
   readonly daemonConfigPath?: string;
@@ -32,51 +43,47 @@ export interface BootstrapTarget {
   readonly validateCommand?: string;
   /** Prints dockerd's recent log, shown when a rollout fails. @default "journalctl -u docker ..." */
   readonly logCommand?: string;
-  /** Seconds to wait for dockerd to answer after a restart. @default 60 */
+  /** Seconds to wait for dockerd to answer after a restart (and for each health gate). @default 60 */
   readonly waitSeconds?: number;
-  /** Directory on the host for uploaded files (must exist, same user). @default "/tmp" */
-  readonly uploadDir?: string;
+  /** dockerd's pidfile: tells whether dockerd started after daemon.json changed. @default "/var/run/docker.pid" */
+  readonly pidFile?: string;
+  /**
+   * Keys of the host's current daemon.json that the code does not declare and that may be dropped.
+   * Any other undeclared key stops the rollout (adopt it with DaemonSettings `extra`).
+   * @default []
+   */
+  readonly dropUndeclaredKeys?: string[];
 }
 
 export const DEFAULT_DAEMON_CONFIG_PATH = '/etc/docker/daemon.json';
 export const DEFAULT_RESTART_COMMAND = 'systemctl restart docker';
 export const DEFAULT_DOCKER_COMMAND = 'docker';
+export const DEFAULT_CONNECT_TIMEOUT = '30s';
 
-/**
- * remote-exec uploads its script to the host and leaves it there (emptied): with an upload directory,
- * in it rather than in /tmp.
- */
-function scriptPath(t: BootstrapTarget): { scriptPath?: string } {
-  return t.uploadDir ? { scriptPath: `${t.uploadDir}/terraform_%RAND%.sh` } : {};
+/** Privilege escalation of a target's remote commands. */
+export function becomeOf(t: BootstrapTarget): 'sudo' | 'none' {
+  return t.ssh.become ?? (t.ssh.user === 'root' ? 'none' : 'sudo');
 }
 
-/** The Terraform ssh connection for a target. */
-export function sshConnection(t: BootstrapTarget): SSHProvisionerConnection {
-  return {
-    type: 'ssh',
-    host: t.ssh.host,
-    user: t.ssh.user,
-    port: t.ssh.port ?? 22,
-    timeout: t.ssh.timeout ?? '2m',
-    ...(t.ssh.privateKeyPath ? { privateKey: Fn.file(t.ssh.privateKeyPath) } : { agent: 'true' }),
-    ...scriptPath(t),
-  };
+/** known_hosts lines for a target ("[host]:port" when the port is not 22, as ssh looks it up). */
+export function knownHostsLines(t: BootstrapTarget): string[] {
+  const port = t.ssh.port ?? 22;
+  const pattern = port === 22 ? t.ssh.host : `[${t.ssh.host}]:${port}`;
+  return (t.ssh.hostKeys ?? []).map((k) => `${pattern} ${k.trim()}`);
 }
 
 /**
- * An ssh connection read from the resource's own state: destroy-time provisioners may only
- * reference self, and should reach the host the resource was created on, not today's config.
- * @param attr where each value sits on self, e.g. { host: 'triggers_replace.ssh_host', ... }
+ * The environment an ssh hop to `t` needs, under a role prefix (TARGET, MANAGER, MEMBER): read by
+ * ssh-lib.sh's dn_ssh. Nothing secret: the key is a path, host keys are public.
  */
-export function selfSshConnection(t: BootstrapTarget, attr: { host: string; user: string; port: string; key: string }): SSHProvisionerConnection {
+export function sshEnv(role: string, t: BootstrapTarget): Record<string, string> {
   return {
-    type: 'ssh',
-    host: `\${self.${attr.host}}`,
-    user: `\${self.${attr.user}}`,
-    port: `\${self.${attr.port}}` as unknown as number,
-    timeout: t.ssh.timeout ?? '2m',
-    ...(t.ssh.privateKeyPath ? { privateKey: `\${file(self.${attr.key})}` } : { agent: 'true' }),
-    ...scriptPath(t),
+    [`DOCKNET_${role}_DEST`]: `${t.ssh.user}@${t.ssh.host}`,
+    [`DOCKNET_${role}_NAME`]: t.name,
+    [`DOCKNET_${role}_PORT`]: String(t.ssh.port ?? 22),
+    [`DOCKNET_${role}_KEY`]: t.ssh.privateKeyPath ?? '',
+    [`DOCKNET_${role}_TIMEOUT`]: String(connectTimeoutSeconds(t.ssh.timeout)),
+    [`DOCKNET_${role}_BECOME`]: becomeOf(t),
   };
 }
 
@@ -93,23 +100,7 @@ export function tfLiteral(text: string): string {
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
-/** ssh client options for local-exec commands that reach the target the way Terraform's connection does. */
-export function sshOptions(t: BootstrapTarget): string {
-  const opts = [
-    '-o BatchMode=yes',
-    // Terraform's own ssh connection does not verify host keys either; hosts are named by address.
-    '-o StrictHostKeyChecking=no',
-    '-o UserKnownHostsFile=/dev/null',
-    '-o LogLevel=ERROR',
-    `-o ConnectTimeout=${connectTimeoutSeconds(t.ssh.timeout)}`,
-    `-p ${t.ssh.port ?? 22}`,
-  ];
-  // No quotes: the options are word-split by the join script; checkTarget refuses spaces.
-  if (t.ssh.privateKeyPath) opts.push(`-i ${t.ssh.privateKeyPath}`);
-  return opts.join(' ');
-}
-
-function connectTimeoutSeconds(timeout: string | undefined): number {
+export function connectTimeoutSeconds(timeout: string | undefined): number {
   const m = /^(\d+)(s|m)?$/.exec(timeout ?? '');
   if (!m) return 30;
   return Math.max(1, Number(m[1]) * (m[2] === 'm' ? 60 : 1));
@@ -144,14 +135,32 @@ export function checkTarget(t: BootstrapTarget): string[] {
   if (t.ssh.timeout !== undefined && !/^\d+(s|m)$/.test(t.ssh.timeout)) {
     out.push(`target.ssh.timeout is ${JSON.stringify(t.ssh.timeout)}, expected a duration such as "30s" or "2m".`);
   }
+  const keys = t.ssh.hostKeys;
+  if (!Array.isArray(keys) || keys.length === 0) {
+    out.push(`no host key is declared for ${t.ssh.host}, expected its sshd public key so every ssh hop can check it. Get it with \`ssh-keyscan -t ed25519 ${t.ssh.host}\`, compare its fingerprint (\`ssh-keygen -lf <file>\`) with the one the host shows on its console (\`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\`), then set hostKey: 'ssh-ed25519 AAAA...'.`);
+  } else {
+    for (const k of keys) {
+      if (typeof k !== 'string' || !/^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+) [A-Za-z0-9+/]+=*$/.test(k.trim())) {
+        out.push(`host key ${JSON.stringify(k)} for ${t.ssh.host} is not a public key line, expected "type base64" such as "ssh-ed25519 AAAAC3Nz..." (the key part of an ssh-keyscan line, without the host name).`);
+      }
+    }
+  }
+  if (t.ssh.become !== undefined && t.ssh.become !== 'sudo' && t.ssh.become !== 'none') {
+    out.push(`target.ssh.become is ${JSON.stringify(t.ssh.become)}, expected "sudo" or "none".`);
+  }
   if (t.ssh.privateKeyPath !== undefined && !/^[^\s'"]+$/.test(t.ssh.privateKeyPath)) {
     out.push(`target.ssh.privateKeyPath is ${JSON.stringify(t.ssh.privateKeyPath)}, expected a path without spaces or quotes.`);
   }
   if (t.daemonConfigPath !== undefined && !/^\/[^\s'"]+$/.test(t.daemonConfigPath)) {
     out.push(`target.daemonConfigPath is ${JSON.stringify(t.daemonConfigPath)}, expected an absolute path without spaces or quotes.`);
   }
-  if (t.uploadDir !== undefined && !/^\/[^\s'"]*$/.test(t.uploadDir)) {
-    out.push(`target.uploadDir is ${JSON.stringify(t.uploadDir)}, expected an absolute path without spaces or quotes.`);
+  for (const k of t.dropUndeclaredKeys ?? []) {
+    if (typeof k !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k)) {
+      out.push(`dropUndeclaredKeys entry ${JSON.stringify(k)} is not a daemon.json key, expected a name such as "log-driver".`);
+    }
+  }
+  if (t.pidFile !== undefined && !/^\/[^\s'"]+$/.test(t.pidFile)) {
+    out.push(`target.pidFile is ${JSON.stringify(t.pidFile)}, expected an absolute path without spaces or quotes.`);
   }
   if (t.waitSeconds !== undefined && (!Number.isInteger(t.waitSeconds) || t.waitSeconds < 1)) {
     out.push(`target.waitSeconds is ${JSON.stringify(t.waitSeconds)}, expected a whole number of seconds >= 1.`);

@@ -10,6 +10,7 @@ import { INetwork, Network, checkIp } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
 import { definedOnly, RenderedResource, sameStackRef, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
+import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
 
 export interface AttachmentOptions {
   /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */
@@ -24,7 +25,7 @@ export interface NetworkAttachment extends AttachmentOptions {
   readonly network: INetwork;
 }
 
-interface ContainerCommonProps {
+interface ContainerCommonProps extends ContainerRuntimeProps {
   /** Image reference available on the host, e.g. "nginx:1.27". One docker_image per host and reference is made for it. */
   readonly image: string;
   /** Container name. @default the construct id */
@@ -65,9 +66,10 @@ export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
 
 /**
- * A container on one host. Its docker_container child is named "Resource" and is rendered at synth
- * from the container's props (no generated binding, no Lazy per field: see RenderedResource);
- * `resource` swaps the generated binding in when code needs it.
+ * A container on one host. Its docker_container child is named "Resource", rendered at synth from
+ * the container's props (no generated binding, no Lazy per field: see RenderedResource). It is the
+ * escape hatch for any argument docknet does not type: `container.node.defaultChild` +
+ * `addOverride('shm_size', 256)`, or `container.resource`, which swaps the generated binding in.
  */
 export class Container extends Construct {
   public readonly host: DockerHost;
@@ -91,6 +93,7 @@ export class Container extends Construct {
     }
     this.networkMode = props.networkMode ?? NetworkMode.bridge();
     for (const d of props.dns ?? []) checkIp(this, 'dns', d);
+    checkRuntimeProps(this, props, this.networkMode.kind);
 
     this.image = host.image(props.image);
     this.rendered = new RenderedResource(this, 'Resource', 'docker_container', host.provider, () => this.renderAttributes());
@@ -169,6 +172,7 @@ export class Container extends Construct {
       })),
       ports: this.ports.map((p) => p.toModel()),
       dns: [...(this.props.dns ?? [])],
+      ...runtimeModel(this.props),
     };
   }
 
@@ -189,6 +193,7 @@ export class Container extends Construct {
       dnsOpts: props.dnsOptions,
       dnsSearch: props.dnsSearch,
       mustRun: true,
+      ...renderRuntimeProps(props),
     };
     return toTerraformAttributes(containerBinding, 'container', config as Record<string, unknown>);
   }

@@ -5,12 +5,31 @@ import { DocknetStack, SwarmProps } from './docknet-stack';
 import { DockerHost, DockerHostProps } from '../host/docker-host';
 import { LanSegmentProps, PoolProps, EnvironmentPlan, PlanStore } from './environment-plan';
 import { HostsStack } from './hosts-stack';
+import { DocknetError } from '../errors';
 
 export interface DocknetEnvironmentProps {
   /** Remote state for each of the environment's stacks, given the stack and its name. @default local state */
   readonly backend?: (stack: TerraformStack, stackName: string) => TerraformBackend;
   /** Swarm address pools. @default none */
   readonly swarm?: SwarmProps;
+  /**
+   * Hosts restarted together by a daemon.json change. Waves follow the hosts' declaration order,
+   * never hold two swarm managers, and each waits for the previous one to pass its health gate.
+   * @default 1 (one host at a time)
+   */
+  readonly rolloutWaveSize?: number;
+}
+
+/**
+ * A state backend's connection string with a password would be written into cdk.tf.json (and every
+ * copy of it): refused, with the fix.
+ */
+function refuseInlinePassword(backend: TerraformBackend, stack: string): TerraformBackend {
+  const conn = (backend.toTerraform() as any)?.terraform?.backend?.pg?.conn_str;
+  if (typeof conn === 'string' && (/^[a-z]+:\/\/[^/@:]+:[^/@]+@/i.test(conn) || /(^|[\s?&])password=/i.test(conn))) {
+    throw new DocknetError(stack, `the pg backend's connStr holds a password, which would be written in plain text into cdk.tf.json. Remove it from the string and give it to terraform through the environment (PGPASSWORD, or a ~/.pgpass file) instead.`);
+  }
+  return backend;
 }
 
 /**
@@ -31,10 +50,11 @@ export class DocknetEnvironment {
       environment: name,
       plan,
       swarm: props.swarm,
-      backend: props.backend ? (s) => props.backend!(s, `${name}-network`) : undefined,
+      rolloutWaveSize: props.rolloutWaveSize,
+      backend: props.backend ? (s) => refuseInlinePassword(props.backend!(s, `${name}-network`), `${name}-network`) : undefined,
     });
     this.hosts = new HostsStack(app, `${name}-hosts`, { network: this.network });
-    if (props.backend) props.backend(this.hosts, `${name}-hosts`);
+    if (props.backend) refuseInlinePassword(props.backend(this.hosts, `${name}-hosts`), `${name}-hosts`);
     this.network.addDependency(this.hosts);
     this.network.shareModelWith(this.hosts);
     if (app instanceof DocknetApp) app.registerEnvironment(this);

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Annotations, TerraformBackend, TerraformStack } from 'cdktf';
 import { DocknetError } from '../errors';
 import { TopologyModel } from '../model';
+import { DEFAULT_ROLLOUT_WAVE_SIZE, rolloutWaves } from '../bootstrap/waves';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
 import { Network } from '../network/network';
 import { Container } from '../container/container';
@@ -66,9 +67,9 @@ export class DocknetStack extends TerraformStack {
     this.environment = props.environment;
     this.plan = props.plan ?? new EnvironmentPlan(props.environment, PlanStore.of(this));
     this.swarm = props.swarm;
-    this.rolloutWaveSize = props.rolloutWaveSize ?? 1;
+    this.rolloutWaveSize = props.rolloutWaveSize ?? DEFAULT_ROLLOUT_WAVE_SIZE;
     if (!Number.isInteger(this.rolloutWaveSize) || this.rolloutWaveSize < 1) {
-      throw new DocknetError(this, `rolloutWaveSize ${props.rolloutWaveSize} is not a wave size. Expected a whole number of hosts, 1 or more.`);
+      throw new DocknetError(this, `rolloutWaveSize ${JSON.stringify(props.rolloutWaveSize)} is not a wave size. Expected a whole number of hosts >= 1 (1, the default, restarts one host at a time).`);
     }
     props.backend?.(this);
     writeModelAtSynth(this, () => this.modelSource());
@@ -94,7 +95,20 @@ export class DocknetStack extends TerraformStack {
     if (slotted) {
       throw new DocknetError(host, `slot "${host.declaredSlot}" is already host ${slotted.hostName}'s in environment ${this.environment}. Give each host its own slot.`);
     }
+    const from = props.renamedFrom;
+    if (from !== undefined) {
+      if (typeof from !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/.test(from)) {
+        throw new DocknetError(host, `renamedFrom ${JSON.stringify(from)} is not a host name. Expected the host's former name (a letter followed by letters, digits, "_" or "-").`);
+      }
+      if (from === host.hostName) throw new DocknetError(host, `renamedFrom "${from}" is the host's own name. Remove renamedFrom, or give the name the host had before.`);
+    }
+    const clash = this.hosts.find((h) => (from !== undefined && h.hostName === from) || h.renamedFrom === host.hostName);
+    if (clash) {
+      const [renamed, old] = clash.hostName === from ? [host, clash] : [clash, host];
+      throw new DocknetError(host, `host "${renamed.hostName}" is renamedFrom "${old.hostName}", but a host "${old.hostName}" is declared too. Remove renamedFrom, or remove the old host.`);
+    }
     this.hosts.push(host);
+    if (from !== undefined) this.plan.renameHost(from, host.hostName);
     if (host.swarmRole !== SwarmRole.NONE) this.swarmPools();
     return host;
   }
@@ -219,7 +233,16 @@ export class DocknetStack extends TerraformStack {
             defaultAddrPoolMaskLength: this.swarm?.defaultAddrPoolMaskLength ?? 24,
           }
         : undefined,
+      ...(this.hosts.some((h) => h.daemon) ? { rollout: { waveSize: this.rolloutWaveSize, waves: this.rolloutWaves() } } : {}),
     };
+  }
+
+  /** The order a daemon change restarts hosts in: waves of host names (hosts that manage daemon.json). */
+  public rolloutWaves(): string[][] {
+    return rolloutWaves(
+      this.hosts.filter((h) => h.daemon).map((h) => ({ name: h.hostName, manager: h.swarmRole === SwarmRole.MANAGER })),
+      this.rolloutWaveSize,
+    );
   }
 
   /** Every problem of the topology and its plan, errors and warnings. */

@@ -200,6 +200,11 @@ export class EnvironmentPlan {
     return this.plan.request(this.environment, pool, key, prefixLength);
   }
 
+  /** Moves a renamed host's recorded blocks to its new name (see DockerHostProps.renamedFrom). */
+  public renameHost(from: string, to: string): void {
+    this.plan.renameHost(this.environment, from, to);
+  }
+
   public lanSegment(name: string): LanSegmentProps | undefined {
     return this.segments.get(name);
   }

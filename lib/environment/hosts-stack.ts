@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { DocknetStack } from './docknet-stack';
 import { DockerHost, SwarmRole } from '../host/docker-host';
@@ -39,14 +39,18 @@ export class HostsStack extends TerraformStack {
     const d = host.daemonLocation;
     return {
       name: host.hostName,
-      ssh: { host: c.host, user: c.user, port: c.port, privateKeyPath: c.privateKeyPath },
+      ssh: {
+        host: c.host, user: c.user, port: c.port, privateKeyPath: c.privateKeyPath,
+        hostKeys: c.hostKeys, timeout: c.connectTimeout, become: c.become,
+      },
       daemonConfigPath: d.configPath,
       restartCommand: d.restartCommand,
       logCommand: d.logCommand,
       dockerCommand: d.dockerCommand,
       validateCommand: d.validateCommand,
       waitSeconds: d.waitSeconds,
-      uploadDir: d.uploadDir,
+      pidFile: d.pidFile,
+      dropUndeclaredKeys: host.daemon?.dropUndeclaredKeys,
     };
   }
 
@@ -83,6 +87,20 @@ export class HostsStack extends TerraformStack {
     if (this.built) return;
     this.built = true;
     const boots = new Map<DockerHost, HostBootstrap>();
+    let planFailed = false;
+    // Rolling daemon changes: each wave's rollouts wait for every rollout of the previous wave
+    // (each of which passed its own health gate), so a failed host stops the rest untouched.
+    const waveOf = new Map<string, number>();
+    this.network.rolloutWaves().forEach((w, i) => w.forEach((n) => waveOf.set(n, i)));
+    const waves: ITerraformDependable[][] = [];
+    // The first manager sees every node: members' rollouts wait until it lists them Ready + Active.
+    const firstManager = this.network.allHosts.find((h) => h.swarmRole === SwarmRole.MANAGER);
+    let managerTarget: BootstrapTarget | undefined;
+    try {
+      managerTarget = firstManager ? HostsStack.targetOf(firstManager) : undefined;
+    } catch {
+      managerTarget = undefined; // reported with that host below
+    }
     for (const host of this.network.allHosts) {
       const needs = host.daemon || host.swarmRole !== SwarmRole.NONE || host.shims.length > 0;
       if (!needs) continue;
@@ -95,16 +113,24 @@ export class HostsStack extends TerraformStack {
               ? { ...host.daemon.config(), swarmMember: host.swarmRole !== SwarmRole.NONE, unitPassesHosts: host.daemonLocation.unitPassesHosts ?? true }
               : undefined,
             shims: host.shims.map((s) => this.shimOptions(host, s)),
+            rolloutAfter: host.daemon ? waves[(waveOf.get(host.hostName) ?? 0) - 1] : undefined,
+            swarmManager: host.swarmRole !== SwarmRole.NONE && host !== firstManager ? managerTarget : undefined,
           }),
         );
+        const w = waveOf.get(host.hostName);
+        if (w !== undefined) (waves[w] ??= []).push(...boots.get(host)!.dependables);
       } catch (e) {
         // The network stack reports the plan's own problems; everything else is this host's, and is
         // reported with every other problem of the synth instead of stopping at the first one.
-        if (e instanceof PlanError) continue;
+        if (e instanceof PlanError) {
+          planFailed = true;
+          continue;
+        }
         this.buildProblems.push((e as Error).message);
       }
     }
-    if (this.buildProblems.length > 0) return;
+    // Without every host's bootstrap there is no swarm to build; the plan's error says why.
+    if (this.buildProblems.length > 0 || planFailed) return;
     const members = (role: SwarmRole) =>
       this.network.allHosts.filter((h) => h.swarmRole === role).map((h) => ({ host: boots.get(h)!, advertiseAddr: h.advertiseAddress }));
     const managers = members(SwarmRole.MANAGER);

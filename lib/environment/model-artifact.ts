@@ -85,7 +85,8 @@ export function buildModelFile(src: ModelArtifactSource, stack: TerraformStack):
     version: MODEL_VERSION,
     stack: stack.node.id,
     stacks: { network: src.networkStack.node.id, ...(src.hostsStack ? { hosts: src.hostsStack.node.id } : {}) },
-    rollout: { waveSize: src.waveSize },
+    // Without daemon settings there is nothing to roll out: no waves (the model's own rollout, when any, wins).
+    rollout: { waveSize: src.waveSize, waves: [] },
     ...src.model(),
     resources,
   };

@@ -15,6 +15,12 @@ export interface DaemonSpec extends Omit<DaemonConfig, 'bip' | 'fixedCidr' | 'de
   readonly bip?: Subnet;
   readonly fixedCidr?: Subnet;
   readonly defaultAddressPools?: { base: Subnet; size: number }[];
+  /**
+   * Keys that the host's daemon.json has today, that the code does not declare, and that docknet
+   * may remove. Any other undeclared key stops the rollout with a message (adopt it with `extra`).
+   * @default []
+   */
+  readonly dropUndeclaredKeys?: string[];
 }
 
 /** A DaemonSpec whose plan requests are registered; config() resolves them. */
@@ -33,13 +39,18 @@ export class PlannedDaemon {
 
   /** The concrete daemon.json settings. */
   public config(): DaemonConfig {
-    const { bip: _b, fixedCidr: _f, defaultAddressPools: _p, ...rest } = this.spec;
+    const { bip: _b, fixedCidr: _f, defaultAddressPools: _p, dropUndeclaredKeys: _d, ...rest } = this.spec;
     return {
       ...rest,
       bip: this.bip ? `${Cidr.parse(this.bip.cidr).firstUsable.toString()}/${Cidr.parse(this.bip.cidr).prefix}` : undefined,
       fixedCidr: this.fixedCidr?.cidr,
       defaultAddressPools: this.pools.length ? this.pools.map((p) => ({ base: p.base.cidr, size: p.size })) : undefined,
     };
+  }
+
+  /** Keys the rollout may drop from the host's daemon.json. */
+  public get dropUndeclaredKeys(): string[] {
+    return this.spec.dropUndeclaredKeys ?? [];
   }
 
   public ranges(): ReservedRangeModel[] {

@@ -47,8 +47,10 @@ export interface DaemonLocation {
   readonly validateCommand?: string;
   /** Seconds to wait for dockerd to answer after a restart before rolling back. @default 60 */
   readonly waitSeconds?: number;
-  /** Directory for uploaded files on the host. @default "/tmp" */
+  /** Unused since steps run from a private mktemp directory; kept so existing code compiles. @deprecated */
   readonly uploadDir?: string;
+  /** dockerd's pidfile: tells a rollout whether dockerd started after daemon.json changed. @default "/var/run/docker.pid" */
+  readonly pidFile?: string;
 }
 
 export interface DockerHostProps {
@@ -73,6 +75,14 @@ export interface DockerHostProps {
   readonly daemon?: DaemonSpec;
   /** @default systemd defaults */
   readonly daemonLocation?: DaemonLocation;
+  /**
+   * The host's former name, when it is renamed and should keep its addresses: its recorded blocks
+   * (LAN ranges, and every pool key under "<env>/<renamedFrom>/") move to the new name in the plan
+   * record. Without it a renamed host is a new host and gets new blocks. Harmless once the record
+   * holds the new name; remove it at leisure. See docs/addressing.md, "Renaming a host".
+   * @default not renamed
+   */
+  readonly renamedFrom?: string;
 }
 
 /**
@@ -84,6 +94,8 @@ export class DockerHost extends Construct {
   public readonly provider: DockerProvider;
   public readonly connection: HostConnection;
   public readonly swarmRole: SwarmRole;
+  /** The host's former name, whose recorded blocks it takes over. */
+  public readonly renamedFrom?: string;
   public readonly interfaces: Readonly<Record<string, HostInterface>>;
   public readonly daemon?: PlannedDaemon;
   public readonly daemonLocation: DaemonLocation;
@@ -111,6 +123,7 @@ export class DockerHost extends Construct {
       throw new DocknetError(this, `slot ${JSON.stringify(props.slot)} is not a slot name. Expected letters, digits, spaces, "_", "." or "-", e.g. "manager" or "worker 2".`);
     }
     this.declaredSlot = props.slot;
+    this.renamedFrom = props.renamedFrom;
     this.interfaces = props.interfaces ?? {};
     this.daemon = props.daemon ? new PlannedDaemon(stack, this.hostName, props.daemon) : undefined;
     this.daemonLocation = props.daemonLocation ?? {};

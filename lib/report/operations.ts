@@ -74,8 +74,17 @@ export function hostOperations(base: SynthStack[], head: SynthStack[]): HostOper
     }
     const waveSize = b.rollout?.waveSize ?? 1;
     const restarting = daemon.filter((d) => b.hosts.find((h) => h.name === d.host)?.daemon).map((d) => d.host);
+    // The hosts stack's own waves (never two managers in one), narrowed to the hosts that restart;
+    // models without waves: chunks of waveSize in host order.
     const restartWaves: string[][] = [];
-    for (let i = 0; i < restarting.length; i += waveSize) restartWaves.push(restarting.slice(i, i + waveSize));
+    if (b.rollout?.waves?.length) {
+      for (const w of b.rollout.waves) {
+        const inWave = w.filter((n) => restarting.includes(n));
+        if (inWave.length) restartWaves.push(inWave);
+      }
+    } else {
+      for (let i = 0; i < restarting.length; i += waveSize) restartWaves.push(restarting.slice(i, i + waveSize));
+    }
     const swarm: SwarmChange[] = [];
     const names = [...new Set([...(b.hosts ?? []), ...(a.hosts ?? [])].map((h) => h.name))];
     for (const host of names) {

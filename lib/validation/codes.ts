@@ -49,6 +49,8 @@ export const RULES: readonly RuleCode[] = [
   { code: 'DN272', severity: E, summary: 'frozen mode: the plan record needs a change' },
   { code: 'DN273', severity: E, summary: 'two pools of one environment overlap' },
   { code: 'DN274', severity: E, summary: 'LAN segment has no room for another host range' },
+  { code: 'DN275', severity: W, summary: 'a block released in this run is handed out again in it (nothing else was free)' },
+  { code: 'DN276', severity: E, summary: 'renamedFrom names a host that is still declared' },
   { code: 'DN301', severity: W, summary: 'macvlan/ipvlan without a parent (dummy interface, no LAN access) and not internal' },
   { code: 'DN302', severity: E, summary: 'macvlan/ipvlan parent is not an interface the host declares' },
   { code: 'DN303', severity: E, summary: 'VLAN id of a parent sub-interface outside 1-4094' },

@@ -2,7 +2,13 @@
 # docknet safe-apply: install a new daemon.json on a Docker host without ever leaving it with a
 # half-written file or without a running dockerd.
 #
-#   safe-apply.sh NEW_FILE TARGET_FILE
+#   safe-apply.sh RUN_DIR NEW_FILE TARGET_FILE
+#
+# RUN_DIR is a private (0700) directory holding this script and NEW_FILE. The work runs in a
+# worker detached from the ssh session (setsid: its own session, no terminal), so a dropped
+# session cannot stop it half-way; this process waits for the worker's status file and prints its
+# log. If this process dies, the worker still finishes (applied, or rolled back) and keeps its log
+# in TARGET_FILE.docknet-log.
 #
 # Environment (all optional):
 #   DOCKNET_RESTART       command that restarts dockerd            (default: systemctl restart docker)
@@ -12,35 +18,118 @@
 #   DOCKNET_LOGS          command printing dockerd's recent log on failure
 #                         (default: journalctl -u docker, last 20 lines)
 #   DOCKNET_WAIT_SECONDS  how long to wait for the daemon to answer (default: 60)
+#   DOCKNET_PIDFILE       dockerd's pidfile (default: /var/run/docker.pid)
+#   DOCKNET_DROP_KEYS     space-separated daemon.json keys on the host that may be dropped
+#   DOCKNET_KEEP_BACKUPS  timestamped backups of the last good file to keep (default: 5)
 #
-# Exit: 0 applied (or already in place); 1 refused or rolled back (previous file restored and
-# dockerd running on it); 2 rolled back but dockerd did not come back either.
+# Exit: 0 applied (or already in place); 1 refused, or rolled back (previous file restored and
+# dockerd running on it), or the health gate failed with the new settings running; 2 rolled back
+# but dockerd did not come back, or the restore itself failed: the host needs a person now.
 set -u
 
-new=${1:?usage: safe-apply.sh NEW_FILE TARGET_FILE}
-target=${2:?usage: safe-apply.sh NEW_FILE TARGET_FILE}
+usage='usage: safe-apply.sh RUN_DIR NEW_FILE TARGET_FILE'
+run=${1:?$usage}
+new=${2:?$usage}
+target=${3:?$usage}
+say() { echo "docknet: $*" >&2; }
+
+# ---------------------------------------------------------------- launcher (in the ssh session)
+if [ "${DOCKNET_WORKER:-}" != 1 ]; then
+  status="$run/status"
+  log="$run/log"
+  rm -f "$status"
+  : > "$log" || { say "cannot write $log: the run directory $run is not writable"; exit 2; }
+  if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=nohup; fi
+  DOCKNET_WORKER=1 $detach sh "$0" "$run" "$new" "$target" </dev/null >>"$log" 2>&1 &
+  worker=$!
+  # The worker forks once more under setsid when it is a group leader: follow the status file,
+  # and give up only when no worker runs any more and no status came.
+  while [ ! -f "$status" ]; do
+    sleep 1
+    if [ ! -f "$status" ] && ! kill -0 "$worker" 2>/dev/null; then
+      [ -f "$run/worker.pid" ] && kill -0 "$(cat "$run/worker.pid")" 2>/dev/null && continue
+      sleep 1
+      [ -f "$status" ] && break
+      cat "$log" >&2
+      say "the rollout worker on $(hostname) ended without a status; check $target and dockerd now"
+      exit 2
+    fi
+  done
+  cat "$log" >&2
+  rc=$(cat "$status")
+  rm -rf "$run"
+  exit "${rc:-2}"
+fi
+
+# ---------------------------------------------------------------- worker (detached)
+echo $$ > "$run/worker.pid"
 restart=${DOCKNET_RESTART:-systemctl restart docker}
 docker_cmd=${DOCKNET_DOCKER:-docker}
 validate=${DOCKNET_VALIDATE:-auto}
 logs=${DOCKNET_LOGS:-journalctl -u docker --no-pager -o cat -n 20}
 wait_s=${DOCKNET_WAIT_SECONDS:-60}
+pidfile=${DOCKNET_PIDFILE:-/var/run/docker.pid}
+drop_keys=${DOCKNET_DROP_KEYS:-}
+keep=${DOCKNET_KEEP_BACKUPS:-5}
 
 dir=$(dirname "$target")
 stage="$target.docknet-new"
-backup="$target.docknet-bak"
+restore="$target.docknet-restore"
 lock="$target.docknet-lock"
+applied="$target.docknet-last-applied"   # the file docknet last saw dockerd running with
+lastlog="$target.docknet-log"
 
-say() { echo "docknet: $*" >&2; }
+finish() {
+  # Status last, and atomically: the launcher reads it as "done".
+  cp "$run/log" "$lastlog" 2>/dev/null
+  echo "$1" > "$run/status.tmp" && mv -f "$run/status.tmp" "$run/status"
+  rm -f "$new" "$run/safe-apply.sh" "$run/worker.pid"
+  exit "$1"
+}
+fail_step() { say "$*"; finish 1; }
 
-# One rollout at a time per file; a stale lock from a killed run names itself.
-mkdir -p "$dir" || { say "cannot create $dir"; exit 1; }
-if ! mkdir "$lock" 2>/dev/null; then
-  say "another rollout holds $lock (remove it if no docknet apply is running)"
-  exit 1
-fi
-trap 'rm -rf "$lock"; rm -f "$stage"' EXIT
+# Process start time (seconds since boot) from /proc: a pid alone can be reused.
+start_ticks() { [ -r "/proc/$1/stat" ] && sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
 
-[ -f "$new" ] || { say "new daemon.json $new was not uploaded"; exit 1; }
+# --- lock: mkdir is atomic; the owner (pid + start time) is written inside. A lock whose owner is
+# gone (or whose pid now belongs to another process) is stale and taken over, with a message.
+take_lock() {
+  waited=0
+  while :; do
+    if err=$(mkdir "$lock" 2>&1); then
+      # cat reports a failed write as what it is (e.g. "No space left on device").
+      if ! echo "$$ $(start_ticks $$)" | cat > "$lock/owner" 2>"$run/err"; then
+        rm -rf "$lock"
+        fail_step "cannot write $lock/owner: $(cat "$run/err")"
+      fi
+      return 0
+    fi
+    if [ ! -d "$lock" ]; then
+      # mkdir failed for another reason than an existing lock: say the real one.
+      say "cannot create the lock $lock: ${err#mkdir: }"
+      finish 1
+    fi
+    owner=$(cat "$lock/owner" 2>/dev/null)
+    opid=${owner%% *}
+    oticks=${owner#* }
+    if [ -z "$owner" ]; then
+      # Owner not written yet (a rollout starting this very moment) or a crash between the two.
+      age=$(( $(date +%s) - $(stat -c %Y "$lock" 2>/dev/null || date +%s) ))
+      if [ "$age" -gt 10 ]; then say "removing stale lock $lock (no owner recorded)"; rm -rf "$lock"; continue; fi
+    elif [ "$(start_ticks "$opid")" != "$oticks" ]; then
+      say "removing stale lock $lock: its owner (pid $opid) is gone"
+      rm -rf "$lock"
+      continue
+    fi
+    if [ "$waited" -ge $((wait_s * 3)) ]; then
+      say "another rollout (pid $opid) still holds $lock after ${waited}s; wait for it, or stop it, then apply again"
+      finish 1
+    fi
+    [ "$waited" -eq 0 ] && say "waiting for the rollout running as pid $opid (it holds $lock)"
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
 
 daemon_answers() { $docker_cmd info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
 
@@ -54,7 +143,50 @@ wait_for_daemon() {
   return 1
 }
 
-# dockerd's own error lines first (its startup log is long); the whole tail if none match.
+# dockerd runs with the file in place if it answers and its process started after the file was
+# last changed (it reads daemon.json only at start). Without a readable pidfile, docknet's own
+# record of the last file it saw running decides.
+# dockerd's start relative to the file's last change: 0 started after (it read this file, as it
+# reads daemon.json only at start), 1 before, 2 unknown (no readable pidfile).
+started_after_file() {
+  pid=$(cat "$pidfile" 2>/dev/null)
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 2
+  btime=$(sed -n 's/^btime //p' /proc/stat)
+  hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+  started=$((btime + $(start_ticks "$pid") / hz))
+  [ "$started" -ge "$(stat -c %Y "$target")" ]
+}
+
+# dockerd runs with the file in place: it answers and started after the file changed. Without a
+# readable pidfile, docknet's own record of the last file it saw running decides.
+running_with_target() {
+  daemon_answers && [ -f "$target" ] || return 1
+  started_after_file
+  case $? in 0) return 0 ;; 1) return 1 ;; esac
+  cmp -s "$target" "$applied"
+}
+
+# Top-level keys of a JSON object, one per line (a small tokenizer: no jq or python on most hosts).
+json_keys() {
+  awk 'BEGIN { RS = "\001" } {
+    depth = 0; instr = 0; esc = 0; key = ""; cur = ""
+    n = length($0)
+    for (i = 1; i <= n; i++) {
+      c = substr($0, i, 1)
+      if (instr) {
+        if (esc) { esc = 0; cur = cur c; continue }
+        if (c == "\\") { esc = 1; cur = cur c; continue }
+        if (c == "\"") { instr = 0; last = cur; continue }
+        cur = cur c; continue
+      }
+      if (c == "\"") { instr = 1; cur = ""; continue }
+      if (c == "{" || c == "[") { depth++; continue }
+      if (c == "}" || c == "]") { depth--; continue }
+      if (c == ":" && depth == 1) { print last }
+    }
+  }' "$1"
+}
+
 print_daemon_log() {
   log_text=$(sh -c "$logs" 2>&1)
   errors=$(printf '%s\n' "$log_text" | grep -iE 'failed to start|level=(fatal|error)' | tail -n 5)
@@ -62,14 +194,98 @@ print_daemon_log() {
   printf '%s\n' "${errors:-$log_text}" | sed 's/^/  dockerd: /' >&2
 }
 
-# Same bytes already in place: nothing to restart (re-runs and replaced resources stay no-ops).
+# Running containers (swarm tasks excluded: swarm replaces those itself), "id name policy" lines.
+running_containers() {
+  ids=$($docker_cmd ps -q --no-trunc 2>/dev/null)
+  [ -n "$ids" ] || return 0
+  $docker_cmd inspect --format '{{.Id}} {{.Name}} {{.HostConfig.RestartPolicy.Name}} {{index .Config.Labels "com.docker.swarm.task.id"}}' $ids 2>/dev/null |
+    awk '$4 == "" || $4 == "<no" { sub(/^\//, "", $2); print $1, $2, $3 }'
+}
+
+swarm_state() { $docker_cmd info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null; }
+
+# After a restart with the new file: swarm membership back (Ready + Active where this node can see
+# it), and every container that ran before running again. Containers whose restart policy cannot
+# bring them back are named, not waited for.
+health_gate() {
+  i=0
+  if [ "${swarm_before%% *}" = active ]; then
+    while :; do
+      s=$(swarm_state)
+      if [ "${s%% *}" = active ]; then
+        if [ "${s#* }" = true ]; then
+          ns=$($docker_cmd node inspect self --format '{{.Status.State}} {{.Spec.Availability}}' 2>/dev/null)
+          [ "$ns" = "ready active" ] && break
+        else
+          break
+        fi
+      fi
+      i=$((i + 1))
+      if [ "$i" -ge "$wait_s" ]; then
+        say "health gate: the node did not come back to the swarm as Ready and Active within ${wait_s}s (state: ${s:-no answer}${ns:+, node: $ns})"
+        return 1
+      fi
+      sleep 1
+    done
+    say "health gate: swarm node back (${s%% *}${ns:+, $ns})"
+  fi
+  [ -s "$run/containers" ] || return 0
+  stuck=''
+  while read -r id name policy; do
+    case "$policy" in
+      always|unless-stopped|on-failure) ;;
+      *) say "warning: container $name has restart policy '${policy:-no}': dockerd does not start it again after a restart; it stays stopped (docker start $name)"; continue ;;
+    esac
+    while :; do
+      st=$($docker_cmd inspect --format '{{.State.Running}}' "$id" 2>/dev/null)
+      [ "$st" = true ] && break
+      i=$((i + 1))
+      if [ "$i" -ge "$wait_s" ]; then stuck="$stuck $name"; break; fi
+      sleep 1
+    done
+  done < "$run/containers"
+  if [ -n "$stuck" ]; then
+    say "health gate: containers that ran before the restart are not running again after ${wait_s}s:$stuck"
+    return 1
+  fi
+  say "health gate: the containers that ran before run again"
+  return 0
+}
+
+[ -f "$new" ] || { say "new daemon.json $new was not uploaded"; finish 1; }
+take_lock
+trap 'rm -rf "$lock"; rm -f "$stage"' EXIT
+
+# "Up to date" means dockerd runs with exactly this file, not merely that the bytes are in place.
 if [ -f "$target" ] && cmp -s "$new" "$target"; then
-  rm -f "$new"
-  say "$target already up to date"
-  exit 0
+  if running_with_target; then
+    cmp -s "$target" "$applied" || cp -p "$target" "$applied" 2>/dev/null
+    say "$target already up to date; dockerd runs with it"
+    finish 0
+  fi
+  say "$target has the new content but dockerd does not run with it (stopped, or started before the file changed): restarting"
 fi
 
-# 1. Validate before touching anything.
+# 1. Keys on the host that the code does not declare are not dropped silently. Keys docknet itself
+#    wrote last time (its record) may go; others must be adopted (extra) or listed to drop.
+if [ -f "$target" ]; then
+  json_keys "$new" > "$run/keys.new"
+  [ -f "$applied" ] && json_keys "$applied" > "$run/keys.ours"
+  undeclared=''
+  for k in $(json_keys "$target"); do
+    grep -qxF "$k" "$run/keys.new" && continue
+    [ -f "$run/keys.ours" ] && grep -qxF "$k" "$run/keys.ours" && continue
+    case " $drop_keys " in *" $k "*) say "dropping $k from $target (listed in dropUndeclaredKeys)"; continue ;; esac
+    undeclared="$undeclared $k"
+  done
+  if [ -n "$undeclared" ]; then
+    say "$target on $(hostname) has keys the code does not declare:$undeclared"
+    say "nothing was changed. Adopt them into the host's daemon settings (extra: { ... }), or list them in dropUndeclaredKeys to let docknet remove them, then apply again"
+    finish 1
+  fi
+fi
+
+# 2. Validate before touching anything.
 if [ "$validate" = auto ]; then
   dockerd_bin=$(command -v dockerd || ls /usr/bin/dockerd /usr/sbin/dockerd 2>/dev/null | head -n 1)
   if [ -n "$dockerd_bin" ] && "$dockerd_bin" --help 2>&1 | grep -q -- '--validate'; then
@@ -83,52 +299,74 @@ if [ "$validate" != none ]; then
   if ! out=$(sh -c "$validate \"\$1\"" validate "$new" 2>&1); then
     say "new daemon.json refused by validation ($validate); $target left unchanged:"
     printf '%s\n' "$out" | sed 's/^/  /' >&2
-    rm -f "$new"
-    exit 1
+    finish 1
   fi
 fi
 
-# 2. Stage next to the target (same filesystem) so the swap is one atomic rename.
-if ! cat "$new" > "$stage" || ! chmod 0644 "$stage"; then
-  say "cannot write $stage"
-  exit 1
-fi
-sync 2>/dev/null
-
-# 3. Keep the current file (or remember there was none).
+# 3. Every write happens before the swap, so the rollback is one rename that needs no space:
+#    the staged new file, a restore copy of the current file, and a timestamped backup of it when
+#    dockerd runs with it (a "last good" file is never overwritten: each backup has its own name).
+mkdir -p "$dir" 2>"$run/err" || fail_step "cannot create $dir: $(cat "$run/err")"
+write_copy() { # SRC DST: copy, flush, or say exactly what failed
+  if ! cp -p "$1" "$2" 2>"$run/err" || ! sync 2>/dev/null; then
+    rm -f "$2"
+    fail_step "cannot write $2: $(cat "$run/err"); $target left unchanged, dockerd untouched"
+  fi
+  # A full disk can also show as a short file: compare.
+  cmp -s "$1" "$2" || { rm -f "$2"; fail_step "cannot write $2: the copy is incomplete (disk full?); $target left unchanged"; }
+}
+write_copy "$new" "$stage"
+chmod 0644 "$stage" 2>"$run/err" || fail_step "cannot chmod $stage: $(cat "$run/err")"
 had_old=no
 if [ -f "$target" ]; then
-  cp -p "$target" "$backup" || { say "cannot back up $target"; exit 1; }
   had_old=yes
+  write_copy "$target" "$restore"
+  if running_with_target; then
+    stamp=$(date -u +%Y%m%dT%H%M%SZ)
+    write_copy "$target" "$target.docknet-good-$stamp"
+    # Keep the newest few.
+    ls -1 "$target".docknet-good-* 2>/dev/null | sort -r | tail -n +$((keep + 1)) | while read -r f; do rm -f "$f"; done
+  else
+    say "warning: dockerd does not run with the current $target; it is not kept as a good backup"
+  fi
 fi
 
-# 4. Swap and restart.
-mv -f "$stage" "$target" || { say "cannot move $stage to $target"; exit 1; }
+# 4. Record what runs, swap, restart.
+running_containers > "$run/containers"
+swarm_before=$(swarm_state)
+mv -f "$stage" "$target" 2>"$run/err" || fail_step "cannot move $stage to $target: $(cat "$run/err")"
+say "restarting dockerd on $(hostname) with the new $target"
 restart_out=$(sh -c "$restart" 2>&1)
 restart_rc=$?
-if [ "$restart_rc" -eq 0 ] && wait_for_daemon; then
-  rm -f "$new"
-  say "applied $target; dockerd answers"
-  exit 0
+if [ "$restart_rc" -eq 0 ] && wait_for_daemon && { started_after_file; [ $? -ne 1 ]; }; then
+  cp -p "$target" "$applied" 2>/dev/null
+  rm -f "$restore"
+  say "applied $target; dockerd answers with it"
+  if health_gate; then finish 0; fi
+  say "the new settings run, but the health gate failed on $(hostname): the rollout stops here"
+  finish 1
 fi
 
 # 5. Roll back: the new file did not give a running daemon.
 say "dockerd did not start with the new $target (restart exit $restart_rc); rolling back"
 [ -n "$restart_out" ] && printf '%s\n' "$restart_out" | sed 's/^/  restart: /' >&2
 print_daemon_log
-failed_copy="$target.docknet-failed"
-cp "$target" "$failed_copy" 2>/dev/null && say "the refused file is kept as $failed_copy"
+cp "$target" "$target.docknet-failed" 2>/dev/null && say "the refused file is kept as $target.docknet-failed"
 if [ "$had_old" = yes ]; then
-  cp -p "$backup" "$stage" && mv -f "$stage" "$target"
+  if ! mv -f "$restore" "$target" 2>"$run/err"; then
+    say "RESTORE FAILED: could not put the previous file back ($restore -> $target): $(cat "$run/err")"
+    say "the refused file is live and dockerd may be down on $(hostname): restore $restore (or the newest $target.docknet-good-*) by hand and restart dockerd NOW"
+    finish 2
+  fi
 else
-  rm -f "$target"
+  rm -f "$target" 2>"$run/err" || { say "RESTORE FAILED: cannot remove the refused $target: $(cat "$run/err")"; finish 2; }
 fi
 sh -c "$restart" >/dev/null 2>&1
 if wait_for_daemon; then
   say "restored the previous $target; dockerd answers with the old settings"
-  rm -f "$new"
-  exit 1
+  health_gate || say "warning: after the rollback the health gate still fails on $(hostname)"
+  finish 1
 fi
-say "restored the previous $target but dockerd does not answer either; check the host now"
+say "RESTORE INCOMPLETE: restored the previous $target but dockerd does not answer either; check the host now"
 print_daemon_log
-exit 2
+finish 2

@@ -1,5 +1,7 @@
 #!/bin/sh
-# docknet swarm-init: make this host the first manager of a new swarm, unless it already is in one.
+# docknet swarm-init: runs on the first manager (as root, or under sudo).
+#   swarm-init.sh init    make this host the first manager of a new swarm, unless it is in one
+#   swarm-init.sh leave   leave with --force (ends the swarm); used when the init is destroyed
 # Environment: DOCKNET_DOCKER (docker CLI), DOCKNET_ADVERTISE (advertise address),
 # DOCKNET_POOLS (space-separated CIDRs, may be empty), DOCKNET_POOL_MASK (may be empty),
 # DOCKNET_DATA_PATH_PORT (may be empty).
@@ -9,6 +11,14 @@ state=$($docker_cmd info --format '{{.Swarm.LocalNodeState}}' 2>&1) || {
   echo "docknet: cannot ask dockerd for its swarm state: $state" >&2
   exit 1
 }
+if [ "${1:-init}" = leave ]; then
+  if [ "$state" = active ]; then
+    $docker_cmd swarm leave --force >/dev/null && echo "docknet: the first manager left; the swarm is gone"
+  else
+    echo "docknet: not in a swarm; nothing to leave"
+  fi
+  exit
+fi
 case "$state" in
   active)
     # Re-apply is a no-op; pools and data path port are fixed at init, so a change is only reported.
@@ -25,4 +35,6 @@ for pool in ${DOCKNET_POOLS:-}; do
 done
 [ -n "${DOCKNET_POOL_MASK:-}" ] && set -- "$@" --default-addr-pool-mask-length "$DOCKNET_POOL_MASK"
 [ -n "${DOCKNET_DATA_PATH_PORT:-}" ] && set -- "$@" --data-path-port "$DOCKNET_DATA_PATH_PORT"
-$docker_cmd "$@"
+# swarm init prints the worker join command with its token: keep it out of the apply log.
+out=$($docker_cmd "$@" 2>&1) || { printf '%s\n' "$out" | grep -v SWMTKN >&2; exit 1; }
+echo "docknet: swarm initialized; node $($docker_cmd info --format '{{.Swarm.NodeID}}') is its first manager"

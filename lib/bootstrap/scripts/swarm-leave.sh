@@ -1,33 +1,57 @@
-#!/bin/sh
-# docknet swarm-leave: runs when a member's join is destroyed (on the machine running terraform).
-# A manager is demoted first (raft keeps quorum), the member leaves, and the manager forgets the
-# node, so `docker node ls` does not keep a "Down" entry.
-# Environment: as swarm-join.sh (DOCKNET_ROLE, DOCKNET_MANAGER_SSH, DOCKNET_MEMBER_SSH,
-# DOCKNET_MANAGER_DOCKER, DOCKNET_MEMBER_DOCKER).
-set -u
-answer=$(ssh $DOCKNET_MEMBER_SSH "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}'" 2>&1) || {
-  echo "docknet: cannot reach the member's dockerd over ssh to leave the swarm: $answer" >&2
-  exit 1
-}
-set -- $answer
-state=${1:-}
-node=${2:-}
-case "$state" in
-  inactive) echo "docknet: not a swarm member; nothing to leave"; exit 0 ;;
-  active) ;;
-  *) echo "docknet: member swarm state is '$state', expected 'active' or 'inactive'" >&2; exit 1 ;;
-esac
-if [ "$DOCKNET_ROLE" = manager ]; then
-  out=$(ssh $DOCKNET_MANAGER_SSH "$DOCKNET_MANAGER_DOCKER node demote $node" 2>&1) || {
-    echo "docknet: could not demote manager $node before it leaves: $out" >&2
+# docknet swarm-leave (after ssh-lib.sh): runs when a member's join is destroyed (on the machine
+# running terraform). A manager is demoted first (raft keeps quorum), the member leaves, and the
+# manager forgets the node, so `docker node ls` does not keep a "Down" entry.
+# A member listed in DOCKNET_UNREACHABLE (dead host) is not contacted: the manager just forgets it.
+# Environment: as swarm-join.sh.
+node=''
+if dn_skipped "$DOCKNET_MEMBER_NAME"; then
+  echo "docknet: $DOCKNET_MEMBER_NAME is listed in DOCKNET_UNREACHABLE: not contacted; the manager forgets it"
+else
+  answer=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}'" 2>&1) || {
+    echo "docknet: cannot reach $DOCKNET_MEMBER_NAME over ssh to leave the swarm: $answer" >&2
+    echo "docknet: if the host is dead, run: DOCKNET_UNREACHABLE='$DOCKNET_MEMBER_NAME' terraform destroy (or apply)" >&2
     exit 1
   }
+  set -- $answer
+  state=${1:-}
+  node=${2:-}
+  # The ID goes into commands on the manager: only what swarm IDs are made of.
+  case "$node" in *[!a-z0-9]*) echo "docknet: $DOCKNET_MEMBER_NAME answered an unexpected node ID" >&2; exit 1 ;; esac
+  case "$state" in
+    inactive) echo "docknet: $DOCKNET_MEMBER_NAME is not a swarm member; nothing to leave"; exit 0 ;;
+    active) ;;
+    *) echo "docknet: $DOCKNET_MEMBER_NAME swarm state is '$state', expected 'active' or 'inactive'" >&2; exit 1 ;;
+  esac
 fi
-out=$(ssh $DOCKNET_MEMBER_SSH "$DOCKNET_MEMBER_DOCKER swarm leave" 2>&1) || {
-  echo "docknet: swarm leave failed on the member: $out" >&2
-  exit 1
-}
-echo "docknet: node $node left the swarm"
-out=$(ssh $DOCKNET_MANAGER_SSH "$DOCKNET_MANAGER_DOCKER node rm --force $node" 2>&1) ||
-  echo "docknet: warning: the manager still lists node $node ($out); remove it with: docker node rm $node" >&2
+if dn_skipped "$DOCKNET_MANAGER_NAME"; then
+  echo "docknet: the manager $DOCKNET_MANAGER_NAME is listed in DOCKNET_UNREACHABLE: the swarm keeps its entry for $DOCKNET_MEMBER_NAME"
+  [ -n "$node" ] && dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER swarm leave --force" >/dev/null 2>&1
+  exit 0
+fi
+if [ -z "$node" ]; then
+  # Dead member: find its node by address on the manager.
+  node=$(printf '%s\n' "d='$DOCKNET_MANAGER_DOCKER'; for n in \$(\$d node ls -q); do \$d node inspect --format '{{.ID}} {{.Status.Addr}}' \$n; done | awk '\$2 == \"$DOCKNET_ADVERTISE\" { print \$1 }'" | dn_ssh MANAGER 'sh -s' 2>/dev/null | tr '\n' ' ')
+  node=${node% }
+  [ -n "$node" ] || { echo "docknet: the manager lists no node at $DOCKNET_ADVERTISE; nothing to forget"; exit 0; }
+  case "$node" in *[!a-z0-9\ ]*) echo "docknet: the manager answered an unexpected node ID" >&2; exit 1 ;; esac
+else
+  if [ "$DOCKNET_ROLE" = manager ]; then
+    out=$(dn_ssh MANAGER "$DOCKNET_MANAGER_DOCKER node demote $node" 2>&1) || {
+      echo "docknet: could not demote manager $node before it leaves: $out" >&2
+      exit 1
+    }
+  fi
+  out=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER swarm leave" 2>&1) || {
+    echo "docknet: swarm leave failed on $DOCKNET_MEMBER_NAME: $out" >&2
+    exit 1
+  }
+  echo "docknet: node $node left the swarm"
+fi
+for id in $node; do
+  if [ "$DOCKNET_ROLE" = manager ] && dn_skipped "$DOCKNET_MEMBER_NAME"; then
+    dn_ssh MANAGER "$DOCKNET_MANAGER_DOCKER node demote $id" >/dev/null 2>&1
+  fi
+  out=$(dn_ssh MANAGER "$DOCKNET_MANAGER_DOCKER node rm --force $id" 2>&1) ||
+    echo "docknet: warning: the manager still lists node $id ($out); remove it with: docker node rm --force $id" >&2
+done
 exit 0

@@ -1,0 +1,147 @@
+// Runs the local-side scripts (ssh-lib.sh + run-remote.sh / swarm-join.sh) for real against a fake
+// `ssh` that records its arguments and stdin: host-key options on every hop, sudo for non-root
+// users, the join token only ever on stdin, the dead-host way out. No network, no root.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TerraformStack, Testing } from 'cdktf';
+import { BootstrapTarget, HostBootstrap, SwarmBootstrap } from '../../lib/bootstrap';
+
+const KEY = (i: number) => `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${'B'.repeat(40)}${i}`;
+const target = (i: number, user = 'root'): BootstrapTarget => ({
+  name: `h${i}`, ssh: { host: `198.18.0.${i}`, user, privateKeyPath: '/lab/key', timeout: '7s', hostKeys: [KEY(i)] },
+});
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A PATH with a fake ssh; calls.log gets one JSON line per call: argv, stdin, known_hosts text. */
+function fakeSsh(opts: { memberState?: string; unreachable?: string } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-fake-ssh-'));
+  dirs.push(dir);
+  fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh
+stdin=$(cat)
+kh=''
+prev=''
+for a; do case "$a" in UserKnownHostsFile=*) kh=$(cat "\${a#UserKnownHostsFile=}");; esac; done
+for last; do :; done
+node -e 'const [a, s, k] = [JSON.parse(process.argv[1]), process.argv[2], process.argv[3]]; require("fs").appendFileSync(process.argv[4], JSON.stringify({ argv: a, stdin: s, kh: k }) + "\\n")' "$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' -- "$@")" "$stdin" "$kh" ${dir}/calls.log
+case " $* " in *" ${opts.unreachable ?? 'nobody'}"*) echo "ssh: connect to host: Connection refused" >&2; exit 255;; esac
+case "$last" in
+  *LocalNodeState*NodeID*) echo "active nodeid123";;
+  *LocalNodeState*) echo "${opts.memberState ?? 'inactive'}";;
+  *"join-token -q worker"*) echo "SWMTKN-1-secrettoken";;
+  *"swarm join"*) echo "This node joined a swarm as a worker.";;
+  *) ;;
+esac
+exit 0
+`, { mode: 0o755 });
+  return {
+    env: { PATH: `${dir}:${process.env.PATH}` },
+    calls: () => fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; stdin: string; kh: string }),
+  };
+}
+
+function swarmJoin(extra: Record<string, unknown> = {}) {
+  const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+  const h1 = new HostBootstrap(stack, 'h1', { target: target(1), daemon: { mtu: 1400 } });
+  const h2 = new HostBootstrap(stack, 'h2', { target: target(2, 'ops'), daemon: { mtu: 1400 } });
+  new SwarmBootstrap(stack, 'Swarm', { managers: [{ host: h1 }], workers: [{ host: h2 }], ...extra });
+  const out = JSON.parse(Testing.synth(stack, true));
+  const data = out.resource.terraform_data as Record<string, any>;
+  const get = (p: string) => Object.entries(data).find(([k]) => k.startsWith(p))![1];
+  return { join: get('Swarm_Join-h2'), rollout: get('h2_DaemonRollout') };
+}
+
+/** Terraform would resolve $${ to ${ in the environment: undo tfLiteral for a direct run. */
+const untf = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')]));
+
+function runLocalExec(le: { command: string; environment: Record<string, string> }, env: Record<string, string>) {
+  const r = spawnSync('/bin/sh', ['-c', le.command], { env: { ...untf(le.environment), ...env }, encoding: 'utf8', timeout: 20_000 });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('ssh-lib.sh on the machine running terraform', () => {
+  test('the rollout: strict host key checking against the declared key only, timeout, sudo -n for a non-root user, program on stdin', () => {
+    const ssh = fakeSsh();
+    const { rollout } = swarmJoin();
+    const r = runLocalExec(rollout.provisioner[0]['local-exec'], ssh.env);
+    expect(r.code).toBe(0);
+    const [call] = ssh.calls();
+    expect(call.argv).toEqual(expect.arrayContaining(['-o', 'StrictHostKeyChecking=yes', 'GlobalKnownHostsFile=/dev/null', 'ConnectTimeout=7', '-p', '22', '-i', '/lab/key', 'ops@198.18.0.2']));
+    expect(call.argv).not.toContain('StrictHostKeyChecking=no');
+    expect(call.argv[call.argv.length - 1]).toBe('sudo -n sh -s');
+    expect(call.kh).toBe(`198.18.0.2 ${KEY(2)}`);
+    expect(call.stdin).toMatch(/^umask 077\nfail\(\)/);
+    expect(call.stdin).toContain('"mtu": 1400');
+  });
+
+  test('the join: the token travels only on stdin, never in any argv; both host keys known; output without the token', () => {
+    const ssh = fakeSsh();
+    const { join } = swarmJoin();
+    const r = runLocalExec(join.provisioner[0]['local-exec'], ssh.env);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('SWMTKN');
+    const calls = ssh.calls();
+    for (const c of calls) expect(c.argv.join(' ')).not.toContain('SWMTKN');
+    const joinCall = calls.find((c) => c.argv[c.argv.length - 1].includes('swarm join --token'))!;
+    expect(joinCall.stdin).toBe('SWMTKN-1-secrettoken');
+    expect(joinCall.argv[joinCall.argv.length - 1]).toMatch(/^sudo -n sh -c 'read -r t && exec docker swarm join --token "\$t" --advertise-addr 198\.18\.0\.2 198\.18\.0\.1:2377'$/);
+    expect(calls[0].kh).toBe(`198.18.0.1 ${KEY(1)}\n198.18.0.2 ${KEY(2)}`);
+    // The manager is root: no sudo there.
+    expect(calls.find((c) => c.argv.includes('root@198.18.0.1'))!.argv.slice(-1)[0]).toMatch(/^docker swarm join-token -q worker$/);
+  });
+
+  test('an unreachable member: the join fails with its own message before any token is read', () => {
+    const ssh = fakeSsh({ unreachable: 'ops@198.18.0.2' });
+    const { join } = swarmJoin();
+    const r = runLocalExec(join.provisioner[0]['local-exec'], ssh.env);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/cannot reach the dockerd of h2 over ssh/);
+    expect(ssh.calls().some((c) => c.argv.join(' ').includes('join-token'))).toBe(false);
+  });
+
+  test('destroy with a dead member: DOCKNET_UNREACHABLE skips it and the manager forgets its node', () => {
+    const ssh = fakeSsh({ unreachable: 'ops@198.18.0.2' });
+    const { join } = swarmJoin();
+    const leave = join.provisioner[1]['local-exec'];
+    // Destroy-time env comes from self.input.leave: feed it as terraform would.
+    const env = { ...leave.environment, ...Object.fromEntries(Object.entries(join.input.leave as Record<string, string>)) };
+    const stuck = runLocalExec({ command: leave.command, environment: env }, ssh.env);
+    expect(stuck.code).toBe(1);
+    expect(stuck.out).toMatch(/DOCKNET_UNREACHABLE='h2' terraform destroy/);
+    const ok = runLocalExec({ command: leave.command, environment: env }, { ...ssh.env, DOCKNET_UNREACHABLE: 'h2' });
+    expect(ok.out).toMatch(/h2 is listed in DOCKNET_UNREACHABLE: not contacted/);
+    expect(ok.code).toBe(0);
+  });
+});
+
+describe('node-gate.sh: the manager-side part of a member\'s health gate', () => {
+  function gate() {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    new HostBootstrap(stack, 'h2', { target: { ...target(2, 'ops'), waitSeconds: 2 }, daemon: { mtu: 1400 }, swarmManager: target(1) });
+    const out = JSON.parse(Testing.synth(stack, true));
+    const r = Object.entries(out.resource.terraform_data as Record<string, any>).find(([k]) => k.startsWith('h2_DaemonRollout'))![1];
+    return r.provisioner[1]['local-exec'];
+  }
+
+  test('waits until the manager lists the member Ready + Active', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-gate-'));
+    dirs.push(dir);
+    // Member answers "active <id>"; the manager says "ready active".
+    fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor last; do :; done\ncase "$last" in *LocalNodeState*) echo "active node123";; *"node inspect node123"*) echo "ready active";; esac\n`, { mode: 0o755 });
+    const r = runLocalExec(gate(), { PATH: `${dir}:${process.env.PATH}` });
+    expect(r.out).toMatch(/lists h2 as Ready and Active/);
+    expect(r.code).toBe(0);
+  });
+
+  test('a node that stays Down stops the rollout with the manager\'s view', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-gate-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor last; do :; done\ncase "$last" in *LocalNodeState*) echo "active node123";; *"node inspect"*) echo "down active";; esac\n`, { mode: 0o755 });
+    const r = runLocalExec(gate(), { PATH: `${dir}:${process.env.PATH}` });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/lists h2 \(node123\) as 'down active', expected 'ready active' within 2s/);
+  });
+});

@@ -1,0 +1,24 @@
+# docknet ssh-lib: prepended to every script that runs on the machine running terraform.
+# Every hop checks the host key against the keys the environment declares (DOCKNET_KNOWN_HOSTS,
+# written to a private temporary known_hosts file; nothing else is trusted) and has a connect
+# timeout. dn_ssh ROLE COMMAND runs COMMAND (one sh command line) on the host described by
+# DOCKNET_<ROLE>_DEST/_NAME/_PORT/_KEY/_TIMEOUT/_BECOME, with `sudo -n` when BECOME is sudo.
+set -u
+dn_kh=$(mktemp "${TMPDIR:-/tmp}/docknet-known-hosts.XXXXXX") || { echo "docknet: cannot create a temporary known_hosts file" >&2; exit 1; }
+trap 'rm -f "$dn_kh"' EXIT
+printf '%s\n' "${DOCKNET_KNOWN_HOSTS:-}" > "$dn_kh"
+
+dn_ssh() {
+  eval "dn_dest=\$DOCKNET_$1_DEST dn_port=\$DOCKNET_$1_PORT dn_key=\${DOCKNET_$1_KEY:-} dn_timeout=\$DOCKNET_$1_TIMEOUT dn_become=\${DOCKNET_$1_BECOME:-none}"
+  dn_cmd=$2
+  [ "$dn_become" = sudo ] && dn_cmd="sudo -n $dn_cmd"
+  ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$dn_kh" -o GlobalKnownHostsFile=/dev/null \
+    -o LogLevel=ERROR -o ConnectTimeout="$dn_timeout" -p "$dn_port" ${dn_key:+-i "$dn_key"} "$dn_dest" "$dn_cmd"
+}
+
+# True (0) when the host named $1 is listed in DOCKNET_UNREACHABLE (space-separated names): the
+# documented way out when a host is dead and its destroy-time step cannot reach it.
+dn_skipped() {
+  case " ${DOCKNET_UNREACHABLE:-} " in *" $1 "*) return 0 ;; esac
+  return 1
+}
