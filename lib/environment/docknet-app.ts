@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppConfig, TerraformStack } from 'cdktf';
+import { App, AppConfig, DataResource, TerraformStack } from 'cdktf';
+import { ValidateBinaryVersion } from 'cdktf/lib/validations';
 import { DocknetStack } from './docknet-stack';
+import { HostsStack } from './hosts-stack';
 import { PLAN_FROZEN_CONTEXT, PlanStore } from './environment-plan';
 import { formatProblem, Severity } from '../validation/problem';
 
@@ -53,7 +55,19 @@ export class DocknetApp extends App {
 
   /** Every error message of every stack, each prefixed by its construct path. */
   public validateAll(): string[] {
-    return this.node.findAll().flatMap((c) => c.node.validate().map((m) => `[${c.node.path}] ${m}`));
+    const errors: string[] = [];
+    let builtIn: DataResource | undefined;
+    for (const c of this.node.findAll()) {
+      // Each terraform_data carries cdktf's Terraform >= 1.4 check, one `terraform version` process
+      // apiece; docknet's own (the hosts stacks' bootstrap) carry nothing else: check once for all.
+      if (c instanceof DataResource && TerraformStack.of(c) instanceof HostsStack) {
+        builtIn ??= c;
+        continue;
+      }
+      errors.push(...c.node.validate().map((m) => `[${c.node.path}] ${m}`));
+    }
+    if (builtIn) errors.push(...terraformForDataResources().validate().map((m) => `[${builtIn!.node.path}] ${m}`));
+    return errors;
   }
 
   public synth(): void {
@@ -87,4 +101,10 @@ export class DocknetApp extends App {
     }
     this.planStore.save();
   }
+}
+
+/** cdktf's own check of a terraform_data resource (the same constraint, binary and message). */
+function terraformForDataResources(): ValidateBinaryVersion {
+  const binary = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+  return new ValidateBinaryVersion(binary, '>=1.4', `${binary} version`, 'The built-in Terraform data resource is only supported for Terraform >=1.4. Please upgrade your Terraform version.');
 }
