@@ -14,6 +14,8 @@ import { HostConnection, NetworkMode, Port, Subnet, SwarmRole } from '../../lib'
 import { renderVerifyMarkdown } from '../../lib/live/render';
 import { DriftKind, EXIT_DRIFT, EXIT_IN_SYNC, Finding, RemedyAction, VerifyResult, isDrift, verifyExitCode } from '../../lib/live/types';
 import { runVerify } from '../../lib/live/verify';
+import { connectEngine } from '../../lib/live/engine';
+import { readSnapshot } from '../../lib/live/snapshot';
 import { e2eGate, elapsed, report, useLab } from './helpers';
 
 const gate = e2eGate('docknet verify on the lab');
@@ -59,6 +61,22 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     expect(found).toHaveLength(expected.length);
     expect(found).toEqual(expect.arrayContaining(expected.map((e) => expect.objectContaining(e))));
     return found;
+  }
+
+  /** Writes what the unit tests replay (__tests__/live/fixtures/lab): the synthesized network stack and each host's Engine API answers. */
+  async function recordFixtures(from: string): Promise<void> {
+    const dest = path.resolve(__dirname, '../live/fixtures/lab');
+    fs.rmSync(dest, { recursive: true, force: true });
+    const stack = path.join(dest, 'stacks', `${ENV}-network`);
+    fs.mkdirSync(stack, { recursive: true });
+    for (const f of ['cdk.tf.json', 'docknet-model.json']) fs.copyFileSync(path.join(from, 'stacks', `${ENV}-network`, f), path.join(stack, f));
+    fs.mkdirSync(path.join(dest, 'snapshots'));
+    for (const h of lab.info().hosts) {
+      const engine = connectEngine(h.dockerHost);
+      fs.writeFileSync(path.join(dest, 'snapshots', `${h.name}.json`), JSON.stringify(await readSnapshot(engine), null, 1) + '\n');
+      engine.close();
+    }
+    report(`recorded verify fixtures in ${dest}`);
   }
 
   async function terraform(args: string[], timeoutMs = 240_000) {
@@ -127,6 +145,7 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     await network.apply();
     expect(network.skipped).toEqual([]);
     await expectClean();
+    if (process.env.DOCKNET_RECORD_VERIFY_FIXTURES === '1') await recordFixtures(outdir);
 
     // The same verify as an operator runs it: the CLI, over ssh from the controller, JSON out.
     const t = Date.now();

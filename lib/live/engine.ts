@@ -83,10 +83,12 @@ export function sshAgent(target: URL, opts: { sshOpts?: readonly string[]; sshCo
       destroy(err, done) { child.kill(); done(err); },
     });
     child.stdout.on('data', (d: Buffer) => { if (!stream.push(d)) child.stdout.pause(); });
-    child.stdout.on('end', () => stream.push(null));
     child.on('error', (e) => stream.destroy(new Error(`cannot run ssh for ${target.host}: ${e.message}`)));
-    child.on('exit', (code) => {
-      if (code && code !== 0) stream.destroy(new Error(`ssh to ${target.host} exited with ${code}: ${stderr.trim() || 'no message'}`));
+    // 'close' comes after stdout and stderr ended: an ssh failure surfaces with ssh's own message
+    // instead of a bare "socket hang up".
+    child.on('close', (code) => {
+      if (code) stream.destroy(new Error(`ssh to ${target.host} exited with ${code}: ${stderr.trim() || 'no message'}`));
+      else stream.push(null);
     });
     // Plain http.Agent semantics expect a socket; these are what http touches on one.
     Object.assign(stream, { setKeepAlive: () => stream, setNoDelay: () => stream, setTimeout: () => stream, ref: () => stream, unref: () => stream });
