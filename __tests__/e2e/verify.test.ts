@@ -10,7 +10,7 @@ import * as path from 'path';
 import { LAB_IMAGE, LabHost, docker, inNetns, run } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
 import { Replay, TfJson } from '../../lab/replay';
-import { HostConnection, NetworkMode, Port, Subnet, SwarmRole } from '../../lib';
+import { HostConnection, NetworkMode, ParentInterface, Port, Subnet, SwarmRole } from '../../lib';
 import { renderVerifyMarkdown } from '../../lib/live/render';
 import { DriftKind, EXIT_DRIFT, EXIT_IN_SYNC, Finding, RemedyAction, VerifyResult, isDrift, verifyExitCode } from '../../lib/live/types';
 import { runVerify } from '../../lib/live/verify';
@@ -20,6 +20,7 @@ import { e2eGate, elapsed, report, useLab } from './helpers';
 
 const gate = e2eGate('docknet verify on the lab');
 const ENV = 'vf';
+const SHIM = '198.18.0.251';
 
 gate.describe('docknet verify on the lab: clean, each kind of drift reported and healed', () => {
   const lab = useLab('dnvfy', 3);
@@ -126,12 +127,27 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
       const [h1, h2] = le.hosts;
       const sleep = { image: LAB_IMAGE, command: ['sleep', '3600'] };
       const app = h1.addBridgeNetwork('app', { name: 'vf-app', subnet: Subnet.cidr('10.212.0.0/24'), gateway: '10.212.0.1' });
-      h1.addBridgeNetwork('other', { name: 'vf-other', subnet: Subnet.cidr('10.213.0.0/24'), icc: false });
-      const web = h1.addContainer('web', { name: 'vf-web', ...sleep, networks: [{ network: app, ipv4Address: '10.212.0.10', aliases: ['www'] }], ports: [Port.tcp(80, { hostPort: 8080 })] });
+      const other = h1.addBridgeNetwork('other', { name: 'vf-other', subnet: Subnet.cidr('10.213.0.0/24'), icc: false });
+      h1.addBridgeNetwork('spare', { name: 'vf-spare', subnet: Subnet.cidr('10.214.0.0/24') });
+      const internal = h1.addBridgeNetwork('int', { name: 'vf-int', subnet: Subnet.cidr('10.215.0.0/24'), internal: true });
+      const web = h1.addContainer('web', {
+        name: 'vf-web', image: LAB_IMAGE,
+        command: ['sh', '-c', 'mkdir -p /www && echo vf > /www/index.html && exec httpd -f -p 80 -h /www'],
+        networks: [{ network: app, ipv4Address: '10.212.0.10', aliases: ['www'] }], ports: [Port.tcp(80, { hostPort: 8080 })],
+      });
       h1.addContainer('db', { name: 'vf-db', ...sleep, networks: [{ network: app, aliases: ['database'] }] });
       h1.addContainer('side', { name: 'vf-side', ...sleep, networkMode: NetworkMode.container(web) });
+      h1.addContainer('i1', { name: 'vf-i1', ...sleep, networks: [{ network: other }] });
+      h1.addContainer('i2', { name: 'vf-i2', ...sleep, networks: [{ network: other }] });
+      h1.addContainer('in1', { name: 'vf-in1', ...sleep, networks: [{ network: internal }] });
       const ov = h1.addOverlayNetwork('ov', { name: 'vf-ov' });
+      h1.addContainer('o1', { name: 'vf-o1', ...sleep, networks: [{ network: ov, aliases: ['o1'] }] });
       h2.addContainer('o2', { name: 'vf-o2', ...sleep, networks: [{ network: ov, aliases: ['o2'] }] });
+      const mv1 = h1.addMacvlanNetwork('mv', { name: 'vf-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
+      const mv2 = h2.addMacvlanNetwork('mv', { name: 'vf-mv', parent: ParentInterface.of('eth0'), lan: 'lan' });
+      h1.addContainer('m1', { name: 'vf-m1', ...sleep, networks: [{ network: mv1 }] });
+      h2.addContainer('m2', { name: 'vf-m2', ...sleep, networks: [{ network: mv2 }] });
+      h1.addMacvlanShim(mv1, { address: SHIM, name: 'vf-shim' });
       tf = le.synth();
       outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnvfy-out-'));
       fs.cpSync(tf.outdir, outdir, { recursive: true });
@@ -199,11 +215,11 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
   }, 120_000);
 
   test('a network removed', async () => {
-    await docker(host(1), ['network', 'rm', 'vf-other']);
-    const [f] = await expectDrift([{ host: 'h1', objectKind: 'network', object: 'vf-other', kind: DriftKind.MISSING }]);
+    await docker(host(1), ['network', 'rm', 'vf-spare']);
+    const [f] = await expectDrift([{ host: 'h1', objectKind: 'network', object: 'vf-spare', kind: DriftKind.MISSING }]);
     expect(f.remedy).toMatchObject({ action: RemedyAction.REAPPLY, stack: `${ENV}-network` });
     // A plain apply: refresh finds it gone and creates it (the replay's replace does exactly that here).
-    await network!.replace([network!.created.find((c) => c.type === 'docker_network' && c.attrs.name === 'vf-other')!.address]);
+    await network!.replace([network!.created.find((c) => c.type === 'docker_network' && c.attrs.name === 'vf-spare')!.address]);
     await expectClean();
   }, 120_000);
 
@@ -250,5 +266,36 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     await docker(host(1), ['node', 'rm', '--force', id]);
     await heal(found.find((x) => x.host === 'h3')!);
     await expectClean();
+  }, 240_000);
+  test('probes: the matrix derived from the topology matches the lab (isolation included); a shim removed by hand is caught', async () => {
+    const t = Date.now();
+    const r = await runVerify({ env: ENV, dir: outdir, endpoints: sockets(), timeoutMs: 20_000, probe: {} });
+    report(`verify --probe: ${r.probes!.outcomes.length} probes in ${elapsed(t)}`);
+    report(renderVerifyMarkdown(r));
+    const outcomes = r.probes!.outcomes;
+    expect(outcomes.filter((o) => o.error)).toEqual([]);
+    expect(outcomes.filter((o) => o.seen !== o.expect)).toEqual([]);
+    expect(verifyExitCode(r)).toBe(EXIT_IN_SYNC);
+    // The matrix covers every kind of expectation, both ways.
+    const whys = outcomes.map((o) => `${o.expect ? '+' : '-'} ${o.why}`);
+    for (const w of [/^\+ same network `vf-app`/, /^- icc=false on `vf-other`/, /^\+ overlay `vf-ov` across hosts/, /^\+ macvlan peers on LAN `lan`/,
+      /^- `vf-app` and `vf-int` are separate bridges/, /^- internal network `vf-int`: no way out/, /^\+ `vf-app` routes out through h1/,
+      /^\+ h1 has a macvlan shim/, /^- macvlan: h2 cannot reach its own containers without a shim/, /^\+ vf-web publishes 80\/tcp on h1:8080/]) {
+      expect(whys).toEqual(expect.arrayContaining([expect.stringMatching(w)]));
+    }
+    expect(outcomes.length).toBeLessThanOrEqual(48);
+
+    // Broken by hand: the shim goes; the host loses its own macvlan container.
+    await inNetns(host(1).netns, ['ip', 'link', 'del', 'vf-shim']);
+    const broken = await runVerify({ env: ENV, dir: outdir, endpoints: sockets(), timeoutMs: 20_000, probe: {} });
+    report(renderVerifyMarkdown(broken));
+    expect(verifyExitCode(broken)).toBe(EXIT_DRIFT);
+    expect(drift(broken)).toEqual([expect.objectContaining({ host: 'h1', objectKind: 'path', kind: DriftKind.CHANGED, expected: 'reachable', actual: 'blocked', object: expect.stringMatching(/^host h1 → vf-m1 \(198\.18\.0\.\d+\)$/) })]);
+    // Healed by the hosts stack: the shim's resource replaced.
+    const shim = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', `${ENV}-network`, 'docknet-model.json'), 'utf8')).resources
+      .find((x: any) => x.kind === 'shim' && x.host === 'h1');
+    expect((await terraform(['apply', '-auto-approve', '-input=false', '-no-color', `-replace=${shim.type}.${shim.logicalId}`])).code).toBe(0);
+    const healed = await runVerify({ env: ENV, dir: outdir, endpoints: sockets(), timeoutMs: 20_000, probe: {} });
+    expect(drift(healed)).toEqual([]);
   }, 240_000);
 });

@@ -11,6 +11,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { Duplex } from 'stream';
 import Docker from 'dockerode';
+import { EngineProber } from './probe';
 
 /** The reads verify needs; a fake implements it in tests (recorded lab responses). */
 export interface EngineReader {
@@ -112,8 +113,8 @@ function readTls(endpoint: string, tls: TlsMaterial | undefined): { ca: string; 
   throw new EndpointError(`${endpoint} is a TLS endpoint but no TLS material is known for it. Give the provider a literal cert_path, or pass --cert-path <host>=<dir> (ca.pem, cert.pem, key.pem).`);
 }
 
-/** A reader for one endpoint URL (unix://, ssh://, tcp:// with TLS). */
-export function connectEngine(endpoint: string, opts: ConnectOptions = {}): EngineReader {
+/** A reader (and, for --probe, a prober) for one endpoint URL (unix://, ssh://, tcp:// with TLS). */
+export function connectEngine(endpoint: string, opts: ConnectOptions = {}): EngineReader & EngineProber {
   let url: URL;
   try {
     url = new URL(endpoint);
@@ -148,5 +149,45 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
     nodes: () => docker.listNodes() as Promise<any>,
     services: () => docker.listServices() as Promise<any>,
     close: () => agent?.destroy(),
+    exec: async (container, cmd, timeoutMs) => {
+      const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const output = await collect(stream, timeoutMs);
+      const info = await exec.inspect();
+      return { exitCode: info.Running ? null : info.ExitCode ?? null, output };
+    },
+    runOnHost: async (image, cmd, timeoutMs) => {
+      const c = await docker.createContainer({
+        name: `docknet-probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+        Image: image, Entrypoint: [cmd[0]], Cmd: cmd.slice(1),
+        Labels: { 'docknet.probe': 'true' },
+        HostConfig: { NetworkMode: 'host' },
+      });
+      try {
+        await c.start();
+        let timer: NodeJS.Timeout | undefined;
+        const r = await Promise.race([
+          c.wait() as Promise<{ StatusCode: number }>,
+          new Promise<undefined>((res) => { timer = setTimeout(() => res(undefined), timeoutMs); }),
+        ]).finally(() => clearTimeout(timer));
+        const logs = String(await c.logs({ stdout: true, stderr: true }));
+        return { exitCode: r ? r.StatusCode : null, output: logs };
+      } finally {
+        // Never left behind, whatever happened.
+        await c.remove({ force: true }).catch(() => undefined);
+      }
+    },
   };
+}
+
+function collect(stream: NodeJS.ReadableStream, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    let out = '';
+    const timer = setTimeout(() => { (stream as any).destroy?.(); resolve(out); }, timeoutMs);
+    stream.on('data', (d: Buffer) => { out = (out + d.toString('utf8')).slice(-4000); });
+    const done = () => { clearTimeout(timer); resolve(out); };
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
 }

@@ -1,5 +1,6 @@
 /** Renders a verify result: Markdown for an issue or a PR (in the diff's voice), JSON for machines. */
 import { mdCode } from '../report/text';
+import { renderProbeMatrix } from './probe';
 import { DriftKind, Finding, HostStatus, VerifyResult, isDrift, verifyExitCode } from './types';
 
 const MARK: Record<DriftKind, string> = {
@@ -40,6 +41,7 @@ export function renderVerifyMarkdown(r: VerifyResult): string {
     if (notes.length) lines.push('', `<details><summary>${notes.length} note${notes.length === 1 ? '' : 's'} (not drift)</summary>`, '', ...notes.map(line), '', '</details>');
     lines.push('');
   }
+  if (r.probes) lines.push(renderProbeMatrix(r.probes.outcomes, r.probes.dropped));
   return lines.join('\n').replace(/\n+$/, '\n');
 }
 

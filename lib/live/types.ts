@@ -1,4 +1,5 @@
 /** The shapes of `docknet verify`: what a live host differs in from the environment's model. */
+import type { ProbeOutcome } from './probe';
 
 /** What kind of difference a finding is. */
 export enum DriftKind {
@@ -14,7 +15,7 @@ export enum DriftKind {
   UNVERIFIED = 'unverified',
 }
 
-export type ObjectKind = 'network' | 'container' | 'service' | 'daemon' | 'swarm';
+export type ObjectKind = 'network' | 'container' | 'service' | 'daemon' | 'swarm' | 'path';
 
 /** How to get back in sync. */
 export enum RemedyAction {
@@ -80,6 +81,8 @@ export interface VerifyResult {
   readonly hosts: HostResult[];
   readonly findings: Finding[];
   readonly counts: VerifyCounts;
+  /** With --probe: every probe, expected against seen (mismatches are also findings). */
+  readonly probes?: { readonly outcomes: ProbeOutcome[]; readonly dropped: number };
 }
 
 export const EXIT_IN_SYNC = 0;

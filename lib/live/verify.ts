@@ -9,8 +9,9 @@ import { readModels } from '../report/model-file';
 import { parseStack, readTfJson, SynthProvider } from '../report/synth';
 import { compareHost, compareSwarmNodes, Expectation } from './compare';
 import { ConnectOptions, EngineReader, connectEngine } from './engine';
+import { EngineProber, ProbeOutcome, deriveProbes, probeHosts, probeMatches, runProbes } from './probe';
 import { HostSnapshot, mapBounded, readSnapshot } from './snapshot';
-import { Finding, HostResult, HostStatus, VerifyResult, isDrift } from './types';
+import { DriftKind, Finding, HostResult, HostStatus, RemedyAction, VerifyResult, isDrift } from './types';
 
 export interface VerifyOptions {
   /** Environment name, e.g. "prod". */
@@ -28,7 +29,9 @@ export interface VerifyOptions {
   /** Called with one line per host as it starts and ends (the CLI prints them on a terminal). */
   readonly progress?: (line: string) => void;
   /** How a host is reached; tests pass recorded snapshots. @default connectEngine */
-  readonly connect?: (endpoint: string, opts: ConnectOptions) => EngineReader;
+  readonly connect?: (endpoint: string, opts: ConnectOptions) => EngineReader & EngineProber;
+  /** Also run reachability probes (lib/live/probe.ts), at most this many. */
+  readonly probe?: { readonly max?: number; readonly timeoutMs?: number };
 }
 
 /** The environment's model and the provider arguments verify needs from its network stack. */
@@ -72,7 +75,7 @@ function connection(host: HostModel, provider: SynthProvider | undefined, opts: 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${(ms / 1000).toFixed(0)} s`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${+(ms / 1000).toFixed(1)} s`)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
@@ -118,11 +121,48 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     if (snap) findings.push(...compareHost(expectation, h.name, snap));
   }
   findings.push(...compareSwarmNodes(model, snaps));
+  let probes: VerifyResult['probes'];
+  if (opts.probe) {
+    const plan = deriveProbes(expectation, snaps, opts.probe.max);
+    const probers = new Map<string, EngineProber>();
+    try {
+      for (const h of probeHosts(model, plan)) {
+        const hr = hosts.find((x) => x.host === h)!;
+        if (hr.status !== HostStatus.READ) continue;
+        probers.set(h, connect(hr.endpoint, { ...connection(model.hosts.find((x) => x.name === h)!, providers.get(h), opts).connect, timeoutMs }));
+      }
+      const t0 = Date.now();
+      opts.progress?.(`probing: ${plan.cases.length} probes${plan.dropped ? ` (${plan.dropped} left out by the bound)` : ''}`);
+      const outcomes = await runProbes(plan.cases, probers, { timeoutMs: opts.probe.timeoutMs });
+      opts.progress?.(`probed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      probes = { outcomes, dropped: plan.dropped };
+      findings.push(...outcomes.map(probeFinding).filter((f): f is Finding => f !== undefined));
+    } finally {
+      for (const p of probers.values()) p.close();
+    }
+  }
   const drift = findings.filter(isDrift).length;
   return {
     env: opts.env,
     hosts,
     findings,
     counts: { drift, notes: findings.length - drift, unreachable: hosts.filter((h) => h.status === HostStatus.UNREACHABLE).length },
+    ...(probes ? { probes } : {}),
+  };
+}
+
+const word = (b: boolean) => (b ? 'reachable' : 'blocked');
+
+/** A probe that saw something else than expected is drift; one that could not run is a note. */
+function probeFinding(o: ProbeOutcome): Finding | undefined {
+  const object = `${o.from ?? `host ${o.host}`} → ${o.to}`;
+  if (o.error) {
+    return { host: o.host, objectKind: 'path', object, kind: DriftKind.UNVERIFIED, attribute: `reachability by ${o.how}`, description: `path \`${object}\`: could not probe (${o.error})` };
+  }
+  if (probeMatches(o)) return undefined;
+  return {
+    host: o.host, objectKind: 'path', object, kind: DriftKind.CHANGED, attribute: `reachability by ${o.how}`, expected: word(o.expect), actual: word(o.seen!),
+    description: `path \`${object}\` is ${word(o.seen!)}, expected ${word(o.expect)} (${o.why})`,
+    remedy: { action: RemedyAction.CHANGE_CODE, text: 'fix the other findings on these hosts first (a missing shim, attachment or daemon setting explains most); otherwise the hosts\' firewall or routing differs from what Docker set up' },
   };
 }

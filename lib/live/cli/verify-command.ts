@@ -32,9 +32,11 @@ export function verifyCommand(): Command {
     .option('--timeout <seconds>', 'per-host timeout', positiveInt('--timeout'), 30)
     .option('--endpoint <host=url>', "reach a host at this endpoint instead of its provider's (repeatable)", pairs('--endpoint'))
     .option('--cert-path <host=dir>', 'TLS folder (ca.pem, cert.pem, key.pem) for a tcp:// host (repeatable)', pairs('--cert-path'))
+    .option('--probe', 'also test reachability with short-lived probes (ping, nc) derived from the topology')
+    .option('--probe-max <n>', 'at most this many probes', positiveInt('--probe-max'), 48)
     .option('--out <file>', 'also write the output to this file')
     .addHelpText('after', '\nExit codes: 0 in sync, 2 drift, 5 a host could not be read (the answer is incomplete), 1 error.')
-    .action(async (env: string, o: { dir: string; format: 'md' | 'json'; concurrency: number; timeout: number; endpoint?: Record<string, string>; certPath?: Record<string, string>; out?: string }) => {
+    .action(async (env: string, o: { dir: string; format: 'md' | 'json'; concurrency: number; timeout: number; endpoint?: Record<string, string>; certPath?: Record<string, string>; probe?: boolean; probeMax: number; out?: string }) => {
       const result = await runVerify({
         env,
         dir: o.dir,
@@ -42,6 +44,7 @@ export function verifyCommand(): Command {
         certPaths: o.certPath,
         concurrency: o.concurrency,
         timeoutMs: o.timeout * 1000,
+        probe: o.probe ? { max: o.probeMax } : undefined,
         // A progress line per host on a terminal; pipes and CI logs get only the report.
         progress: process.stderr.isTTY ? (l) => process.stderr.write(`docknet verify: ${l}\n`) : undefined,
       });
