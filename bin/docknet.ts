@@ -8,10 +8,11 @@ import { diffCommand } from '../lib/report/cli/diff-command';
 import { promoteCommand } from '../lib/report/cli/promote-command';
 import { reportCommand } from '../lib/report/cli/report-command';
 import { verifyCommand } from '../lib/live/cli/verify-command';
+import { importCommand } from '../lib/live/cli/import-command';
 
 export function buildProgram(): Command {
   const program = new Command('docknet').description('Docker host networking as code: reports, diffs and promotion checks for synthesized stacks, verify of live hosts');
-  for (const command of [reportCommand(), diffCommand(), promoteCommand(), verifyCommand()]) program.addCommand(command);
+  for (const command of [reportCommand(), diffCommand(), promoteCommand(), verifyCommand(), importCommand()]) program.addCommand(command);
   return program;
 }
 
