@@ -260,7 +260,8 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
       { host: 'h1', objectKind: 'swarm', object: 'h3', kind: DriftKind.CHANGED },
     ]);
     const stale = found.find((x) => x.host === 'h1')!;
-    expect(stale.attribute).toMatch(/^node entry \w{12} on the manager$/);
+    expect(stale.attribute).toBe('stale node entry on the manager');
+    expect(stale.actual).toMatch(/^\w{12} \((ready|down)\)$/);
     // The remedy: drop the manager's stale entry, then rejoin through the hosts stack.
     const id = /docker node rm --force (\w+)/.exec(stale.remedy!.text)![1];
     await docker(host(1), ['node', 'rm', '--force', id]);

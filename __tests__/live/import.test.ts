@@ -41,7 +41,7 @@ describe('docknet import', () => {
   });
 
   test('writes the topology once, the values, main, a plan record with every subnet in use, and the notes', () => {
-    expect(Object.keys(result.files).sort()).toEqual(['IMPORT.md', 'docknet.plan.json', 'imp.ts', 'main.ts', 'topology.ts', 'values.ts']);
+    expect(Object.keys(result.files).sort()).toEqual(['IMPORT.md', 'cdktf.json', 'docknet.plan.json', 'imp.ts', 'main.ts', 'topology.ts', 'values.ts']);
     const record = JSON.parse(result.files['docknet.plan.json']).environments.imp.pools;
     const subnets = Object.values(record).flatMap((p: any) => Object.values(p));
     expect(subnets).toEqual(expect.arrayContaining(['10.212.0.0/24', '10.213.0.0/24', '10.214.0.0/24', '10.215.0.0/24']));
@@ -52,7 +52,7 @@ describe('docknet import', () => {
 
   test('the generated project synthesizes with this docknet; verify against the same hosts finds zero drift; every adopted object has an import block', () => {
     for (const [f, text] of Object.entries(result.files)) fs.writeFileSync(path.join(dir, f), text);
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/.bin/ts-node'), '--transpile-only', '--skipProject', 'main.ts'], {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/.bin/ts-node'), '--transpile-only', '--project', path.join(ROOT, 'tsconfig.json'), 'main.ts'], {
       cwd: dir, env: { ...process.env, CHECKPOINT_DISABLE: '1', DOCKNET_PLAN_FROZEN: '1' }, stdio: 'pipe', timeout: 120_000,
     });
     const tf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/stacks/imp-network/cdk.tf.json'), 'utf8'));

@@ -76,7 +76,10 @@ describe('probe runner', () => {
 
   test('commands: one ping of one second, one TCP connect of one second', () => {
     expect(probeCommand(base)).toEqual(['ping', '-c1', '-W1', 'b']);
-    expect(probeCommand({ ...base, how: 'port', args: ['10.0.0.1', '8080'] })).toEqual(['nc', '-z', '-w1', '10.0.0.1', '8080']);
+    const tcp = probeCommand({ ...base, how: 'port', args: ['10.0.0.1', '8080'] });
+    expect(tcp.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(tcp.slice(3)).toEqual(['10.0.0.1', '8080']);
+    expect(tcp[2]).toMatch(/^nc -w1 "\$0" "\$1"/);
   });
 
   test('a host that was not read cannot be probed: a note, not a guess', async () => {

@@ -381,7 +381,8 @@ export function compareSwarmNodes(model: DocknetModel, snaps: ReadonlyMap<string
       // An entry of a host that left (or re-joined under a new id): the manager keeps it as Down.
       const member = model.resources.find((r) => r.kind === 'swarm' && r.host === hostModel.name);
       const rejoin = replaceRemedy([member], 'rejoin');
-      out.push(find(managerName, 'swarm', hostModel.name, DriftKind.CHANGED, `node entry ${id.slice(0, 12)} on the manager`, 'ready (the id the host reports)', state,
+      const own = String(snaps.get(hostModel.name)!.info.Swarm?.NodeID || '');
+      out.push(find(managerName, 'swarm', hostModel.name, DriftKind.CHANGED, 'stale node entry on the manager', own ? `only ${own.slice(0, 12)}, the id ${hostModel.name} reports` : `none (${hostModel.name} is not in a swarm)`, `${id.slice(0, 12)} (${state})`,
         { ...rejoin, action: RemedyAction.REPLACE, text: `remove the stale entry (${rm})${rejoin.action === RemedyAction.REPLACE ? `, then ${rejoin.text.replace(/^rejoin: /, '')}` : ''}` }));
       continue;
     }

@@ -8,6 +8,7 @@
  */
 import { Cidr } from '../address/cidr';
 import { PLAN_RECORD_VERSION, serializePlanRecord } from '../address/record';
+import { ENCRYPTION_OVERHEAD, VXLAN_OVERHEAD } from '../network/overlay';
 import { HostSnapshot } from './snapshot';
 
 export interface ImportHost {
@@ -111,8 +112,11 @@ export function generateImport(opts: ImportOptions): ImportResult {
       notes.push(`${h.name}: daemon settings in use (bip ${bcfg?.Gateway}/${String(bcfg?.Subnet).split('/')[1]}${mtu ? `, mtu ${mtu}` : ''}) not declared: docknet would own daemon.json and replace the host's file; copy the host's /etc/docker/daemon.json into \`daemon\` (and \`extra\`) first`);
     }
 
-    // Networks: overlays once, from the manager.
-    for (const n of s.networks) {
+    if (s.networks.some((n) => n.Driver === 'macvlan')) {
+      notes.push(`${h.name}: a macvlan shim (a host interface, not an Engine API object) cannot be seen: if ${h.name} reaches its own macvlan containers, add host.addMacvlanShim(...) with the shim's address`);
+    }
+    // Networks (by name, for a stable file): overlays once, from the manager.
+    for (const n of [...s.networks].sort((a, b) => (String(a.Name) < String(b.Name) ? -1 : 1))) {
       const name = String(n.Name);
       if (PREDEFINED.has(name) || n.Ingress) continue;
       if (n.Driver === 'overlay' && (h !== manager || networkVar.has(`swarm/${name}`))) continue;
@@ -155,8 +159,10 @@ export function generateImport(opts: ImportOptions): ImportResult {
       }
       if (n.Driver === 'overlay') {
         props.push(`attachable: ${n.Attachable === true}`);
-        if (n.Options?.encrypted !== undefined) props.push('encrypted: true');
-        if (m) props.push(`mtu: ${Number(m)}`);
+        const encrypted = n.Options?.encrypted !== undefined;
+        if (encrypted) props.push('encrypted: true');
+        // The option is the underlay MTU Docker subtracts VXLAN (and IPsec) from; docknet's mtu is what the containers get.
+        if (m) props.push(`mtu: ${Number(m) - VXLAN_OVERHEAD - (encrypted ? ENCRYPTION_OVERHEAD : 0)}`);
         if (n.Internal) notes.push(`${where}: internal flag not expressed for overlays`);
       }
       if (n.Driver === 'macvlan' && n.Internal) notes.push(`${where}: internal flag not expressed for macvlan`);
@@ -176,7 +182,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
     const hv = ident('host', h.name);
     const byId = new Map(s.containers.map((c) => [String(c.Id), c]));
     const done = new Map<string, string>();
-    const pending = s.containers.filter((c) => !cname(c).startsWith('docknet-probe-'));
+    const pending = s.containers.filter((c) => !cname(c).startsWith('docknet-probe-')).sort((a, b) => (cname(a) < cname(b) ? -1 : 1));
     const emit = (c: Record<string, any>, stack: Set<string>): string | undefined => {
       const name = cname(c);
       if (done.has(name)) return done.get(name);
@@ -320,7 +326,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
     '',
   ].join('\n');
   return {
-    files: { 'topology.ts': topology, 'values.ts': values, [`${opts.env}.ts`]: envFile, 'main.ts': main, 'docknet.plan.json': plan, 'IMPORT.md': md },
+    files: { 'cdktf.json': JSON.stringify({ language: 'typescript', app: 'npx ts-node main.ts', projectId: `docknet-import-${opts.env}`, sendCrashReports: 'false' }, null, 2) + '\n', 'topology.ts': topology, 'values.ts': values, [`${opts.env}.ts`]: envFile, 'main.ts': main, 'docknet.plan.json': plan, 'IMPORT.md': md },
     adopted,
     notExpressed: notes,
   };

@@ -1,6 +1,6 @@
 /**
  * `docknet verify --probe`: what the topology says must and must not be reachable, tested with
- * short-lived probes (`ping -c1 -W1`, `nc -z -w1`) exec'd in the containers themselves, or, for a
+ * short-lived probes (`ping -c1 -W1`, a one-second `nc` connect) exec'd in the containers themselves, or, for a
  * host's own view, in a short-lived host-network container of an image already on the host. Bounded
  * in count (--probe-max) and time (each probe, and the whole run per host).
  */
@@ -135,9 +135,18 @@ export function deriveProbes(exp: Expectation, snaps: ReadonlyMap<string, HostSn
   return { cases: out.slice(0, max), dropped: Math.max(0, out.length - max) };
 }
 
+/**
+ * A TCP connect that works with any nc (busybox's has no -z, found on the lab): nc gets a second;
+ * exit 1 is "could not connect"; still connected after 2 s (a server that waits for a request)
+ * counts as connected.
+ */
+const TCP_PROBE = 'nc -w1 "$0" "$1" </dev/null >/dev/null 2>&1 & p=$!; i=0; '
+  + 'while kill -0 $p 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; '
+  + 'if kill -0 $p 2>/dev/null; then kill $p; exit 0; fi; wait $p';
+
 /** The command of a probe: one ping of one second, or one TCP connect of one second. */
 export function probeCommand(c: ProbeCase): string[] {
-  return c.how === 'port' ? ['nc', '-z', '-w1', ...c.args] : ['ping', '-c1', '-W1', ...c.args];
+  return c.how === 'port' ? ['sh', '-c', TCP_PROBE, ...c.args] : ['ping', '-c1', '-W1', ...c.args];
 }
 
 /** Runs the probes, a few at a time per host, each bounded. */
@@ -151,7 +160,7 @@ export async function runProbes(cases: ProbeCase[], probers: ReadonlyMap<string,
       if (r.exitCode === null) return { ...c, error: `no answer within ${timeoutMs / 1000} s` };
       // 127/126: the command is not in the image; that is "could not probe", not "blocked".
       if (r.exitCode === 127 || r.exitCode === 126 || /not found|applet not found/i.test(r.output) && r.exitCode !== 1) {
-        return { ...c, error: `${probeCommand(c)[0]} is not available: ${r.output.trim().slice(0, 120)}` };
+        return { ...c, error: `${c.how === 'port' ? 'sh or nc' : 'ping'} is not available: ${r.output.trim().slice(0, 120)}` };
       }
       return { ...c, seen: r.exitCode === 0 };
     } catch (e) {
