@@ -53,7 +53,8 @@ gate.describe('docknet import on the lab: hand-built hosts in, a docknet project
         '--read', `h1=${h1.dockerHost}`, '--read', `h2=${h2.dockerHost}`,
       ], { encoding: 'utf8', timeout: 120_000 });
       report(cli);
-      expect(cli).toMatch(/13 objects adopted/);
+      expect(cli).toMatch(/12 objects adopted, 7 not expressed/);
+      expect(cli).not.toMatch(/daemon settings/); // the hosts run Docker's defaults
       const notes = fs.readFileSync(path.join(out, 'IMPORT.md'), 'utf8');
       for (const c of ['imp-web', 'imp-m-h1', 'imp-m-h2', 'imp-o1', 'imp-o2']) expect(notes).toContain(`container ${c}: started with --network`);
 
@@ -63,7 +64,7 @@ gate.describe('docknet import on the lab: hand-built hosts in, a docknet project
       const tf = JSON.parse(fs.readFileSync(path.join(out, 'cdktf.out/stacks/imp-network/cdk.tf.json'), 'utf8'));
       const imports = (tf.import ?? []) as { to: string; id: string }[];
       const resources = ['docker_network', 'docker_container'].flatMap((t) => Object.keys(tf.resource[t] ?? {}).map((k) => `${t}.${k}`));
-      expect(resources).toHaveLength(13); // imp-app, imp-mv x2, imp-ov; 9 containers
+      expect(resources).toHaveLength(12); // imp-app, imp-mv x2, imp-ov; 8 containers
       expect(imports.map((i) => i.to).sort()).toEqual(resources.sort());
 
       const r = await runVerify({ env: 'imp', dir: path.join(out, 'cdktf.out'), endpoints: { h1: h1.dockerHost, h2: h2.dockerHost } });

@@ -108,8 +108,13 @@ export function generateImport(opts: ImportOptions): ImportResult {
     const bridge = s.networks.find((n) => n.Name === 'bridge');
     const bcfg = bridge && ipv4Cfg(bridge);
     const mtu = bridge?.Options?.['com.docker.network.driver.mtu'];
-    if ((bcfg && bcfg.Gateway !== '172.17.0.1') || (mtu && mtu !== '1500')) {
-      notes.push(`${h.name}: daemon settings in use (bip ${bcfg?.Gateway}/${String(bcfg?.Subnet).split('/')[1]}${mtu ? `, mtu ${mtu}` : ''}) not declared: docknet would own daemon.json and replace the host's file; copy the host's /etc/docker/daemon.json into \`daemon\` (and \`extra\`) first`);
+    // (Docker does not always report the default bridge's gateway.)
+    const settings = [
+      bcfg && bcfg.Subnet !== '172.17.0.0/16' ? (bcfg.Gateway ? `bip ${bcfg.Gateway}/${String(bcfg.Subnet).split('/')[1]}` : `default bridge ${bcfg.Subnet}`) : '',
+      mtu && mtu !== '1500' ? `mtu ${mtu}` : '',
+    ].filter(Boolean);
+    if (settings.length) {
+      notes.push(`${h.name}: daemon settings in use (${settings.join(', ')}) not declared: docknet would own daemon.json and replace the host's file; copy the host's /etc/docker/daemon.json into \`daemon\` (and \`extra\`) first`);
     }
 
     if (s.networks.some((n) => n.Driver === 'macvlan')) {
