@@ -155,6 +155,13 @@ describe('docknet verify against recorded lab answers', () => {
     expect(drift(r4)[0].remedy).toMatchObject({ action: RemedyAction.REAPPLY, stack: 'vf-network' });
   });
 
+  test('a driver option left out on the host counts as Docker\'s default; a different value is drift', async () => {
+    const absent = await verifyWith((s) => { delete network(s.h1, 'vf-mv').Options.macvlan_mode; delete network(s.h1, 'vf-ov').Options['com.docker.network.driver.mtu']; });
+    expect(drift(absent)).toEqual([]);
+    const other = await verifyWith((s) => { network(s.h1, 'vf-mv').Options.macvlan_mode = 'private'; });
+    expect(drift(other)).toEqual([expect.objectContaining({ object: 'vf-mv', attribute: 'driver option `macvlan_mode`', expected: 'bridge', actual: 'private' })]);
+  });
+
   test('what is not drift is listed as a note: an unmanaged network outside the plan, an unmanaged container', async () => {
     const r = await verifyWith((s) => {
       s.h3.networks.push({ Name: 'side-net', Driver: 'bridge', Scope: 'local', IPAM: { Config: [{ Subnet: '192.168.250.0/24' }] }, Labels: {} });

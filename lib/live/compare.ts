@@ -16,6 +16,18 @@ export interface Expectation {
   readonly networkOptions: ReadonlyMap<string, Record<string, string>>;
 }
 
+/**
+ * Driver options an absent key means, per driver: a network made by hand without them behaves the
+ * same, so it is not drift on the host (docknet import notes that Terraform compares literally).
+ */
+export const DOCKER_OPTION_DEFAULTS: Record<string, Record<string, string>> = {
+  bridge: { 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.driver.mtu': '1500' },
+  macvlan: { macvlan_mode: 'bridge' },
+  ipvlan: { ipvlan_mode: 'l2' },
+  // libnetwork's overlay takes 1500 as the underlay MTU when none is given.
+  overlay: { 'com.docker.network.driver.mtu': '1500' },
+};
+
 /** Networks every daemon has by itself. */
 const PREDEFINED_NETWORKS = new Set(['bridge', 'host', 'none', 'docker_gwbridge', 'ingress']);
 const MANAGED_LABEL = 'managed-by';
@@ -131,7 +143,7 @@ export function compareHost(exp: Expectation, hostName: string, snap: HostSnapsh
     }
     const r = netRes(n);
     const options = (r && exp.networkOptions.get(tfAddress(r))) ?? {};
-    for (const [k, v] of Object.entries(options).sort()) attr(`driver option ${mdCode(k)}`, v, live.Options?.[k]);
+    for (const [k, v] of Object.entries(options).sort()) attr(`driver option ${mdCode(k)}`, v, live.Options?.[k] ?? DOCKER_OPTION_DEFAULTS[n.driver]?.[k]);
   }
 
   // ---- networks on the host the model does not declare here

@@ -137,6 +137,13 @@ export function generateImport(opts: ImportOptions): ImportResult {
         continue;
       }
       if (extra.length) notes.push(`${where}: not expressed: ${extra.join(', ')}`);
+      // docknet writes these options always; a network made without them behaves the same (verify
+      // agrees), but provider 3.6.2 compares options literally and has no update for networks.
+      const implicit = n.Driver === 'macvlan' ? ['macvlan_mode'] : n.Driver === 'overlay' ? ['com.docker.network.driver.mtu'] : [];
+      const missing = implicit.filter((k) => n.Options?.[k] === undefined);
+      if (missing.length) {
+        notes.push(`${where}: has no ${missing.join(', ')} option (Docker's default applies); docknet writes it explicitly and the provider compares options literally, so the first apply replaces the network and reconnects its containers: plan it`);
+      }
       const v = ident(n.Driver === 'overlay' ? 'overlay' : 'net', `${h.name}_${name}`);
       const common = [`name: ${q(name)}`];
       const props: string[] = [];
