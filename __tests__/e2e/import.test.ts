@@ -2,7 +2,8 @@
 // (a user bridge with a fixed subnet and a static-address container, container:<other>, none, host,
 // macvlan on the LAN with a range per host, a swarm with an attachable overlay and containers on
 // both hosts), imported through the CLI, the generated project synthesized with this docknet, and
-// verified against the same hosts.
+// verified against the same hosts; then the generated network stack replayed onto the emptied hosts
+// rebuilds what was there (docker inspect, normalised).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,9 +12,44 @@ import { LAB_IMAGE, docker } from '../../lab/lab';
 import { DriftKind, isDrift } from '../../lib/live/types';
 import { renderVerifyMarkdown } from '../../lib/live/render';
 import { runVerify } from '../../lib/live/verify';
+import { DOCKER_OPTION_DEFAULTS } from '../../lib/live/compare';
+import { connectEngine } from '../../lib/live/engine';
+import { readSnapshot } from '../../lib/live/snapshot';
+import { Replay } from '../../lab/replay';
 import { e2eGate, elapsed, report, useLab } from './helpers';
 
 const gate = e2eGate('docknet import on the lab');
+
+/**
+ * A host's user networks and containers as docker inspect shows them, minus what differs by nature:
+ * ids, labels, allocated VXLAN ids, options equal to Docker's defaults (docknet writes them, the CLI
+ * does not), and a container's mode when it was started with --network <name> (bridge for docknet).
+ */
+async function normalised(endpoint: string) {
+  const engine = connectEngine(endpoint);
+  try {
+    const s = await readSnapshot(engine);
+    const byId = new Map(s.containers.map((c) => [c.Id, String(c.Name).slice(1)]));
+    const networks = s.networks.filter((n) => !['bridge', 'host', 'none', 'docker_gwbridge', 'ingress'].includes(n.Name)).map((n) => ({
+      name: n.Name, driver: n.Driver, internal: n.Internal, attachable: n.Attachable,
+      ipam: (n.IPAM?.Config ?? []).map((c: any) => ({ subnet: c.Subnet, gateway: c.Gateway, range: c.IPRange || undefined })),
+      options: Object.fromEntries(Object.entries(n.Options ?? {}).filter(([k, v]) => k !== 'com.docker.network.driver.overlay.vxlanid_list' && DOCKER_OPTION_DEFAULTS[n.Driver]?.[k] !== v)),
+    })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const containers = s.containers.map((c) => {
+      const m = String(c.HostConfig.NetworkMode);
+      const nets = Object.entries(c.NetworkSettings.Networks ?? {}) as [string, any][];
+      return {
+        name: String(c.Name).slice(1), running: c.State.Running, image: c.Config.Image === c.Image ? s.images.find((i) => i.Id === c.Image)?.RepoTags[0] : c.Config.Image, cmd: c.Config.Cmd,
+        mode: m.startsWith('container:') ? `container:${byId.get(m.slice(10))}` : ['default', 'bridge', 'host', 'none'].includes(m) ? m.replace('default', 'bridge') : nets.some(([n]) => n === m) ? 'bridge' : m,
+        networks: nets.map(([n, e]) => ({ n, ip: e.IPAMConfig?.IPv4Address ?? null, aliases: (e.Aliases ?? []).filter((a: string) => !c.Id.startsWith(a)).sort() })).sort((a, b) => (a.n < b.n ? -1 : 1)),
+        ports: c.HostConfig.PortBindings ?? {},
+      };
+    }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    return { networks, containers };
+  } finally {
+    engine.close();
+  }
+}
 const ROOT = path.resolve(__dirname, '../..');
 
 gate.describe('docknet import on the lab: hand-built hosts in, a docknet project out, verify against them', () => {
@@ -80,6 +116,29 @@ gate.describe('docknet import on the lab: hand-built hosts in, a docknet project
         'h2/imp-m-h2: network mode imp-mv', 'h2/imp-o2: network mode imp-ov',
       ]);
       expect(drift.every((f) => f.kind === DriftKind.CHANGED && f.expected === 'bridge')).toBe(true);
+
+      // The generated network stack, replayed onto the same hosts emptied by hand, rebuilds the
+      // hand-built topology (docker inspect, normalised: ids, labels and Docker's defaults aside).
+      const before = { h1: await normalised(h1.dockerHost), h2: await normalised(h2.dockerHost) };
+      expect(before.h1.containers.map((c) => `${c.name} ${c.mode}`)).toEqual([
+        'imp-host host', 'imp-m-h1 bridge', 'imp-none none', 'imp-o1 bridge', 'imp-side container:imp-web', 'imp-web bridge',
+      ]);
+      expect(before.h1.networks.map((n) => n.name)).toEqual(['imp-app', 'imp-mv', 'imp-ov']);
+      expect(before.h1.containers.find((c) => c.name === 'imp-web')!.networks).toEqual([{ n: 'imp-app', ip: '10.230.0.10', aliases: ['www'] }]);
+      for (const h of [h1, h2]) {
+        const ids = (await run(h, ['ps', '-aq'])).stdout.split(/\s+/).filter(Boolean);
+        if (ids.length) await run(h, ['rm', '-f', ...ids]);
+      }
+      await run(h2, ['network', 'rm', 'imp-mv']);
+      await run(h1, ['network', 'rm', 'imp-mv', 'imp-app', 'imp-ov']);
+      const replay = new Replay(tf, { h1: h1.dockerHost, h2: h2.dockerHost });
+      try {
+        await replay.apply();
+        expect(replay.skipped).toEqual([]);
+        expect({ h1: await normalised(h1.dockerHost), h2: await normalised(h2.dockerHost) }).toEqual(before);
+      } finally {
+        await replay.destroy().catch(() => undefined);
+      }
     } finally {
       for (const h of [h2, h1]) await docker(h, ['swarm', 'leave', '--force'], { allowFail: true, timeoutMs: 60_000 });
     }
