@@ -8,11 +8,13 @@ import { diffCommand } from '../lib/report/cli/diff-command';
 import { promoteCommand } from '../lib/report/cli/promote-command';
 import { reportCommand } from '../lib/report/cli/report-command';
 import { initCommand } from '../lib/init/init-command';
+import { verifyCommand } from '../lib/live/cli/verify-command';
+import { importCommand } from '../lib/live/cli/import-command';
 import { planCheckCommand } from './plan-check';
 
 export function buildProgram(): Command {
-  const program = new Command('docknet').description('Docker host networking as code: reports, diffs and promotion checks for synthesized stacks');
-  for (const command of [reportCommand(), diffCommand(), promoteCommand(), planCheckCommand()]) program.addCommand(command);
+  const program = new Command('docknet').description('Docker host networking as code: reports, diffs and promotion checks for synthesized stacks, verify of live hosts');
+  for (const command of [reportCommand(), diffCommand(), promoteCommand(), planCheckCommand(), verifyCommand(), importCommand()]) program.addCommand(command);
   program.addCommand(initCommand());
   return program;
 }

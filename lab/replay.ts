@@ -675,6 +675,33 @@ export class Replay {
     if (errors.length) throw new Error(`destroy failed:\n${errors.join('\n')}`);
   }
 
+  /**
+   * Like `terraform apply -replace=<address>...` (docknet verify's remedy): destroys those resources
+   * the way destroy() does (already gone is fine) and creates them again, in plan order.
+   */
+  async replace(addresses: string[]): Promise<void> {
+    const { order } = plan(this.tf);
+    const wanted = order.filter((r) => addresses.includes(r.address));
+    const unknown = addresses.filter((a) => !wanted.some((r) => r.address === a));
+    if (unknown.length) throw new Error(`replace: not resources of this stack: ${unknown.join(', ')}`);
+    for (const r of [...wanted].reverse()) {
+      const c = this.byAddress.get(r.address);
+      if (!c) continue;
+      const client = this.clients.get(c.alias)!;
+      if (c.type === 'docker_service') await destroyService(client, c);
+      else if (c.type === 'docker_container') await destroyContainer(client, c);
+      else if (c.type === 'docker_network') await destroyNetwork(client, c);
+      this.byAddress.delete(r.address);
+      this.created.splice(this.created.indexOf(c), 1);
+    }
+    for (const r of wanted) {
+      const client = this.clients.get(r.alias)!;
+      const created = await this.create(r, this.resolve(r.address, r.config), client);
+      this.created.push(created);
+      this.byAddress.set(r.address, created);
+    }
+  }
+
   private resolve(address: string, config: Record<string, any>): Record<string, any> {
     const walk = (v: unknown): unknown => {
       if (typeof v === 'string') {

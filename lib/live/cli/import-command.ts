@@ -1,0 +1,46 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command } from 'commander';
+import { connectEngine } from '../engine';
+import { generateImport } from '../import';
+import { HostSnapshot, mapBounded, readSnapshot } from '../snapshot';
+
+function pairs(flag: string) {
+  return (v: string, acc: Record<string, string> = {}) => {
+    const eq = v.indexOf('=');
+    if (eq <= 0 || eq === v.length - 1) throw new Error(`${flag} "${v}" is not <host>=<url>, e.g. ${flag} h1=ssh://ops@10.0.0.11`);
+    return { ...acc, [v.slice(0, eq)]: v.slice(eq + 1) };
+  };
+}
+
+/** `docknet import`: existing hosts -> a docknet topology, values, plan record and import blocks. */
+export function importCommand(): Command {
+  return new Command('import')
+    .description('Read existing Docker hosts and write a docknet project that adopts their networks and containers')
+    .requiredOption('--host <name=url>', 'a host to import and the endpoint the generated code uses (ssh:// or unix://; repeatable)', pairs('--host'))
+    .requiredOption('--env <name>', 'environment name for the generated code')
+    .requiredOption('--out <dir>', 'folder to write (must be empty or new)')
+    .option('--read <name=url>', 'read this host through another endpoint than the one written (repeatable)', pairs('--read'))
+    .option('--lib <module>', 'module the generated code imports docknet from', 'docknet')
+    .option('--timeout <seconds>', 'per-host timeout', (v) => Number(v), 30)
+    .action(async (o: { host: Record<string, string>; env: string; out: string; read?: Record<string, string>; lib: string; timeout: number }) => {
+      if (fs.existsSync(o.out) && fs.readdirSync(o.out).length) throw new Error(`--out ${o.out} is not empty: docknet import writes a new project and overwrites nothing. Pass a new folder.`);
+      for (const n of Object.keys(o.read ?? {})) if (!(n in o.host)) throw new Error(`--read names host "${n}", which no --host declares.`);
+      const names = Object.keys(o.host);
+      const snaps = await mapBounded(names, 8, async (name): Promise<HostSnapshot> => {
+        const engine = connectEngine(o.read?.[name] ?? o.host[name], { timeoutMs: o.timeout * 1000 });
+        try {
+          return await readSnapshot(engine);
+        } catch (e) {
+          throw new Error(`cannot read ${name} at ${o.read?.[name] ?? o.host[name]}: ${(e as Error).message}`);
+        } finally {
+          engine.close();
+        }
+      });
+      const result = generateImport({ env: o.env, libImport: o.lib, hosts: names.map((name, i) => ({ name, endpoint: o.host[name], snapshot: snaps[i] })) });
+      fs.mkdirSync(o.out, { recursive: true });
+      for (const [f, text] of Object.entries(result.files)) fs.writeFileSync(path.join(o.out, f), text);
+      process.stdout.write(`docknet import: wrote ${Object.keys(result.files).join(', ')} to ${o.out}; ${Object.keys(result.adopted).length} objects adopted, ${result.notExpressed.length} not expressed (IMPORT.md).\n`);
+      for (const n of result.notExpressed) process.stdout.write(`  not expressed: ${n}\n`);
+    });
+}

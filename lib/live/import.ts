@@ -1,0 +1,349 @@
+/**
+ * `docknet import`: existing hosts (Engine API snapshots) -> a docknet project in the style of
+ * stacks/: the topology once (topology.ts), the environment's values (<env>.ts: endpoints and the
+ * ids of what is adopted), a plan record holding every subnet in use, and Terraform import blocks
+ * (`resource.importFrom(id)`: network id, container id, as provider 3.6.2 imports them) so the first
+ * apply adopts the networks and containers instead of recreating them. What docknet cannot express
+ * is listed in IMPORT.md, never dropped silently.
+ */
+import { Cidr } from '../address/cidr';
+import { PLAN_RECORD_VERSION, serializePlanRecord } from '../address/record';
+import { ENCRYPTION_OVERHEAD, VXLAN_OVERHEAD } from '../network/overlay';
+import { HostSnapshot } from './snapshot';
+
+export interface ImportHost {
+  /** Host name in the generated code. */
+  readonly name: string;
+  /** Endpoint the generated provider uses (ssh://user@host[:port] or unix:///path). */
+  readonly endpoint: string;
+  readonly snapshot: HostSnapshot;
+}
+
+export interface ImportOptions {
+  readonly env: string;
+  readonly hosts: ImportHost[];
+  /** Module the generated code imports docknet from. @default "docknet" */
+  readonly libImport?: string;
+}
+
+export interface ImportResult {
+  /** File name -> content. */
+  readonly files: Record<string, string>;
+  /** "h1/network/app" -> id of each adopted object. */
+  readonly adopted: Record<string, string>;
+  /** What docknet cannot express, one line each. */
+  readonly notExpressed: string[];
+}
+
+const PREDEFINED = new Set(['bridge', 'host', 'none', 'docker_gwbridge', 'ingress']);
+const KNOWN_OPTIONS: Record<string, Set<string>> = {
+  bridge: new Set(['com.docker.network.bridge.enable_icc', 'com.docker.network.driver.mtu']),
+  macvlan: new Set(['parent', 'macvlan_mode']),
+  overlay: new Set(['encrypted', 'com.docker.network.driver.mtu', 'com.docker.network.driver.overlay.vxlanid_list']),
+};
+
+const q = (s: string) => JSON.stringify(s);
+const ident = (prefix: string, s: string) => `${prefix}_${s.replace(/[^A-Za-z0-9]/g, '_')}`;
+const ipv4Cfg = (n: Record<string, any>) => (n.IPAM?.Config ?? []).find((c: any) => typeof c.Subnet === 'string' && !c.Subnet.includes(':'));
+const cname = (c: Record<string, any>) => String(c.Name).replace(/^\//, '');
+
+function connectionCode(endpoint: string): string {
+  const u = new URL(endpoint);
+  if (u.protocol === 'unix:') return `HostConnection.unix(${q(u.pathname)})`;
+  if (u.protocol === 'ssh:') {
+    return `HostConnection.ssh({ user: ${q(decodeURIComponent(u.username || 'root'))}, host: ${q(u.hostname)}${u.port ? `, port: ${Number(u.port)}` : ''} })`;
+  }
+  throw new Error(`docknet import writes ssh:// or unix:// hosts; "${endpoint}" is neither. For a TLS host, import it over ssh, then change its connection to HostConnection.tls(...).`);
+}
+
+/** Generates the project. Pure: snapshots in, files out. */
+export function generateImport(opts: ImportOptions): ImportResult {
+  const lib = opts.libImport ?? 'docknet';
+  const notes: string[] = [];
+  const adopted: Record<string, string> = {};
+  const pools = new Map<string, string>(); // pool name -> cidr
+  const record: Record<string, Record<string, string>> = {};
+  const body: string[] = [];
+  const networkVar = new Map<string, string>(); // "host/network" (or "swarm/network" for overlays) -> variable
+  const used = new Set<string>();
+
+  const manager = opts.hosts.find((h) => h.snapshot.info.Swarm?.ControlAvailable === true);
+  const swarm = manager?.snapshot.info.Swarm?.Cluster;
+
+  /** A pooled subnet: the /16 around it is a pool, and the record keeps this block for this key. */
+  const pooled = (cidr: string, key: string): string => {
+    const c = Cidr.parse(cidr);
+    const wide = c.family === 4 && c.prefix >= 16 ? Cidr.of(4, c.start, 16) : c;
+    const pool = `imported-${wide.toString().replace(/[./:]/g, '-')}`;
+    pools.set(pool, wide.toString());
+    (record[pool] ??= {})[`${opts.env}/${key}`] = c.toString();
+    return `Subnet.fromPool(${q(pool)}, ${c.prefix}, ${q(key)})`;
+  };
+
+  for (const h of opts.hosts) {
+    const s = h.snapshot;
+    const hv = ident('host', h.name);
+    const state = s.info.Swarm?.LocalNodeState;
+    const role = state === 'active' ? (s.info.Swarm.ControlAvailable ? 'MANAGER' : 'WORKER') : undefined;
+    const ssh = h.endpoint.startsWith('ssh://');
+    if (role && !ssh) notes.push(`${h.name}: swarm ${role.toLowerCase()} not declared: docknet manages swarm membership over ssh, and this host was imported over ${h.endpoint}`);
+    const parents = new Set<string>();
+    for (const n of s.networks) if (n.Driver === 'macvlan' && n.Options?.parent) parents.add(String(n.Options.parent).split('.')[0]);
+    const addr = s.info.Swarm?.NodeAddr as string | undefined;
+    const ifaces = [...parents].map((p) => {
+      const lan = s.networks.find((n) => n.Driver === 'macvlan' && String(n.Options?.parent).split('.')[0] === p);
+      const cfg = lan && ipv4Cfg(lan);
+      const inLan = addr && cfg && Cidr.parse(cfg.Subnet).contains(addr);
+      return `${q(p)}: {${inLan ? ` address: ${q(`${addr}/${String(cfg.Subnet).split('/')[1]}`)} ` : ''}}`;
+    });
+    body.push(
+      `  const ${hv} = env.addHost(${q(h.name)}, {`,
+      `    connection: ${connectionCode(h.endpoint)},`,
+      ...(ifaces.length ? [`    interfaces: { ${ifaces.join(', ')} },`] : []),
+      ...(role && ssh ? [`    swarmRole: SwarmRole.${role},`, ...(addr ? [`    swarmAdvertiseAddress: ${q(addr)},`] : [])] : []),
+      '  });',
+    );
+    // The daemon's settings are read back (bip, MTU) but not declared: docknet would then own
+    // daemon.json and replace the host's file, dropping keys the Engine API does not show.
+    const bridge = s.networks.find((n) => n.Name === 'bridge');
+    const bcfg = bridge && ipv4Cfg(bridge);
+    const mtu = bridge?.Options?.['com.docker.network.driver.mtu'];
+    // (Docker does not always report the default bridge's gateway.)
+    const settings = [
+      bcfg && bcfg.Subnet !== '172.17.0.0/16' ? (bcfg.Gateway ? `bip ${bcfg.Gateway}/${String(bcfg.Subnet).split('/')[1]}` : `default bridge ${bcfg.Subnet}`) : '',
+      mtu && mtu !== '1500' ? `mtu ${mtu}` : '',
+    ].filter(Boolean);
+    if (settings.length) {
+      notes.push(`${h.name}: daemon settings in use (${settings.join(', ')}) not declared: docknet would own daemon.json and replace the host's file; copy the host's /etc/docker/daemon.json into \`daemon\` (and \`extra\`) first`);
+    }
+
+    if (s.networks.some((n) => n.Driver === 'macvlan')) {
+      notes.push(`${h.name}: a macvlan shim (a host interface, not an Engine API object) cannot be seen: if ${h.name} reaches its own macvlan containers, add host.addMacvlanShim(...) with the shim's address`);
+    }
+    // Networks (by name, for a stable file): overlays once, from the manager.
+    for (const n of [...s.networks].sort((a, b) => (String(a.Name) < String(b.Name) ? -1 : 1))) {
+      const name = String(n.Name);
+      if (PREDEFINED.has(name) || n.Ingress) continue;
+      if (n.Driver === 'overlay' && (h !== manager || networkVar.has(`swarm/${name}`))) continue;
+      const where = `${h.name}: network ${name}`;
+      const cfg = ipv4Cfg(n);
+      const extra: string[] = [];
+      for (const k of Object.keys(n.Options ?? {})) if (!KNOWN_OPTIONS[n.Driver]?.has(k)) extra.push(`option ${k}=${n.Options[k]}`);
+      for (const [k, v] of Object.entries(n.Labels ?? {})) if (k !== 'managed-by') extra.push(`label ${k}=${v}`);
+      if (n.EnableIPv6) extra.push('IPv6');
+      if (n.IPAM?.Driver && n.IPAM.Driver !== 'default') extra.push(`IPAM driver ${n.IPAM.Driver}`);
+      if (!['bridge', 'macvlan', 'overlay'].includes(n.Driver) || !cfg) {
+        notes.push(`${where} (driver ${n.Driver}${cfg ? '' : ', no IPv4 subnet'}) not imported: docknet import writes bridge, macvlan and overlay networks with an IPv4 subnet`);
+        continue;
+      }
+      if (extra.length) notes.push(`${where}: not expressed: ${extra.join(', ')}`);
+      // docknet writes these options always; a network made without them behaves the same (verify
+      // agrees), but provider 3.6.2 compares options literally and has no update for networks.
+      const implicit = n.Driver === 'macvlan' ? ['macvlan_mode'] : n.Driver === 'overlay' ? ['com.docker.network.driver.mtu'] : [];
+      const missing = implicit.filter((k) => n.Options?.[k] === undefined);
+      if (missing.length) {
+        notes.push(`${where}: has no ${missing.join(', ')} option (Docker's default applies); docknet writes it explicitly and the provider compares options literally, so the first apply replaces the network and reconnects its containers: plan it`);
+      }
+      const v = ident(n.Driver === 'overlay' ? 'overlay' : 'net', `${h.name}_${name}`);
+      const common = [`name: ${q(name)}`];
+      const props: string[] = [];
+      if (n.Driver === 'macvlan') {
+        const parent = String(n.Options?.parent ?? 'eth0');
+        const vlan = /^(.+)\.(\d+)$/.exec(parent);
+        props.push(`parent: ${vlan ? `ParentInterface.vlan(${q(vlan[1])}, ${vlan[2]})` : `ParentInterface.of(${q(parent)})`}`);
+        if (n.Options?.macvlan_mode && n.Options.macvlan_mode !== 'bridge') props.push(`mode: MacvlanMode.${String(n.Options.macvlan_mode).toUpperCase()}`);
+        props.push(`subnet: Subnet.cidr(${q(cfg.Subnet)})`);
+      } else if (n.Driver === 'overlay' && (swarm?.DefaultAddrPool ?? []).some((p: string) => Cidr.parse(p).contains(cfg.Subnet))) {
+        // Drawn from the swarm's own pool, which the environment declares: no pool of its own.
+        props.push(`subnet: Subnet.cidr(${q(cfg.Subnet)})`);
+      } else {
+        props.push(`subnet: ${pooled(cfg.Subnet, `${n.Driver === 'overlay' ? 'swarm' : h.name}/${name}`)}`);
+      }
+      if (cfg.Gateway) props.push(`gateway: ${q(cfg.Gateway)}`);
+      if (cfg.IPRange) props.push(`ipRange: ${q(cfg.IPRange)}`);
+      if (cfg.AuxiliaryAddresses && Object.keys(cfg.AuxiliaryAddresses).length) props.push(`auxAddresses: ${JSON.stringify(cfg.AuxiliaryAddresses)}`);
+      const m = n.Options?.['com.docker.network.driver.mtu'];
+      if (n.Driver === 'bridge') {
+        if (n.Internal) props.push('internal: true');
+        if (n.Options?.['com.docker.network.bridge.enable_icc'] === 'false') props.push('icc: false');
+        if (m) props.push(`mtu: ${Number(m)}`);
+        if (n.Attachable) notes.push(`${where}: attachable flag not expressed (docknet bridges are not attachable)`);
+      }
+      if (n.Driver === 'overlay') {
+        props.push(`attachable: ${n.Attachable === true}`);
+        const encrypted = n.Options?.encrypted !== undefined;
+        if (encrypted) props.push('encrypted: true');
+        // The option is the underlay MTU Docker subtracts VXLAN (and IPsec) from; docknet's mtu is what the containers get.
+        if (m) props.push(`mtu: ${Number(m) - VXLAN_OVERHEAD - (encrypted ? ENCRYPTION_OVERHEAD : 0)}`);
+        if (n.Internal) notes.push(`${where}: internal flag not expressed for overlays`);
+      }
+      if (n.Driver === 'macvlan' && n.Internal) notes.push(`${where}: internal flag not expressed for macvlan`);
+      const method = n.Driver === 'bridge' ? 'addBridgeNetwork' : n.Driver === 'macvlan' ? 'addMacvlanNetwork' : 'addOverlayNetwork';
+      body.push(`  const ${v} = ${hv}.${method}(${q(name)}, { ${[...common, ...props].join(', ')} });`);
+      const key = `${h.name}/network/${name}`;
+      body.push(`  ${v}.resource.importFrom(v.ids[${q(key)}]);`);
+      adopted[key] = String(n.Id);
+      networkVar.set(n.Driver === 'overlay' ? `swarm/${name}` : `${h.name}/${name}`, v);
+      used.add(v);
+    }
+  }
+
+  // Containers, after every network (overlays attach across hosts); container:<other> after <other>.
+  for (const h of opts.hosts) {
+    const s = h.snapshot;
+    const hv = ident('host', h.name);
+    const byId = new Map(s.containers.map((c) => [String(c.Id), c]));
+    const done = new Map<string, string>();
+    const pending = s.containers.filter((c) => !cname(c).startsWith('docknet-probe-')).sort((a, b) => (cname(a) < cname(b) ? -1 : 1));
+    const emit = (c: Record<string, any>, stack: Set<string>): string | undefined => {
+      const name = cname(c);
+      if (done.has(name)) return done.get(name);
+      const where = `${h.name}: container ${name}`;
+      const task = c.Config?.Labels?.['com.docker.swarm.service.name'];
+      if (task) {
+        notes.push(`${where}: a task of swarm service ${task}: services are not imported (declare it with manager.addService)`);
+        return undefined;
+      }
+      const image = s.images.find((i) => i.Id === c.Image)?.RepoTags[0];
+      if (!image) {
+        notes.push(`${where} not imported: its image ${String(c.Image).slice(0, 19)} has no tag to name it by`);
+        return undefined;
+      }
+      const props = [`name: ${q(name)}`, `image: ${q(image)}`];
+      if (c.Config?.Cmd?.length) props.push(`command: ${JSON.stringify(c.Config.Cmd)}`);
+      const lost: string[] = [];
+      if (c.Config?.Entrypoint?.length) lost.push(`entrypoint ${JSON.stringify(c.Config.Entrypoint)}`);
+      if ((c.Mounts ?? []).length) lost.push(`${c.Mounts.length} mount(s)`);
+      const restart = c.HostConfig?.RestartPolicy?.Name;
+      if (restart && restart !== 'no') lost.push(`restart policy ${restart}`);
+      const env = (c.Config?.Env ?? []).filter((e: string) => !e.startsWith('PATH='));
+      if (env.length) lost.push(`environment ${env.map((e: string) => e.split('=')[0]).join(', ')}`);
+      if (c.HostConfig?.Privileged) lost.push('privileged');
+      if ((c.HostConfig?.CapAdd ?? []).length) lost.push(`capabilities ${c.HostConfig.CapAdd.join(', ')}`);
+      const dns = c.HostConfig?.Dns ?? [];
+      if (dns.length) props.push(`dns: ${JSON.stringify(dns)}`);
+      const mode = String(c.HostConfig?.NetworkMode ?? 'default');
+      const nets = Object.entries((c.NetworkSettings?.Networks ?? {}) as Record<string, any>);
+      if (mode === 'host' || mode === 'none') {
+        props.push(`networkMode: NetworkMode.${mode}()`);
+      } else if (mode.startsWith('container:')) {
+        const other = byId.get(mode.slice('container:'.length)) ?? s.containers.find((x) => String(x.Id).startsWith(mode.slice(10)));
+        const ov = other && !stack.has(cname(other)) ? emit(other, new Set([...stack, name])) : undefined;
+        if (!ov) {
+          notes.push(`${where} not imported: it shares the network of a container docknet cannot import`);
+          return undefined;
+        }
+        props.push(`networkMode: NetworkMode.container(${ov})`);
+      } else {
+        if (mode !== 'default' && mode !== 'bridge') {
+          notes.push(`${where}: started with --network ${mode}; docknet (provider 3.6.2) creates containers in bridge mode and connects the networks, so its network mode differs and the first apply replaces it (verify reports it)`);
+        }
+        const attach: string[] = [];
+        const user = nets.filter(([n]) => n !== 'bridge');
+        if (user.length && nets.some(([n]) => n === 'bridge')) notes.push(`${where}: its attachment to the default bridge is not expressed (docknet containers with networks leave the default bridge)`);
+        for (const [n, ep] of user) {
+          const nv = networkVar.get(`${h.name}/${n}`) ?? networkVar.get(`swarm/${n}`);
+          if (!nv) {
+            notes.push(`${where}: attachment to network ${n} not expressed (the network is not imported)`);
+            continue;
+          }
+          const aliases = (ep.Aliases ?? []).filter((a: string) => !String(c.Id).startsWith(a) && a !== name);
+          const parts = [`network: ${nv}`];
+          if (ep.IPAMConfig?.IPv4Address) parts.push(`ipv4Address: ${q(ep.IPAMConfig.IPv4Address)}`);
+          if (aliases.length) parts.push(`aliases: ${JSON.stringify(aliases)}`);
+          attach.push(`{ ${parts.join(', ')} }`);
+        }
+        if (attach.length) props.push(`networks: [${attach.join(', ')}]`);
+        const ports: string[] = [];
+        for (const [key, bindings] of Object.entries((c.HostConfig?.PortBindings ?? {}) as Record<string, any[] | null>).sort()) {
+          const [port, proto] = key.split('/');
+          for (const b of bindings ?? []) {
+            const o = [b.HostPort ? `hostPort: ${Number(b.HostPort)}` : '', b.HostIp && b.HostIp !== '0.0.0.0' ? `hostIp: ${q(b.HostIp)}` : ''].filter(Boolean);
+            ports.push(`Port.${proto === 'udp' ? 'udp' : 'tcp'}(${Number(port)}${o.length ? `, { ${o.join(', ')} }` : ''})`);
+          }
+        }
+        if (ports.length) props.push(`ports: [${ports.join(', ')}]`);
+      }
+      if (lost.length) notes.push(`${where}: not expressed: ${lost.join(', ')}`);
+      const v = ident('ctr', `${h.name}_${name}`);
+      body.push(`  const ${v} = ${hv}.addContainer(${q(name)}, { ${props.join(', ')} });`);
+      const key = `${h.name}/container/${name}`;
+      body.push(`  ${v}.resource.importFrom(v.ids[${q(key)}]);`);
+      adopted[key] = String(c.Id);
+      done.set(name, v);
+      return v;
+    };
+    for (const c of pending) emit(c, new Set([cname(c)]));
+  }
+
+  const envConst = ident('values', opts.env);
+  const swarmOpt = swarm?.DefaultAddrPool?.length && manager?.endpoint.startsWith('ssh://')
+    ? `, {\n    swarm: { defaultAddrPools: [${swarm.DefaultAddrPool.map((p: string) => `Subnet.cidr(${q(p)})`).join(', ')}], defaultAddrPoolMaskLength: ${swarm.SubnetSize ?? 24} },\n  }`
+    : '';
+  const topology = [
+    `// Generated by \`docknet import\` from ${opts.hosts.length} host(s). The topology, once; values in ${opts.env}.ts.`,
+    '// What docknet could not express is listed in IMPORT.md.',
+    `import { DocknetApp, DocknetEnvironment, HostConnection, MacvlanMode, NetworkMode, ParentInterface, Port, Subnet, SwarmRole } from ${q(lib)};`,
+    "import { ImportedValues } from './values';",
+    '',
+    '// Keeps every import in use whatever the hosts held (noUnusedLocals).',
+    'void [MacvlanMode, NetworkMode, ParentInterface, Port, Subnet, SwarmRole, HostConnection];',
+    '',
+    'export function buildEnvironment(app: DocknetApp, v: ImportedValues): DocknetEnvironment {',
+    `  const env = new DocknetEnvironment(app, v.environment${swarmOpt});`,
+    ...[...pools].sort().map(([p, c]) => `  env.addPool(${q(p)}, { cidr: ${q(c)}, purpose: 'imported: subnets in use' });`),
+    ...body,
+    '  return env;',
+    '}',
+    '',
+  ].join('\n');
+  const values = [
+    '/** What differs per environment: where the hosts are and the ids of the objects adopted by the first apply. */',
+    'export interface ImportedValues {',
+    '  readonly environment: string;',
+    '  /** "<host>/network/<name>" or "<host>/container/<name>" -> Docker id (the provider\'s import id). */',
+    '  readonly ids: Record<string, string>;',
+    '}',
+    '',
+  ].join('\n');
+  const envFile = [
+    "import { ImportedValues } from './values';",
+    '',
+    `export const ${envConst}: ImportedValues = ${JSON.stringify({ environment: opts.env, ids: sortKeys(adopted) }, null, 2)};`,
+    '',
+  ].join('\n');
+  const main = [
+    `import { DocknetApp } from ${q(lib)};`,
+    "import { buildEnvironment } from './topology';",
+    `import { ${envConst} } from './${opts.env}';`,
+    '',
+    'const app = new DocknetApp();',
+    `buildEnvironment(app, ${envConst});`,
+    'app.synth();',
+    '',
+  ].join('\n');
+  const plan = serializePlanRecord({ version: PLAN_RECORD_VERSION, environments: { [opts.env]: { pools: record, lanRanges: {} } } });
+  const md = [
+    `# docknet import: ${opts.env}`,
+    '',
+    `Hosts: ${opts.hosts.map((h) => `${h.name} (${h.endpoint})`).join(', ')}.`,
+    '',
+    `Adopted by the first apply (Terraform import blocks, id = the Docker id): ${Object.keys(adopted).length}.`,
+    '',
+    ...Object.keys(adopted).sort().map((k) => `- ${k}: \`${adopted[k].slice(0, 12)}\``),
+    '',
+    `## Not expressed (${notes.length})`,
+    '',
+    ...(notes.length ? notes.map((n) => `- ${n}`) : ['Nothing: everything found is in the generated code.']),
+    '',
+  ].join('\n');
+  return {
+    files: { 'cdktf.json': JSON.stringify({ language: 'typescript', app: 'npx ts-node main.ts', projectId: `docknet-import-${opts.env}`, sendCrashReports: 'false' }, null, 2) + '\n', 'topology.ts': topology, 'values.ts': values, [`${opts.env}.ts`]: envFile, 'main.ts': main, 'docknet.plan.json': plan, 'IMPORT.md': md },
+    adopted,
+    notExpressed: notes,
+  };
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}

@@ -1,0 +1,54 @@
+/**
+ * One host as the Engine API reports it: the raw responses verify compares, kept as they came so a
+ * snapshot recorded on the lab can stand in for a host in tests (__tests__/live/fixtures).
+ */
+import { EngineReader } from './engine';
+
+export interface HostSnapshot {
+  readonly version: { Version: string; ApiVersion: string };
+  readonly info: Record<string, any>;
+  readonly networks: Record<string, any>[];
+  /** Inspect objects of every container (running or not). */
+  readonly containers: Record<string, any>[];
+  /** Image id -> tags, to compare a container's image (the provider runs containers by image id). */
+  readonly images: { Id: string; RepoTags: string[] }[];
+  /** Swarm nodes, when the host is a manager. */
+  readonly nodes?: Record<string, any>[];
+  /** Swarm services, when the host is a manager. */
+  readonly services?: Record<string, any>[];
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time, results in input order. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/** Reads everything verify compares from one host. */
+export async function readSnapshot(engine: EngineReader): Promise<HostSnapshot> {
+  const version = await engine.version();
+  const [info, networks, list, images] = await Promise.all([engine.info(), engine.networks(), engine.containers(), engine.images()]);
+  // Inspect is the only place HostConfig.NetworkMode, per-network IPAMConfig and aliases are; a
+  // container removed between list and inspect is simply gone.
+  const inspected = await mapBounded(list, 8, async (c) => engine.container(c.Id).catch(() => undefined));
+  const containers = inspected.filter((c): c is Record<string, any> => c !== undefined);
+  const manager = info.Swarm?.LocalNodeState === 'active' && info.Swarm?.ControlAvailable === true;
+  const [nodes, services] = manager ? await Promise.all([engine.nodes(), engine.services()]) : [undefined, undefined];
+  return {
+    version: { Version: version.Version, ApiVersion: version.ApiVersion },
+    info,
+    networks,
+    containers,
+    images: images.map((i) => ({ Id: i.Id, RepoTags: i.RepoTags ?? [] })),
+    ...(nodes ? { nodes } : {}),
+    ...(services ? { services } : {}),
+  };
+}
