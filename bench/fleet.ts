@@ -76,6 +76,7 @@ export function rawFleet(size: FleetSize, outdir: string): App {
         ports: [{ internal: 80, external: 8000 + j, ip: '0.0.0.0', protocol: 'tcp' }],
         command: ['nginx', '-g', 'daemon off;'],
         mustRun: true,
+        restart: 'unless-stopped', // docknet's default restart policy
       });
     }
   }

@@ -29,6 +29,7 @@ const sizes = (process.env.BENCH_SIZES ?? 'S,M,L').split(',');
 const runsOf = (s: string) => Number((s === 'L' ? process.env.BENCH_RUNS_L : undefined) ?? (s === 'L' ? 1 : process.env.BENCH_RUNS ?? 3));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'docknet-bench-'));
 const rows: string[] = [];
+let keep = false;
 try {
   for (const s of sizes) {
     const size = SIZES[s];
@@ -48,6 +49,7 @@ try {
     const rawShas = new Set(raw.map((r) => r.dockerSha256));
     const dnShas = new Set(dn.map((r) => r.dockerSha256));
     if (rawShas.size !== 1 || dnShas.size !== 1 || [...rawShas][0] !== [...dnShas][0]) {
+      keep = true; // the evidence stays
       throw new Error(`${s}: docker resources differ between docknet (${[...dnShas].join(', ')}) and raw cdktf (${[...rawShas].join(', ')}); see ${path.join(tmp, `docknet-${s}-0`)}`);
     }
     fs.rmSync(path.join(tmp, `docknet-${s}-0`), { recursive: true, force: true });
@@ -66,5 +68,5 @@ try {
   }
   console.log('\n| size | raw cpu | docknet cpu | cpu ratio | wall ratio | raw peak RSS | docknet peak RSS | docker bytes | sha256 |\n|---|---|---|---|---|---|---|---|---|\n' + rows.join('\n'));
 } finally {
-  fs.rmSync(tmp, { recursive: true, force: true });
+  if (!keep) fs.rmSync(tmp, { recursive: true, force: true });
 }
