@@ -54,6 +54,19 @@ export class PlanStore {
   }
 }
 
+/**
+ * `read()`, or undefined when the plan could not serve it (a pool exhausted): the model is still
+ * built and validated, and the plan's own problem says why, once.
+ */
+export function unlessPlanFailed<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof AddressPlanError) return undefined;
+    throw e;
+  }
+}
+
 /** A subnet as the plan will have it: `cidr` resolves the whole plan on first read. */
 export interface PlannedBlock {
   readonly cidr: string;

@@ -5,7 +5,8 @@ import { DockerHost, SwarmRole } from '../host/docker-host';
 import { SshConnection } from '../host/connection';
 import { BootstrapTarget, HostBootstrap, SwarmBootstrap } from '../bootstrap';
 import { DocknetError } from '../errors';
-import { PlanError } from './environment-plan';
+import { Problem } from '../validation/problem';
+import { registerProblems } from '../validation/validated';
 import { Cidr } from '../address/cidr';
 
 export interface HostsStackProps {
@@ -22,19 +23,19 @@ export interface HostsStackProps {
 export class HostsStack extends TerraformStack {
   private readonly network: DocknetStack;
   private built = false;
-  private readonly buildProblems: string[] = [];
+  private readonly buildProblems: Problem[] = [];
 
   constructor(scope: Construct, id: string, props: HostsStackProps) {
     super(scope, id);
     this.network = props.network;
-    this.node.addValidation({ validate: () => [...this.buildProblems] });
+    registerProblems(this, () => [...this.buildProblems]);
   }
 
   /** The bootstrap target of a host: its ssh connection and daemon location. */
   public static targetOf(host: DockerHost): BootstrapTarget {
     const c = host.connection;
     if (!(c instanceof SshConnection)) {
-      throw new DocknetError(host, `manages daemon.json, a swarm role or a macvlan shim, which docknet delivers over ssh, but the host is reached over ${c.url}. Use HostConnection.ssh(...) for this host, or manage its daemon outside docknet.`);
+      throw new DocknetError(host, `manages daemon.json, a swarm role or a macvlan shim, which docknet delivers over ssh, but the host is reached over ${c.url}. Use HostConnection.ssh(...) for this host, or manage its daemon outside docknet.`, 'DN521');
     }
     const d = host.daemonLocation;
     return {
@@ -69,7 +70,7 @@ export class HostsStack extends TerraformStack {
         problems.push(`its address ${s.address} lies in the container range ${range} of "${n.networkName}" on ${n.host.hostName}; Docker may give it to a container. Reserve a spare LAN address (addLanSegment reserved) and use it.`);
       }
     }
-    if (problems.length) throw new DocknetError(host, `macvlan shim "${s.name}" for "${s.network.networkName}": ${problems.join(' ')}`);
+    if (problems.length) throw new DocknetError(host, `macvlan shim "${s.name}" for "${s.network.networkName}": ${problems.join(' ')}`, 'DN522');
     return { name: s.name, parent: s.network.parentName, address: `${s.address}/32`, routes: [route] };
   }
 
@@ -77,6 +78,7 @@ export class HostsStack extends TerraformStack {
     if (this.built) return;
     this.built = true;
     const boots = new Map<DockerHost, HostBootstrap>();
+    let incomplete = false;
     for (const host of this.network.allHosts) {
       const needs = host.daemon || host.swarmRole !== SwarmRole.NONE || host.shims.length > 0;
       if (!needs) continue;
@@ -92,13 +94,15 @@ export class HostsStack extends TerraformStack {
           }),
         );
       } catch (e) {
-        // The network stack reports the plan's own problems; everything else is this host's, and is
-        // reported with every other problem of the synth instead of stopping at the first one.
-        if (e instanceof PlanError) continue;
-        this.buildProblems.push((e as Error).message);
+        // Reported with every other problem of the synth instead of stopping at the first one. A plan
+        // failure is the plan's own problem (the network stack reports the same one; the synth's
+        // list shows it once), never an unrelated error about a missing target further down.
+        if (!(e instanceof DocknetError)) throw e;
+        this.buildProblems.push(...e.problems);
+        incomplete = true;
       }
     }
-    if (this.buildProblems.length > 0) return;
+    if (incomplete) return;
     const members = (role: SwarmRole) =>
       this.network.allHosts.filter((h) => h.swarmRole === role).map((h) => ({ host: boots.get(h)!, advertiseAddr: h.advertiseAddress }));
     const managers = members(SwarmRole.MANAGER);

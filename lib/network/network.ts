@@ -5,7 +5,7 @@ import { DocknetError } from '../errors';
 import { IpConfigModel, NetworkDriver, NetworkModel } from '../model';
 import type { DockerHost } from '../host/docker-host';
 import { ExplicitSubnet, Subnet } from './subnet';
-import type { PlannedBlock } from '../environment/environment-plan';
+import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
 import { Cidr, IpAddress } from '../address/cidr';
 import { compareKeys } from '../address/record';
 
@@ -142,8 +142,8 @@ export abstract class Network extends Construct implements INetwork {
       name: this.networkName,
       host: this.host.hostName,
       driver: this.driver,
-      ipv4: this.ipv4(),
-      ipv6: this.ipv6(),
+      ipv4: unlessPlanFailed(() => this.ipv4()),
+      ipv6: unlessPlanFailed(() => this.ipv6()),
       enableIpv6: this.props.ipv6 !== undefined,
       internal: false,
       attachable: false,
