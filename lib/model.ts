@@ -36,6 +36,8 @@ export interface HostModel {
   readonly swarmRole: SwarmRoleName;
   /** Ranges the daemon itself uses (bip, fixed-cidr, default-address-pools). */
   readonly daemonRanges: ReservedRangeModel[];
+  /** Address a swarm member advertises (declared, or its first interface's); absent when unknown. */
+  readonly advertiseAddress?: string;
 }
 
 export interface IpConfigModel {

@@ -14,6 +14,9 @@ import { SwarmService, SwarmServiceProps } from '../service/service';
 import { checkIp } from '../network/network';
 import { Cidr } from '../address/cidr';
 import { DaemonSpec, PlannedDaemon } from './daemon-spec';
+import { SshConnection } from './connection';
+import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../facts/docker';
+import { createHash } from 'crypto';
 
 export enum SwarmRole {
   MANAGER = 'manager',
@@ -108,11 +111,15 @@ export class DockerHost extends Construct {
           throw new DocknetError(this, `interfaces.${name}.address: ${(e as Error).message}`);
         }
       }
-      if (itf.mtu !== undefined && (!Number.isInteger(itf.mtu) || itf.mtu < 576 || itf.mtu > 65535)) {
-        throw new DocknetError(this, `interfaces.${name}.mtu ${itf.mtu} is not a usable underlay MTU. Expected an integer from 576 to 65535.`);
+      if (itf.mtu !== undefined && (!Number.isInteger(itf.mtu) || itf.mtu < UNDERLAY_MTU_MIN || itf.mtu > MTU_MAX)) {
+        throw new DocknetError(this, `interfaces.${name}.mtu ${itf.mtu} is not a usable underlay MTU. Expected an integer from ${UNDERLAY_MTU_MIN} to ${MTU_MAX}.`);
       }
     }
     if (props.swarmAdvertiseAddress !== undefined) checkIp(this, 'swarmAdvertiseAddress', props.swarmAdvertiseAddress);
+    // An empty user renders as ssh://@host, which ssh reads as the local login name.
+    if (this.connection instanceof SshConnection && !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(this.connection.user)) {
+      throw new DocknetError(this, `ssh user ${JSON.stringify(this.connection.user)} is not a login name. Expected e.g. "root" or "ops": HostConnection.ssh({ user: "ops", host }).`);
+    }
 
     this.provider = new DockerProvider(this, 'Provider', {
       alias: this.hostName,
@@ -121,10 +128,9 @@ export class DockerHost extends Construct {
     });
   }
 
-  /** MTU of the underlay: the smallest declared interface MTU. */
+  /** MTU of the underlay (lib/facts: the interfaces that carry traffic), 1500 assumed when none is declared. */
   public get underlayMtu(): number {
-    const mtus = Object.values(this.interfaces).map((i) => i.mtu ?? 1500);
-    return mtus.length ? Math.min(...mtus) : 1500;
+    return underlayMtuOf(Object.values(this.interfaces)) ?? DEFAULT_UNDERLAY_MTU;
   }
 
   /** The address the swarm sees, when known. */
@@ -137,12 +143,18 @@ export class DockerHost extends Construct {
 
   /** The docker_image of a reference on this host (made once per host and reference, kept on destroy). */
   public image(ref: string): Image {
-    if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(ref)) {
-      throw new DocknetError(this, `image "${ref}" is not an image reference. Expected e.g. "nginx:1.27" or "registry.example.net/team/app@sha256:...".`);
+    const why = imageReferenceProblem(ref);
+    if (why) {
+      throw new DocknetError(this, `image "${ref}" is not an image reference Docker accepts: ${why}. Expected e.g. "nginx:1.27" or "registry.example.net/team/app@sha256:...".`, 'DN405');
     }
     let image = this.images.get(ref);
     if (!image) {
-      image = new Image(this, `Image-${ref.replace(/[\/:@]/g, '_')}`, { provider: this.provider, name: ref, keepLocally: true });
+      // "/", ":" and "@" become "_" (ids cannot hold "/"), so "nginx:1.27" and "nginx_1.27" would
+      // share an id: a reference whose id is taken gets a hash of itself appended. The first keeps
+      // the plain id, so existing logical IDs do not move.
+      let id = `Image-${ref.replace(/[\/:@]/g, '_')}`;
+      if (this.node.tryFindChild(id)) id = `${id}-${createHash('sha256').update(ref).digest('hex').slice(0, 8)}`;
+      image = new Image(this, id, { provider: this.provider, name: ref, keepLocally: true });
       this.images.set(ref, image);
     }
     return image;
@@ -198,6 +210,7 @@ export class DockerHost extends Construct {
         lan: this.interfaces[name].lan,
       })),
       daemonRanges: this.daemon ? this.daemon.ranges() : [],
+      advertiseAddress: this.advertiseAddress,
     };
   }
 }
