@@ -160,21 +160,29 @@ export class DockerHost extends Construct {
     return image;
   }
 
+  /** constructs would throw "There is already a Construct with name" with a stack trace. */
+  private freeId(id: string): string {
+    if (this.node.tryFindChild(id)) {
+      throw new DocknetError(`${this.node.path}/${id}`, `the construct id "${id}" is already used on host ${this.hostName}. Give each network, container and service of a host its own id.`);
+    }
+    return id;
+  }
+
   public addBridgeNetwork(id: string, props: BridgeNetworkProps = {}): BridgeNetwork {
-    return new BridgeNetwork(this, id, props);
+    return new BridgeNetwork(this, this.freeId(id), props);
   }
 
   public addMacvlanNetwork(id: string, props: MacvlanNetworkProps): MacvlanNetwork {
-    return new MacvlanNetwork(this, id, props);
+    return new MacvlanNetwork(this, this.freeId(id), props);
   }
 
   public addIpvlanNetwork(id: string, props: IpvlanNetworkProps): IpvlanNetwork {
-    return new IpvlanNetwork(this, id, props);
+    return new IpvlanNetwork(this, this.freeId(id), props);
   }
 
   /** An overlay created through this host, which must be a swarm manager (checked at synth). */
   public addOverlayNetwork(id: string, props: OverlayNetworkProps = {}): OverlayNetwork {
-    return new OverlayNetwork(this, id, props);
+    return new OverlayNetwork(this, this.freeId(id), props);
   }
 
   /**
@@ -189,12 +197,12 @@ export class DockerHost extends Construct {
   }
 
   public addContainer(id: string, props: ContainerProps): Container {
-    return new Container(this, id, props);
+    return new Container(this, this.freeId(id), props);
   }
 
   /** A replicated swarm service created through this host, which must be a swarm manager (checked at synth). */
   public addService(id: string, props: SwarmServiceProps): SwarmService {
-    return new SwarmService(this, id, props);
+    return new SwarmService(this, this.freeId(id), props);
   }
 
   public toModel(): HostModel {
