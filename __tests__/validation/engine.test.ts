@@ -160,6 +160,11 @@ const cases: [string, string, Mutate, Mutate, string, RegExp][] = [
   ['DN204', "a bridge in Docker's default docker0 on a host without bip", (m) => { m.hosts[0].daemonRanges = m.hosts[0].daemonRanges.filter((r) => r.label !== 'bip'); m.networks.push(net('h1', 'b2', { ipv4: v4('10.40.0.0/24') })); },
     (m) => { m.hosts[0].daemonRanges = m.hosts[0].daemonRanges.filter((r) => r.label !== 'bip'); m.networks.push(net('h1', 'b2', { ipv4: v4('172.17.5.0/24') })); },
     'prod/h1/b2', /overlaps Docker's default docker0 \(172\.17\.0\.0\/16; the host declares no bip\) of host h1/],
+  // Found by __tests__/e2e/differential.test.ts (seed 7, case 398): Docker refuses a macvlan inside docker0's
+  // default 172.17.0.0/16 too ("Pool overlaps with other one on this address space").
+  ['DN204', "a macvlan in Docker's default docker0 on a host without bip", (m) => { m.hosts[0].daemonRanges = m.hosts[0].daemonRanges.filter((r) => r.label !== 'bip'); m.networks.push(net('h1', 'mv2', { driver: 'macvlan', parent: 'eth0.40', ipv4: v4('10.40.0.0/24') })); },
+    (m) => { m.hosts[0].daemonRanges = m.hosts[0].daemonRanges.filter((r) => r.label !== 'bip'); m.networks.push(net('h1', 'mv2', { driver: 'macvlan', parent: 'eth0.40', ipv4: v4('172.17.5.0/24') })); },
+    'prod/h1/mv2', /^Network "mv2" \(172\.17\.5\.0\/24\) overlaps Docker's default docker0/],
   ['DN205', "a bridge in Docker's default pools on a host without default-address-pools", (m) => { m.hosts[0].daemonRanges = []; m.networks.push(net('h1', 'b2', { ipv4: v4('10.40.0.0/24') })); },
     (m) => { m.hosts[0].daemonRanges = []; m.networks.push(net('h1', 'b2', { ipv4: v4('172.20.1.0/24') })); },
     'prod/h1/b2', /overlaps Docker's default address pool 172\.20\.0\.0\/14 \(the host declares no default-address-pools\) of host h1/],

@@ -33,7 +33,11 @@ interface HostRange {
   readonly iface?: string;
   readonly lan?: string;
   readonly hosts: string[];
-  /** Docker's default (the host does not declare it): it concerns the host's bridge networks only. */
+  /**
+   * Docker's default (the host does not declare it). It concerns every local network, macvlan and
+   * ipvlan included (they share the default IPAM's local address space: Docker answers "Pool overlaps
+   * with other one on this address space"; found by the differential test), not overlays.
+   */
   readonly dockerDefault?: boolean;
 }
 
@@ -182,7 +186,9 @@ function reportHostRanges(ctx: ValidationContext, s: NetSpan, hits: HostRange[],
   const parent = n.parent ? splitParent(n.parent) : undefined;
   const reported = new Set<string>();
   for (const r of hits) {
-    if (r.dockerDefault && n.driver !== 'bridge') continue;
+    // Docker's default pools only matter to bridges: a macvlan on a 192.168.x LAN is the usual case,
+    // and docker skips used ranges when it allocates.
+    if (r.dockerDefault && r.kind === 'pool' && n.driver !== 'bridge') continue;
     // A macvlan/ipvlan network is meant to sit on its parent's LAN.
     if ((n.driver === 'macvlan' || n.driver === 'ipvlan') && (r.kind === 'interface' || r.kind === 'lan')) {
       const sameL2 = (parent && parent.vlan === undefined && r.iface === parent.base) || (n.lan !== undefined && r.lan === n.lan) || n.parent === r.iface;
