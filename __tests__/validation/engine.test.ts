@@ -165,6 +165,11 @@ const cases: [string, string, Mutate, Mutate, string, RegExp][] = [
   ['DN204', "a macvlan in Docker's default docker0 on a host without bip", (m) => { m.hosts[0].daemonRanges = m.hosts[0].daemonRanges.filter((r) => r.label !== 'bip'); m.networks.push(net('h1', 'mv2', { driver: 'macvlan', parent: 'eth0.40', ipv4: v4('10.40.0.0/24') })); },
     (m) => { m.hosts[0].daemonRanges = m.hosts[0].daemonRanges.filter((r) => r.label !== 'bip'); m.networks.push(net('h1', 'mv2', { driver: 'macvlan', parent: 'eth0.40', ipv4: v4('172.17.5.0/24') })); },
     'prod/h1/mv2', /^Network "mv2" \(172\.17\.5\.0\/24\) overlaps Docker's default docker0/],
+  // Found by the differential test (seed 2026, case 91): a network without a subnet drew a block of
+  // Docker's default pools, and a network with an explicit subnet in those pools was refused.
+  ['DN218', 'a subnet in the pools a subnet-less network draws from', (m) => { m.networks.push(net('h1', 'auto'), net('h1', 'b2', { ipv4: v4('10.40.0.0/24') })); },
+    (m) => { m.hosts[0].daemonRanges = []; m.networks.push(net('h1', 'auto'), net('h1', 'b2', { ipv4: v4('172.20.0.0/24') })); },
+    'prod/h1/b2', /^Network "b2" \(172\.20\.0\.0\/24\) lies in Docker's default address pool 172\.20\.0\.0\/14 .* from which Docker draws a block for network prod\/h1\/auto, which has no subnet;/],
   ['DN205', "a bridge in Docker's default pools on a host without default-address-pools", (m) => { m.hosts[0].daemonRanges = []; m.networks.push(net('h1', 'b2', { ipv4: v4('10.40.0.0/24') })); },
     (m) => { m.hosts[0].daemonRanges = []; m.networks.push(net('h1', 'b2', { ipv4: v4('172.20.1.0/24') })); },
     'prod/h1/b2', /overlaps Docker's default address pool 172\.20\.0\.0\/14 \(the host declares no default-address-pools\) of host h1/],

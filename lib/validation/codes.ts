@@ -61,6 +61,7 @@ export const RULES = [
   { code: 'DN215', severity: W, summary: 'overlay subnet larger than /24', docs: TOPO },
   { code: 'DN216', severity: E, summary: 'aux address outside the subnet', docs: TOPO },
   { code: 'DN217', severity: E, summary: "a host's own LAN address inside a macvlan/ipvlan ip_range (Docker may give it to a container)", docs: TOPO },
+  { code: 'DN218', severity: E, summary: 'network without a subnet next to a subnet inside the address pools Docker draws it from (Docker may hand out the same block)', docs: TOPO },
   { code: 'DN270', severity: E, summary: 'address pool exhausted', docs: PLAN },
   { code: 'DN271', severity: W, summary: 'recorded block invalid, re-allocated (the network is replaced)', docs: PLAN },
   { code: 'DN272', severity: E, summary: 'frozen mode: the plan record needs a change', docs: PLAN },

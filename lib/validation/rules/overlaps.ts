@@ -138,6 +138,7 @@ export function checkOverlaps(ctx: ValidationContext): void {
     if (!index || !index.size) continue;
     for (const s of spans) reportHostRanges(ctx, s, index.all(s), false);
   }
+  checkPoolDraws(ctx, local, perHost);
   if (overlays.length && swarmRanges.size) {
     const index = new SpanIndex([...swarmRanges.values()]);
     for (const o of overlays) reportHostRanges(ctx, o, index.all(o), true);
@@ -145,6 +146,34 @@ export function checkOverlaps(ctx: ValidationContext): void {
 
   checkLanRanges(ctx);
   checkHostAddressesInRanges(ctx);
+}
+
+/**
+ * DN218: a local network without an IPv4 subnet gets a block of the host's address pools (declared,
+ * or Docker's defaults) when it is created; a network of the same host whose explicit subnet lies in
+ * those pools may then be refused ("Pool overlaps with other one on this address space"), depending
+ * on which one Docker creates first and where its allocator stands. Found by the differential test
+ * (seed 2026, case 91).
+ */
+function checkPoolDraws(ctx: ValidationContext, local: Map<string, NetSpan[]>, perHost: Map<string, SpanIndex<HostRange>>): void {
+  const drawing = new Map<string, string>();
+  for (const net of ctx.networks.values()) {
+    const n = net.model;
+    if (n.driver !== 'overlay' && !net.v4.subnet && !n.ipv4?.subnet && !drawing.has(n.host)) drawing.set(n.host, n.path);
+  }
+  for (const [host, draw] of drawing) {
+    const index = perHost.get(host);
+    for (const s of local.get(host) ?? []) {
+      if (s.family !== 4) continue;
+      const pool = index?.all(s).find((r) => r.kind === 'pool');
+      if (!pool) continue;
+      const n = s.item.net.model;
+      ctx.report(
+        error('DN218', [n.path, draw],
+          `Network "${n.name}" (${s.item.cidr}) lies in ${pool.label} of host ${host}, from which Docker draws a block for network ${draw}, which has no subnet; Docker may hand out the same block and refuse one of them ("Pool overlaps with other one on this address space"). Give ${draw} a subnet, or move "${n.name}" out of the pools.`),
+      );
+    }
+  }
 }
 
 /**
