@@ -160,6 +160,20 @@ function checkPublishedPorts(ctx: ValidationContext): void {
       seen.set(key, list);
     }
   }
+  // The routing mesh listens on a service's published port on every swarm member, on every address.
+  for (const s of ctx.model.services ?? []) {
+    for (const p of s.ports) {
+      if (p.published === undefined) continue;
+      for (const member of [...ctx.swarmMembers].sort()) {
+        const clash = seen.get(`${member}\0${p.protocol}\0${p.published}`)?.[0];
+        if (!clash) continue;
+        ctx.report(
+          error('DN113', [clash.path, s.path],
+            `Host port ${p.published}/${p.protocol} on swarm member ${member} is published by container "${clash.name}" and by service "${s.name}", whose routing mesh listens on that port on every member; one of them cannot bind it. Use another port for one of them.`),
+        );
+      }
+    }
+  }
 }
 
 function isWildcard(ip: string): boolean {
