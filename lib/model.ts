@@ -38,6 +38,8 @@ export interface HostModel {
   readonly daemonRanges: ReservedRangeModel[];
   /** Address a swarm member advertises (declared, or its first interface's); absent when unknown. */
   readonly advertiseAddress?: string;
+  /** Host-side macvlan interfaces ("shims") the hosts stack creates. Optional: older models have none. */
+  readonly shims?: { readonly name: string; /** Construct path of the macvlan network. */ readonly network: string; readonly address: string }[];
 }
 
 export interface IpConfigModel {

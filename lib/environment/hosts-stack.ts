@@ -7,7 +7,6 @@ import { BootstrapTarget, HostBootstrap, SwarmBootstrap } from '../bootstrap';
 import { DocknetError } from '../errors';
 import { Problem } from '../validation/problem';
 import { registerProblems } from '../validation/validated';
-import { Cidr } from '../address/cidr';
 
 export interface HostsStackProps {
   /** The network stack whose hosts this stack prepares. */
@@ -51,26 +50,10 @@ export class HostsStack extends TerraformStack {
     };
   }
 
-  /**
-   * A shim's options, checked against the environment: its address must be on the network's subnet
-   * and in no container range of any host on that LAN (another host's container could get it).
-   */
-  private shimOptions(host: DockerHost, s: DockerHost['shims'][number]) {
+  /** A shim's options. Its address is checked with every other rule (DN522, lib/validation/rules/drivers.ts). */
+  private shimOptions(s: DockerHost['shims'][number]) {
     const own = s.network.ipv4()!;
     const route = own.ipRange ?? own.subnet!;
-    const problems: string[] = [];
-    if (own.subnet && !Cidr.parse(own.subnet).contains(s.address)) {
-      problems.push(`its address ${s.address} is not on the network's subnet ${own.subnet}; expected a spare address of that LAN.`);
-    }
-    for (const n of this.network.networks) {
-      if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
-      const c = n.ipv4();
-      const range = c?.ipRange ?? c?.subnet;
-      if (c?.subnet === own.subnet && range && Cidr.parse(range).contains(s.address)) {
-        problems.push(`its address ${s.address} lies in the container range ${range} of "${n.networkName}" on ${n.host.hostName}; Docker may give it to a container. Reserve a spare LAN address (addLanSegment reserved) and use it.`);
-      }
-    }
-    if (problems.length) throw new DocknetError(host, `macvlan shim "${s.name}" for "${s.network.networkName}": ${problems.join(' ')}`, 'DN522');
     return { name: s.name, parent: s.network.parentName, address: `${s.address}/32`, routes: [route] };
   }
 
@@ -90,7 +73,7 @@ export class HostsStack extends TerraformStack {
             daemon: host.daemon
               ? { ...host.daemon.config(), swarmMember: host.swarmRole !== SwarmRole.NONE, unitPassesHosts: host.daemonLocation.unitPassesHosts ?? true }
               : undefined,
-            shims: host.shims.map((s) => this.shimOptions(host, s)),
+            shims: host.shims.map((s) => this.shimOptions(s)),
           }),
         );
       } catch (e) {

@@ -219,6 +219,7 @@ export class DockerHost extends Construct {
       })),
       daemonRanges: this.daemon ? this.daemon.ranges() : [],
       advertiseAddress: this.advertiseAddress,
+      shims: this.shims.length ? this.shims.map((s) => ({ name: s.name, network: s.network.node.path, address: s.address })) : undefined,
     };
   }
 }

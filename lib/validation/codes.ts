@@ -98,7 +98,7 @@ export const RULES = [
   { code: 'DN515', severity: W, summary: 'daemon.json: a pool overlaps the bip subnet', docs: DAEMON },
   { code: 'DN520', severity: E, summary: 'host bootstrap: malformed prop (target, swarm, shim)', docs: BOOT },
   { code: 'DN521', severity: E, summary: 'host bootstrap: host managed over a connection other than ssh', docs: BOOT },
-  { code: 'DN522', severity: E, summary: 'macvlan shim address off the network subnet or inside a container range', docs: BOOT },
+  { code: 'DN522', severity: E, summary: 'macvlan shim address off the network subnet or inside a container range (a topology rule)', docs: BOOT },
 ] as const satisfies readonly RuleCode[];
 
 /** A registered code. Reporting any other string does not compile. */

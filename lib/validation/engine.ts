@@ -7,14 +7,14 @@
 import { TopologyModel } from '../model';
 import { ValidationContext } from './context';
 import { Problem, sortProblems } from './problem';
-import { checkDrivers } from './rules/drivers';
+import { checkDrivers, checkShims } from './rules/drivers';
 import { checkNames } from './rules/names';
 import { checkOverlaps } from './rules/overlaps';
 import { checkStaticAddresses } from './rules/static-addresses';
 import { checkSubnets } from './rules/subnets';
 import { checkTopology } from './rules/topology';
 
-const RULE_FAMILIES: ((ctx: ValidationContext) => void)[] = [checkTopology, checkSubnets, checkOverlaps, checkStaticAddresses, checkDrivers, checkNames];
+const RULE_FAMILIES: ((ctx: ValidationContext) => void)[] = [checkTopology, checkSubnets, checkOverlaps, checkStaticAddresses, checkDrivers, checkShims, checkNames];
 
 export function validateTopology(model: TopologyModel): Problem[] {
   const ctx = new ValidationContext(model);

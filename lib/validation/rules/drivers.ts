@@ -88,3 +88,29 @@ export function checkDrivers(ctx: ValidationContext): void {
     }
   }
 }
+
+/**
+ * DN522: a macvlan shim's address must be on its network's subnet and in no container range of any
+ * macvlan/ipvlan network on that subnet (another host's docker could hand it to a container).
+ */
+export function checkShims(ctx: ValidationContext): void {
+  for (const h of ctx.model.hosts) {
+    for (const shim of h.shims ?? []) {
+      const net = ctx.networks.get(shim.network);
+      const ip = ctx.ip(shim.address, h.path, `macvlan shim "${shim.name}" address`, 4);
+      if (!net || !ip) continue;
+      const problems: string[] = [];
+      const subnet = net.v4.subnet;
+      if (subnet && !subnet.contains(ip)) problems.push(`its address ${ip} is not on the network's subnet ${subnet}; expected a spare address of that LAN.`);
+      for (const other of ctx.networks.values()) {
+        const m = other.model;
+        if (m.driver !== 'macvlan' && m.driver !== 'ipvlan') continue;
+        const range = other.v4.ipRange ?? other.v4.subnet;
+        if (subnet && other.v4.subnet && other.v4.subnet.toString() === subnet.toString() && range?.contains(ip)) {
+          problems.push(`its address ${ip} lies in the container range ${range} of "${m.name}" on ${m.host}; Docker may give it to a container. Reserve a spare LAN address (addLanSegment reserved) and use it.`);
+        }
+      }
+      if (problems.length) ctx.report(error('DN522', [h.path], `macvlan shim "${shim.name}" for "${net.model.name}": ${problems.join(' ')}`));
+    }
+  }
+}
