@@ -5,6 +5,7 @@ import { staging } from './stacks/staging';
 import { prod } from './stacks/prod';
 
 // One app, two stacks per environment: <env>-hosts (daemon.json, swarm) then <env>-network.
-const app = new DocknetApp();
-for (const values of [dev, staging, prod]) buildEnvironment(app, values);
-app.synth();
+// run() prints docknet's problems once, without a stack trace, and exits 1 when there are any.
+DocknetApp.run((app) => {
+  for (const values of [dev, staging, prod]) buildEnvironment(app, values);
+});

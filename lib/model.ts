@@ -44,6 +44,10 @@ export interface HostModel {
   readonly daemonRanges: ReservedRangeModel[];
   /** The daemon.json keys docknet declares for the host, with their values; absent: not managed. */
   readonly daemon?: Record<string, unknown>;
+  /** Address a swarm member advertises (declared, or its first interface's); absent when unknown. */
+  readonly advertiseAddress?: string;
+  /** Host-side macvlan interfaces ("shims") the hosts stack creates. Optional: older models have none. */
+  readonly shims?: { readonly name: string; /** Construct path of the macvlan network. */ readonly network: string; readonly address: string }[];
 }
 
 export interface IpConfigModel {

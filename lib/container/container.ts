@@ -8,6 +8,7 @@ import { INetwork, checkIp } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
 import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
+import { CONTAINER_NAME, CONTAINER_NAME_TEXT, NETWORK_ALIAS } from '../facts/docker';
 
 export interface AttachmentOptions {
   /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */
@@ -60,7 +61,6 @@ export interface SharedModeContainerProps extends ContainerCommonProps {
 
 export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps;
 
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
 
 /**
  * A container on one host. Its docker_container child is named "Resource": the escape hatch for any
@@ -80,8 +80,8 @@ export class Container extends Construct {
     this.host = host;
     this.props = props;
     this.containerName = props.name ?? id;
-    if (!NAME.test(this.containerName)) {
-      throw new DocknetError(this, `container name "${this.containerName}" is not a valid Docker name. Expected letters, digits, "_", "." or "-", starting with a letter or digit, at least two characters.`);
+    if (!CONTAINER_NAME.test(this.containerName)) {
+      throw new DocknetError(this, `container name "${this.containerName}" is not a valid Docker name. Expected ${CONTAINER_NAME_TEXT}.`, 'DN403');
     }
     this.networkMode = props.networkMode ?? NetworkMode.bridge();
     for (const d of props.dns ?? []) checkIp(this, 'dns', d);
@@ -116,9 +116,12 @@ export class Container extends Construct {
   public attach(network: INetwork, options: AttachmentOptions = {}): this {
     if (options.ipv4Address !== undefined) checkIp(this, 'ipv4Address', options.ipv4Address);
     if (options.ipv6Address !== undefined) checkIp(this, 'ipv6Address', options.ipv6Address);
-    if (this.attachments.some((a) => a.network === network)) {
-      throw new DocknetError(this, `is already attached to network "${network.networkName}". Attach once, with every alias and address in one call.`);
+    for (const alias of options.aliases ?? []) {
+      if (typeof alias !== 'string' || !NETWORK_ALIAS.test(alias)) {
+        throw new DocknetError(this, `alias ${JSON.stringify(alias)} on network "${network.networkName}" is not a name Docker's DNS can resolve. Expected letters, digits, "_", "." or "-", no spaces, not empty.`, 'DN405');
+      }
     }
+    // Attaching twice to one network (DN110) needs two values: reported at synth with everything else.
     this.attachments.push({ network, ...options });
     return this;
   }

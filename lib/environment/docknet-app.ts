@@ -3,7 +3,9 @@ import * as path from 'path';
 import { App, AppConfig } from 'cdktf';
 import { DocknetStack } from './docknet-stack';
 import { PLAN_FROZEN_CONTEXT, PlanStore } from './environment-plan';
-import { formatProblem, Severity } from '../validation/problem';
+import { DocknetError } from '../errors';
+import { Problem, formatProblem, Severity, sortProblems } from '../validation/problem';
+import { annotateWarnings, collectProblems } from '../validation/validated';
 
 export interface DocknetAppProps extends AppConfig {
   /**
@@ -51,23 +53,71 @@ export class DocknetApp extends App {
     return this.node.findAll().filter((c): c is DocknetStack => c instanceof DocknetStack);
   }
 
-  /** Every error message of every stack, each prefixed by its construct path. */
-  public validateAll(): string[] {
-    return this.node.findAll().flatMap((c) => c.node.validate().map((m) => `[${c.node.path}] ${m}`));
+  /**
+   * Every problem of every stack, errors and warnings, sorted: each construct's validation runs
+   * once, and each warning is annotated once on its construct.
+   */
+  public validate(): Problem[] {
+    const found = collectProblems(this);
+    for (const f of found) annotateWarnings(f.scope, f.problems);
+    this.lastValidation = new Map(found.map((f) => [f.scope.node.path, f.problems]));
+    return sortProblems(found.flatMap((f) => f.problems));
   }
 
+  /** Every error of every stack, one formatted line each (see formatProblem). */
+  public validateAll(): string[] {
+    return this.validate().filter((p) => p.severity === Severity.ERROR).map(formatProblem);
+  }
+
+  private lastValidation?: Map<string, Problem[]>;
+
+  /**
+   * Validates once, then writes the Terraform JSON, a report per network stack and the plan record.
+   * @throws DocknetError with every error of every stack, sorted, when there is any; nothing is written.
+   */
   public synth(): void {
     this.finalize();
-    const errors = this.validateAll();
+    const problems = this.validate();
+    const errors = problems.filter((p) => p.severity === Severity.ERROR);
     if (errors.length) {
-      throw new Error(`docknet found ${errors.length} problem(s); nothing was written:\n  ${errors.join('\n  ')}`);
+      throw new DocknetError(errors, `docknet found ${errors.length} problem(s); nothing was written (codes: docs/rules.md):`);
     }
-    super.synth();
+    // Validation has just run over the whole tree; cdktf would run every construct's again per stack.
+    const self = this as unknown as { skipValidation: boolean };
+    const skip = self.skipValidation;
+    self.skipValidation = true;
+    try {
+      super.synth();
+    } finally {
+      self.skipValidation = skip;
+    }
     for (const stack of this.docknetStacks) {
       const dir = path.join(this.outdir, 'stacks', stack.node.id);
-      const warnings = stack.problems().filter((p) => p.severity === Severity.WARNING).map(formatProblem);
+      const mine = this.lastValidation?.get(stack.node.path) ?? [];
+      const warnings = mine.filter((p) => p.severity === Severity.WARNING).map(formatProblem);
       fs.writeFileSync(path.join(dir, 'docknet-report.md'), stack.report(warnings));
     }
     this.planStore.save();
+  }
+
+  /**
+   * For a program that `cdktf synth` runs (main.ts): builds the app, synthesizes it, and when
+   * docknet finds problems (while building or at synth) prints them once on stdout and sets exit
+   * code 1. cdktf echoes a failing app's stderr twice (live and in its summary) and stdout once,
+   * and a thrown error would add a stack trace: this prints the sorted list alone.
+   */
+  public static run(build: (app: DocknetApp) => void, props: DocknetAppProps = {}): DocknetApp | undefined {
+    try {
+      const app = new DocknetApp(props);
+      build(app);
+      app.synth();
+      return app;
+    } catch (e) {
+      if (!(e instanceof DocknetError)) throw e;
+      const lines = e.problems.map(formatProblem);
+      process.stdout.write(lines.length > 1 ? `${e.message}\n` : `docknet found 1 problem; nothing was written (codes: docs/rules.md):\n  ${lines[0]}\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Annotations, TerraformBackend, TerraformStack } from 'cdktf';
+import { TerraformBackend, TerraformStack } from 'cdktf';
 import { DocknetError } from '../errors';
 import { TopologyModel } from '../model';
 import { DEFAULT_ROLLOUT_WAVE_SIZE, rolloutWaves } from '../bootstrap/waves';
@@ -8,12 +8,13 @@ import { Network } from '../network/network';
 import { Container } from '../container/container';
 import { SwarmService } from '../service/service';
 import { ExplicitSubnet, PooledSubnet, Subnet } from '../network/subnet';
-import { formatProblem, Problem, Severity } from '../validation/problem';
+import { Problem } from '../validation/problem';
+import { registerProblems } from '../validation/validated';
 import { validateTopology } from '../validation/engine';
 import { renderReport } from '../report/report';
 import { toDaemonJsonObject } from '../daemon/daemon-config';
 import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
-import { EnvironmentPlan, LanSegmentProps, PlanError, PlannedBlock, PlanStore, PoolProps } from './environment-plan';
+import { EnvironmentPlan, LanSegmentProps, PlannedBlock, PlanStore, PoolProps, unlessPlanFailed } from './environment-plan';
 
 /** The docker provider version docknet's output is written and tested for (pinned, not "~> 3.0"). */
 export const DOCKER_PROVIDER_VERSION = '3.6.2';
@@ -73,7 +74,7 @@ export class DocknetStack extends TerraformStack {
     props.backend?.(this);
     writeModelAtSynth(this, () => this.modelSource());
     this.addOverride('terraform.required_providers.docker.version', DOCKER_PROVIDER_VERSION);
-    this.node.addValidation({ validate: () => [...this.plan.store.locationProblems(this.node.path), ...this.reportProblems()] });
+    registerProblems(this, () => [...this.plan.store.locationProblems(this.node.path), ...this.problems()]);
     // Under any App (not only DocknetApp) the record is written when the stack is synthesized.
     // (After the stack's own synthesis, which ran its validations: a stack with errors writes nothing.)
     const synthesizer = this.synthesizer;
@@ -86,10 +87,11 @@ export class DocknetStack extends TerraformStack {
   }
 
   public addHost(id: string, props: DockerHostProps): DockerHost {
-    const host = new DockerHost(this, id, props);
-    if (this.hosts.some((h) => h.hostName === host.hostName)) {
-      throw new DocknetError(host, `host name "${host.hostName}" is already used in environment ${this.environment}. Host names are provider aliases: give each host its own.`);
+    // constructs would throw its own "There is already a Construct with name" with a stack trace.
+    if (this.node.tryFindChild(id)) {
+      throw new DocknetError(`${this.node.path}/${id}`, `a second host was added with the construct id "${id}" in environment ${this.environment}. Give each host its own id (and name).`, 'DN404');
     }
+    const host = new DockerHost(this, id, props);
     const slotted = this.hosts.find((h) => host.declaredSlot !== undefined && h.declaredSlot === host.declaredSlot);
     if (slotted) {
       throw new DocknetError(host, `slot "${host.declaredSlot}" is already host ${slotted.hostName}'s in environment ${this.environment}. Give each host its own slot.`);
@@ -106,7 +108,7 @@ export class DocknetStack extends TerraformStack {
       const [renamed, old] = clash.hostName === from ? [host, clash] : [clash, host];
       throw new DocknetError(host, `host "${renamed.hostName}" is renamedFrom "${old.hostName}", but a host "${old.hostName}" is declared too. Remove renamedFrom, or remove the old host.`);
     }
-    this.hosts.push(host);
+    this.hosts.push(host); // two hosts with one name: DN404, reported at synth with everything else
     if (from !== undefined) this.plan.renameHost(from, host.hostName);
     if (host.swarmRole !== SwarmRole.NONE) this.swarmPools();
     return host;
@@ -210,7 +212,7 @@ export class DocknetStack extends TerraformStack {
         ? {
             managers,
             workers,
-            defaultAddrPools: this.swarmPools().map((b) => b.cidr),
+            defaultAddrPools: this.swarmPools().flatMap((b) => unlessPlanFailed(() => b.cidr) ?? []),
             defaultAddrPoolMaskLength: this.swarm?.defaultAddrPoolMaskLength ?? 24,
           }
         : undefined,
@@ -226,18 +228,13 @@ export class DocknetStack extends TerraformStack {
     );
   }
 
-  /** Every problem of the topology and its plan, errors and warnings. */
+  /**
+   * Every problem of the topology and its plan, errors and warnings. A block the plan could not
+   * serve (a pool exhausted) is left out of the model, so the rest is still validated, and the plan
+   * reports it once.
+   */
   public problems(): Problem[] {
-    let model: TopologyModel;
-    try {
-      model = this.toModel();
-    } catch (e) {
-      // The plan could not resolve (a pool exhausted, a record out of date): report it with the rest.
-      // The plan's own problems (in plan.problems()) say why; the error adds the request that failed.
-      if (e instanceof PlanError) return [...this.plan.problems(), { code: 'DN270', severity: Severity.ERROR, constructs: [this.node.path], message: e.message }];
-      throw e;
-    }
-    return [...this.plan.problems(), ...validateTopology(model)];
+    return [...this.plan.problems(), ...validateTopology(this.toModel())];
   }
 
   /** The topology report (Markdown with a Mermaid diagram) written next to cdk.tf.json. */
@@ -247,9 +244,4 @@ export class DocknetStack extends TerraformStack {
     return renderReport(this.toModel(), { title: `Topology \`${this.node.id}\``, daemonSettings, warnings });
   }
 
-  private reportProblems(): string[] {
-    const problems = this.problems();
-    for (const w of problems.filter((p) => p.severity === Severity.WARNING)) Annotations.of(this).addWarning(formatProblem(w));
-    return problems.filter((p) => p.severity === Severity.ERROR).map(formatProblem);
-  }
 }
