@@ -35,6 +35,18 @@ export interface DocknetStackProps {
   readonly backend?: (stack: TerraformStack) => TerraformBackend;
   /** Hosts whose daemon restarts at a time during a daemon.json rollout, in host declaration order. @default 1 */
   readonly rolloutWaveSize?: number;
+  /** @internal The shard this stack renders, and every shard of its environment (DocknetEnvironment sets it). @default unsharded */
+  readonly shard?: { readonly name: string; readonly group: ShardGroup };
+}
+
+/**
+ * The network stacks of one sharded environment. Each shard renders its own hosts into its own state;
+ * the model, the slots, the validation and the address plan stay the environment's.
+ */
+export class ShardGroup {
+  public readonly stacks: DocknetStack[] = [];
+  /** The hosts stack of each network stack (the model lists both of every shard). */
+  public readonly companions = new Map<DocknetStack, TerraformStack>();
 }
 
 /**
@@ -53,6 +65,9 @@ export class DocknetStack extends TerraformStack {
   public readonly plan: EnvironmentPlan;
   public readonly swarm?: SwarmProps;
   public readonly rolloutWaveSize: number;
+  /** The shard this stack renders; undefined for an unsharded environment. */
+  public readonly shard?: string;
+  private readonly group?: ShardGroup;
   private readonly hosts: DockerHost[] = [];
   private modelCompanion?: TerraformStack;
   private swarmBlocks?: PlannedBlock[];
@@ -66,6 +81,9 @@ export class DocknetStack extends TerraformStack {
     this.plan = props.plan ?? new EnvironmentPlan(props.environment, PlanStore.of(this));
     this.swarm = props.swarm;
     this.rolloutWaveSize = props.rolloutWaveSize ?? 1;
+    this.shard = props.shard?.name;
+    this.group = props.shard?.group;
+    this.group?.stacks.push(this);
     if (!Number.isInteger(this.rolloutWaveSize) || this.rolloutWaveSize < 1) {
       throw new DocknetError(this, `rolloutWaveSize ${props.rolloutWaveSize} is not a wave size. Expected a whole number of hosts, 1 or more.`);
     }
@@ -86,10 +104,10 @@ export class DocknetStack extends TerraformStack {
 
   public addHost(id: string, props: DockerHostProps): DockerHost {
     const host = new DockerHost(this, id, props);
-    if (this.hosts.some((h) => h.hostName === host.hostName)) {
+    if (this.environmentHosts.some((h) => h.hostName === host.hostName)) {
       throw new DocknetError(host, `host name "${host.hostName}" is already used in environment ${this.environment}. Host names are provider aliases: give each host its own.`);
     }
-    const slotted = this.hosts.find((h) => host.declaredSlot !== undefined && h.declaredSlot === host.declaredSlot);
+    const slotted = this.environmentHosts.find((h) => host.declaredSlot !== undefined && h.declaredSlot === host.declaredSlot);
     if (slotted) {
       throw new DocknetError(host, `slot "${host.declaredSlot}" is already host ${slotted.hostName}'s in environment ${this.environment}. Give each host its own slot.`);
     }
@@ -108,8 +126,24 @@ export class DocknetStack extends TerraformStack {
     return this.swarmBlocks;
   }
 
+  /** This stack's hosts (in a sharded environment: its shard's). */
   public get allHosts(): readonly DockerHost[] {
     return this.hosts;
+  }
+
+  /** Every network stack of the environment: this one, or every shard's. */
+  public get environmentStacks(): readonly DocknetStack[] {
+    return this.group?.stacks ?? [this];
+  }
+
+  /** Every host of the environment, across its shards, in declaration order within each shard. */
+  public get environmentHosts(): readonly DockerHost[] {
+    return this.environmentStacks.flatMap((s) => s.hosts);
+  }
+
+  /** Every network of the environment, across its shards. */
+  public get environmentNetworks(): Network[] {
+    return this.environmentStacks.flatMap((s) => s.networks);
   }
 
   /** A named pool of the environment's address plan. */
@@ -154,17 +188,19 @@ export class DocknetStack extends TerraformStack {
    */
   public slotOf(host: DockerHost): string {
     if (host.declaredSlot !== undefined) return host.declaredSlot;
-    const same = this.hosts.filter((h) => h.swarmRole === host.swarmRole && h.declaredSlot === undefined);
+    const all = this.environmentHosts;
+    const same = all.filter((h) => h.swarmRole === host.swarmRole && h.declaredSlot === undefined);
     const word = host.swarmRole === SwarmRole.NONE ? 'host' : host.swarmRole;
     if (host.swarmRole === SwarmRole.MANAGER && same.length === 1) return word;
     const slot = `${word} ${same.indexOf(host) + 1}`;
     // A declared slot may already have taken the default name; fall back to the host's own name.
-    return this.hosts.some((h) => h.declaredSlot === slot) ? `${slot} (${host.hostName})` : slot;
+    return all.some((h) => h.declaredSlot === slot) ? `${slot} (${host.hostName})` : slot;
   }
 
   /** @internal Writes this stack's model into `stack`'s synth folder as well (the environment's hosts stack). */
   public shareModelWith(stack: TerraformStack): void {
     this.modelCompanion = stack;
+    this.group?.companions.set(this, stack);
     writeModelAtSynth(stack, () => this.modelSource());
   }
 
@@ -173,7 +209,9 @@ export class DocknetStack extends TerraformStack {
       environment: this.environment,
       networkStack: this,
       hostsStack: this.modelCompanion,
-      hosts: this.hosts,
+      shard: this.shard,
+      shards: this.group?.stacks.map((s) => ({ name: s.shard!, network: s, hosts: this.group!.companions.get(s) })),
+      hosts: this.environmentHosts,
       waveSize: this.rolloutWaveSize,
       model: () => this.toModel(),
     };
@@ -181,15 +219,18 @@ export class DocknetStack extends TerraformStack {
 
   /** The topology as plain data, with every address resolved. */
   public toModel(): TopologyModel {
-    const managers = this.hosts.filter((h) => h.swarmRole === SwarmRole.MANAGER).map((h) => h.hostName);
-    const workers = this.hosts.filter((h) => h.swarmRole === SwarmRole.WORKER).map((h) => h.hostName);
+    // A sharded environment is one topology: every shard's stack gives the whole environment's model.
+    const stacks = this.environmentStacks;
+    const hosts = this.environmentHosts;
+    const managers = hosts.filter((h) => h.swarmRole === SwarmRole.MANAGER).map((h) => h.hostName);
+    const workers = hosts.filter((h) => h.swarmRole === SwarmRole.WORKER).map((h) => h.hostName);
     const hasSwarm = managers.length + workers.length > 0;
     return {
       environment: this.environment,
-      hosts: this.hosts.map((h) => ({ ...h.toModel(), slot: this.slotOf(h) })),
-      networks: this.networks.map((n) => n.toModel()),
-      containers: this.containers.map((c) => c.toModel()),
-      services: this.services.map((s) => s.toModel()),
+      hosts: stacks.flatMap((s) => s.hosts.map((h) => ({ ...h.toModel(), slot: this.slotOf(h), ...(s.shard !== undefined ? { shard: s.shard } : {}) }))),
+      networks: stacks.flatMap((s) => s.networks.map((n) => n.toModel())),
+      containers: stacks.flatMap((s) => s.containers.map((c) => c.toModel())),
+      services: stacks.flatMap((s) => s.services.map((v) => v.toModel())),
       pools: this.plan.poolModels(),
       lanSegments: this.plan.lanSegmentModels(),
       swarm: hasSwarm
@@ -205,6 +246,8 @@ export class DocknetStack extends TerraformStack {
 
   /** Every problem of the topology and its plan, errors and warnings. */
   public problems(): Problem[] {
+    // One environment, one validation: the first shard reports for all of them (once, not per shard).
+    if (this.group && this.group.stacks[0] !== this) return [];
     let model: TopologyModel;
     try {
       model = this.toModel();
@@ -220,7 +263,7 @@ export class DocknetStack extends TerraformStack {
   /** The topology report (Markdown with a Mermaid diagram) written next to cdk.tf.json. */
   public report(warnings: string[] = []): string {
     const daemonSettings: Record<string, Record<string, unknown>> = {};
-    for (const h of this.hosts) if (h.daemon) daemonSettings[h.hostName] = toDaemonJsonObject(h.daemon.config());
+    for (const h of this.environmentHosts) if (h.daemon) daemonSettings[h.hostName] = toDaemonJsonObject(h.daemon.config());
     return renderReport(this.toModel(), { title: `Topology \`${this.node.id}\``, daemonSettings, warnings });
   }
 
