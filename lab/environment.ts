@@ -17,6 +17,10 @@ export interface LabEnvironmentOptions {
   readonly host?: (h: LabHost, index: number) => Partial<DockerHostProps>;
   /** Swarm pools (CIDRs) when some host has a swarm role. */
   readonly swarmPools?: string[];
+  /** Shards of the environment (stacks `<name>-<shard>-hosts`...), with `shardOf` placing each host. @default unsharded */
+  readonly shards?: string[];
+  /** The shard of each lab host, when `shards` is given. */
+  readonly shardOf?: (h: LabHost, index: number) => string;
 }
 
 export interface LabEnvironment {
@@ -25,6 +29,8 @@ export interface LabEnvironment {
   readonly hosts: DockerHost[];
   /** Synthesizes the app (validation, reports) and returns both stacks' Terraform JSON. */
   synth(): { hosts: TfJson; network: TfJson; outdir: string };
+  /** One stack's Terraform JSON after synth() (a shard's stacks are `<name>-<shard>-hosts|network`). */
+  read(stack: string): TfJson;
   /** Removes the synth output directory. */
   dispose(): void;
 }
@@ -43,6 +49,7 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
     // State in the lab's own directory (gone with `lab down`), not cdktf's default next to the project.
     backend: (stack, stackName) => new LocalBackend(stack, { path: path.join(info.dir, `terraform.${stackName}.tfstate`) }),
     swarm: opts.swarmPools ? { defaultAddrPools: opts.swarmPools.map((c) => Subnet.cidr(c)), defaultAddrPoolMaskLength: 24 } : undefined,
+    shards: opts.shards,
   });
   env.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: LAB_RESERVED });
   const hosts = info.hosts.map((h, i) =>
@@ -58,6 +65,7 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
         uploadDir: path.dirname(h.configFile),
       },
       ...opts.host?.(h, i),
+      shard: opts.shardOf?.(h, i),
     }),
   );
   return {
@@ -67,7 +75,12 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
     synth() {
       app.synth();
       const read = (stack: string): TfJson => loadSynth(outdir, stack);
-      return { hosts: read(`${name}-hosts`), network: read(`${name}-network`), outdir };
+      // A sharded environment has no `<name>-hosts`: its first shard's pair stands in (read() the rest).
+      const first = opts.shards ? `${name}-${opts.shards[0]}` : name;
+      return { hosts: read(`${first}-hosts`), network: read(`${first}-network`), outdir };
+    },
+    read(stack: string): TfJson {
+      return loadSynth(outdir, stack);
     },
     dispose() {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -5,6 +5,9 @@ import { DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet, Swar
 import { readModel } from '../../lib/report/model-file';
 import { compareEnvironments } from '../../lib/report/promote';
 import { readSynthDir } from '../../lib/report/synth';
+import { diffStacks } from '../../lib/report/diff-compute';
+import { renderDiffMarkdown } from '../../lib/report/diff-render';
+import { collectReports } from '../../lib/report/collect';
 
 /** An environment of `perShard` hosts in each of `shards` (or unsharded), the first host the manager. */
 function fleet(name: string, shards: string[] | undefined, perShard: number, outdir: string, app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() })) {
@@ -121,6 +124,28 @@ describe('a sharded environment', () => {
     const result = compareEnvironments(readSynthDir(outdir), 'small', 'big');
     expect(result.structural).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+
+  test('diff and report treat the environment as one and name the shard a change touches', () => {
+    const baseDir = outdir;
+    fleet('fleet', ['rack-a', 'rack-b', 'rack-c'], 3, baseDir).app.synth();
+    const headDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-shards-head-'));
+    try {
+      const { app, hosts } = fleet('fleet', ['rack-a', 'rack-b', 'rack-c'], 3, headDir);
+      hosts[4].addContainer('cache', { image: 'busybox:1.36' });
+      app.synth();
+      const result = diffStacks(readSynthDir(baseDir), readSynthDir(headDir));
+      expect(result.changes.map((c) => [c.env, c.shard, c.stack, c.host, c.kind])).toEqual([['fleet', 'rack-b', 'fleet-rack-b-network', 'fleet5', 'add']]);
+      const md = renderDiffMarkdown(result);
+      expect(md).toContain('#### Environment `fleet` · shard `rack-b`');
+      expect(md).toContain('**Host `fleet5`** (shard `rack-b`)');
+      // One report for the environment, in its first shard's folder, titled by the environment.
+      const reports = collectReports(headDir);
+      expect(reports.map((r) => r.stack)).toEqual(['fleet-rack-a-network']);
+      expect(reports[0].content).toContain('Topology `fleet` (shards `rack-a`, `rack-b`, `rack-c`)');
+    } finally {
+      fs.rmSync(headDir, { recursive: true, force: true });
+    }
   });
 
   test('bad shard input: clear errors naming the value and the fix', () => {

@@ -64,6 +64,8 @@ export class DocknetApp extends App {
     }
     super.synth();
     for (const stack of this.docknetStacks) {
+      // One report per environment: a sharded one's is in its first shard's folder.
+      if (stack.environmentStacks[0] !== stack) continue;
       const dir = path.join(this.outdir, 'stacks', stack.node.id);
       const warnings = stack.problems().filter((p) => p.severity === Severity.WARNING).map(formatProblem);
       fs.writeFileSync(path.join(dir, 'docknet-report.md'), stack.report(warnings));

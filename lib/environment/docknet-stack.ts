@@ -264,7 +264,8 @@ export class DocknetStack extends TerraformStack {
   public report(warnings: string[] = []): string {
     const daemonSettings: Record<string, Record<string, unknown>> = {};
     for (const h of this.environmentHosts) if (h.daemon) daemonSettings[h.hostName] = toDaemonJsonObject(h.daemon.config());
-    return renderReport(this.toModel(), { title: `Topology \`${this.node.id}\``, daemonSettings, warnings });
+    const title = this.group ? `Topology \`${this.environment}\` (shards ${this.group.stacks.map((x) => `\`${x.shard}\``).join(', ')})` : `Topology \`${this.node.id}\``;
+    return renderReport(this.toModel(), { title, daemonSettings, warnings });
   }
 
   private reportProblems(): string[] {
