@@ -3,8 +3,11 @@ import { buildEnvironment } from './stacks/topology';
 import { dev } from './stacks/dev';
 import { staging } from './stacks/staging';
 import { prod } from './stacks/prod';
+import { buildFleet } from './stacks/fleet';
 
 // One app, two stacks per environment: <env>-hosts (daemon.json, swarm) then <env>-network.
 const app = new DocknetApp();
 for (const values of [dev, staging, prod]) buildEnvironment(app, values);
+// A sharded environment: a pair of stacks per rack (docs/sharding.md).
+buildFleet(app);
 app.synth();
