@@ -7,6 +7,8 @@
 //   the manager over ssh (the token never enters their state);
 // - a change to one shard: only its plan has changes; the other shards' plans say "No changes." and
 //   their state serials stay put;
+// - the overlay lives in the manager's shard; a container of another shard attaches to it by name
+//   (network stacks through the provider-exact replay) and reaches a container of a third shard;
 // - destroy: every node leaves, the daemons keep running.
 //
 // Host count: DOCKNET_SHARD_LAB_HOSTS (default 6, two per shard). 9 hosts (three per shard) is the
@@ -16,11 +18,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { docker, inNetns, LabHost } from '../../lab/lab';
+import { docker, inNetns, LAB_IMAGE, LabHost } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
-import { TfJson } from '../../lab/replay';
+import { Replay, TfJson } from '../../lab/replay';
 import { Subnet, SwarmRole } from '../../lib';
-import { e2eGate, report, useLab } from './helpers';
+import { e2eGate, pings, report, useLab } from './helpers';
 
 const gate = e2eGate('sharded environments', () =>
   spawnSync('sh', ['-c', 'command -v terraform'], { stdio: 'ignore' }).status === 0 ? undefined : 'needs "terraform" on the PATH',
@@ -86,7 +88,12 @@ gate.describe('a sharded environment on the lab: shards apply in parallel, a cha
   const mtuOf = (h: LabHost): number => JSON.parse(fs.readFileSync(h.configFile, 'utf8')).mtu;
   const swarm = async (h: LabHost) => (await docker(h, ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.Nodes}}'])).stdout.trim();
 
-  /** The environment's hosts stacks: every daemon with `mtu` (shard b's with `mtuB`), host 1 the manager. */
+  let networks: Record<string, TfJson> = {};
+  /**
+   * The environment's hosts stacks: every daemon with `mtu` (shard b's with `mtuB`), host 1 the
+   * manager with an overlay, the first host of every shard a container on it. Keeps the network
+   * stacks in `networks`.
+   */
   function synth(name: string, sharded: boolean, mtu: number, mtuB = mtu): Record<string, TfJson> {
     const le = labEnvironment(lab.info(), {
       name,
@@ -99,9 +106,14 @@ gate.describe('a sharded environment on the lab: shards apply in parallel, a cha
       }),
     });
     try {
+      const ov = le.hosts[0].addOverlayNetwork('ov', { name: 'shard-ov' });
+      le.hosts.forEach((h, i) => {
+        if (i % PER_SHARD === 0) h.addContainer('o', { name: `shard-o${i + 1}`, image: LAB_IMAGE, command: ['sleep', '3600'], networks: [{ network: ov, aliases: [`svc-${shardOfIndex(i)}`] }] });
+      });
       le.synth();
-      const stacks = sharded ? SHARDS.map((s) => `${name}-${s}-hosts`) : [`${name}-hosts`];
-      return Object.fromEntries(stacks.map((s) => [s, le.read(s)]));
+      const prefixes = sharded ? SHARDS.map((s) => `${name}-${s}`) : [name];
+      networks = Object.fromEntries(prefixes.map((p) => [`${p}-network`, le.read(`${p}-network`)]));
+      return Object.fromEntries(prefixes.map((p) => [`${p}-hosts`, le.read(`${p}-hosts`)]));
     } finally {
       le.dispose();
     }
@@ -169,6 +181,23 @@ gate.describe('a sharded environment on the lab: shards apply in parallel, a cha
     expect(after['dnsh-b-hosts']).toBeGreaterThan(before['dnsh-b-hosts']);
     info.hosts.forEach((h, i) => expect({ host: h.name, mtu: mtuOf(h) }).toEqual({ host: h.name, mtu: shardOfIndex(i) === 'b' ? 1360 : 1380 }));
   }, 600_000);
+
+  test('the overlay in the manager\'s shard; containers of the other shards attach to it by name and reach each other', async () => {
+    const hosts = lab.info().hosts;
+    const targets = Object.fromEntries(hosts.map((h) => [h.name, h.dockerHost]));
+    const b = (networks['dnsh-b-network'].resource!.docker_container as Record<string, any>);
+    expect(Object.values(b).map((c) => c.networks_advanced)).toEqual([[{ name: 'shard-ov', aliases: ['svc-b'] }]]);
+    const replays = ['dnsh-a-network', 'dnsh-b-network', 'dnsh-c-network'].map((s) => new Replay(networks[s], targets));
+    try {
+      for (const r of replays) await r.apply();
+      for (const r of replays) expect(r.skipped).toEqual([]);
+      const [bHost, cHost] = [hosts[PER_SHARD], hosts[2 * PER_SHARD]];
+      expect(await pings(bHost, `shard-o${PER_SHARD + 1}`, 'svc-c')).toBe(true);
+      expect(await pings(cHost, `shard-o${2 * PER_SHARD + 1}`, 'svc-a')).toBe(true);
+    } finally {
+      for (const r of [...replays].reverse()) await r.destroy().catch(() => undefined);
+    }
+  }, 300_000);
 
   test('destroy, the other shards before the manager\'s: every node leaves, the daemons keep running', async () => {
     const info = lab.info();
