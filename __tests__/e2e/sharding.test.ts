@@ -11,9 +11,8 @@
 //   (network stacks through the provider-exact replay) and reaches a container of a third shard;
 // - destroy: every node leaves, the daemons keep running.
 //
-// Host count: DOCKNET_SHARD_LAB_HOSTS (default 6, two per shard). 9 hosts (three per shard) is the
-// issue's example; on the 2-core machine shared with other lab users 6 dockerds keep the run short
-// (see docs/sharding.md for the figures of both).
+// Host count: DOCKNET_SHARD_LAB_HOSTS (default 9, three per shard: the example; about 2.5 min
+// on the 2-core machine shared with other lab users; 6 for a shorter run). Figures: docs/sharding.md.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -28,7 +27,7 @@ const gate = e2eGate('sharded environments', () =>
   spawnSync('sh', ['-c', 'command -v terraform'], { stdio: 'ignore' }).status === 0 ? undefined : 'needs "terraform" on the PATH',
 );
 
-const HOSTS = Number(process.env.DOCKNET_SHARD_LAB_HOSTS ?? 6);
+const HOSTS = Number(process.env.DOCKNET_SHARD_LAB_HOSTS ?? 9);
 const SHARDS = ['a', 'b', 'c'];
 const PER_SHARD = Math.ceil(HOSTS / SHARDS.length);
 const shardOfIndex = (i: number) => SHARDS[Math.floor(i / PER_SHARD)];
