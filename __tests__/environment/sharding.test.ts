@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet, SwarmRole } from '../../lib';
+import { TerraformStack, Testing } from 'cdktf';
+import { BootstrapTarget, DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet, SwarmBootstrap, SwarmRole } from '../../lib';
 import { readModel } from '../../lib/report/model-file';
 import { compareEnvironments } from '../../lib/report/promote';
 import { readSynthDir } from '../../lib/report/synth';
@@ -174,5 +175,29 @@ describe('a sharded environment', () => {
     }
     expect(message).toMatch(/nothing was written/);
     expect(message.match(/has swarm managers in shards "a" and "b"/g)).toHaveLength(1);
+  });
+});
+
+describe('SwarmBootstrap joinVia (the joins of a shard without the managers)', () => {
+  const target = (i: number): BootstrapTarget => ({ name: `h${i}`, ssh: { host: `10.0.0.${i}`, user: 'ops' } });
+
+  test('no init; every member joins through the given manager, after nothing of the other state', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 's');
+    const swarm = new SwarmBootstrap(stack, 'Swarm', { managers: [], workers: [{ host: target(4) }, { host: target(5) }], joinVia: { host: target(1) } });
+    expect(swarm.init).toBeUndefined();
+    const tf = JSON.parse(Testing.synth(stack));
+    const joins = Object.values(tf.resource.terraform_data) as any[];
+    expect(joins.map((j) => j.input.member)).toEqual(['h4', 'h5']);
+    for (const j of joins) {
+      expect(j.triggers_replace.swarm).toBe('via 10.0.0.1');
+      expect(j.depends_on).toBeUndefined();
+      expect(j.provisioner[0]['local-exec'].environment.DOCKNET_MANAGER_ADDR).toBe('10.0.0.1');
+    }
+  });
+
+  test('joinVia without members is refused with the fix', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    expect(() => new SwarmBootstrap(stack, 'Swarm', { managers: [], joinVia: { host: target(1) } })).toThrow(/joinVia is given but there are no managers or workers to join/);
   });
 });

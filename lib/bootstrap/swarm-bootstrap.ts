@@ -157,11 +157,12 @@ export class SwarmBootstrap extends Construct {
         DOCKNET_MANAGER_ADDR: first.advertiseAddr,
         DOCKNET_ADVERTISE: m.advertiseAddr,
       };
+      const after = [...(m.role === 'manager' ? previousManager : init), ...before];
       const join = new DataResource(this, `Join-${m.target.name}`, {
         triggersReplace: { member: m.target.ssh.host, role: m.role, swarm: this.init ? this.init.id : `via ${first.target.ssh.host}` },
         // Everything the leave needs, in the state: destroy-time provisioners may only read self.
         input: { member: m.target.name, role: m.role, advertise_addr: m.advertiseAddr, ...(leave ? { leave: env } : {}) },
-        dependsOn: [...(m.role === 'manager' ? previousManager : init), ...before],
+        dependsOn: after.length ? after : undefined,
         provisioners: [
           {
             type: 'local-exec',
