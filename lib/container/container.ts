@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Lazy } from 'cdktf';
+import { Lazy, TerraformStack } from 'cdktf';
 import { Container as ContainerResource } from '@cdktf/provider-docker/lib/container';
 import { DocknetError } from '../errors';
 import { ContainerModel } from '../model';
@@ -168,7 +168,9 @@ export class Container extends Construct {
   private renderAttachments(): unknown[] | undefined {
     if (this.attachments.length === 0) return undefined;
     return this.attachments.map((a) => ({
-      name: a.network.nameRef,
+      // A network of another stack (an overlay of a sharded environment's manager shard) by its name:
+      // a reference would tie this state to that one. Docker resolves an attachable overlay by name.
+      name: TerraformStack.of(a.network as unknown as Construct) === TerraformStack.of(this) ? a.network.nameRef : a.network.networkName,
       aliases: a.aliases && a.aliases.length ? a.aliases : undefined,
       ipv4_address: a.ipv4Address,
       ipv6_address: a.ipv6Address,

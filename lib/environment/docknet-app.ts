@@ -92,6 +92,8 @@ export class DocknetApp extends App {
       self.skipValidation = skip;
     }
     for (const stack of this.docknetStacks) {
+      // One report per environment: a sharded one's is in its first shard's folder.
+      if (stack.environmentStacks[0] !== stack) continue;
       const dir = path.join(this.outdir, 'stacks', stack.node.id);
       const mine = this.lastValidation?.get(stack.node.path) ?? [];
       const warnings = mine.filter((p) => p.severity === Severity.WARNING).map(formatProblem);

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DocknetStack } from './docknet-stack';
 import { DockerHost, SwarmRole } from '../host/docker-host';
 import { SshConnection } from '../host/connection';
-import { BootstrapTarget, HostBootstrap, SwarmBootstrap } from '../bootstrap';
+import { BootstrapTarget, HostBootstrap, SwarmBootstrap, SwarmMemberOptions } from '../bootstrap';
 import { DocknetError } from '../errors';
 import { Problem } from '../validation/problem';
 import { registerProblems } from '../validation/validated';
@@ -116,10 +116,26 @@ export class HostsStack extends TerraformStack {
     const members = (role: SwarmRole) =>
       this.network.allHosts.filter((h) => h.swarmRole === role).map((h) => ({ host: boots.get(h)!, advertiseAddr: h.advertiseAddress }));
     const managers = members(SwarmRole.MANAGER);
-    if (managers.length > 0) {
+    const workers = members(SwarmRole.WORKER);
+    // A shard without the managers joins its workers through the first manager of the environment
+    // (the manager shard's state runs swarm init): its address is in the model, the token comes over ssh.
+    const envManagers = this.network.environmentHosts.filter((h) => h.swarmRole === SwarmRole.MANAGER);
+    // Managers split over shards: the environment reports it (DocknetEnvironment), no swarm is built.
+    if (managers.length > 0 && managers.length !== envManagers.length) return;
+    const envManager = envManagers[0];
+    let joinVia: SwarmMemberOptions | undefined;
+    if (managers.length === 0 && workers.length > 0 && envManager) {
+      try {
+        joinVia = { host: HostsStack.targetOf(envManager), advertiseAddr: envManager.advertiseAddress };
+      } catch {
+        return; // A manager docknet cannot reach over ssh: the manager shard's hosts stack reports it.
+      }
+    }
+    if (managers.length > 0 || joinVia) {
       new SwarmBootstrap(this, 'Swarm', {
         managers,
-        workers: members(SwarmRole.WORKER),
+        workers,
+        joinVia,
         defaultAddrPools: this.network.swarmPools().map((b) => b.cidr),
         defaultAddrPoolMaskLength: this.network.swarm?.defaultAddrPoolMaskLength,
       });
