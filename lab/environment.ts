@@ -21,6 +21,10 @@ export interface LabEnvironmentOptions {
   readonly sshUser?: string;
   /** @default 1 */
   readonly rolloutWaveSize?: number;
+  /** Shards of the environment (stacks `<name>-<shard>-hosts`...), with `shardOf` placing each host. @default unsharded */
+  readonly shards?: string[];
+  /** The shard of each lab host, when `shards` is given. */
+  readonly shardOf?: (h: LabHost, index: number) => string;
 }
 
 export interface LabEnvironment {
@@ -29,6 +33,8 @@ export interface LabEnvironment {
   readonly hosts: DockerHost[];
   /** Synthesizes the app (validation, reports) and returns both stacks' Terraform JSON. */
   synth(): { hosts: TfJson; network: TfJson; outdir: string };
+  /** One stack's Terraform JSON after synth() (a shard's stacks are `<name>-<shard>-hosts|network`). */
+  read(stack: string): TfJson;
   /** Removes the synth output directory. */
   dispose(): void;
 }
@@ -48,6 +54,7 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
     backend: (stack, stackName) => new LocalBackend(stack, { path: path.join(info.dir, `terraform.${stackName}.tfstate`) }),
     swarm: opts.swarmPools ? { defaultAddrPools: opts.swarmPools.map((c) => Subnet.cidr(c)), defaultAddrPoolMaskLength: 24 } : undefined,
     rolloutWaveSize: opts.rolloutWaveSize,
+    shards: opts.shards,
   });
   env.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: LAB_RESERVED });
   const hosts = info.hosts.map((h, i) =>
@@ -66,6 +73,7 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
         dockerCommand: `env DOCKER_CONFIG=${path.join(info.dir, 'docker-cli')} docker -H ${h.dockerHost}`,
       },
       ...opts.host?.(h, i),
+      shard: opts.shardOf?.(h, i),
     }),
   );
   return {
@@ -75,7 +83,12 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
     synth() {
       app.synth();
       const read = (stack: string): TfJson => loadSynth(outdir, stack);
-      return { hosts: read(`${name}-hosts`), network: read(`${name}-network`), outdir };
+      // A sharded environment has no `<name>-hosts`: its first shard's pair stands in (read() the rest).
+      const first = opts.shards ? `${name}-${opts.shards[0]}` : name;
+      return { hosts: read(`${first}-hosts`), network: read(`${first}-network`), outdir };
+    },
+    read(stack: string): TfJson {
+      return loadSynth(outdir, stack);
     },
     dispose() {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -1,12 +1,35 @@
 import { IConstruct } from 'constructs';
+import { Code } from './validation/codes';
+import { Problem, formatProblem, problem, sortProblems } from './validation/problem';
+
 
 /**
- * A bad single prop: thrown at once from the constructor, with the construct path, so the user
- * sees where it came from. Whole-tree problems go through validation instead (lib/validation).
+ * docknet's one error type. It carries the problems (each with its registered code, construct
+ * paths, given / expected / fix); its message is "[path] message" for one construct's problem and
+ * the sorted list, one formatted problem per line, for several. A bad single
+ * prop throws it at once from the constructor; a synth with problems throws it once with all of
+ * them. No stack trace: the construct path says where, and a trace of docknet's internals would
+ * only bury the message (cdktf prints it in full).
  */
 export class DocknetError extends Error {
-  constructor(scope: IConstruct | string, message: string) {
-    super(`[${typeof scope === 'string' ? scope : scope.node.path}] ${message}`);
+  public readonly problems: Problem[];
+
+  /** One problem of one construct (`code` defaults to DN100, an invalid construct property). */
+  constructor(scope: IConstruct | string, message: string, code?: Code);
+  /** Several problems at once, e.g. every problem of a synth. */
+  constructor(problems: readonly Problem[], header?: string);
+  constructor(a: IConstruct | string | readonly Problem[], b?: string, code: Code = 'DN100') {
+    const problems = Array.isArray(a)
+      ? sortProblems(a as readonly Problem[])
+      : [problem(code, [typeof a === 'string' ? a : (a as IConstruct).node.path], b ?? '')];
+    const header = Array.isArray(a) ? b : undefined;
+    // One construct's problem reads "[path] message" (the code is in .problems and in the stack
+    // line); a list reads one formatted problem per line.
+    const lines = Array.isArray(a) ? problems.map(formatProblem) : [`[${problems[0].constructs[0]}] ${problems[0].message}`];
+    super(header ? `${header}\n  ${lines.join('\n  ')}` : lines.join('\n'));
     this.name = 'DocknetError';
+    this.problems = problems;
+    // The message is the whole report; frames would repeat docknet's internals after every synth.
+    this.stack = `${this.name}${Array.isArray(a) ? '' : ` ${problems[0].code}`}: ${this.message}`;
   }
 }

@@ -44,6 +44,12 @@ export interface HostModel {
   readonly daemonRanges: ReservedRangeModel[];
   /** The daemon.json keys docknet declares for the host, with their values; absent: not managed. */
   readonly daemon?: Record<string, unknown>;
+  /** Address a swarm member advertises (declared, or its first interface's); absent when unknown. */
+  readonly advertiseAddress?: string;
+  /** Host-side macvlan interfaces ("shims") the hosts stack creates. Optional: older models have none. */
+  readonly shims?: { readonly name: string; /** Construct path of the macvlan network. */ readonly network: string; readonly address: string }[];
+  /** The shard whose stacks render the host, in a sharded environment (model version 2). */
+  readonly shard?: string;
 }
 
 export interface IpConfigModel {
@@ -199,6 +205,22 @@ export const MODEL_FILE = 'docknet-model.json';
 /** Schema version of docknet-model.json; see docs/model.md for the compatibility rule. */
 export const MODEL_VERSION = 1;
 
+/**
+ * Version of the model of a sharded environment: `stacks` then names one shard's pair (not the
+ * environment's), so a reader that knows only version 1 must refuse it rather than misread it.
+ */
+export const MODEL_VERSION_SHARDED = 2;
+
+/** The model versions this docknet reads. */
+export const MODEL_VERSIONS_READ: readonly number[] = [MODEL_VERSION, MODEL_VERSION_SHARDED];
+
+/** One shard of a sharded environment: its name and its pair of stacks. */
+export interface ShardStacksModel {
+  readonly name: string;
+  readonly network: string;
+  readonly hosts?: string;
+}
+
 /** What a Terraform resource renders of the topology. */
 export type ModelObjectKind =
   /** The host's docker provider and its images. */
@@ -236,8 +258,13 @@ export interface DocknetModel extends TopologyModel {
   readonly version: number;
   /** The stack whose folder this file is in. */
   readonly stack: string;
-  /** The environment's stacks; the model is the same in both folders but for `stack`. */
-  readonly stacks: { readonly network: string; readonly hosts?: string };
+  /** The shard whose stacks hold this file (version 2: a sharded environment). */
+  readonly shard?: string;
+  /**
+   * The stack pair this file belongs to; the model is the same in both folders but for `stack`. In a
+   * sharded environment (version 2) the pair is this shard's, and `shards` lists every shard's pair.
+   */
+  readonly stacks: { readonly network: string; readonly hosts?: string; readonly shards?: ShardStacksModel[] };
   readonly rollout: RolloutModel;
   /** Every Terraform resource and provider of the environment's stacks, in (stack, type, logicalId) order. */
   readonly resources: ResourceAddressModel[];

@@ -18,6 +18,8 @@ try {
   console.error(e instanceof Error ? e.message : String(e));
   process.exit(1);
 }
+// DocknetApp.run has printed the problems and set the exit code: nothing was written.
+if (process.exitCode) process.exit(process.exitCode);
 const stacks = Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).stacks).sort();
 for (const stale of before.filter((s) => !stacks.includes(s))) fs.rmSync(path.join(outdir, 'stacks', stale), { recursive: true });
 console.log(`Generated Terraform code for the stacks: ${stacks.join(', ')}`);

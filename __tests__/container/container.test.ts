@@ -80,7 +80,12 @@ describe('Container', () => {
     expect(() => h1.addContainer('b', { image: IMAGE, name: '-x' })).toThrow(/container name "-x" is not a valid Docker name/);
     expect(() => Port.tcp(0)).toThrow(/container port 0 is not a port/);
     const c = h1.addContainer('cc', { image: IMAGE, networks: [{ network: net }] });
-    expect(() => c.attach(net)).toThrow(/already attached to network "n"/);
+    // Attaching twice needs two values: not thrown here, reported at synth as DN110 (one check, not two).
+    expect(() => c.attach(net)).not.toThrow();
+    const f = fleet();
+    const n2 = f.h1.addBridgeNetwork('n', { subnet: Subnet.cidr('10.61.0.0/24') });
+    f.h1.addContainer('cc', { image: IMAGE, networks: [{ network: n2 }, { network: n2 }] });
+    expect(f.stack.problems().map((p) => p.code)).toContain('DN110');
     expect(() => c.attach(h1.addBridgeNetwork('m', {}), { ipv4Address: '10.61.0.999' })).toThrow(/ipv4Address: /);
   });
 });

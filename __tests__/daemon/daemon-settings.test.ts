@@ -65,14 +65,19 @@ describe('DaemonSettings', () => {
     expect(new DaemonSettings(stack(), 'Daemon').render()).toBe('{}\n');
   });
 
-  test('a malformed value throws at once with the construct path and code', () => {
-    expect(() => new DaemonSettings(stack(), 'Daemon', { mtu: 70000 })).toThrow(
-      /error DN500 \[lab-hosts\/Daemon\] daemon.json "mtu" is 70000, expected an integer from 68 to 65535/,
-    );
+  test('a malformed value is reported at synth with the construct path and code, not thrown', () => {
+    const s = stack();
+    expect(() => new DaemonSettings(s, 'Daemon', { mtu: 70000 })).not.toThrow();
+    expect(validateTree(s)).toEqual([expect.stringMatching(/^error DN500 \[lab-hosts\/Daemon\] daemon.json "mtu" is 70000, expected an integer from 68 to 65535/)]);
   });
 
-  test('every malformed value is listed in the one error', () => {
-    expect(() => new DaemonSettings(stack(), 'Daemon', { mtu: 1, dns: ['x'] })).toThrow(/"mtu"[\s\S]*"dns"/);
+  // Issue 11: one bad value (DN500) used to throw and hide the daemon's other rules.
+  test.each([
+    ['valid values: only the cross-key rule', { mtu: 1400, bridge: 'br0', bip: '10.200.0.1/24' }, ['DN504']],
+    ['a malformed value next to a cross-key rule: both', { mtu: 1, dns: ['x'], bridge: 'br0', bip: '10.200.0.1/24' }, ['DN500', 'DN500', 'DN504']],
+  ])('%s', (_name, props, codes) => {
+    const d = new DaemonSettings(stack(), 'Daemon', props);
+    expect(d.problems().map((p) => p.code).sort()).toEqual(codes);
   });
 
   test('cross-key rules surface together at synth', () => {

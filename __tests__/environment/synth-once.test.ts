@@ -14,15 +14,16 @@ describe('one synth does each expensive thing once', () => {
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 
-  test('validation and the model once per network stack; `terraform version` once for all terraform_data', () => {
+  test('validation and the model once per network stack; no `terraform version` process', () => {
     const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
     buildEnvironment(app, dev);
-    // cdktf's terraform_data check is a ValidateBinaryVersion that spawns `terraform version`.
+    // cdktf's terraform_data check is a ValidateBinaryVersion that spawns `terraform version`, one per
+    // resource on each of cdktf's validation passes; DocknetApp validates with docknet's own rules once.
     const versionChecks = jest.spyOn(ValidateBinaryVersion.prototype, 'validate');
     const problems = jest.spyOn(DocknetStack.prototype as any, 'findProblems');
     const models = jest.spyOn(DocknetStack.prototype as any, 'buildModel');
     app.synth();
-    expect(versionChecks).toHaveBeenCalledTimes(1);
+    expect(versionChecks).not.toHaveBeenCalled();
     expect(problems).toHaveBeenCalledTimes(1);
     expect(models).toHaveBeenCalledTimes(1);
     const hosts = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'dev-hosts', 'cdk.tf.json'), 'utf8'));

@@ -39,7 +39,7 @@ describe('DockerHost', () => {
 
   test('bad host props throw at once with the construct path', () => {
     const { stack } = fleet();
-    expect(() => stack.addHost('h1', { connection: HostConnection.unix() })).toThrow(/There is already a Construct with name 'h1'|already used/);
+    expect(() => stack.addHost('h1', { connection: HostConnection.unix() })).toThrow(/^\[test-network\/h1\] a second host was added with the construct id "h1"/);
     expect(() => stack.addHost('9bad', { connection: HostConnection.unix() })).toThrow(/\[test-network\/9bad\] host name "9bad" cannot be a provider alias/);
     expect(() => stack.addHost('h3', { connection: HostConnection.unix(), interfaces: { eth0: { address: '10.0.0.300/24' } } })).toThrow(/\[test-network\/h3\] interfaces\.eth0\.address/);
     expect(() => stack.addHost('h4', { connection: HostConnection.unix(), interfaces: { eth0: { mtu: 100 } } })).toThrow(/interfaces\.eth0\.mtu 100/);

@@ -57,8 +57,8 @@ describe('docknet-model.json', () => {
   test('readModel fails clearly on an unknown version, a foreign file and a missing one', () => {
     const file = path.join(tempDir('docknet-model-'), MODEL_FILE);
     const good = readModel(path.join(dir, 'stacks', 'staging-network'));
-    fs.writeFileSync(file, JSON.stringify({ ...good, version: 2 }));
-    expect(() => readModel(file)).toThrow(`${file} is docknet model version 2; this docknet reads version 1 only. It was written by a newer docknet: upgrade docknet, or synthesize with this one.`);
+    fs.writeFileSync(file, JSON.stringify({ ...good, version: 3 }));
+    expect(() => readModel(file)).toThrow(`${file} is docknet model version 3; this docknet reads versions 1 and 2 only. It was written by a newer docknet: upgrade docknet, or synthesize with this one.`);
     fs.writeFileSync(file, JSON.stringify({ ...good, version: '1' }));
     expect(() => readModel(file)).toThrow(/has version "1"; expected a positive integer/);
     fs.writeFileSync(file, JSON.stringify({ resource: {} }));

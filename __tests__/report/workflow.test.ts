@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { removeTempDirs, tempDir } from './fixtures';
+import { FLEET_SHARDS as RACKS } from '../../stacks/fleet';
 
 afterAll(removeTempDirs);
 
@@ -25,9 +26,11 @@ const jobs: [string, Job][] = Object.entries(workflow.jobs as Record<string, Job
 const runs = (job: Job): string => (job.steps ?? []).map((s: any) => s.run ?? '').join('\n');
 const uses = (job: Job, action: string): any[] => (job.steps ?? []).filter((s: any) => String(s.uses ?? '').startsWith(`${action}@`));
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
+/** The example's sharded environment (stacks/fleet.ts): a pair of stacks per shard. */
+const FLEET_SHARDS = RACKS.map((r) => `fleet-${r}`);
 /** Runs terraform against an environment's state (a command line, not a message mentioning it). */
 const touchesState = (job: Job): boolean => /tf-stack\.sh (plan|apply)|^\s*terraform /m.test(runs(job));
-const deployJobs = jobs.filter(([id]) => id.startsWith('deploy-'));
+const deployJobs = jobs.filter(([id]) => id.startsWith('deploy-') && !id.startsWith('deploy-fleet'));
 const TF_STACK = fs.readFileSync(path.resolve(__dirname, '../../bin/tf-stack.sh'), 'utf8');
 
 describe('GitHub workflows', () => {
@@ -92,7 +95,13 @@ describe('GitHub workflows', () => {
   test('pull requests: a plan per environment with read-only credentials, plan files and synth kept as artifacts', () => {
     const plan = workflow.jobs.plan;
     expect(plan.if).toBe("github.event_name == 'pull_request'");
-    expect(plan.strategy.matrix.environment).toEqual(ENVIRONMENTS);
+    // One job per pair of stacks: an environment's, or each shard's of a sharded one.
+    expect(plan.strategy.matrix.include).toEqual([
+      ...ENVIRONMENTS.map((e) => ({ environment: e, stacks: e })),
+      ...FLEET_SHARDS.map((s) => ({ environment: 'fleet', stacks: s })),
+    ]);
+    expect(plan.env.STACKS).toBe('${{ matrix.stacks }}');
+    expect(plan.concurrency.group).toContain('${{ matrix.stacks }}');
     // Plan credentials live in their own GitHub environment, never the deploy one.
     expect(plan.environment.name).toBe('${{ matrix.environment }}-plan');
     const r = runs(plan);
@@ -101,7 +110,8 @@ describe('GitHub workflows', () => {
     expect(r).toMatch(/bin\/tf-stack\.sh plan "\$stack"/);
     expect(r).toMatch(/gitops\.ts digest --out cdktf\.out\/synth\.json --commit "\$HEAD_SHA"/);
     const [upload] = uses(plan, 'actions/upload-artifact');
-    expect(upload.with.name).toBe('docknet-plan-${{ matrix.environment }}');
+    expect(upload.with.name).toBe('docknet-plan-${{ matrix.stacks }}');
+    expect(r).toMatch(/for stack in "\$STACKS-hosts" "\$STACKS-network"/);
     expect(upload.with.path).toContain('cdktf.out/synth.json');
     expect(upload.with.path).toContain('-network/*.tfplan');
     expect(upload.with.path).toContain('-hosts/*.tfplan');
@@ -125,6 +135,7 @@ describe('GitHub workflows', () => {
       expect(job.environment?.name ?? job.environment).toBe(env);
       expect(job.needs).toEqual([previous, 'find-plan']);
       expect(job.env.ENV_NAME).toBe(env);
+      expect(job.env.STACKS).toBe(env);
       expect(job.concurrency).toEqual({ group: `docknet-deploy-${env}`, 'cancel-in-progress': false });
       expect(job.if).toContain("github.event_name == 'push'");
       const steps = job.steps as any[];
@@ -132,18 +143,32 @@ describe('GitHub workflows', () => {
       const verify = steps.findIndex((s) => /gitops\.ts verify --planned planned\/synth\.json/.test(s.run ?? ''));
       const apply = steps.findIndex((s) => /bin\/tf-stack\.sh apply "\$stack"/.test(s.run ?? ''));
       expect(download).toBeGreaterThan(-1);
-      expect(steps[download].with).toMatchObject({ name: 'docknet-plan-${{ env.ENV_NAME }}', 'run-id': '${{ needs.find-plan.outputs.run-id }}' });
+      expect(steps[download].with).toMatchObject({ name: 'docknet-plan-${{ env.STACKS }}', 'run-id': '${{ needs.find-plan.outputs.run-id }}' });
       expect(verify).toBeGreaterThan(download);
       expect(apply).toBeGreaterThan(verify);
       expect(steps[apply].run).toContain('cp "planned/stacks/$stack/$stack.tfplan"');
       previous = id;
+    }
+    // The sharded environment: the manager's shard first, then the other shards in parallel, one job
+    // (and one deploy concurrency group, one state lock) per shard, with the same reviewed-plan steps.
+    const first = workflow.jobs['deploy-fleet-rack-a'];
+    const rest = workflow.jobs['deploy-fleet'];
+    expect(first.env).toMatchObject({ ENV_NAME: 'fleet', STACKS: 'fleet-rack-a' });
+    expect(first.concurrency).toEqual({ group: 'docknet-deploy-fleet-rack-a', 'cancel-in-progress': false });
+    expect(rest.needs).toEqual(['deploy-fleet-rack-a', 'find-plan']);
+    expect(rest.strategy.matrix.stacks).toEqual(FLEET_SHARDS.slice(1));
+    expect(rest.env).toMatchObject({ ENV_NAME: 'fleet', STACKS: '${{ matrix.stacks }}' });
+    expect(rest.concurrency).toEqual({ group: 'docknet-deploy-${{ matrix.stacks }}', 'cancel-in-progress': false });
+    for (const j of [first, rest]) {
+      expect(j.environment.name).toBe('fleet');
+      expect(j.steps).toEqual(workflow.jobs['deploy-dev'].steps);
     }
     expect(workflow.jobs['find-plan'].permissions).toEqual({ actions: 'read', contents: 'read', 'pull-requests': 'read' });
   });
 
   test('every job that touches state checks its backend first (local state refused in CI)', () => {
     const touching = jobs.filter(([, j]) => touchesState(j));
-    expect(touching.map(([id]) => id).sort()).toEqual(['deploy-dev', 'deploy-prod', 'deploy-staging', 'plan']);
+    expect(touching.map(([id]) => id).sort()).toEqual(['deploy-dev', 'deploy-fleet', 'deploy-fleet-rack-a', 'deploy-prod', 'deploy-staging', 'plan']);
     for (const [id, job] of touching) {
       const r = runs(job);
       const check = r.indexOf('gitops.ts check-backend');

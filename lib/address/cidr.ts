@@ -187,7 +187,9 @@ export class Cidr {
   public static parse(text: string): Cidr {
     const hit = Cidr.cache.get(text);
     if (hit) return hit;
-    const trimmed = text.trim();
+    const trimmed = typeof text === 'string' ? text.trim() : text;
+    // Refused, not trimmed: the value would otherwise reach the JSON as written.
+    if (trimmed !== text) throw new AddressError(`"${text}" has surrounding whitespace. Write "${trimmed}".`);
     const slash = trimmed.indexOf('/');
     if (slash < 0) {
       const ip = readIp(trimmed);

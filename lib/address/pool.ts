@@ -35,6 +35,8 @@
  *   handed out so far pinned, so nothing already rendered moves.
  */
 import { Problem, error, warning } from '../validation/problem';
+import { Code } from '../validation/codes';
+import { DocknetError } from '../errors';
 import { BlockRequest, Reconciled, reconcile } from './allocator';
 import { Cidr } from './cidr';
 import { LanSegment, LanSegmentOptions } from './lan';
@@ -48,7 +50,7 @@ export const PLAN_CODES = {
   LAN_EXHAUSTED: 'DN274',
   FREED_REUSED: 'DN275',
   RENAME_INVALID: 'DN276',
-} as const;
+} as const satisfies Record<string, Code>;
 
 export interface AddressPlanOptions {
   /**
@@ -89,9 +91,11 @@ export interface PlanResult {
   readonly problems: Problem[];
 }
 
-export class AddressPlanError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A request the plan cannot serve: docknet's one error type, named after the plan (no construct path). */
+export class AddressPlanError extends DocknetError {
+  constructor(message: string | Problem, code: Code = 'DN100', subject = 'address plan') {
+    if (typeof message === 'string') super(subject, message, code);
+    else super([message]);
     this.name = 'AddressPlanError';
   }
 }
@@ -110,7 +114,7 @@ interface EnvState {
 
 interface Resolved extends PlanResult {
   readonly blocks: Map<string, Cidr>; // "env\0pool\0key" and "env\0lan\0segment\0host"
-  readonly failures: Map<string, string>;
+  readonly failures: Map<string, Problem>;
 }
 
 export class AddressPlan {
@@ -286,7 +290,10 @@ export class AddressPlan {
     const r = this.resolve() as Resolved;
     const c = r.blocks.get(id);
     if (c) return c.toString();
-    throw new AddressPlanError(r.failures.get(id) ?? `No allocation for ${id.split('\0').join(' / ')}.`);
+    // The same problem resolve() reports, so the synth's one list shows it once (duplicates merge).
+    const failure = r.failures.get(id);
+    if (failure) throw new AddressPlanError(failure);
+    throw new AddressPlanError(`No allocation for ${id.split('\0').join(' / ')}.`, 'DN270');
   }
 
   /** Decides every block (once; later calls return the same result). */
@@ -294,7 +301,7 @@ export class AddressPlan {
     if (this.resolved) return this.resolved;
     const problems: Problem[] = [];
     const blocks = new Map<string, Cidr>();
-    const failures = new Map<string, string>();
+    const failures = new Map<string, Problem>();
     const out: PlanRecord = normalizeRecord(this.input);
     const frozen = this.options.frozen ?? false;
     const fix = `Run synth locally and commit ${this.file}.`;
@@ -331,8 +338,9 @@ export class AddressPlan {
           const msg =
             `${what} of environment "${envName}" has no free /${req.prefix} for "${req.key}": the pool holds ${p.cidr.size} addresses, ` +
             `${free} of them free, not enough or not as one aligned /${req.prefix}. Enlarge the pool, request a longer prefix, or add a second pool.`;
-          failures.set(`${envName}\0${p.name}\0${req.key}`, msg);
-          problems.push(error(PLAN_CODES.POOL_EXHAUSTED, [req.key], msg));
+          const pr = error(PLAN_CODES.POOL_EXHAUSTED, [req.key], msg);
+          failures.set(`${envName}\0${p.name}\0${req.key}`, pr);
+          problems.push(pr);
         }
       }
       for (const name of Object.keys(orig.pools).sort(compareKeys)) {
@@ -351,8 +359,9 @@ export class AddressPlan {
           const msg =
             `${what} has no free aligned /${req.prefix} for host "${req.key}" outside the gateway and reserved ranges. ` +
             `Use a longer perHostPrefixLength, shrink reserved ranges, or use a larger subnet.`;
-          failures.set(`${envName}\0lan\0${name}\0${req.key}`, msg);
-          problems.push(error(PLAN_CODES.LAN_EXHAUSTED, [`${envName}/lan ${name}`, req.key], msg));
+          const pr = error(PLAN_CODES.LAN_EXHAUSTED, [`${envName}/lan ${name}`, req.key], msg);
+          failures.set(`${envName}\0lan\0${name}\0${req.key}`, pr);
+          problems.push(pr);
         }
       }
       for (const name of Object.keys(orig.lanRanges).sort(compareKeys)) {

@@ -18,8 +18,15 @@ export interface SwarmMemberOptions {
 }
 
 export interface SwarmBootstrapProps {
-  /** Managers; the first one initializes the swarm. Use an odd number (1, 3, 5). */
+  /** Managers; the first one initializes the swarm (unless joinVia is given). Use an odd number (1, 3, 5). */
   readonly managers: SwarmMemberOptions[];
+  /**
+   * A manager of a swarm initialized in another state (a sharded environment's manager shard): no
+   * swarm init here, every member joins through it. The join token is read on that manager over ssh
+   * with host keys checked, as for any join, so it never enters this state.
+   * @default - the first of managers runs swarm init
+   */
+  readonly joinVia?: SwarmMemberOptions;
   /** @default [] */
   readonly workers?: SwarmMemberOptions[];
   /**
@@ -64,8 +71,8 @@ export interface SwarmFirewallRule {
  * Every step first asks the node for `.Swarm.LocalNodeState`, so re-applying is a no-op.
  */
 export class SwarmBootstrap extends Construct {
-  /** terraform_data running swarm init on the first manager. */
-  public readonly init: DataResource;
+  /** terraform_data running swarm init on the first manager; absent with joinVia. */
+  public readonly init?: DataResource;
   /** terraform_data per joining member, managers first. */
   public readonly joins: DataResource[] = [];
   /** Ports and protocols to open between the hosts. */
@@ -86,7 +93,8 @@ export class SwarmBootstrap extends Construct {
     // then fails its own join and nothing else.
     const own = (m: ResolvedMember) => [...(m.bootstrap?.dependables ?? []), ...(props.dependsOn ?? [])];
 
-    const first = members[0];
+    const via = props.joinVia ? resolveMember(props.joinVia) : undefined;
+    const first = via ?? members[0];
     const pools = props.defaultAddrPools ?? [];
     const initStep = (mode: 'init' | 'leave') => ({
       step: mode === 'init' ? 'swarm init' : 'swarm leave (first manager)',
@@ -104,7 +112,7 @@ export class SwarmBootstrap extends Construct {
     // Replaced only when the first manager itself changes: pools and the data path port are fixed at
     // swarm init, so a change to them is an in-place change of `input` (visible in the plan) and
     // re-creating the swarm stays a deliberate act (destroy, then apply).
-    this.init = new DataResource(this, 'Init', {
+    if (!via) this.init = new DataResource(this, 'Init', {
       triggersReplace: { manager: first.target.ssh.host },
       input: {
         manager: first.target.name,
@@ -123,8 +131,9 @@ export class SwarmBootstrap extends Construct {
     });
 
     // Managers join one after another (raft adds one voter at a time); workers in parallel.
-    let previousManager: ITerraformDependable = this.init;
-    for (const m of members.slice(1)) {
+    const init: ITerraformDependable[] = this.init ? [this.init] : [];
+    let previousManager: ITerraformDependable[] = init;
+    for (const m of via ? members : members.slice(1)) {
       const env: Record<string, string> = {
         DOCKNET_ROLE: m.role,
         ...sshEnv('MANAGER', first.target),
@@ -138,11 +147,11 @@ export class SwarmBootstrap extends Construct {
         DOCKNET_MEMBER_ID_FILE: `${posix.dirname(m.target.daemonConfigPath ?? DEFAULT_DAEMON_CONFIG_PATH)}/docknet-swarm-node-id`,
       };
       const join = new DataResource(this, `Join-${m.target.name}`, {
-        triggersReplace: { member: m.target.ssh.host, role: m.role, swarm: this.init.id },
+        triggersReplace: { member: m.target.ssh.host, role: m.role, swarm: this.init ? this.init.id : `via ${first.target.ssh.host}` },
         // Everything the leave needs, in the state: destroy-time provisioners may only read self.
         // Nothing secret: the token is read from the manager at run time, never stored.
         input: { member: m.target.name, role: m.role, advertise_addr: m.advertiseAddr, ...(leave ? { leave: mapValues(env, tfLiteral) } : {}) },
-        dependsOn: [m.role === 'manager' ? previousManager : this.init, ...own(m)],
+        dependsOn: [...(m.role === 'manager' ? previousManager : init), ...own(m)].length ? [...(m.role === 'manager' ? previousManager : init), ...own(m)] : undefined,
         provisioners: [
           {
             type: 'local-exec',
@@ -165,7 +174,7 @@ export class SwarmBootstrap extends Construct {
             : []),
         ],
       });
-      if (m.role === 'manager') previousManager = join;
+      if (m.role === 'manager') previousManager = [join];
       this.joins.push(join);
     }
 
@@ -204,11 +213,14 @@ function resolveMember(m: SwarmMemberOptions): ResolvedMember {
 
 function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & { role: string })[]): string[] {
   const out: string[] = [];
-  if (!props.managers || props.managers.length === 0) {
+  if (props.joinVia) {
+    if (!resolveMember(props.joinVia).target) out.push('joinVia has no host, expected the manager (a HostBootstrap or a target) members join through.');
+    if ((props.managers ?? []).length + (props.workers ?? []).length === 0) out.push('joinVia is given but there are no managers or workers to join. Remove the SwarmBootstrap or add members.');
+  } else if (!props.managers || props.managers.length === 0) {
     out.push('managers is empty, expected at least one manager (the first one runs swarm init).');
     return out;
   }
-  if (props.managers.length % 2 === 0) {
+  if (!props.joinVia && props.managers.length % 2 === 0) {
     out.push(`managers has ${props.managers.length} entries, expected an odd number (1, 3, 5): raft loses quorum with half the managers down. Add or remove one manager.`);
   }
   const names = new Set<string>();

@@ -1,4 +1,6 @@
-import { error, formatProblem } from '../validation/problem';
+import { error } from '../validation/problem';
+import { Code } from '../validation/codes';
+import { DocknetError } from '../errors';
 
 /**
  * A host as the bootstrap constructs need it: how to ssh in and how its dockerd is run. Plain
@@ -107,12 +109,12 @@ export function connectTimeoutSeconds(timeout: string | undefined): number {
 }
 
 /** Rule code for a malformed bootstrap prop (target, swarm or shim); thrown at construction. */
-export const BOOTSTRAP_INVALID_VALUE = 'DN520';
+export const BOOTSTRAP_INVALID_VALUE = 'DN520' satisfies Code;
 
 /** Throws one error listing every malformed value, naming the construct path. */
 export function throwIfInvalid(path: string, messages: string[]): void {
   if (messages.length > 0) {
-    throw new Error(messages.map((m) => formatProblem(error(BOOTSTRAP_INVALID_VALUE, [path], m))).join('\n'));
+    throw new DocknetError(messages.map((m) => error(BOOTSTRAP_INVALID_VALUE, [path], m)));
   }
 }
 

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformResource } from 'cdktf';
+import { TerraformResource, TerraformStack } from 'cdktf';
 import * as containerBinding from '@cdktf/provider-docker/lib/container';
 import { Container as ContainerResource, ContainerConfig } from '@cdktf/provider-docker/lib/container';
 import type { Image } from '@cdktf/provider-docker/lib/image';
@@ -11,6 +11,7 @@ import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
 import { definedOnly, RenderedResource, sameStackRef, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
 import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
+import { CONTAINER_NAME, CONTAINER_NAME_TEXT, NETWORK_ALIAS } from '../facts/docker';
 
 export interface AttachmentOptions {
   /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */
@@ -63,7 +64,6 @@ export interface SharedModeContainerProps extends ContainerCommonProps {
 
 export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps;
 
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
 
 /**
  * A container on one host. Its docker_container child is named "Resource", rendered at synth from
@@ -88,8 +88,8 @@ export class Container extends Construct {
     this.host = host;
     this.props = props;
     this.containerName = props.name ?? id;
-    if (!NAME.test(this.containerName)) {
-      throw new DocknetError(this, `container name "${this.containerName}" is not a valid Docker name. Expected letters, digits, "_", "." or "-", starting with a letter or digit, at least two characters.`);
+    if (!CONTAINER_NAME.test(this.containerName)) {
+      throw new DocknetError(this, `container name "${this.containerName}" is not a valid Docker name. Expected ${CONTAINER_NAME_TEXT}.`, 'DN403');
     }
     this.networkMode = props.networkMode ?? NetworkMode.bridge();
     for (const d of props.dns ?? []) checkIp(this, 'dns', d);
@@ -136,9 +136,12 @@ export class Container extends Construct {
   public attach(network: INetwork, options: AttachmentOptions = {}): this {
     if (options.ipv4Address !== undefined) checkIp(this, 'ipv4Address', options.ipv4Address);
     if (options.ipv6Address !== undefined) checkIp(this, 'ipv6Address', options.ipv6Address);
-    if (this.attachments.some((a) => a.network === network)) {
-      throw new DocknetError(this, `is already attached to network "${network.networkName}". Attach once, with every alias and address in one call.`);
+    for (const alias of options.aliases ?? []) {
+      if (typeof alias !== 'string' || !NETWORK_ALIAS.test(alias)) {
+        throw new DocknetError(this, `alias ${JSON.stringify(alias)} on network "${network.networkName}" is not a name Docker's DNS can resolve. Expected letters, digits, "_", "." or "-", no spaces, not empty.`, 'DN405');
+      }
     }
+    // Attaching twice to one network (DN110) needs two values: reported at synth with everything else.
     this.attachments.push({ network, ...options });
     return this;
   }
@@ -210,8 +213,12 @@ export class Container extends Construct {
   private renderAttachments(): ContainerConfig['networksAdvanced'] {
     if (this.attachments.length === 0) return undefined;
     return this.attachments.map((a) => ({
-      // A plain reference string where the network is docknet's and in this stack (always, today): no token per attachment.
-      name: a.network instanceof Network && a.network.host.stack === this.host.stack ? sameStackRef(a.network.terraformResource, 'name') : a.network.nameRef,
+      // A network of another stack (an overlay of a sharded environment's manager shard) by its name:
+      // a reference would tie this state to that one. Docker resolves an attachable overlay by name.
+      // In this stack, a docknet network by the plain reference string (no token per attachment).
+      name: TerraformStack.of(a.network as unknown as Construct) !== TerraformStack.of(this)
+        ? a.network.networkName
+        : a.network instanceof Network ? sameStackRef(a.network.terraformResource, 'name') : a.network.nameRef,
       aliases: a.aliases && a.aliases.length ? a.aliases : undefined,
       ipv4Address: a.ipv4Address,
       ipv6Address: a.ipv6Address,

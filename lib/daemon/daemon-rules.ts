@@ -1,47 +1,50 @@
 import { Token } from 'cdktf';
 import { error, Problem, warning } from '../validation/problem';
+import { Code } from '../validation/codes';
 import { IpFamily, IpPrefix, parseAddress, parsePrefix } from '../address/cidr';
 import { DaemonConfig, DaemonHostFacts, DAEMON_CONFIG_KEYS } from './daemon-config';
 import { NETWORKING_KEYS, PASS_THROUGH_KEYS, REMOVED_KEYS } from './daemon-keys';
 
 /**
- * Rule codes of daemon.json validation. DN500 is a malformed single value (thrown at once by the
- * construct); the others are reported together at synth.
+ * Names for the daemon.json codes of the registry (lib/validation/codes.ts). Every one, DN500 (a
+ * malformed value) included, is reported together with the rest at synth: a bad value never hides
+ * the daemon's other rules.
  */
-export enum DaemonRule {
+export const DaemonRule = {
   /** A value that cannot be parsed or is out of range. */
-  INVALID_VALUE = 'DN500',
+  INVALID_VALUE: 'DN500',
   /** A key in `extra` that dockerd does not know. */
-  UNKNOWN_KEY = 'DN501',
+  UNKNOWN_KEY: 'DN501',
   /** A networking key in `extra`: it has a typed prop. */
-  NETWORKING_KEY_IN_EXTRA = 'DN502',
+  NETWORKING_KEY_IN_EXTRA: 'DN502',
   /** cluster-store / cluster-advertise / cluster-store-opts / graph: removed from dockerd. */
-  REMOVED_KEY = 'DN503',
+  REMOVED_KEY: 'DN503',
   /** bridge and bip together. */
-  BRIDGE_WITH_BIP = 'DN504',
+  BRIDGE_WITH_BIP: 'DN504',
   /** fixed-cidr outside the bip subnet. */
-  FIXED_CIDR_OUTSIDE_BIP = 'DN505',
+  FIXED_CIDR_OUTSIDE_BIP: 'DN505',
   /** default-gateway(-v6) outside the bridge subnet. */
-  GATEWAY_OUTSIDE_SUBNET = 'DN506',
+  GATEWAY_OUTSIDE_SUBNET: 'DN506',
   /** icc=false with iptables=false. */
-  ICC_WITHOUT_IPTABLES = 'DN507',
+  ICC_WITHOUT_IPTABLES: 'DN507',
   /** A default-address-pools entry whose base prefix is longer than its size. */
-  POOL_BASE_LONGER_THAN_SIZE = 'DN508',
+  POOL_BASE_LONGER_THAN_SIZE: 'DN508',
   /** live-restore on a swarm member. */
-  LIVE_RESTORE_ON_SWARM = 'DN509',
+  LIVE_RESTORE_ON_SWARM: 'DN509',
   /** `hosts` in the file while the unit passes -H. */
-  HOSTS_WITH_UNIT_FLAG = 'DN510',
+  HOSTS_WITH_UNIT_FLAG: 'DN510',
   /** `hosts` with tcp:// and no TLS. */
-  HOSTS_TCP_WITHOUT_TLS = 'DN511',
+  HOSTS_TCP_WITHOUT_TLS: 'DN511',
   /** ip-masq=true with iptables=false: dockerd silently turns masquerading off. */
-  IP_MASQ_WITHOUT_IPTABLES = 'DN512',
+  IP_MASQ_WITHOUT_IPTABLES: 'DN512',
   /** IPv6 settings while ipv6 is not enabled: dockerd ignores them. */
-  IPV6_SETTINGS_WITHOUT_IPV6 = 'DN513',
+  IPV6_SETTINGS_WITHOUT_IPV6: 'DN513',
   /** Two default-address-pools entries (or a pool and bip) overlap. */
-  POOLS_OVERLAP = 'DN514',
+  POOLS_OVERLAP: 'DN514',
   /** A default-address-pools entry overlaps the bip subnet (warning). */
-  POOL_OVERLAPS_BIP = 'DN515',
-}
+  POOL_OVERLAPS_BIP: 'DN515',
+} as const satisfies Record<string, Code>;
+export type DaemonRule = (typeof DaemonRule)[keyof typeof DaemonRule];
 
 /**
  * Every problem of a daemon configuration, all at once. `path` is the construct path named in

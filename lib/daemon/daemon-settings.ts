@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
-import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
-import { formatProblem, Problem, Severity } from '../validation/problem';
+import { Problem } from '../validation/problem';
+import { registerProblems } from '../validation/validated';
 import { parsePrefix } from '../address/cidr';
 import { DaemonConfig, DaemonHostFacts, renderDaemonJson } from './daemon-config';
-import { DaemonRule, validateDaemonConfig } from './daemon-rules';
+import { validateDaemonConfig } from './daemon-rules';
 
 export interface DaemonSettingsProps extends DaemonConfig, DaemonHostFacts {}
 
@@ -30,8 +30,8 @@ export interface DaemonAddressRange {
 }
 
 /**
- * daemon.json of one Docker host. A malformed value throws here, naming this construct; rules
- * that span keys are reported together at synth (node.addValidation), warnings as annotations.
+ * daemon.json of one Docker host. Every problem, malformed values included, is reported at synth
+ * with every other problem of the synth (lib/validation/validated.ts); warnings annotated once.
  */
 export class DaemonSettings extends Construct {
   /** The typed settings as given. */
@@ -44,18 +44,9 @@ export class DaemonSettings extends Construct {
     this.config = config;
     this.facts = { unitPassesHosts: unitPassesHosts ?? true, swarmMember: swarmMember ?? false };
 
-    const invalid = this.problems().filter((p) => p.code === DaemonRule.INVALID_VALUE);
-    if (invalid.length > 0) throw new Error(invalid.map(formatProblem).join('\n'));
-
-    this.node.addValidation({
-      validate: () => {
-        const problems = this.problems();
-        for (const w of problems.filter((p) => p.severity === Severity.WARNING)) {
-          Annotations.of(this).addWarning(formatProblem(w));
-        }
-        return problems.filter((p) => p.severity === Severity.ERROR).map(formatProblem);
-      },
-    });
+    // Every finding, a malformed value (DN500) included, is reported with the synth's other problems:
+    // one bad value must not hide this daemon's other rules.
+    registerProblems(this, () => this.problems());
   }
 
   /** Marks the host as a swarm member (SwarmBootstrap calls this), which forbids live-restore. */

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppConfig, DataResource, TerraformStack } from 'cdktf';
-import { ValidateBinaryVersion } from 'cdktf/lib/validations';
+import { App, AppConfig } from 'cdktf';
 import { DocknetStack } from './docknet-stack';
-import { HostsStack } from './hosts-stack';
 import { PLAN_FROZEN_CONTEXT, PlanStore } from './environment-plan';
-import { formatProblem, Severity } from '../validation/problem';
+import { DocknetError } from '../errors';
+import { Problem, formatProblem, Severity, sortProblems } from '../validation/problem';
+import { annotateWarnings, collectProblems } from '../validation/validated';
 
 export interface DocknetAppProps extends AppConfig {
   /**
@@ -53,23 +53,28 @@ export class DocknetApp extends App {
     return this.node.findAll().filter((c): c is DocknetStack => c instanceof DocknetStack);
   }
 
-  /** Every error message of every stack, each prefixed by its construct path. */
-  public validateAll(): string[] {
-    const errors: string[] = [];
-    let builtIn: DataResource | undefined;
-    for (const c of this.node.findAll()) {
-      // Each terraform_data carries cdktf's Terraform >= 1.4 check, one `terraform version` process
-      // apiece; docknet's own (the hosts stacks' bootstrap) carry nothing else: check once for all.
-      if (c instanceof DataResource && TerraformStack.of(c) instanceof HostsStack) {
-        builtIn ??= c;
-        continue;
-      }
-      errors.push(...c.node.validate().map((m) => `[${c.node.path}] ${m}`));
-    }
-    if (builtIn) errors.push(...terraformForDataResources().validate().map((m) => `[${builtIn!.node.path}] ${m}`));
-    return errors;
+  /**
+   * Every problem of every stack, errors and warnings, sorted: each construct's validation runs
+   * once, and each warning is annotated once on its construct.
+   */
+  public validate(): Problem[] {
+    const found = collectProblems(this);
+    for (const f of found) annotateWarnings(f.scope, f.problems);
+    this.lastValidation = new Map(found.map((f) => [f.scope.node.path, f.problems]));
+    return sortProblems(found.flatMap((f) => f.problems));
   }
 
+  /** Every error of every stack, one formatted line each (see formatProblem). */
+  public validateAll(): string[] {
+    return this.validate().filter((p) => p.severity === Severity.ERROR).map(formatProblem);
+  }
+
+  private lastValidation?: Map<string, Problem[]>;
+
+  /**
+   * Validates once, then writes the Terraform JSON, a report per network stack and the plan record.
+   * @throws DocknetError with every error of every stack, sorted, when there is any; nothing is written.
+   */
   public synth(): void {
     this.finalize();
     const stacks = this.docknetStacks;
@@ -79,32 +84,49 @@ export class DocknetApp extends App {
 
   /** The synth proper, with each stack's model and problems built once (DocknetStack.holdModel). */
   private synthValidated(): void {
-    const errors = this.validateAll();
+    const problems = this.validate();
+    const errors = problems.filter((p) => p.severity === Severity.ERROR);
     if (errors.length) {
-      throw new Error(`docknet found ${errors.length} problem(s); nothing was written:\n  ${errors.join('\n  ')}`);
+      throw new DocknetError(errors, `docknet found ${errors.length} problem(s); nothing was written (codes: docs/rules.md):`);
     }
-    // validateAll ran every validation of the tree; cdktf would run them all again per stack, and each
-    // terraform_data carries a check that spawns `terraform version`. A stack with a moved resource
-    // keeps cdktf's pass (it adds its Terraform >= 1.5 check during synthesis).
-    const skip = !this.skipValidation && !this.node.findAll().some((c) => c instanceof TerraformStack && c.hasResourceMove());
-    const self = this as { skipValidation: boolean };
-    if (skip) self.skipValidation = true;
+    // Validation has just run over the whole tree; cdktf would run every construct's again per stack.
+    const self = this as unknown as { skipValidation: boolean };
+    const skip = self.skipValidation;
+    self.skipValidation = true;
     try {
       super.synth();
     } finally {
-      if (skip) self.skipValidation = false;
+      self.skipValidation = skip;
     }
     for (const stack of this.docknetStacks) {
+      // One report per environment: a sharded one's is in its first shard's folder.
+      if (stack.environmentStacks[0] !== stack) continue;
       const dir = path.join(this.outdir, 'stacks', stack.node.id);
-      const warnings = stack.problems().filter((p) => p.severity === Severity.WARNING).map(formatProblem);
+      const mine = this.lastValidation?.get(stack.node.path) ?? [];
+      const warnings = mine.filter((p) => p.severity === Severity.WARNING).map(formatProblem);
       fs.writeFileSync(path.join(dir, 'docknet-report.md'), stack.report(warnings));
     }
     this.planStore.save();
   }
-}
 
-/** cdktf's own check of a terraform_data resource (the same constraint, binary and message). */
-function terraformForDataResources(): ValidateBinaryVersion {
-  const binary = process.env.TERRAFORM_BINARY_NAME || 'terraform';
-  return new ValidateBinaryVersion(binary, '>=1.4', `${binary} version`, 'The built-in Terraform data resource is only supported for Terraform >=1.4. Please upgrade your Terraform version.');
+  /**
+   * For a program that `cdktf synth` runs (main.ts): builds the app, synthesizes it, and when
+   * docknet finds problems (while building or at synth) prints them once on stdout and sets exit
+   * code 1. cdktf echoes a failing app's stderr twice (live and in its summary) and stdout once,
+   * and a thrown error would add a stack trace: this prints the sorted list alone.
+   */
+  public static run(build: (app: DocknetApp) => void, props: DocknetAppProps = {}): DocknetApp | undefined {
+    try {
+      const app = new DocknetApp(props);
+      build(app);
+      app.synth();
+      return app;
+    } catch (e) {
+      if (!(e instanceof DocknetError)) throw e;
+      const lines = e.problems.map(formatProblem);
+      process.stdout.write(lines.length > 1 ? `${e.message}\n` : `docknet found 1 problem; nothing was written (codes: docs/rules.md):\n  ${lines[0]}\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
+  }
 }

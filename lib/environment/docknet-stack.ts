@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Annotations, TerraformBackend, TerraformStack } from 'cdktf';
+import { TerraformBackend, TerraformStack } from 'cdktf';
 import { DocknetError } from '../errors';
 import { TopologyModel } from '../model';
 import { DEFAULT_ROLLOUT_WAVE_SIZE, rolloutWaves } from '../bootstrap/waves';
@@ -8,12 +8,13 @@ import { Network } from '../network/network';
 import { Container } from '../container/container';
 import { SwarmService } from '../service/service';
 import { ExplicitSubnet, PooledSubnet, Subnet } from '../network/subnet';
-import { formatProblem, Problem, Severity } from '../validation/problem';
+import { Problem } from '../validation/problem';
+import { registerProblems } from '../validation/validated';
 import { validateTopology } from '../validation/engine';
 import { renderReport } from '../report/report';
 import { toDaemonJsonObject } from '../daemon/daemon-config';
 import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
-import { EnvironmentPlan, LanSegmentProps, PlanError, PlannedBlock, PlanStore, PoolProps } from './environment-plan';
+import { EnvironmentPlan, LanSegmentProps, PlannedBlock, PlanStore, PoolProps, unlessPlanFailed } from './environment-plan';
 
 /** The docker provider version docknet's output is written and tested for (pinned, not "~> 3.0"). */
 export const DOCKER_PROVIDER_VERSION = '3.6.2';
@@ -36,6 +37,18 @@ export interface DocknetStackProps {
   readonly backend?: (stack: TerraformStack) => TerraformBackend;
   /** Hosts whose daemon restarts at a time during a daemon.json rollout, in host declaration order. @default 1 */
   readonly rolloutWaveSize?: number;
+  /** @internal The shard this stack renders, and every shard of its environment (DocknetEnvironment sets it). @default unsharded */
+  readonly shard?: { readonly name: string; readonly group: ShardGroup };
+}
+
+/**
+ * The network stacks of one sharded environment. Each shard renders its own hosts into its own state;
+ * the model, the slots, the validation and the address plan stay the environment's.
+ */
+export class ShardGroup {
+  public readonly stacks: DocknetStack[] = [];
+  /** The hosts stack of each network stack (the model lists both of every shard). */
+  public readonly companions = new Map<DocknetStack, TerraformStack>();
 }
 
 /**
@@ -54,6 +67,9 @@ export class DocknetStack extends TerraformStack {
   public readonly plan: EnvironmentPlan;
   public readonly swarm?: SwarmProps;
   public readonly rolloutWaveSize: number;
+  /** The shard this stack renders; undefined for an unsharded environment. */
+  public readonly shard?: string;
+  private readonly group?: ShardGroup;
   private readonly hosts: DockerHost[] = [];
   private modelCompanion?: TerraformStack;
   private swarmBlocks?: PlannedBlock[];
@@ -68,13 +84,16 @@ export class DocknetStack extends TerraformStack {
     this.plan = props.plan ?? new EnvironmentPlan(props.environment, PlanStore.of(this));
     this.swarm = props.swarm;
     this.rolloutWaveSize = props.rolloutWaveSize ?? DEFAULT_ROLLOUT_WAVE_SIZE;
+    this.shard = props.shard?.name;
+    this.group = props.shard?.group;
+    this.group?.stacks.push(this);
     if (!Number.isInteger(this.rolloutWaveSize) || this.rolloutWaveSize < 1) {
       throw new DocknetError(this, `rolloutWaveSize ${JSON.stringify(props.rolloutWaveSize)} is not a wave size. Expected a whole number of hosts >= 1 (1, the default, restarts one host at a time).`);
     }
     props.backend?.(this);
     writeModelAtSynth(this, () => this.modelSource());
     this.addOverride('terraform.required_providers.docker.version', DOCKER_PROVIDER_VERSION);
-    this.node.addValidation({ validate: () => [...this.plan.store.locationProblems(this.node.path), ...this.reportProblems()] });
+    registerProblems(this, () => [...this.plan.store.locationProblems(this.node.path), ...this.problems()]);
     // Under any App (not only DocknetApp) the record is written when the stack is synthesized.
     // (After the stack's own synthesis, which ran its validations: a stack with errors writes nothing.)
     const synthesizer = this.synthesizer;
@@ -87,11 +106,12 @@ export class DocknetStack extends TerraformStack {
   }
 
   public addHost(id: string, props: DockerHostProps): DockerHost {
-    const host = new DockerHost(this, id, props);
-    if (this.hosts.some((h) => h.hostName === host.hostName)) {
-      throw new DocknetError(host, `host name "${host.hostName}" is already used in environment ${this.environment}. Host names are provider aliases: give each host its own.`);
+    // constructs would throw its own "There is already a Construct with name" with a stack trace.
+    if (this.node.tryFindChild(id)) {
+      throw new DocknetError(`${this.node.path}/${id}`, `a second host was added with the construct id "${id}" in environment ${this.environment}. Give each host its own id (and name).`, 'DN404');
     }
-    const slotted = this.hosts.find((h) => host.declaredSlot !== undefined && h.declaredSlot === host.declaredSlot);
+    const host = new DockerHost(this, id, props);
+    const slotted = this.environmentHosts.find((h) => host.declaredSlot !== undefined && h.declaredSlot === host.declaredSlot);
     if (slotted) {
       throw new DocknetError(host, `slot "${host.declaredSlot}" is already host ${slotted.hostName}'s in environment ${this.environment}. Give each host its own slot.`);
     }
@@ -107,7 +127,7 @@ export class DocknetStack extends TerraformStack {
       const [renamed, old] = clash.hostName === from ? [host, clash] : [clash, host];
       throw new DocknetError(host, `host "${renamed.hostName}" is renamedFrom "${old.hostName}", but a host "${old.hostName}" is declared too. Remove renamedFrom, or remove the old host.`);
     }
-    this.hosts.push(host);
+    this.hosts.push(host); // two hosts with one name: DN404, reported at synth with everything else
     if (from !== undefined) this.plan.renameHost(from, host.hostName);
     if (host.swarmRole !== SwarmRole.NONE) this.swarmPools();
     return host;
@@ -123,8 +143,24 @@ export class DocknetStack extends TerraformStack {
     return this.swarmBlocks;
   }
 
+  /** This stack's hosts (in a sharded environment: its shard's). */
   public get allHosts(): readonly DockerHost[] {
     return this.hosts;
+  }
+
+  /** Every network stack of the environment: this one, or every shard's. */
+  public get environmentStacks(): readonly DocknetStack[] {
+    return this.group?.stacks ?? [this];
+  }
+
+  /** Every host of the environment, across its shards, in declaration order within each shard. */
+  public get environmentHosts(): readonly DockerHost[] {
+    return this.environmentStacks.flatMap((s) => s.hosts);
+  }
+
+  /** Every network of the environment, across its shards. */
+  public get environmentNetworks(): Network[] {
+    return this.environmentStacks.flatMap((s) => s.networks);
   }
 
   /** A named pool of the environment's address plan. */
@@ -169,17 +205,19 @@ export class DocknetStack extends TerraformStack {
    */
   public slotOf(host: DockerHost): string {
     if (host.declaredSlot !== undefined) return host.declaredSlot;
-    const same = this.hosts.filter((h) => h.swarmRole === host.swarmRole && h.declaredSlot === undefined);
+    const all = this.environmentHosts;
+    const same = all.filter((h) => h.swarmRole === host.swarmRole && h.declaredSlot === undefined);
     const word = host.swarmRole === SwarmRole.NONE ? 'host' : host.swarmRole;
     if (host.swarmRole === SwarmRole.MANAGER && same.length === 1) return word;
     const slot = `${word} ${same.indexOf(host) + 1}`;
     // A declared slot may already have taken the default name; fall back to the host's own name.
-    return this.hosts.some((h) => h.declaredSlot === slot) ? `${slot} (${host.hostName})` : slot;
+    return all.some((h) => h.declaredSlot === slot) ? `${slot} (${host.hostName})` : slot;
   }
 
   /** @internal Writes this stack's model into `stack`'s synth folder as well (the environment's hosts stack). */
   public shareModelWith(stack: TerraformStack): void {
     this.modelCompanion = stack;
+    this.group?.companions.set(this, stack);
     writeModelAtSynth(stack, () => this.modelSource());
   }
 
@@ -188,7 +226,9 @@ export class DocknetStack extends TerraformStack {
       environment: this.environment,
       networkStack: this,
       hostsStack: this.modelCompanion,
-      hosts: this.hosts,
+      shard: this.shard,
+      shards: this.group?.stacks.map((s) => ({ name: s.shard!, network: s, hosts: this.group!.companions.get(s) })),
+      hosts: this.environmentHosts,
       waveSize: this.rolloutWaveSize,
       model: () => this.toModel(),
     };
@@ -214,22 +254,25 @@ export class DocknetStack extends TerraformStack {
   }
 
   private buildModel(): TopologyModel {
-    const managers = this.hosts.filter((h) => h.swarmRole === SwarmRole.MANAGER).map((h) => h.hostName);
-    const workers = this.hosts.filter((h) => h.swarmRole === SwarmRole.WORKER).map((h) => h.hostName);
+    // A sharded environment is one topology: every shard's stack gives the whole environment's model.
+    const stacks = this.environmentStacks;
+    const hosts = this.environmentHosts;
+    const managers = hosts.filter((h) => h.swarmRole === SwarmRole.MANAGER).map((h) => h.hostName);
+    const workers = hosts.filter((h) => h.swarmRole === SwarmRole.WORKER).map((h) => h.hostName);
     const hasSwarm = managers.length + workers.length > 0;
     return {
       environment: this.environment,
-      hosts: this.hosts.map((h) => ({ ...h.toModel(), slot: this.slotOf(h) })),
-      networks: this.networks.map((n) => n.toModel()),
-      containers: this.containers.map((c) => c.toModel()),
-      services: this.services.map((s) => s.toModel()),
+      hosts: stacks.flatMap((s) => s.hosts.map((h) => ({ ...h.toModel(), slot: this.slotOf(h), ...(s.shard !== undefined ? { shard: s.shard } : {}) }))),
+      networks: stacks.flatMap((s) => s.networks.map((n) => n.toModel())),
+      containers: stacks.flatMap((s) => s.containers.map((c) => c.toModel())),
+      services: stacks.flatMap((s) => s.services.map((v) => v.toModel())),
       pools: this.plan.poolModels(),
       lanSegments: this.plan.lanSegmentModels(),
       swarm: hasSwarm
         ? {
             managers,
             workers,
-            defaultAddrPools: this.swarmPools().map((b) => b.cidr),
+            defaultAddrPools: this.swarmPools().flatMap((b) => unlessPlanFailed(() => b.cidr) ?? []),
             defaultAddrPoolMaskLength: this.swarm?.defaultAddrPoolMaskLength ?? 24,
           }
         : undefined,
@@ -245,35 +288,28 @@ export class DocknetStack extends TerraformStack {
     );
   }
 
-  /** Every problem of the topology and its plan, errors and warnings. */
+  /**
+   * Every problem of the topology and its plan, errors and warnings. A block the plan could not
+   * serve (a pool exhausted) is left out of the model, so the rest is still validated, and the plan
+   * reports it once.
+   */
   public problems(): Problem[] {
     if (this.synthCache) return (this.synthCache.problems ??= this.findProblems());
     return this.findProblems();
   }
 
   private findProblems(): Problem[] {
-    let model: TopologyModel;
-    try {
-      model = this.toModel();
-    } catch (e) {
-      // The plan could not resolve (a pool exhausted, a record out of date): report it with the rest.
-      // The plan's own problems (in plan.problems()) say why; the error adds the request that failed.
-      if (e instanceof PlanError) return [...this.plan.problems(), { code: 'DN270', severity: Severity.ERROR, constructs: [this.node.path], message: e.message }];
-      throw e;
-    }
-    return [...this.plan.problems(), ...validateTopology(model)];
+    // One environment, one validation: the first shard reports for all of them (once, not per shard).
+    if (this.group && this.group.stacks[0] !== this) return [];
+    return [...this.plan.problems(), ...validateTopology(this.toModel())];
   }
 
   /** The topology report (Markdown with a Mermaid diagram) written next to cdk.tf.json. */
   public report(warnings: string[] = []): string {
     const daemonSettings: Record<string, Record<string, unknown>> = {};
-    for (const h of this.hosts) if (h.daemon) daemonSettings[h.hostName] = toDaemonJsonObject(h.daemon.config());
-    return renderReport(this.toModel(), { title: `Topology \`${this.node.id}\``, daemonSettings, warnings });
+    for (const h of this.environmentHosts) if (h.daemon) daemonSettings[h.hostName] = toDaemonJsonObject(h.daemon.config());
+    const title = this.group ? `Topology \`${this.environment}\` (shards ${this.group.stacks.map((x) => `\`${x.shard}\``).join(', ')})` : `Topology \`${this.node.id}\``;
+    return renderReport(this.toModel(), { title, daemonSettings, warnings });
   }
 
-  private reportProblems(): string[] {
-    const problems = this.problems();
-    for (const w of problems.filter((p) => p.severity === Severity.WARNING)) Annotations.of(this).addWarning(formatProblem(w));
-    return problems.filter((p) => p.severity === Severity.ERROR).map(formatProblem);
-  }
 }

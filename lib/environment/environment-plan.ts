@@ -3,7 +3,7 @@ import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { AddressPlan, AddressPlanError, readPlanRecord, serializePlanRecord, PLAN_RECORD_FILE } from '../address';
 import { LanSegmentModel, PoolModel } from '../model';
-import { Problem, Severity } from '../validation/problem';
+import { Problem, Severity, error } from '../validation/problem';
 
 export { AddressPlanError as PlanError };
 
@@ -133,17 +133,17 @@ export class PlanStore {
   private reportedBy?: string;
 
   /** A synth error when no record could be located (empty otherwise); reported by the first stack that asks, once. */
-  public locationProblems(stackPath: string): string[] {
+  public locationProblems(stackPath: string): Problem[] {
     if (this.unlocatedFrom === undefined) return [];
     this.reportedBy ??= stackPath;
     if (this.reportedBy !== stackPath) return [];
     return [
-      `no plan record: the address plan must live in a file committed with the code, or adding a network moves the subnets of existing ones. ` +
+      error('DN277', [stackPath], `no plan record: the address plan must live in a file committed with the code, or adding a network moves the subnets of existing ones. ` +
         `No cdktf.json was found in ${this.unlocatedFrom} or above, and the context key "${PLAN_FILE_CONTEXT}" is not set. ` +
         `Fix: run the app from the directory holding cdktf.json (the record is kept next to it as ${PLAN_RECORD_FILE}), ` +
         `or set the context ("${PLAN_FILE_CONTEXT}": "path/to/${PLAN_RECORD_FILE}" in new App({ context }) or cdktf.json), ` +
         `or attach a store in code: PlanStore.attach(app, PlanStore.fromFile("${PLAN_RECORD_FILE}")). ` +
-        `Tests may attach PlanStore.inMemory().`,
+        `Tests may attach PlanStore.inMemory().`),
     ];
   }
 
@@ -168,6 +168,19 @@ export class PlanStore {
     fs.renameSync(tmp, this.file);
     this.written = text;
     return true;
+  }
+}
+
+/**
+ * `read()`, or undefined when the plan could not serve it (a pool exhausted): the model is still
+ * built and validated, and the plan's own problem says why, once.
+ */
+export function unlessPlanFailed<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof AddressPlanError) return undefined;
+    throw e;
   }
 }
 

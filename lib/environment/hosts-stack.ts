@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { DocknetStack } from './docknet-stack';
 import { DockerHost, SwarmRole } from '../host/docker-host';
 import { SshConnection } from '../host/connection';
-import { BootstrapTarget, HostBootstrap, SwarmBootstrap } from '../bootstrap';
+import { BootstrapTarget, HostBootstrap, SwarmBootstrap, SwarmMemberOptions } from '../bootstrap';
 import { DocknetError } from '../errors';
-import { PlanError } from './environment-plan';
-import { Cidr } from '../address/cidr';
+import { Problem } from '../validation/problem';
+import { registerProblems } from '../validation/validated';
 
 export interface HostsStackProps {
   /** The network stack whose hosts this stack prepares. */
@@ -22,19 +22,19 @@ export interface HostsStackProps {
 export class HostsStack extends TerraformStack {
   private readonly network: DocknetStack;
   private built = false;
-  private readonly buildProblems: string[] = [];
+  private readonly buildProblems: Problem[] = [];
 
   constructor(scope: Construct, id: string, props: HostsStackProps) {
     super(scope, id);
     this.network = props.network;
-    this.node.addValidation({ validate: () => [...this.buildProblems] });
+    registerProblems(this, () => [...this.buildProblems]);
   }
 
   /** The bootstrap target of a host: its ssh connection and daemon location. */
   public static targetOf(host: DockerHost): BootstrapTarget {
     const c = host.connection;
     if (!(c instanceof SshConnection)) {
-      throw new DocknetError(host, `manages daemon.json, a swarm role or a macvlan shim, which docknet delivers over ssh, but the host is reached over ${c.url}. Use HostConnection.ssh(...) for this host, or manage its daemon outside docknet.`);
+      throw new DocknetError(host, `manages daemon.json, a swarm role or a macvlan shim, which docknet delivers over ssh, but the host is reached over ${c.url}. Use HostConnection.ssh(...) for this host, or manage its daemon outside docknet.`, 'DN521');
     }
     const d = host.daemonLocation;
     return {
@@ -54,26 +54,10 @@ export class HostsStack extends TerraformStack {
     };
   }
 
-  /**
-   * A shim's options, checked against the environment: its address must be on the network's subnet
-   * and in no container range of any host on that LAN (another host's container could get it).
-   */
-  private shimOptions(host: DockerHost, s: DockerHost['shims'][number]) {
+  /** A shim's options. Its address is checked with every other rule (DN522, lib/validation/rules/drivers.ts). */
+  private shimOptions(s: DockerHost['shims'][number]) {
     const own = s.network.ipv4()!;
     const route = own.ipRange ?? own.subnet!;
-    const problems: string[] = [];
-    if (own.subnet && !Cidr.parse(own.subnet).contains(s.address)) {
-      problems.push(`its address ${s.address} is not on the network's subnet ${own.subnet}; expected a spare address of that LAN.`);
-    }
-    for (const n of this.network.networks) {
-      if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
-      const c = n.ipv4();
-      const range = c?.ipRange ?? c?.subnet;
-      if (c?.subnet === own.subnet && range && Cidr.parse(range).contains(s.address)) {
-        problems.push(`its address ${s.address} lies in the container range ${range} of "${n.networkName}" on ${n.host.hostName}; Docker may give it to a container. Reserve a spare LAN address (addLanSegment reserved) and use it.`);
-      }
-    }
-    if (problems.length) throw new DocknetError(host, `macvlan shim "${s.name}" for "${s.network.networkName}": ${problems.join(' ')}`);
     return { name: s.name, parent: s.network.parentName, address: `${s.address}/32`, routes: [route] };
   }
 
@@ -87,7 +71,7 @@ export class HostsStack extends TerraformStack {
     if (this.built) return;
     this.built = true;
     const boots = new Map<DockerHost, HostBootstrap>();
-    let planFailed = false;
+    let incomplete = false;
     // Rolling daemon changes: each wave's rollouts wait for every rollout of the previous wave
     // (each of which passed its own health gate), so a failed host stops the rest untouched.
     const waveOf = new Map<string, number>();
@@ -112,7 +96,7 @@ export class HostsStack extends TerraformStack {
             daemon: host.daemon
               ? { ...host.daemon.config(), swarmMember: host.swarmRole !== SwarmRole.NONE, unitPassesHosts: host.daemonLocation.unitPassesHosts ?? true }
               : undefined,
-            shims: host.shims.map((s) => this.shimOptions(host, s)),
+            shims: host.shims.map((s) => this.shimOptions(s)),
             rolloutAfter: host.daemon ? waves[(waveOf.get(host.hostName) ?? 0) - 1] : undefined,
             swarmManager: host.swarmRole !== SwarmRole.NONE && host !== firstManager ? managerTarget : undefined,
           }),
@@ -120,24 +104,38 @@ export class HostsStack extends TerraformStack {
         const w = waveOf.get(host.hostName);
         if (w !== undefined) (waves[w] ??= []).push(...boots.get(host)!.dependables);
       } catch (e) {
-        // The network stack reports the plan's own problems; everything else is this host's, and is
-        // reported with every other problem of the synth instead of stopping at the first one.
-        if (e instanceof PlanError) {
-          planFailed = true;
-          continue;
-        }
-        this.buildProblems.push((e as Error).message);
+        // Reported with every other problem of the synth instead of stopping at the first one. A plan
+        // failure is the plan's own problem (the network stack reports the same one; the synth's
+        // list shows it once), never an unrelated error about a missing target further down.
+        if (!(e instanceof DocknetError)) throw e;
+        this.buildProblems.push(...e.problems);
+        incomplete = true;
       }
     }
-    // Without every host's bootstrap there is no swarm to build; the plan's error says why.
-    if (this.buildProblems.length > 0 || planFailed) return;
+    if (incomplete) return;
     const members = (role: SwarmRole) =>
       this.network.allHosts.filter((h) => h.swarmRole === role).map((h) => ({ host: boots.get(h)!, advertiseAddr: h.advertiseAddress }));
     const managers = members(SwarmRole.MANAGER);
-    if (managers.length > 0) {
+    const workers = members(SwarmRole.WORKER);
+    // A shard without the managers joins its workers through the first manager of the environment
+    // (the manager shard's state runs swarm init): its address is in the model, the token comes over ssh.
+    const envManagers = this.network.environmentHosts.filter((h) => h.swarmRole === SwarmRole.MANAGER);
+    // Managers split over shards: the environment reports it (DocknetEnvironment), no swarm is built.
+    if (managers.length > 0 && managers.length !== envManagers.length) return;
+    const envManager = envManagers[0];
+    let joinVia: SwarmMemberOptions | undefined;
+    if (managers.length === 0 && workers.length > 0 && envManager) {
+      try {
+        joinVia = { host: HostsStack.targetOf(envManager), advertiseAddr: envManager.advertiseAddress };
+      } catch {
+        return; // A manager docknet cannot reach over ssh: the manager shard's hosts stack reports it.
+      }
+    }
+    if (managers.length > 0 || joinVia) {
       new SwarmBootstrap(this, 'Swarm', {
         managers,
-        workers: members(SwarmRole.WORKER),
+        workers,
+        joinVia,
         defaultAddrPools: this.network.swarmPools().map((b) => b.cidr),
         defaultAddrPoolMaskLength: this.network.swarm?.defaultAddrPoolMaskLength,
       });

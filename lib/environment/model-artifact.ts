@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { IStackSynthesizer, ISynthesisSession, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
-import { DocknetModel, MODEL_FILE, MODEL_VERSION, ModelObjectKind, ResourceAddressModel, TopologyModel } from '../model';
+import { DocknetModel, MODEL_FILE, MODEL_VERSION, MODEL_VERSION_SHARDED, ModelObjectKind, ResourceAddressModel, TopologyModel } from '../model';
 import { DockerHost } from '../host/docker-host';
 import { Network } from '../network/network';
 import { Container } from '../container/container';
@@ -70,6 +70,11 @@ export interface ModelArtifactSource {
   readonly environment: string;
   readonly networkStack: TerraformStack;
   readonly hostsStack?: TerraformStack;
+  /** The shard networkStack renders, in a sharded environment. */
+  readonly shard?: string;
+  /** Every shard of a sharded environment, with its stacks. */
+  readonly shards?: readonly { readonly name: string; readonly network: TerraformStack; readonly hosts?: TerraformStack }[];
+  /** Every host of the environment. */
   readonly hosts: readonly DockerHost[];
   readonly waveSize: number;
   readonly model: () => TopologyModel;
@@ -77,14 +82,18 @@ export interface ModelArtifactSource {
 
 /** The model file of one of the environment's stacks. */
 export function buildModelFile(src: ModelArtifactSource, stack: TerraformStack): DocknetModel {
-  const resources = [src.networkStack, ...(src.hostsStack ? [src.hostsStack] : [])]
+  const pairs = src.shards ?? [{ network: src.networkStack, hosts: src.hostsStack }];
+  const resources = pairs.flatMap((p) => [p.network, ...(p.hosts ? [p.hosts] : [])])
     .flatMap((s) => resourceAddresses(s, src.hosts))
     .sort((a, b) => (a.stack + '\0' + a.type + '\0' + a.logicalId < b.stack + '\0' + b.type + '\0' + b.logicalId ? -1 : 1));
+  const ids = (p: { network: TerraformStack; hosts?: TerraformStack }) => ({ network: p.network.node.id, ...(p.hosts ? { hosts: p.hosts.node.id } : {}) });
   return {
     kind: 'docknet-model',
-    version: MODEL_VERSION,
+    // An unsharded environment's file is unchanged; a sharded one is version 2 (docs/model.md says why).
+    version: src.shards ? MODEL_VERSION_SHARDED : MODEL_VERSION,
     stack: stack.node.id,
-    stacks: { network: src.networkStack.node.id, ...(src.hostsStack ? { hosts: src.hostsStack.node.id } : {}) },
+    ...(src.shard !== undefined ? { shard: src.shard } : {}),
+    stacks: { ...ids({ network: src.networkStack, hosts: src.hostsStack }), ...(src.shards ? { shards: src.shards.map((p) => ({ name: p.name, ...ids(p) })) } : {}) },
     // Without daemon settings there is nothing to roll out: no waves (the model's own rollout, when any, wins).
     rollout: { waveSize: src.waveSize, waves: [] },
     ...src.model(),

@@ -2,7 +2,7 @@ import type { DaemonConfig } from '../daemon/daemon-config';
 import { Cidr } from '../address/cidr';
 import { ReservedRangeModel } from '../model';
 import { ExplicitSubnet, Subnet } from '../network/subnet';
-import type { PlannedBlock } from '../environment/environment-plan';
+import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
 import type { DocknetStack } from '../environment/docknet-stack';
 
 /**
@@ -42,7 +42,7 @@ export class PlannedDaemon {
     const { bip: _b, fixedCidr: _f, defaultAddressPools: _p, dropUndeclaredKeys: _d, ...rest } = this.spec;
     return {
       ...rest,
-      bip: this.bip ? `${Cidr.parse(this.bip.cidr).firstUsable.toString()}/${Cidr.parse(this.bip.cidr).prefix}` : undefined,
+      bip: this.bip ? bipAddress(this.bip.cidr) : undefined,
       fixedCidr: this.fixedCidr?.cidr,
       defaultAddressPools: this.pools.length ? this.pools.map((p) => ({ base: p.base.cidr, size: p.size })) : undefined,
     };
@@ -53,11 +53,26 @@ export class PlannedDaemon {
     return this.spec.dropUndeclaredKeys ?? [];
   }
 
+  /** The ranges the daemon holds, for the overlap rules; a block the plan could not serve is left out (its own problem says why). */
   public ranges(): ReservedRangeModel[] {
-    return [
-      ...(this.bip ? [{ label: 'bip', cidr: this.bip.cidr }] : []),
-      ...(this.fixedCidr ? [{ label: 'fixed-cidr', cidr: this.fixedCidr.cidr }] : []),
-      ...this.pools.map((p, i) => ({ label: `default-address-pools[${i}]`, cidr: p.base.cidr })),
-    ];
+    const range = (label: string, b: PlannedBlock | undefined) => {
+      const cidr = b && unlessPlanFailed(() => b.cidr);
+      return cidr === undefined ? [] : [{ label, cidr }];
+    };
+    return [...range('bip', this.bip), ...range('fixed-cidr', this.fixedCidr), ...this.pools.flatMap((p, i) => range(`default-address-pools[${i}]`, p.base))];
+  }
+}
+
+/**
+ * daemon.json `bip` is docker0's address with its prefix: "192.168.1.5/24" is kept as given (docker0
+ * gets .5), a network address such as "10.200.0.0/24" (what a pool hands out) becomes its first host
+ * "10.200.0.1/24". Anything else is passed through for the daemon rules to report (DN500, key "bip").
+ */
+export function bipAddress(text: string): string {
+  try {
+    const c = Cidr.parse(text);
+    return `${c.firstUsable.toString()}/${c.prefix}`;
+  } catch {
+    return text; // host bits set (an address with prefix, valid) or malformed (DN500)
   }
 }

@@ -15,6 +15,9 @@ import { checkIp } from '../network/network';
 import { Cidr } from '../address/cidr';
 import { DaemonSpec, PlannedDaemon } from './daemon-spec';
 import { toDaemonJsonObject } from '../daemon/daemon-config';
+import { SshConnection } from './connection';
+import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../facts/docker';
+import { createHash } from 'crypto';
 
 export enum SwarmRole {
   MANAGER = 'manager',
@@ -135,11 +138,15 @@ export class DockerHost extends Construct {
           throw new DocknetError(this, `interfaces.${name}.address: ${(e as Error).message}`);
         }
       }
-      if (itf.mtu !== undefined && (!Number.isInteger(itf.mtu) || itf.mtu < 576 || itf.mtu > 65535)) {
-        throw new DocknetError(this, `interfaces.${name}.mtu ${itf.mtu} is not a usable underlay MTU. Expected an integer from 576 to 65535.`);
+      if (itf.mtu !== undefined && (!Number.isInteger(itf.mtu) || itf.mtu < UNDERLAY_MTU_MIN || itf.mtu > MTU_MAX)) {
+        throw new DocknetError(this, `interfaces.${name}.mtu ${itf.mtu} is not a usable underlay MTU. Expected an integer from ${UNDERLAY_MTU_MIN} to ${MTU_MAX}.`);
       }
     }
     if (props.swarmAdvertiseAddress !== undefined) checkIp(this, 'swarmAdvertiseAddress', props.swarmAdvertiseAddress);
+    // An empty user renders as ssh://@host, which ssh reads as the local login name.
+    if (this.connection instanceof SshConnection && !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(this.connection.user)) {
+      throw new DocknetError(this, `ssh user ${JSON.stringify(this.connection.user)} is not a login name. Expected e.g. "root" or "ops": HostConnection.ssh({ user: "ops", host }).`);
+    }
 
     this.provider = new DockerProvider(this, 'Provider', {
       alias: this.hostName,
@@ -148,10 +155,9 @@ export class DockerHost extends Construct {
     });
   }
 
-  /** MTU of the underlay: the smallest declared interface MTU. */
+  /** MTU of the underlay (lib/facts: the interfaces that carry traffic), 1500 assumed when none is declared. */
   public get underlayMtu(): number {
-    const mtus = Object.values(this.interfaces).map((i) => i.mtu ?? 1500);
-    return mtus.length ? Math.min(...mtus) : 1500;
+    return underlayMtuOf(Object.values(this.interfaces)) ?? DEFAULT_UNDERLAY_MTU;
   }
 
   /** The address the swarm sees, when known. */
@@ -164,32 +170,46 @@ export class DockerHost extends Construct {
 
   /** The docker_image of a reference on this host (made once per host and reference, kept on destroy). */
   public image(ref: string): Image {
-    if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(ref)) {
-      throw new DocknetError(this, `image "${ref}" is not an image reference. Expected e.g. "nginx:1.27" or "registry.example.net/team/app@sha256:...".`);
+    const why = imageReferenceProblem(ref);
+    if (why) {
+      throw new DocknetError(this, `image "${ref}" is not an image reference Docker accepts: ${why}. Expected e.g. "nginx:1.27" or "registry.example.net/team/app@sha256:...".`, 'DN405');
     }
     let image = this.images.get(ref);
     if (!image) {
-      image = new Image(this, `Image-${ref.replace(/[\/:@]/g, '_')}`, { provider: this.provider, name: ref, keepLocally: true });
+      // "/", ":" and "@" become "_" (ids cannot hold "/"), so "nginx:1.27" and "nginx_1.27" would
+      // share an id: a reference whose id is taken gets a hash of itself appended. The first keeps
+      // the plain id, so existing logical IDs do not move.
+      let id = `Image-${ref.replace(/[\/:@]/g, '_')}`;
+      if (this.node.tryFindChild(id)) id = `${id}-${createHash('sha256').update(ref).digest('hex').slice(0, 8)}`;
+      image = new Image(this, id, { provider: this.provider, name: ref, keepLocally: true });
       this.images.set(ref, image);
     }
     return image;
   }
 
+  /** constructs would throw "There is already a Construct with name" with a stack trace. */
+  private freeId(id: string): string {
+    if (this.node.tryFindChild(id)) {
+      throw new DocknetError(`${this.node.path}/${id}`, `the construct id "${id}" is already used on host ${this.hostName}. Give each network, container and service of a host its own id.`);
+    }
+    return id;
+  }
+
   public addBridgeNetwork(id: string, props: BridgeNetworkProps = {}): BridgeNetwork {
-    return new BridgeNetwork(this, id, props);
+    return new BridgeNetwork(this, this.freeId(id), props);
   }
 
   public addMacvlanNetwork(id: string, props: MacvlanNetworkProps): MacvlanNetwork {
-    return new MacvlanNetwork(this, id, props);
+    return new MacvlanNetwork(this, this.freeId(id), props);
   }
 
   public addIpvlanNetwork(id: string, props: IpvlanNetworkProps): IpvlanNetwork {
-    return new IpvlanNetwork(this, id, props);
+    return new IpvlanNetwork(this, this.freeId(id), props);
   }
 
   /** An overlay created through this host, which must be a swarm manager (checked at synth). */
   public addOverlayNetwork(id: string, props: OverlayNetworkProps = {}): OverlayNetwork {
-    return new OverlayNetwork(this, id, props);
+    return new OverlayNetwork(this, this.freeId(id), props);
   }
 
   /**
@@ -204,12 +224,12 @@ export class DockerHost extends Construct {
   }
 
   public addContainer(id: string, props: ContainerProps): Container {
-    return new Container(this, id, props);
+    return new Container(this, this.freeId(id), props);
   }
 
   /** A replicated swarm service created through this host, which must be a swarm manager (checked at synth). */
   public addService(id: string, props: SwarmServiceProps): SwarmService {
-    return new SwarmService(this, id, props);
+    return new SwarmService(this, this.freeId(id), props);
   }
 
   public toModel(): HostModel {
@@ -226,6 +246,8 @@ export class DockerHost extends Construct {
       })),
       daemonRanges: this.daemon ? this.daemon.ranges() : [],
       ...(this.daemon ? { daemon: toDaemonJsonObject(this.daemon.config()) } : {}),
+      advertiseAddress: this.advertiseAddress,
+      shims: this.shims.length ? this.shims.map((s) => ({ name: s.name, network: s.network.node.path, address: s.address })) : undefined,
     };
   }
 }

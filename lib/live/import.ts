@@ -8,7 +8,7 @@
  */
 import { Cidr } from '../address/cidr';
 import { PLAN_RECORD_VERSION, serializePlanRecord } from '../address/record';
-import { ENCRYPTION_OVERHEAD, VXLAN_OVERHEAD } from '../network/overlay';
+import { IPSEC_OVERHEAD, VXLAN_OVERHEAD } from '../facts/docker';
 import { HostSnapshot } from './snapshot';
 
 export interface ImportHost {
@@ -174,7 +174,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
         const encrypted = n.Options?.encrypted !== undefined;
         if (encrypted) props.push('encrypted: true');
         // The option is the underlay MTU Docker subtracts VXLAN (and IPsec) from; docknet's mtu is what the containers get.
-        if (m) props.push(`mtu: ${Number(m) - VXLAN_OVERHEAD - (encrypted ? ENCRYPTION_OVERHEAD : 0)}`);
+        if (m) props.push(`mtu: ${Number(m) - VXLAN_OVERHEAD - (encrypted ? IPSEC_OVERHEAD : 0)}`);
         if (n.Internal) notes.push(`${where}: internal flag not expressed for overlays`);
       }
       if (n.Driver === 'macvlan' && n.Internal) notes.push(`${where}: internal flag not expressed for macvlan`);

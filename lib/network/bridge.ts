@@ -2,6 +2,7 @@ import { DockerHost } from '../host/docker-host';
 import { DocknetError } from '../errors';
 import { NetworkModel } from '../model';
 import { checkIp, Network, NetworkProps } from './network';
+import { INTERFACE_NAME, MTU_MAX, MTU_MIN } from '../facts/docker';
 
 export interface BridgeNetworkProps extends NetworkProps {
   /** Linux bridge name (com.docker.network.bridge.name). @default Docker's br-<id> */
@@ -26,7 +27,7 @@ export class BridgeNetwork extends Network {
   constructor(host: DockerHost, id: string, props: BridgeNetworkProps = {}) {
     super(host, id, props, { internal: props.internal });
     this.bridgeProps = props;
-    if (props.bridgeName !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(props.bridgeName)) {
+    if (props.bridgeName !== undefined && !INTERFACE_NAME.test(props.bridgeName)) {
       throw new DocknetError(this, `bridgeName "${props.bridgeName}" is not a Linux interface name. Expected 1-15 letters, digits, "_", "." or "-".`);
     }
     checkMtu(this, props.mtu);
@@ -50,7 +51,7 @@ export class BridgeNetwork extends Network {
 }
 
 export function checkMtu(scope: Network, mtu: number | undefined): void {
-  if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535)) {
-    throw new DocknetError(scope, `mtu ${mtu} is not a valid MTU. Expected an integer from 68 (the IPv4 minimum) to 65535.`);
+  if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < MTU_MIN || mtu > MTU_MAX)) {
+    throw new DocknetError(scope, `mtu ${mtu} is not a valid MTU. Expected an integer from ${MTU_MIN} (the IPv4 minimum) to ${MTU_MAX}.`);
   }
 }

@@ -6,10 +6,11 @@ import { DocknetError } from '../errors';
 import { IpConfigModel, NetworkDriver, NetworkModel } from '../model';
 import type { DockerHost } from '../host/docker-host';
 import { ExplicitSubnet, Subnet } from './subnet';
-import type { PlannedBlock } from '../environment/environment-plan';
+import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
 import { Cidr, IpAddress } from '../address/cidr';
 import { compareKeys } from '../address/record';
 import { definedOnly, RenderedResource, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
+import { NETWORK_NAME, NETWORK_NAME_TEXT } from '../facts/docker';
 
 /** What every network driver shares: name, IPv4/IPv6 addressing, labels. */
 export interface NetworkProps {
@@ -47,7 +48,6 @@ export interface INetwork {
   readonly idRef: string;
 }
 
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 /**
  * Base of the typed network constructs. Its docker_network child is named "Resource" and is rendered
@@ -73,8 +73,8 @@ export abstract class Network extends Construct implements INetwork {
     this.props = props;
     this.extra = extra;
     this.networkName = props.name ?? id;
-    if (!NAME.test(this.networkName)) {
-      throw new DocknetError(this, `network name "${this.networkName}" is not a valid Docker name. Expected letters, digits, "_", "." or "-", starting with a letter or digit, at most 63 characters.`);
+    if (!NETWORK_NAME.test(this.networkName)) {
+      throw new DocknetError(this, `network name "${this.networkName}" is not a valid Docker name. Expected ${NETWORK_NAME_TEXT}.`);
     }
     for (const [field, value] of [['subnet', props.subnet], ['ipv6.subnet', props.ipv6?.subnet]] as const) {
       if (value instanceof ExplicitSubnet) checkCidr(this, field, value.cidr);
@@ -189,8 +189,8 @@ export abstract class Network extends Construct implements INetwork {
       name: this.networkName,
       host: this.host.hostName,
       driver: this.driver,
-      ipv4: this.ipv4(),
-      ipv6: this.ipv6(),
+      ipv4: unlessPlanFailed(() => this.ipv4()),
+      ipv6: unlessPlanFailed(() => this.ipv6()),
       enableIpv6: this.props.ipv6 !== undefined,
       internal: false,
       attachable: false,

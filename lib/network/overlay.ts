@@ -3,15 +3,10 @@ import { DocknetError } from '../errors';
 import { NetworkModel } from '../model';
 import { checkMtu } from './bridge';
 import { Network, NetworkProps } from './network';
+import { DEFAULT_UNDERLAY_MTU, overlayDriverMtuOption, overlayMtuLimit, underlayMtuOf } from '../facts/docker';
 
-/** VXLAN encapsulation costs 50 bytes; IPsec (encrypted) 26 more, rounded down to a multiple of 4. */
-export const VXLAN_OVERHEAD = 50;
-export const ENCRYPTION_OVERHEAD = 26;
-
-export function overlayMtu(underlayMtu: number, encrypted: boolean): number {
-  const mtu = underlayMtu - VXLAN_OVERHEAD - (encrypted ? ENCRYPTION_OVERHEAD : 0);
-  return encrypted ? mtu - (mtu % 4) : mtu;
-}
+/** The container MTU an overlay allows on an underlay (lib/facts: the rules use the same function). */
+export const overlayMtu = overlayMtuLimit;
 
 export interface OverlayNetworkProps extends NetworkProps {
   /** Standalone containers (not only services) may join. @default true */
@@ -22,7 +17,9 @@ export interface OverlayNetworkProps extends NetworkProps {
    * MTU inside the containers. Docker's overlay driver takes the underlay MTU in
    * com.docker.network.driver.mtu and subtracts VXLAN (and IPsec) itself, so docknet writes that
    * option as mtu + 50 (+ 26 encrypted). Encrypted overlays need a multiple of 4 (Docker rounds down).
-   * @default what VXLAN leaves of the manager's underlay MTU: 1450 on 1500, 1424 encrypted
+   * Checked at synth against the smallest underlay of the swarm (DN305; 1500 assumed when no member
+   * declares interfaces).
+   * @default what VXLAN leaves of the smallest swarm member underlay MTU: 1450 on 1500, 1424 encrypted
    */
   readonly mtu?: number;
 }
@@ -35,7 +32,8 @@ export class OverlayNetwork extends Network {
   public readonly driver = 'overlay' as const;
   public readonly attachable: boolean;
   public readonly encrypted: boolean;
-  public readonly mtu: number;
+  /** The declared MTU; undefined: what the swarm's smallest underlay leaves, decided at synth. */
+  public readonly declaredMtu?: number;
 
   constructor(manager: DockerHost, id: string, props: OverlayNetworkProps = {}) {
     const attachable = props.attachable ?? true;
@@ -43,15 +41,23 @@ export class OverlayNetwork extends Network {
     checkMtu(this, props.mtu);
     this.attachable = attachable;
     this.encrypted = props.encrypted ?? false;
-    this.mtu = props.mtu ?? overlayMtu(manager.underlayMtu, this.encrypted);
+    this.declaredMtu = props.mtu;
     if (this.encrypted && props.mtu !== undefined && props.mtu % 4 !== 0) {
       throw new DocknetError(this, `mtu ${props.mtu} of an encrypted overlay is not a multiple of 4; Docker rounds IPsec payloads down to 4 bytes, so the containers would get ${props.mtu - (props.mtu % 4)}. Use ${props.mtu - (props.mtu % 4)}.`);
     }
   }
 
+  /** The containers' MTU: declared, else what VXLAN leaves of the smallest underlay among swarm members. */
+  public get mtu(): number {
+    if (this.declaredMtu !== undefined) return this.declaredMtu;
+    const members = this.host.stack.allHosts.filter((h) => (h.swarmRole as string) !== 'none');
+    const underlays = members.map((h) => underlayMtuOf(Object.values(h.interfaces))).filter((m): m is number => m !== undefined);
+    return overlayMtuLimit(underlays.length ? Math.min(...underlays) : DEFAULT_UNDERLAY_MTU, this.encrypted);
+  }
+
   /** The value of com.docker.network.driver.mtu that gives the containers `mtu` (libnetwork's maxMTU()). */
   public get driverMtuOption(): number {
-    return this.mtu + VXLAN_OVERHEAD + (this.encrypted ? ENCRYPTION_OVERHEAD : 0);
+    return overlayDriverMtuOption(this.mtu, this.encrypted);
   }
 
   protected driverOptions(): Record<string, string> {
@@ -61,6 +67,7 @@ export class OverlayNetwork extends Network {
   }
 
   protected modelExtras(): Partial<NetworkModel> {
+    // What is written: the default comes from the same facts and members as DN305's limit, so it always fits.
     return { attachable: this.attachable, encrypted: this.encrypted, mtu: this.mtu };
   }
 }

@@ -1,4 +1,5 @@
 import { DocknetError } from '../errors';
+import { VLAN_MAX, VLAN_MIN, isVlanId } from '../facts/docker';
 
 /** A macvlan/ipvlan parent interface: a physical interface, or an 802.1Q VLAN sub-interface of one. */
 export class ParentInterface {
@@ -11,8 +12,8 @@ export class ParentInterface {
 
   /** An 802.1Q sub-interface: Docker creates eth0.50 for ParentInterface.vlan("eth0", 50). */
   public static vlan(link: string, vlanId: number): ParentInterface {
-    if (!Number.isInteger(vlanId) || vlanId < 1 || vlanId > 4094) {
-      throw new DocknetError('ParentInterface', `VLAN id ${vlanId} on ${link} is out of range. Expected an integer from 1 to 4094 (0 and 4095 are reserved by 802.1Q).`);
+    if (!isVlanId(vlanId)) {
+      throw new DocknetError('ParentInterface', `VLAN id ${vlanId} on ${link} is out of range. Expected an integer from ${VLAN_MIN} to ${VLAN_MAX} (0 and 4095 are reserved by 802.1Q).`, 'DN303');
     }
     if (!/^[a-zA-Z0-9_-]{1,15}$/.test(link)) throw new DocknetError('ParentInterface', `"${link}" is not an interface name. Expected e.g. "eth0".`);
     return new ParentInterface(link, vlanId);

@@ -29,16 +29,23 @@ export function collectReports(dir: string, stacks: string[] = []): CollectedRep
     const modelFile = path.join(stacksDir, stack, MODEL_FILE);
     if (!fs.existsSync(modelFile)) continue;
     const model = readModel(modelFile);
-    if (model.stacks.network === stack) out.push({ stack, file: modelFile, content: renderReport(model, reportExtras(model)) });
+    if (reportStack(model) === stack) out.push({ stack, file: modelFile, content: renderReport(model, reportExtras(model)) });
   }
   return out;
+}
+
+/** The stack whose folder holds the environment's report: its network stack, or its first shard's. */
+export function reportStack(model: DocknetModel): string {
+  return model.stacks.shards?.[0]?.network ?? model.stacks.network;
 }
 
 /** The report's title and daemon settings, from a model file. */
 export function reportExtras(model: DocknetModel): ReportExtras {
   const daemonSettings: Record<string, Record<string, unknown>> = {};
   for (const h of model.hosts) if (h.daemon) daemonSettings[h.name] = h.daemon;
-  return { title: `Topology \`${model.stacks.network}\``, daemonSettings };
+  const shards = model.stacks.shards;
+  const title = shards ? `Topology \`${model.environment}\` (shards ${shards.map((s) => `\`${s.name}\``).join(', ')})` : `Topology \`${model.stacks.network}\``;
+  return { title, daemonSettings };
 }
 
 /**

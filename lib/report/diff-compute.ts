@@ -36,7 +36,11 @@ export function diffStacks(base: SynthStack[], head: SynthStack[]): DiffResult {
       if (change) changes.push(change);
     }
   }
-  const all = propagateReplacements(base, head, changes).sort(compareChanges);
+  // A sharded environment is diffed as one; each change names the shard (the state) it touches.
+  const shards = new Map([...base, ...head].filter((s) => s.shard !== undefined).map((s) => [s.name, s.shard!]));
+  const all = propagateReplacements(base, head, changes)
+    .map((c) => (shards.has(c.stack) ? { ...c, shard: shards.get(c.stack) } : c))
+    .sort(compareChanges);
   return { changes: all, counts: countChanges(all), operations: hostOperations(base, head) };
 }
 

@@ -1,7 +1,7 @@
 /** Renders a semantic diff: attribute changes in words, Markdown for PR comments, JSON, exit codes. */
 import { ChangeEffect } from './semantics';
 import { formatValue, mdCode, mdInline } from './text';
-import { ChangeKind, Consequence, DiffCounts, DiffResult, HostOperations, EXIT_CHANGES, EXIT_NO_CHANGES, EXIT_REPLACEMENTS, FailOn } from './diff-types';
+import { ChangeKind, Consequence, DiffCounts, DiffResult, HostOperations, ResourceChange, EXIT_CHANGES, EXIT_NO_CHANGES, EXIT_REPLACEMENTS, FailOn } from './diff-types';
 
 const LEAF_WORDS: Record<string, string> = {
   ipv4_address: 'IPv4 address',
@@ -101,12 +101,16 @@ export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): 
   }
   const operations = result.operations ?? [];
   for (const env of [...new Set([...operations.map((o) => o.env), ...result.changes.map((c) => c.env)])]) {
-    lines.push(`#### Environment ${mdCode(env)}`, '');
+    const inEnv = result.changes.filter((c) => c.env === env);
+    // A sharded environment is one environment; the shards named are the states the change touches.
+    const shardsOf = (cs: ResourceChange[]) => [...new Set(cs.flatMap((c) => (c.shard === undefined ? [] : [c.shard])))].sort();
+    const touched = shardsOf(inEnv);
+    lines.push(`#### Environment ${mdCode(env)}${touched.length ? ` · shard${touched.length > 1 ? 's' : ''} ${touched.map(mdCode).join(', ')}` : ''}`, '');
     const ops = operations.find((o) => o.env === env);
     if (ops) lines.push(...renderOperations(ops));
-    const inEnv = result.changes.filter((c) => c.env === env);
     for (const host of [...new Set(inEnv.map((c) => c.host))]) {
-      lines.push(host ? `**Host ${mdCode(host)}**` : '**Environment-wide**', '');
+      const on = shardsOf(inEnv.filter((c) => c.host === host));
+      lines.push(host ? `**Host ${mdCode(host)}**${on.length ? ` (shard ${on.map(mdCode).join(', ')})` : ''}` : '**Environment-wide**', '');
       for (const c of inEnv.filter((x) => x.host === host)) {
         lines.push(`- ${KIND_MARK[c.kind]} ${boldVerb(c.summary)}`);
         for (const a of c.changes) {

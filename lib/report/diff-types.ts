@@ -58,6 +58,8 @@ export interface ResourceChange {
   readonly env: string;
   readonly host: string;
   readonly stack: string;
+  /** The shard whose state the change touches, in a sharded environment. */
+  readonly shard?: string;
   readonly type: string;
   readonly key: string;
   readonly name: string;

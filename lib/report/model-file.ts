@@ -5,9 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DocknetModel, MODEL_FILE, MODEL_VERSION, ResourceAddressModel } from '../model';
+import { DocknetModel, MODEL_FILE, MODEL_VERSION, MODEL_VERSIONS_READ, ResourceAddressModel } from '../model';
 
 export { MODEL_FILE, MODEL_VERSION };
+
+const VERSIONS = MODEL_VERSIONS_READ.join(' and ');
 
 /** A model file that cannot be read: missing, not JSON, not a model, or of a version this docknet does not know. */
 export class ModelFileError extends Error {}
@@ -37,12 +39,12 @@ export function checkModel(doc: unknown, where = MODEL_FILE): DocknetModel {
     throw new ModelFileError(`${where} is not a docknet model: expected an object with "kind": "docknet-model" and a "version". Synthesize again.`);
   }
   if (!Number.isInteger(d.version) || (d.version as number) < 1) {
-    throw new ModelFileError(`${where} has version ${JSON.stringify(d.version)}; expected a positive integer (this docknet reads version ${MODEL_VERSION}). Synthesize again.`);
+    throw new ModelFileError(`${where} has version ${JSON.stringify(d.version)}; expected a positive integer (this docknet reads versions ${VERSIONS}). Synthesize again.`);
   }
-  if (d.version !== MODEL_VERSION) {
-    const newer = (d.version as number) > MODEL_VERSION;
+  if (!MODEL_VERSIONS_READ.includes(d.version as number)) {
+    const newer = (d.version as number) > Math.max(...MODEL_VERSIONS_READ);
     throw new ModelFileError(
-      `${where} is docknet model version ${d.version}; this docknet reads version ${MODEL_VERSION} only. ` +
+      `${where} is docknet model version ${d.version}; this docknet reads versions ${VERSIONS} only. ` +
         (newer ? 'It was written by a newer docknet: upgrade docknet, or synthesize with this one.' : 'Synthesize again with this docknet.'),
     );
   }

@@ -48,6 +48,8 @@ export interface SynthStack {
   readonly resources: SynthResource[];
   /** The stack's docknet-model.json, when synth wrote one. */
   readonly model?: DocknetModel;
+  /** The shard the stack renders, in a sharded environment (from the model). */
+  readonly shard?: string;
 }
 
 const ROLE_SUFFIXES = ['network', 'hosts'];
@@ -168,7 +170,7 @@ export function parseStack(stackName: string, doc: Record<string, unknown>, mode
       });
     }
   }
-  return { name: stackName, env, role, providers, resources, model };
+  return { name: stackName, env, role, providers, resources, model, ...(model?.shard !== undefined ? { shard: model.shard } : {}) };
 }
 
 /**

@@ -6,6 +6,7 @@
 import { AddressError, Cidr, IpAddress, IpFamily } from '../address/cidr';
 import { ContainerModel, HostModel, InterfaceModel, NetworkModel, TopologyModel } from '../model';
 import { Problem, error } from './problem';
+import { underlayMtuOf } from '../facts/docker';
 
 /** How a message names the value; a function when building the name costs more than parsing. */
 export type Field = string | (() => string);
@@ -107,11 +108,7 @@ export class ValidationContext {
   public underlayMtu(hostName: string): number | undefined {
     if (this.underlay.has(hostName)) return this.underlay.get(hostName);
     const h = this.hosts.get(hostName);
-    let mtu: number | undefined;
-    if (h && h.interfaces.length) {
-      const carrying = h.interfaces.filter((i) => i.address);
-      mtu = Math.min(...(carrying.length ? carrying : h.interfaces).map((i) => i.mtu));
-    }
+    const mtu = h ? underlayMtuOf(h.interfaces) : undefined;
     this.underlay.set(hostName, mtu as number);
     return mtu;
   }
@@ -147,7 +144,10 @@ export class ValidationContext {
   private lanKeyOf(n: NetworkModel): string | undefined {
     if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') return undefined;
     const parent = n.parent ? splitParent(n.parent) : undefined;
-    const lan = n.lan ?? (parent ? this.interfaceOf(n.host, parent.base)?.lan : undefined);
+    const itf = parent ? this.interfaceOf(n.host, parent.base) : undefined;
+    // Undeclared LAN: hosts whose parent interfaces sit in one subnet share one L2 network (inferred).
+    const inferred = itf?.address ? safeContaining(itf.address) : undefined;
+    const lan = n.lan ?? itf?.lan ?? (inferred ? `subnet ${inferred}` : undefined);
     if (!lan) return undefined;
     return parent?.vlan !== undefined ? `${lan}.${parent.vlan}` : lan;
   }
@@ -165,4 +165,12 @@ export function splitParent(parent: string): { base: string; vlan?: number; vlan
 /** "10.0.0.0/24 (h1/backend)" style helper for messages. */
 export function describeNet(p: ParsedNetwork): string {
   return `network "${p.model.name}" on ${p.model.host}`;
+}
+
+function safeContaining(text: string): string | undefined {
+  try {
+    return Cidr.containing(text).toString();
+  } catch {
+    return undefined; // reported as DN200 by the overlap rules
+  }
 }

@@ -6,15 +6,15 @@
  */
 import { TopologyModel } from '../model';
 import { ValidationContext } from './context';
-import { Problem, Severity } from './problem';
-import { checkDrivers } from './rules/drivers';
+import { Problem, sortProblems } from './problem';
+import { checkDrivers, checkShims } from './rules/drivers';
 import { checkNames } from './rules/names';
 import { checkOverlaps } from './rules/overlaps';
 import { checkStaticAddresses } from './rules/static-addresses';
 import { checkSubnets } from './rules/subnets';
 import { checkTopology } from './rules/topology';
 
-const RULE_FAMILIES: ((ctx: ValidationContext) => void)[] = [checkTopology, checkSubnets, checkOverlaps, checkStaticAddresses, checkDrivers, checkNames];
+const RULE_FAMILIES: ((ctx: ValidationContext) => void)[] = [checkTopology, checkSubnets, checkOverlaps, checkStaticAddresses, checkDrivers, checkShims, checkNames];
 
 export function validateTopology(model: TopologyModel): Problem[] {
   const ctx = new ValidationContext(model);
@@ -22,26 +22,5 @@ export function validateTopology(model: TopologyModel): Problem[] {
   return sortProblems(ctx.problems);
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Deterministic order, duplicates removed. */
-export function sortProblems(problems: Problem[]): Problem[] {
-  const keyed = problems.map((p) => ({ p, k: `${p.constructs.join('\0')}\u0001${p.message}` }));
-  keyed.sort(
-    (a, b) =>
-      (a.p.severity === b.p.severity ? 0 : a.p.severity === Severity.ERROR ? -1 : 1) || cmp(a.p.code, b.p.code) || cmp(a.k, b.k),
-  );
-  const out: Problem[] = [];
-  let last: string | undefined;
-  for (const { p, k } of keyed) {
-    const id = `${p.code}\u0002${k}`;
-    if (id !== last) out.push(p);
-    last = id;
-  }
-  return out;
-}
-
 export { RULES, RULE_BY_CODE } from './codes';
-export { overlayMtuLimit } from './rules/drivers';
+export { sortProblems } from './problem';

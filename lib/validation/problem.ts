@@ -1,12 +1,13 @@
 /**
- * One finding of docknet's validation. Every rule has a stable code (users grep for it, CI logs
- * cite it), names the constructs involved by construct path, and says what was given, what was
- * expected and how to fix it.
+ * One finding of docknet's validation. Every finding has a registered code (codes.ts: users grep
+ * for it, CI logs cite it), names the constructs involved by construct path, and says what was
+ * given, what was expected and how to fix it. Its severity comes from the registry, never from the
+ * call site, so a code cannot be an error in one place and a warning in another.
  */
-export enum Severity {
-  ERROR = 'error',
-  WARNING = 'warning',
-}
+import { Code, RULE_BY_CODE } from './codes';
+import { Severity } from './severity';
+
+export { Severity };
 
 export interface Problem {
   /** Stable rule code, e.g. "DN201". Never reused for another meaning. */
@@ -18,15 +19,49 @@ export interface Problem {
   readonly message: string;
 }
 
-export function error(code: string, constructs: string[], message: string): Problem {
-  return { code, severity: Severity.ERROR, constructs, message };
+/** A finding with the registry's severity for `code`. */
+export function problem(code: Code, constructs: string[], message: string): Problem {
+  const rule = RULE_BY_CODE.get(code)!;
+  return { code, severity: rule.severity, constructs, message };
 }
 
-export function warning(code: string, constructs: string[], message: string): Problem {
-  return { code, severity: Severity.WARNING, constructs, message };
+/** A finding of an error code (the registry must agree: a mismatch is a bug in docknet). */
+export function error(code: Code, constructs: string[], message: string): Problem {
+  return expect(problem(code, constructs, message), Severity.ERROR);
 }
 
-/** "DN201 [stack/h1/backend] message" — the one line format used in errors, warnings and reports. */
+/** A finding of a warning code (the registry must agree). */
+export function warning(code: Code, constructs: string[], message: string): Problem {
+  return expect(problem(code, constructs, message), Severity.WARNING);
+}
+
+function expect(p: Problem, severity: Severity): Problem {
+  if (p.severity !== severity) throw new Error(`docknet bug: ${p.code} is registered as ${p.severity} but reported as ${severity}`);
+  return p;
+}
+
+/** "error DN201 [stack/h1/backend] message": the one line format used in errors, warnings and reports. */
 export function formatProblem(p: Problem): string {
   return `${p.severity === Severity.ERROR ? 'error' : 'warning'} ${p.code} [${p.constructs.join(', ')}] ${p.message}`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Deterministic order (errors first, then code, construct paths, message), duplicates removed. */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  const keyed = problems.map((p) => ({ p, k: `${p.constructs.join('\0')}\u0001${p.message}` }));
+  keyed.sort(
+    (a, b) =>
+      (a.p.severity === b.p.severity ? 0 : a.p.severity === Severity.ERROR ? -1 : 1) || cmp(a.p.code, b.p.code) || cmp(a.k, b.k),
+  );
+  const out: Problem[] = [];
+  let last: string | undefined;
+  for (const { p, k } of keyed) {
+    const id = `${p.code}\u0002${k}`;
+    if (id !== last) out.push(p);
+    last = id;
+  }
+  return out;
 }

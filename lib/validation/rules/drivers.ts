@@ -1,33 +1,28 @@
 /**
- * DN301-DN307: macvlan/ipvlan parents and modes, and MTUs against the underlay.
+ * DN301-DN308: macvlan/ipvlan parents and modes, and MTUs against the underlay. The numbers come
+ * from lib/facts (the overlay construct renders with the same ones).
  */
 import { error, warning } from '../problem';
 import { ValidationContext, splitParent } from '../context';
+import { DEFAULT_UNDERLAY_MTU, IPSEC_OVERHEAD, IPV6_MIN_MTU, VXLAN_OVERHEAD, overlayMtuLimit } from '../../facts/docker';
 
 const MACVLAN_MODES = ['bridge', 'vepa', 'private', 'passthru'];
 const IPVLAN_MODES = ['l2', 'l3', 'l3s'];
-/** VXLAN header cost, and what IPsec (encrypted overlays) adds on top. */
-const VXLAN_OVERHEAD = 50;
-const IPSEC_OVERHEAD = 26;
-/** Docker sizes overlays for a 1500-byte underlay whatever the real one is. */
-const ASSUMED_UNDERLAY = 1500;
 
-/** The largest overlay MTU an underlay allows: 1450 on 1500, encrypted 1424 (rounded down to 4). */
-export function overlayMtuLimit(underlay: number, encrypted: boolean): number {
-  const plain = underlay - VXLAN_OVERHEAD;
-  return encrypted ? Math.floor((plain - IPSEC_OVERHEAD) / 4) * 4 : plain;
-}
+export { overlayMtuLimit };
 
 export function checkDrivers(ctx: ValidationContext): void {
-  const ipvlanParents = new Map<string, string>();
-  let swarmUnderlay: { mtu: number; host: string } | undefined;
+  const lanParents = new Map<string, string>();
+  let swarmUnderlay: { mtu: number; host: string; assumed: boolean } | undefined;
   const overlayUnderlay = () => {
     if (swarmUnderlay) return swarmUnderlay;
-    swarmUnderlay = { mtu: Infinity, host: '' };
+    swarmUnderlay = { mtu: Infinity, host: '', assumed: false };
     for (const h of [...ctx.swarmMembers].sort()) {
       const m = ctx.underlayMtu(h);
-      if (m !== undefined && m < swarmUnderlay.mtu) swarmUnderlay = { mtu: m, host: h };
+      if (m !== undefined && m < swarmUnderlay.mtu) swarmUnderlay = { mtu: m, host: h, assumed: false };
     }
+    // No member declares interfaces: Docker (and docknet) assume Ethernet's 1500; say so.
+    if (swarmUnderlay.mtu === Infinity) swarmUnderlay = { mtu: DEFAULT_UNDERLAY_MTU, host: '', assumed: true };
     return swarmUnderlay;
   };
 
@@ -51,9 +46,7 @@ export function checkDrivers(ctx: ValidationContext): void {
         let parentMtu: number | undefined;
         if (declared.has(n.parent)) parentMtu = ctx.interfaceOf(n.host, n.parent)?.mtu;
         else if (p.vlan !== undefined && declared.has(p.base)) {
-          if (p.vlan < 1 || p.vlan > 4094 || p.vlanText!.length > 4) {
-            ctx.report(error('DN303', [n.path], `Parent "${n.parent}" of network "${n.name}" names VLAN ${p.vlanText}; 802.1Q VLAN ids are 1 to 4094. Use a valid VLAN id.`));
-          }
+          // The VLAN id itself (DN303) is a single value: ParentInterface refuses it at once.
           parentMtu = ctx.interfaceOf(n.host, p.base)?.mtu;
         } else {
           const base = p.vlan !== undefined ? ` (a VLAN sub-interface of "${p.base}", which is not declared either)` : '';
@@ -65,30 +58,59 @@ export function checkDrivers(ctx: ValidationContext): void {
         if (n.mtu !== undefined && parentMtu !== undefined && n.mtu > parentMtu) {
           ctx.report(error('DN305', [n.path], `MTU ${n.mtu} of ${n.driver} network "${n.name}" exceeds the MTU ${parentMtu} of its parent ${n.parent} on ${n.host}. Use at most ${parentMtu}.`));
         }
-        if (n.driver === 'ipvlan') {
-          const key = `${n.host}\0${n.parent}`;
-          const prev = ipvlanParents.get(key);
-          if (prev) {
-            ctx.report(error('DN304', [n.path, prev], `ipvlan network "${n.name}" uses parent ${n.parent} on ${n.host}, which another ipvlan network already uses; docker allows one ipvlan network per parent. Use a VLAN sub-interface (e.g. ${n.parent}.20) or merge the networks.`));
-          } else ipvlanParents.set(key, n.path);
-        }
+        // Docker refuses a second macvlan or ipvlan network on a parent ("network ... is already using parent interface").
+        const key = `${n.host}\0${n.parent}`;
+        const prev = lanParents.get(key);
+        if (prev) {
+          ctx.report(error('DN304', [n.path, prev], `${n.driver} network "${n.name}" uses parent ${n.parent} on ${n.host}, which network ${prev} already uses; docker allows one macvlan/ipvlan network per parent (it answers "network ... is already using parent interface ${n.parent}"). Use a VLAN sub-interface (e.g. ${n.parent}.20) or merge the networks.`));
+        } else lanParents.set(key, n.path);
       }
     } else if (n.driver === 'overlay') {
+      // An overlay without an mtu gets what the smallest swarm underlay leaves (the construct renders it so).
       const u = overlayUnderlay();
-      if (u.mtu === Infinity) continue;
       const limit = overlayMtuLimit(u.mtu, n.encrypted);
-      const why = `the smallest underlay MTU among swarm members is ${u.mtu} (${u.host}) and VXLAN takes ${VXLAN_OVERHEAD} bytes${n.encrypted ? `, IPsec ${IPSEC_OVERHEAD} more, rounded down to a multiple of 4` : ''}`;
+      const why = u.assumed
+        ? `no swarm member declares interfaces, so docknet assumes a ${DEFAULT_UNDERLAY_MTU} underlay, and VXLAN takes ${VXLAN_OVERHEAD} bytes${n.encrypted ? `, IPsec ${IPSEC_OVERHEAD} more, rounded down to a multiple of 4` : ''}`
+        : `the smallest underlay MTU among swarm members is ${u.mtu} (${u.host}) and VXLAN takes ${VXLAN_OVERHEAD} bytes${n.encrypted ? `, IPsec ${IPSEC_OVERHEAD} more, rounded down to a multiple of 4` : ''}`;
       if (n.mtu !== undefined && n.mtu > limit) {
-        ctx.report(error('DN305', [n.path], `MTU ${n.mtu} of overlay "${n.name}" is above ${limit}: ${why}. Set mtu to at most ${limit}.`));
-      } else if (n.mtu === undefined && overlayMtuLimit(ASSUMED_UNDERLAY, n.encrypted) > limit) {
-        const dflt = overlayMtuLimit(ASSUMED_UNDERLAY, n.encrypted);
-        ctx.report(warning('DN306', [n.path], `Overlay "${n.name}" sets no MTU, so docker uses ${dflt} (sized for a 1500 underlay), above ${limit}: ${why}. Large packets will be dropped; set mtu to ${limit}.`));
+        const fix = u.assumed ? `Set mtu to at most ${limit}, or declare the members' interfaces with their real MTU (interfaces: { eth0: { mtu: ${n.mtu + VXLAN_OVERHEAD} } }).` : `Set mtu to at most ${limit}.`;
+        ctx.report(error('DN305', [n.path], `MTU ${n.mtu} of overlay "${n.name}" is above ${limit}: ${why}. ${fix}`));
       }
-    } else if (n.driver === 'bridge' && n.mtu !== undefined) {
+    }
+    if (n.mtu !== undefined && n.enableIpv6 && n.mtu < IPV6_MIN_MTU) {
+      ctx.report(error('DN308', [n.path], `MTU ${n.mtu} of ${n.driver} network "${n.name}" is below ${IPV6_MIN_MTU}, the IPv6 minimum, but the network has IPv6; the kernel turns IPv6 off on such an interface. Use an MTU of at least ${IPV6_MIN_MTU} or drop IPv6.`));
+    }
+    if (n.driver === 'bridge' && n.mtu !== undefined) {
       const u = ctx.underlayMtu(n.host);
       if (u !== undefined && n.mtu > u) {
         ctx.report(error('DN305', [n.path], `MTU ${n.mtu} of bridge network "${n.name}" exceeds the underlay MTU ${u} of host ${n.host}; packets leaving the host would be dropped or fragmented. Use at most ${u}.`));
       }
+    }
+  }
+}
+
+/**
+ * DN522: a macvlan shim's address must be on its network's subnet and in no container range of any
+ * macvlan/ipvlan network on that subnet (another host's docker could hand it to a container).
+ */
+export function checkShims(ctx: ValidationContext): void {
+  for (const h of ctx.model.hosts) {
+    for (const shim of h.shims ?? []) {
+      const net = ctx.networks.get(shim.network);
+      const ip = ctx.ip(shim.address, h.path, `macvlan shim "${shim.name}" address`, 4);
+      if (!net || !ip) continue;
+      const problems: string[] = [];
+      const subnet = net.v4.subnet;
+      if (subnet && !subnet.contains(ip)) problems.push(`its address ${ip} is not on the network's subnet ${subnet}; expected a spare address of that LAN.`);
+      for (const other of ctx.networks.values()) {
+        const m = other.model;
+        if (m.driver !== 'macvlan' && m.driver !== 'ipvlan') continue;
+        const range = other.v4.ipRange ?? other.v4.subnet;
+        if (subnet && other.v4.subnet && other.v4.subnet.toString() === subnet.toString() && range?.contains(ip)) {
+          problems.push(`its address ${ip} lies in the container range ${range} of "${m.name}" on ${m.host}; Docker may give it to a container. Reserve a spare LAN address (addLanSegment reserved) and use it.`);
+        }
+      }
+      if (problems.length) ctx.report(error('DN522', [h.path], `macvlan shim "${shim.name}" for "${net.model.name}": ${problems.join(' ')}`));
     }
   }
 }

@@ -1,11 +1,10 @@
 /**
- * DN401-DN404: names docker (or the provider, which looks networks up by name) cannot tell apart.
+ * DN401, DN402, DN404: names docker (or the provider, which looks networks up by name) cannot tell
+ * apart. A name's own pattern (DN403) is a single value: the Container constructor refuses it, with
+ * the pattern of lib/facts.
  */
 import { error } from '../problem';
 import { ValidationContext } from '../context';
-
-/** Docker's own pattern (daemon/names): at least two characters. */
-const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 export function checkNames(ctx: ValidationContext): void {
   const hostNames = new Map<string, string>();
@@ -40,9 +39,6 @@ export function checkNames(ctx: ValidationContext): void {
   // host -> name -> path: nested maps avoid building a key string per container.
   const containers = new Map<string, Map<string, string>>();
   for (const c of ctx.model.containers) {
-    if (!CONTAINER_NAME.test(c.name)) {
-      ctx.report(error('DN403', [c.path], `Container name "${c.name}" is refused by docker, which wants [a-zA-Z0-9][a-zA-Z0-9_.-]+ (two characters or more). Rename it.`));
-    }
     let onHost = containers.get(c.host);
     if (!onHost) containers.set(c.host, (onHost = new Map()));
     const prev = onHost.get(c.name);

@@ -3,7 +3,8 @@
  * networks are grouped (per host, per environment for overlays, per LAN) and each group is swept once;
  * ranges identical on many hosts (bip 172.17.0.0/16 everywhere) are indexed once with their host list.
  */
-import { Cidr } from '../../address/cidr';
+import { Cidr, IpAddress } from '../../address/cidr';
+import { DOCKER_DEFAULT_ADDRESS_POOLS, DOCKER_DEFAULT_BIP_NETWORK } from '../../facts/docker';
 import { Span, SpanIndex, crossOverlaps, sweepOverlaps } from '../../address/intervals';
 import { error, warning } from '../problem';
 import { ParsedNetwork, ValidationContext, describeNet, splitParent } from '../context';
@@ -32,6 +33,12 @@ interface HostRange {
   readonly iface?: string;
   readonly lan?: string;
   readonly hosts: string[];
+  /**
+   * Docker's default (the host does not declare it). It concerns every local network, macvlan and
+   * ipvlan included (they share the default IPAM's local address space: Docker answers "Pool overlaps
+   * with other one on this address space"; found by the differential test), not overlays.
+   */
+  readonly dockerDefault?: boolean;
 }
 
 export function checkOverlaps(ctx: ValidationContext): void {
@@ -98,6 +105,17 @@ export function checkOverlaps(ctx: ValidationContext): void {
       const soft = r.label.startsWith('default-address-pools');
       if (c) ranges.push({ kind: soft ? 'pool' : 'daemon', label: `daemon ${r.label} (${r.cidr})`, cidr: c, hosts: [h.name] });
     }
+    // Docker's defaults are part of the plan: a host that does not declare bip has docker0 on
+    // 172.17.0.0/16, one that does not declare default-address-pools hands out Docker's.
+    if (!h.daemonRanges.some((r) => r.label === 'bip')) {
+      ranges.push({ kind: 'daemon', label: `Docker's default docker0 (${DOCKER_DEFAULT_BIP_NETWORK}; the host declares no bip)`, cidr: Cidr.parse(DOCKER_DEFAULT_BIP_NETWORK), hosts: [h.name], dockerDefault: true });
+    }
+    if (!h.daemonRanges.some((r) => r.label.startsWith('default-address-pools'))) {
+      for (const p of DOCKER_DEFAULT_ADDRESS_POOLS) {
+        if (p.base === DOCKER_DEFAULT_BIP_NETWORK) continue; // docker0's, above
+        ranges.push({ kind: 'pool', label: `Docker's default address pool ${p.base} (the host declares no default-address-pools)`, cidr: Cidr.parse(p.base), hosts: [h.name], dockerDefault: true });
+      }
+    }
     if (ctx.swarmMembers.has(h.name)) {
       for (const p of ctx.model.swarm?.defaultAddrPools ?? []) {
         const c = ctx.cidr(p, 'swarm', 'default-addr-pool');
@@ -105,7 +123,7 @@ export function checkOverlaps(ctx: ValidationContext): void {
       }
       // Overlays meet every member's ranges: index each distinct range once, with its hosts.
       for (const r of ranges) {
-        if (r.kind === 'swarm-pool') continue;
+        if (r.kind === 'swarm-pool' || r.dockerDefault) continue;
         const key = `${r.kind}|${r.cidr}|${r.label}`;
         const prev = swarmRanges.get(key);
         if (prev) prev.item.hosts.push(h.name);
@@ -120,12 +138,75 @@ export function checkOverlaps(ctx: ValidationContext): void {
     if (!index || !index.size) continue;
     for (const s of spans) reportHostRanges(ctx, s, index.all(s), false);
   }
+  checkPoolDraws(ctx, local, perHost);
   if (overlays.length && swarmRanges.size) {
     const index = new SpanIndex([...swarmRanges.values()]);
     for (const o of overlays) reportHostRanges(ctx, o, index.all(o), true);
   }
 
   checkLanRanges(ctx);
+  checkHostAddressesInRanges(ctx);
+}
+
+/**
+ * DN218: a local network without an IPv4 subnet gets a block of the host's address pools (declared,
+ * or Docker's defaults) when it is created; a network of the same host whose explicit subnet lies in
+ * those pools may then be refused ("Pool overlaps with other one on this address space"), depending
+ * on which one Docker creates first and where its allocator stands. Found by the differential test
+ * (seed 2026, case 91).
+ */
+function checkPoolDraws(ctx: ValidationContext, local: Map<string, NetSpan[]>, perHost: Map<string, SpanIndex<HostRange>>): void {
+  const drawing = new Map<string, string>();
+  for (const net of ctx.networks.values()) {
+    const n = net.model;
+    if (n.driver !== 'overlay' && !net.v4.subnet && !n.ipv4?.subnet && !drawing.has(n.host)) drawing.set(n.host, n.path);
+  }
+  for (const [host, draw] of drawing) {
+    const index = perHost.get(host);
+    for (const s of local.get(host) ?? []) {
+      if (s.family !== 4) continue;
+      const pool = index?.all(s).find((r) => r.kind === 'pool');
+      if (!pool) continue;
+      const n = s.item.net.model;
+      ctx.report(
+        error('DN218', [n.path, draw],
+          `Network "${n.name}" (${s.item.cidr}) lies in ${pool.label} of host ${host}, from which Docker draws a block for network ${draw}, which has no subnet; Docker may hand out the same block and refuse one of them ("Pool overlaps with other one on this address space"). Give ${draw} a subnet, or move "${n.name}" out of the pools.`),
+      );
+    }
+  }
+}
+
+/**
+ * DN217: a host's own address inside a macvlan/ipvlan ip_range on its LAN. Docker hands out that
+ * range, so a container could take the host's address. Aux addresses are exempt (docker skips them).
+ */
+function checkHostAddressesInRanges(ctx: ValidationContext): void {
+  const addrs: { host: string; path: string; itf: string; ip: IpAddress; subnet: Cidr }[] = [];
+  for (const h of ctx.hosts.values()) {
+    for (const i of h.interfaces) {
+      if (!i.address) continue;
+      try {
+        addrs.push({ host: h.name, path: h.path, itf: i.name, ip: IpAddress.parse(i.address.split('/')[0]), subnet: Cidr.containing(i.address) });
+      } catch {
+        // DN200 reported above
+      }
+    }
+  }
+  if (!addrs.length) return;
+  for (const net of ctx.networks.values()) {
+    const n = net.model;
+    if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
+    const range = net.v4.ipRange;
+    if (!range || !net.v4.subnet) continue;
+    const aux = new Set(Object.values(n.ipv4?.auxAddresses ?? {}));
+    for (const a of addrs) {
+      if (!range.contains(a.ip) || !net.v4.subnet.contains(a.ip) || aux.has(a.ip.toString())) continue;
+      ctx.report(
+        error('DN217', [n.path, a.path],
+          `ip_range ${range} of ${n.driver} network "${n.name}" on ${n.host} contains ${a.ip}, the address of host ${a.host} (${a.itf}) on that LAN; docker may give it to a container. Carve the range around it, or list it in auxAddresses.`),
+      );
+    }
+  }
 }
 
 function reportHostRanges(ctx: ValidationContext, s: NetSpan, hits: HostRange[], overlay: boolean): void {
@@ -134,6 +215,9 @@ function reportHostRanges(ctx: ValidationContext, s: NetSpan, hits: HostRange[],
   const parent = n.parent ? splitParent(n.parent) : undefined;
   const reported = new Set<string>();
   for (const r of hits) {
+    // Docker's default pools only matter to bridges: a macvlan on a 192.168.x LAN is the usual case,
+    // and docker skips used ranges when it allocates.
+    if (r.dockerDefault && r.kind === 'pool' && n.driver !== 'bridge') continue;
     // A macvlan/ipvlan network is meant to sit on its parent's LAN.
     if ((n.driver === 'macvlan' || n.driver === 'ipvlan') && (r.kind === 'interface' || r.kind === 'lan')) {
       const sameL2 = (parent && parent.vlan === undefined && r.iface === parent.base) || (n.lan !== undefined && r.lan === n.lan) || n.parent === r.iface;

@@ -7,6 +7,8 @@ import { ValidationContext } from '../context';
 
 export function checkTopology(ctx: ValidationContext): void {
   checkServices(ctx);
+  checkHosts(ctx);
+  checkPublishedPorts(ctx);
   for (const n of ctx.model.networks) {
     if (!ctx.hosts.has(n.host)) {
       ctx.report(error('DN109', [n.path], `Network "${n.name}" belongs to host "${n.host}", which is not declared in this environment. Declare the host or fix the name.`));
@@ -113,4 +115,67 @@ function noSubnet(ctx: ValidationContext, path: string, name: string, netPath: s
     error('DN103', [path, netPath],
       `Container "${name}" asks for static ${fam} address ${addr} on network "${netName}", which has no ${fam} subnet (docker: "user specified IP address is supported only when connecting to networks with user configured subnets"). Give the network a subnet or drop the address.`),
   );
+}
+
+/** DN109 for an interface on an undeclared LAN segment; DN112 for a swarm member with nothing to advertise. */
+function checkHosts(ctx: ValidationContext): void {
+  const segments = new Set(ctx.model.lanSegments.map((l) => l.name));
+  for (const h of ctx.model.hosts) {
+    for (const itf of h.interfaces) {
+      if (itf.lan !== undefined && !segments.has(itf.lan)) {
+        const known = [...segments].sort();
+        ctx.report(error('DN109', [h.path], `Interface ${itf.name} of host ${h.name} is on LAN segment "${itf.lan}", which is not declared in this environment (declared: ${known.length ? known.join(', ') : 'none'}). Declare it with addLanSegment("${itf.lan}", { subnet, gateway }) or fix the name.`));
+      }
+    }
+    if (ctx.swarmMembers.has(h.name) && !h.advertiseAddress && !h.interfaces.some((i) => i.address)) {
+      ctx.report(
+        error('DN112', [h.path],
+          `Swarm ${ctx.swarmManagers.has(h.name) ? 'manager' : 'worker'} ${h.name} has no address to advertise: it declares no interface address and no swarmAdvertiseAddress, so swarm init/join would advertise the ssh host name, which dockerd refuses ("advertise address must be a non-zero IP address or network interface"). Declare interfaces: { eth0: { address: "10.0.0.11/24" } } or set swarmAdvertiseAddress.`),
+      );
+    }
+  }
+}
+
+/**
+ * DN113: two bindings of one host port. Docker binds each published port on the host; a second
+ * binding of the same port and protocol on the same or a wildcard address fails at start
+ * ("port is already allocated" / "address already in use").
+ */
+function checkPublishedPorts(ctx: ValidationContext): void {
+  const seen = new Map<string, { path: string; name: string; hostIp: string }[]>();
+  for (const c of ctx.model.containers) {
+    if (c.mode !== 'bridge') continue; // DN101
+    for (const p of c.ports) {
+      if (p.external === undefined) continue; // Docker picks a free port
+      const key = `${c.host}\0${p.protocol}\0${p.external}`;
+      const list = seen.get(key) ?? [];
+      const clash = list.find((o) => o.hostIp === p.hostIp || isWildcard(o.hostIp) || isWildcard(p.hostIp));
+      if (clash) {
+        const who = clash.path === c.path ? `Container "${c.name}" publishes it twice` : `containers "${c.name}" and "${clash.name}" both publish it`;
+        ctx.report(
+          error('DN113', clash.path === c.path ? [c.path] : [c.path, clash.path],
+            `Host port ${p.external}/${p.protocol} on ${c.host} is bound twice: ${who} (host addresses ${clash.hostIp} and ${p.hostIp}); docker refuses the second binding ("port is already allocated"). Use another host port, or distinct specific host addresses.`),
+        );
+      } else list.push({ path: c.path, name: c.name, hostIp: p.hostIp });
+      seen.set(key, list);
+    }
+  }
+  // The routing mesh listens on a service's published port on every swarm member, on every address.
+  for (const s of ctx.model.services ?? []) {
+    for (const p of s.ports) {
+      if (p.published === undefined) continue;
+      for (const member of [...ctx.swarmMembers].sort()) {
+        const clash = seen.get(`${member}\0${p.protocol}\0${p.published}`)?.[0];
+        if (!clash) continue;
+        ctx.report(
+          error('DN113', [clash.path, s.path],
+            `Host port ${p.published}/${p.protocol} on swarm member ${member} is published by container "${clash.name}" and by service "${s.name}", whose routing mesh listens on that port on every member; one of them cannot bind it. Use another port for one of them.`),
+        );
+      }
+    }
+  }
+}
+
+function isWildcard(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::' || ip === '';
 }
