@@ -14,7 +14,7 @@ describe('one synth does each expensive thing once', () => {
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 
-  test('validation and the model once per network stack; no `terraform version` process', () => {
+  test('validation and the model once per network stack; one `terraform version` process for all terraform_data', () => {
     const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
     buildEnvironment(app, dev);
     // cdktf's terraform_data check is a ValidateBinaryVersion that spawns `terraform version`, one per
@@ -23,11 +23,20 @@ describe('one synth does each expensive thing once', () => {
     const problems = jest.spyOn(DocknetStack.prototype as any, 'findProblems');
     const models = jest.spyOn(DocknetStack.prototype as any, 'buildModel');
     app.synth();
-    expect(versionChecks).not.toHaveBeenCalled();
+    expect(versionChecks).toHaveBeenCalledTimes(1);
     expect(problems).toHaveBeenCalledTimes(1);
     expect(models).toHaveBeenCalledTimes(1);
     const hosts = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'dev-hosts', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(hosts.resource.terraform_data).length).toBeGreaterThan(1);
+  });
+
+  test("validations that are not docknet's own still run, once, reported with docknet's (DN099)", () => {
+    const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
+    const env = buildEnvironment(app, dev);
+    const mine = jest.fn(() => ['the change ticket is missing']);
+    env.network.allHosts[0].node.addValidation({ validate: mine });
+    expect(() => app.synth()).toThrow(/DN099 \[dev-network\/dev1\] the change ticket is missing/);
+    expect(mine).toHaveBeenCalledTimes(1);
   });
 
   test('outside a synth, the model follows the tree (nothing is cached)', () => {

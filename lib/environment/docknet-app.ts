@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppConfig } from 'cdktf';
+import { App, AppConfig, DataResource, TerraformStack } from 'cdktf';
+import { ValidateBinaryVersion } from 'cdktf/lib/validations';
 import { DocknetStack } from './docknet-stack';
+import { HostsStack } from './hosts-stack';
 import { PLAN_FROZEN_CONTEXT, PlanStore } from './environment-plan';
 import { DocknetError } from '../errors';
-import { Problem, formatProblem, Severity, sortProblems } from '../validation/problem';
-import { annotateWarnings, collectProblems } from '../validation/validated';
+import { Problem, error, formatProblem, Severity, sortProblems } from '../validation/problem';
+import { annotateWarnings, collectProblems, hasProblemSource } from '../validation/validated';
 
 export interface DocknetAppProps extends AppConfig {
   /**
@@ -61,7 +63,28 @@ export class DocknetApp extends App {
     const found = collectProblems(this);
     for (const f of found) annotateWarnings(f.scope, f.problems);
     this.lastValidation = new Map(found.map((f) => [f.scope.node.path, f.problems]));
-    return sortProblems(found.flatMap((f) => f.problems));
+    return sortProblems([...found.flatMap((f) => f.problems), ...this.otherValidations()]);
+  }
+
+  /**
+   * Validations that are not docknet's own (cdktf's checks, the user's node.addValidation), which
+   * synth no longer gets from cdktf (it would repeat docknet's): each run once. The hosts stacks'
+   * terraform_data resources carry nothing but cdktf's "Terraform >= 1.4" check, one `terraform
+   * version` process apiece: it runs once for all of them.
+   */
+  private otherValidations(): Problem[] {
+    const out: Problem[] = [];
+    let builtIn: DataResource | undefined;
+    for (const c of this.node.findAll()) {
+      if (hasProblemSource(c)) continue;
+      if (c instanceof DataResource && TerraformStack.of(c) instanceof HostsStack) {
+        builtIn ??= c;
+        continue;
+      }
+      for (const m of c.node.validate()) out.push(error('DN099', [c.node.path], m));
+    }
+    if (builtIn) for (const m of terraformForDataResources().validate()) out.push(error('DN099', [builtIn.node.path], m));
+    return out;
   }
 
   /** Every error of every stack, one formatted line each (see formatProblem). */
@@ -129,4 +152,10 @@ export class DocknetApp extends App {
       return undefined;
     }
   }
+}
+
+/** cdktf's own check of a terraform_data resource (the same constraint, binary and message). */
+function terraformForDataResources(): ValidateBinaryVersion {
+  const binary = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+  return new ValidateBinaryVersion(binary, '>=1.4', `${binary} version`, 'The built-in Terraform data resource is only supported for Terraform >=1.4. Please upgrade your Terraform version.');
 }

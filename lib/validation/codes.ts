@@ -29,6 +29,7 @@ const DAEMON = 'docs/daemon-and-bootstrap.md#daemonsettings-libdaemon';
 const BOOT = 'docs/daemon-and-bootstrap.md#hostbootstrap-daemonrollout-swarmbootstrap-macvlanshim-libbootstrap';
 
 export const RULES = [
+  { code: 'DN099', severity: E, summary: "a validation that is not docknet's own failed (cdktf's checks, such as the Terraform version, or one added with node.addValidation)", docs: TOPO },
   { code: 'DN100', severity: E, summary: 'invalid construct property (one value: thrown at once, with the construct path)', docs: TOPO },
   { code: 'DN101', severity: E, summary: 'published ports on a container in host, none or container:<other> mode', docs: TOPO },
   { code: 'DN102', severity: E, summary: 'network attachments on a container in host, none or container:<other> mode', docs: TOPO },

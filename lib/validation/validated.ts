@@ -26,6 +26,11 @@ export function registerProblems(scope: IConstruct, problems: () => Problem[]): 
   });
 }
 
+/** Whether docknet's own validation covers the construct (its cdktf hook only repeats that). */
+export function hasProblemSource(scope: IConstruct): boolean {
+  return SOURCES.has(scope);
+}
+
 /** Every registered source in the tree under `root`, each called once, in tree order. */
 export function collectProblems(root: IConstruct): { scope: IConstruct; problems: Problem[] }[] {
   const out: { scope: IConstruct; problems: Problem[] }[] = [];
