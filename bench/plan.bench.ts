@@ -6,11 +6,11 @@
  * record, from a full record, and validateTopology. Budget: plan + validate at 1x under 100 ms,
  * growth close to n log n (x4 items -> about x4.5 time).
  */
-import { Cidr, IpAddress } from '../lib/address/cidr';
-import { AddressPlan } from '../lib/address/pool';
-import { PlanRecord } from '../lib/address/record';
-import { ContainerModel, HostModel, NetworkModel, TopologyModel } from '../lib/model';
-import { validateTopology } from '../lib/validation/engine';
+import { Cidr, IpAddress } from '../lib/core/address/cidr';
+import { AddressPlan } from '../lib/core/address/pool';
+import { PlanRecord } from '../lib/core/address/record';
+import { ContainerModel, HostModel, NetworkModel, TopologyModel } from '../lib/core/model';
+import { validateTopology } from '../lib/core/validation/engine';
 
 const RUNS = Number(process.env.RUNS ?? 7);
 const HOSTS_PER_LAN = 32;

@@ -1,14 +1,12 @@
-import { Construct } from 'constructs';
-import { Lazy } from 'cdktf';
-import { Container as ContainerResource } from '@cdktf/provider-docker/lib/container';
-import { DocknetError } from '../errors';
-import { ContainerModel } from '../model';
+import { Construct, ContainerResource, Lazy } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { ContainerModel } from '../core/model';
 import type { DockerHost } from '../host/docker-host';
 import { INetwork, checkIp } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
 import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
-import { CONTAINER_NAME, CONTAINER_NAME_TEXT, NETWORK_ALIAS } from '../facts/docker';
+import { CONTAINER_NAME, CONTAINER_NAME_TEXT, NETWORK_ALIAS } from '../core/facts/docker';
 
 export interface AttachmentOptions {
   /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */

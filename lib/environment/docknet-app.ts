@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppConfig } from 'cdktf';
+import { App, type AppConfig } from '../cdk';
 import { DocknetStack } from './docknet-stack';
 import { PLAN_FROZEN_CONTEXT, PlanStore } from './environment-plan';
-import { DocknetError } from '../errors';
-import { Problem, formatProblem, Severity, sortProblems } from '../validation/problem';
+import { DocknetError } from '../core/errors';
+import { Problem, formatProblem, Severity, sortProblems } from '../core/validation/problem';
 import { annotateWarnings, collectProblems } from '../validation/validated';
 
 export interface DocknetAppProps extends AppConfig {

@@ -1,18 +1,17 @@
-import { Construct } from 'constructs';
-import { TerraformBackend, TerraformStack } from 'cdktf';
-import { DocknetError } from '../errors';
-import { TopologyModel } from '../model';
+import { Construct, TerraformBackend, TerraformStack } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { TopologyModel } from '../core/model';
 import { DEFAULT_ROLLOUT_WAVE_SIZE, rolloutWaves } from '../bootstrap/waves';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
 import { Network } from '../network/network';
 import { Container } from '../container/container';
 import { SwarmService } from '../service/service';
 import { ExplicitSubnet, PooledSubnet, Subnet } from '../network/subnet';
-import { Problem } from '../validation/problem';
+import { Problem } from '../core/validation/problem';
 import { registerProblems } from '../validation/validated';
-import { validateTopology } from '../validation/engine';
+import { validateTopology } from '../core/validation/engine';
 import { renderReport } from '../report/report';
-import { toDaemonJsonObject } from '../daemon/daemon-config';
+import { toDaemonJsonObject } from '../core/daemon/daemon-config';
 import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
 import { EnvironmentPlan, LanSegmentProps, PlannedBlock, PlanStore, PoolProps, unlessPlanFailed } from './environment-plan';
 

@@ -1,6 +1,6 @@
-import type { DaemonConfig } from '../daemon/daemon-config';
-import { Cidr } from '../address/cidr';
-import { ReservedRangeModel } from '../model';
+import type { DaemonConfig } from '../core/daemon/daemon-config';
+import { Cidr } from '../core/address/cidr';
+import { ReservedRangeModel } from '../core/model';
 import { ExplicitSubnet, Subnet } from '../network/subnet';
 import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
 import type { DocknetStack } from '../environment/docknet-stack';

@@ -1,8 +1,6 @@
-import { Construct } from 'constructs';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { Image } from '@cdktf/provider-docker/lib/image';
-import { DocknetError } from '../errors';
-import { HostModel, SwarmRoleName } from '../model';
+import { Construct, DockerProvider, Image } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { HostModel, SwarmRoleName } from '../core/model';
 import type { DocknetStack } from '../environment/docknet-stack';
 import { HostConnection } from './connection';
 import { BridgeNetwork, BridgeNetworkProps } from '../network/bridge';
@@ -12,11 +10,11 @@ import { OverlayNetwork, OverlayNetworkProps } from '../network/overlay';
 import { Container, ContainerProps } from '../container/container';
 import { SwarmService, SwarmServiceProps } from '../service/service';
 import { checkIp } from '../network/network';
-import { Cidr } from '../address/cidr';
+import { Cidr } from '../core/address/cidr';
 import { DaemonSpec, PlannedDaemon } from './daemon-spec';
-import { toDaemonJsonObject } from '../daemon/daemon-config';
+import { toDaemonJsonObject } from '../core/daemon/daemon-config';
 import { SshConnection } from './connection';
-import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../facts/docker';
+import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../core/facts/docker';
 import { createHash } from 'crypto';
 
 export enum SwarmRole {
@@ -155,7 +153,7 @@ export class DockerHost extends Construct {
     });
   }
 
-  /** MTU of the underlay (lib/facts: the interfaces that carry traffic), 1500 assumed when none is declared. */
+  /** MTU of the underlay (lib/core/facts: the interfaces that carry traffic), 1500 assumed when none is declared. */
   public get underlayMtu(): number {
     return underlayMtuOf(Object.values(this.interfaces)) ?? DEFAULT_UNDERLAY_MTU;
   }

@@ -1,8 +1,8 @@
 import { DockerHost } from '../host/docker-host';
-import { DocknetError } from '../errors';
-import { NetworkModel } from '../model';
+import { DocknetError } from '../core/errors';
+import { NetworkModel } from '../core/model';
 import { checkIp, Network, NetworkProps } from './network';
-import { INTERFACE_NAME, MTU_MAX, MTU_MIN } from '../facts/docker';
+import { INTERFACE_NAME, MTU_MAX, MTU_MIN } from '../core/facts/docker';
 
 export interface BridgeNetworkProps extends NetworkProps {
   /** Linux bridge name (com.docker.network.bridge.name). @default Docker's br-<id> */

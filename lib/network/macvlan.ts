@@ -1,6 +1,6 @@
 import { DockerHost } from '../host/docker-host';
-import { DocknetError } from '../errors';
-import { NetworkModel } from '../model';
+import { DocknetError } from '../core/errors';
+import { NetworkModel } from '../core/model';
 import { Network, NetworkProps } from './network';
 import { ParentInterface } from './parent';
 import { Subnet } from './subnet';

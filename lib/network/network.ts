@@ -1,14 +1,12 @@
-import { Construct } from 'constructs';
-import { Lazy } from 'cdktf';
-import { Network as NetworkResource } from '@cdktf/provider-docker/lib/network';
-import { DocknetError } from '../errors';
-import { IpConfigModel, NetworkDriver, NetworkModel } from '../model';
+import { Construct, Lazy, NetworkResource } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { IpConfigModel, NetworkDriver, NetworkModel } from '../core/model';
 import type { DockerHost } from '../host/docker-host';
 import { ExplicitSubnet, Subnet } from './subnet';
 import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
-import { Cidr, IpAddress } from '../address/cidr';
-import { compareKeys } from '../address/record';
-import { NETWORK_NAME, NETWORK_NAME_TEXT } from '../facts/docker';
+import { Cidr, IpAddress } from '../core/address/cidr';
+import { compareKeys } from '../core/address/record';
+import { NETWORK_NAME, NETWORK_NAME_TEXT } from '../core/facts/docker';
 
 /** What every network driver shares: name, IPv4/IPv6 addressing, labels. */
 export interface NetworkProps {

@@ -1,7 +1,6 @@
-import { Construct } from 'constructs';
-import { Service as ServiceResource } from '@cdktf/provider-docker/lib/service';
-import { DocknetError } from '../errors';
-import { ServiceModel, ServicePortModel } from '../model';
+import { Construct, ServiceResource } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { ServiceModel, ServicePortModel } from '../core/model';
 import type { DockerHost } from '../host/docker-host';
 import { OverlayNetwork } from '../network/overlay';
 import { Port } from '../container/port';
