@@ -1,7 +1,7 @@
 import { Construct, ContainerResource, Lazy } from '../cdk';
 import { DocknetError } from '../core/errors';
 import { ContainerModel } from '../core/model';
-import type { DockerHost } from '../host/docker-host';
+import type { IHost } from '../interfaces';
 import { INetwork, checkIp } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
@@ -65,7 +65,7 @@ export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps
  * argument docknet does not type (`container.resource.addOverride('shm_size', 256)`).
  */
 export class Container extends Construct {
-  public readonly host: DockerHost;
+  public readonly host: IHost;
   public readonly containerName: string;
   public readonly networkMode: NetworkMode;
   public readonly resource: ContainerResource;
@@ -73,7 +73,7 @@ export class Container extends Construct {
   private readonly ports: Port[] = [];
   private readonly props: ContainerProps;
 
-  constructor(host: DockerHost, id: string, props: ContainerProps) {
+  constructor(host: IHost, id: string, props: ContainerProps) {
     super(host, id);
     this.host = host;
     this.props = props;

@@ -3,6 +3,7 @@ import { DocknetError } from '../core/errors';
 import { TopologyModel } from '../core/model';
 import { DEFAULT_ROLLOUT_WAVE_SIZE, rolloutWaves } from '../bootstrap/waves';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
+import type { IStack } from '../interfaces';
 import { Network } from '../network/network';
 import { Container } from '../container/container';
 import { SwarmService } from '../service/service';
@@ -42,7 +43,7 @@ export interface DocknetStackProps {
  * The network stack of one environment: its hosts, their networks and containers. Validates the
  * whole topology at synth (all problems at once) and pins the provider version.
  */
-export class DocknetStack extends TerraformStack {
+export class DocknetStack extends TerraformStack implements IStack {
   /** Finds the DocknetStack a construct belongs to. */
   public static of(c: Construct): DocknetStack {
     const s = c.node.scopes.reverse().find((x) => x instanceof DocknetStack);

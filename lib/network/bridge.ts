@@ -1,4 +1,4 @@
-import { DockerHost } from '../host/docker-host';
+import type { IHost } from '../interfaces';
 import { DocknetError } from '../core/errors';
 import { NetworkModel } from '../core/model';
 import { checkIp, Network, NetworkProps } from './network';
@@ -24,7 +24,7 @@ export class BridgeNetwork extends Network {
   public readonly driver = 'bridge' as const;
   private readonly bridgeProps: BridgeNetworkProps;
 
-  constructor(host: DockerHost, id: string, props: BridgeNetworkProps = {}) {
+  constructor(host: IHost, id: string, props: BridgeNetworkProps = {}) {
     super(host, id, props, { internal: props.internal });
     this.bridgeProps = props;
     if (props.bridgeName !== undefined && !INTERFACE_NAME.test(props.bridgeName)) {

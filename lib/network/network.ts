@@ -1,7 +1,7 @@
 import { Construct, Lazy, NetworkResource } from '../cdk';
 import { DocknetError } from '../core/errors';
 import { IpConfigModel, NetworkDriver, NetworkModel } from '../core/model';
-import type { DockerHost } from '../host/docker-host';
+import type { IHost, INetwork } from '../interfaces';
 import { ExplicitSubnet, Subnet } from './subnet';
 import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
 import { Cidr, IpAddress } from '../core/address/cidr';
@@ -34,15 +34,7 @@ export interface Ipv6Props {
   readonly ipRange?: string;
 }
 
-export interface INetwork {
-  readonly networkName: string;
-  readonly host: DockerHost;
-  readonly driver: NetworkDriver;
-  /** Terraform reference to the network's name: attaching through it orders creation. */
-  readonly nameRef: string;
-  /** Terraform reference to the network's id (services must attach by id, provider issue #648). */
-  readonly idRef: string;
-}
+export type { INetwork } from '../interfaces';
 
 
 /**
@@ -52,14 +44,14 @@ export interface INetwork {
  */
 export abstract class Network extends Construct implements INetwork {
   public readonly networkName: string;
-  public readonly host: DockerHost;
+  public readonly host: IHost;
   public abstract readonly driver: NetworkDriver;
   public readonly resource: NetworkResource;
   protected readonly props: NetworkProps;
   private readonly v4?: PlannedBlock;
   private readonly v6?: PlannedBlock;
 
-  protected constructor(host: DockerHost, id: string, props: NetworkProps, extra: { internal?: boolean; attachable?: boolean; provider?: DockerHost } = {}) {
+  protected constructor(host: IHost, id: string, props: NetworkProps, extra: { internal?: boolean; attachable?: boolean; provider?: IHost } = {}) {
     super(host, id);
     this.host = host;
     this.props = props;

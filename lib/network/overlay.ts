@@ -1,4 +1,4 @@
-import { DockerHost } from '../host/docker-host';
+import type { IHost } from '../interfaces';
 import { DocknetError } from '../core/errors';
 import { NetworkModel } from '../core/model';
 import { checkMtu } from './bridge';
@@ -35,7 +35,7 @@ export class OverlayNetwork extends Network {
   /** The declared MTU; undefined: what the swarm's smallest underlay leaves, decided at synth. */
   public readonly declaredMtu?: number;
 
-  constructor(manager: DockerHost, id: string, props: OverlayNetworkProps = {}) {
+  constructor(manager: IHost, id: string, props: OverlayNetworkProps = {}) {
     const attachable = props.attachable ?? true;
     super(manager, id, props, { attachable });
     checkMtu(this, props.mtu);
