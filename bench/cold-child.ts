@@ -1,5 +1,5 @@
 /** One cold first call of plan (empty record) + validate on the 1x planning fleet, in a fresh process (spawned by cold.bench.ts). */
-import { validateTopology } from '../lib/validation/engine';
+import { validateTopology } from '../lib/core/validation/engine';
 import { fleet, model } from './plan-fleet';
 
 const f = fleet(1);

@@ -1,8 +1,8 @@
 /** The planning benchmark's synthetic fleet (plan.bench.ts, cold.bench.ts): pools, LANs and the model the constructs would produce. */
-import { Cidr } from '../lib/address/cidr';
-import { AddressPlan } from '../lib/address/pool';
-import { PlanRecord } from '../lib/address/record';
-import { ContainerModel, HostModel, NetworkModel, TopologyModel } from '../lib/model';
+import { Cidr } from '../lib/core/address/cidr';
+import { AddressPlan } from '../lib/core/address/pool';
+import { PlanRecord } from '../lib/core/address/record';
+import { ContainerModel, HostModel, NetworkModel, TopologyModel } from '../lib/core/model';
 
 const HOSTS_PER_LAN = 32;
 const BRIDGES_PER_HOST = 8;

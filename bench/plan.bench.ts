@@ -6,8 +6,8 @@
  * record, from a full record, and validateTopology. Budget: plan + validate at 1x under 100 ms,
  * growth close to n log n (x4 items -> about x4.5 time).
  */
-import { Cidr, IpAddress } from '../lib/address/cidr';
-import { validateTopology } from '../lib/validation/engine';
+import { Cidr, IpAddress } from '../lib/core/address/cidr';
+import { validateTopology } from '../lib/core/validation/engine';
 import { fleet, model } from './plan-fleet';
 
 const RUNS = Number(process.env.RUNS ?? 7);

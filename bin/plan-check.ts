@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
-import { Cidr, PlanRecord, compareKeys, readPlanRecord } from '../lib/address';
+import { Cidr, PlanRecord, compareKeys, readPlanRecord } from '../lib/core/address';
 import { PlanStore } from '../lib/environment/environment-plan';
 
 export interface DoubleAllocation {

@@ -1,6 +1,6 @@
 // The multi-host Docker lab: a switch netns with a Linux bridge, a controller netns and one netns per
 // host, each host running its own dockerd, containerd and sshd. Nothing is ever added to the root
-// network namespace (see /work/shared/notes/testbed.md for the traps behind each rule below).
+// network namespace (the testbed notes, shared/notes/testbed.md in the developers' workspace, explain the traps behind each rule below).
 import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';

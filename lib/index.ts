@@ -1,6 +1,6 @@
 // The public API of docknet. Nothing else lives here.
-export * from './model';
-export * from './errors';
+export * from './core/model';
+export * from './core/errors';
 export * from './host/connection';
 export * from './host/docker-host';
 export * from './host/daemon-spec';
@@ -21,8 +21,8 @@ export * from './environment/docknet-stack';
 export * from './environment/hosts-stack';
 export * from './environment/docknet-app';
 export * from './environment/docknet-environment';
-export * from './validation/problem';
-export { validateTopology } from './validation/engine';
+export * from './core/validation/problem';
+export { validateTopology } from './core/validation/engine';
 export * from './daemon';
 export { HostBootstrap, SwarmBootstrap, MacvlanShim, DaemonRollout } from './bootstrap';
 export type { BootstrapTarget } from './bootstrap';

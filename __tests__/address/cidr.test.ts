@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { AddressError, Cidr, IpAddress, IpPrefix, parseAddress, parsePrefix } from '../../lib/address/cidr';
+import { AddressError, Cidr, IpAddress, IpPrefix, parseAddress, parsePrefix } from '../../lib/core/address/cidr';
 
 describe('Cidr.parse', () => {
   test.each([
@@ -208,7 +208,7 @@ describe('properties', () => {
 describe('fast IPv4 path agrees with ipaddr.js', () => {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ipaddr = require('ipaddr.js');
-  const { fastIpv4 } = require('../../lib/address/cidr');
+  const { fastIpv4 } = require('../../lib/core/address/cidr');
   test('on random dotted strings', () => {
     const part = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.stringMatching(/^[0-9]{0,4}$/), fc.constantFrom('0x1', '00', '01', ' 1'));
     fc.assert(

@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
-import { Cidr, IpAddress } from '../../lib/address/cidr';
-import { LanSegment } from '../../lib/address/lan';
-import { AddressPlan } from '../../lib/address/pool';
-import { PlanRecord } from '../../lib/address/record';
+import { Cidr, IpAddress } from '../../lib/core/address/cidr';
+import { LanSegment } from '../../lib/core/address/lan';
+import { AddressPlan } from '../../lib/core/address/pool';
+import { PlanRecord } from '../../lib/core/address/record';
 
 const office = {
   name: 'office',

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
-import { Cidr } from '../../lib/address/cidr';
-import { AddressPlan } from '../../lib/address/pool';
-import { PlanRecord, parsePlanRecord, serializePlanRecord } from '../../lib/address/record';
+import { Cidr } from '../../lib/core/address/cidr';
+import { AddressPlan } from '../../lib/core/address/pool';
+import { PlanRecord, parsePlanRecord, serializePlanRecord } from '../../lib/core/address/record';
 
 type Req = [key: string, prefix: number];
 

@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DocknetApp, PlanStore, SwarmRole } from '../../lib';
-import { PlanRecord } from '../../lib/address/record';
-import { Cidr } from '../../lib/address/cidr';
+import { PlanRecord } from '../../lib/core/address/record';
+import { Cidr } from '../../lib/core/address/cidr';
 import { buildEnvironment } from '../../stacks/topology';
 import { EnvironmentValues, HostValues } from '../../stacks/values';
 

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { findDoubleAllocations, runPlanCheck } from '../../bin/plan-check';
-import { AddressPlan, readPlanRecord, writePlanRecord } from '../../lib/address';
+import { AddressPlan, readPlanRecord, writePlanRecord } from '../../lib/core/address';
 import { PlanStore } from '../../lib/environment/environment-plan';
 
 const RECORD = 'docknet.plan.json';

@@ -1,5 +1,5 @@
 import { DaemonConfig, DaemonHostFacts, DaemonRule, validateDaemonConfig } from '../../lib/daemon';
-import { Severity } from '../../lib/validation/problem';
+import { Severity } from '../../lib/core/validation/problem';
 
 const PATH = 'hosts/h1/Daemon';
 const codes = (c: DaemonConfig, f: DaemonHostFacts = {}) => validateDaemonConfig(c, f, PATH).map((p) => p.code);

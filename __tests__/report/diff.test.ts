@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { ChangeKind, diffSynthDirs, exitCodeFor, FailOn, renderDiffJson, renderDiffMarkdown, runDiff, OutputFormat } from '../../lib/report/diff';
-import { ChangeEffect, effectOf } from '../../lib/report/semantics';
+import { ChangeEffect, effectOf } from '../../lib/core/provider/semantics';
 import { clone, container, Doc, network, stackDoc, synthDir, removeTempDirs } from './fixtures';
 
 afterAll(removeTempDirs);

@@ -1,5 +1,5 @@
 /** A hand-built topology: two hosts in a swarm, bridge, macvlan and overlay networks, every container mode. */
-import { TopologyModel } from '../../lib/model';
+import { TopologyModel } from '../../lib/core/model';
 
 export const STAGING: TopologyModel = {
   environment: 'staging',

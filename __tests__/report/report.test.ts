@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { TopologyModel } from '../../lib/model';
+import { TopologyModel } from '../../lib/core/model';
 import { renderMermaid, renderReport } from '../../lib/report/report';
 import { mermaidLabel } from '../../lib/report/text';
-import { warning } from '../../lib/validation/problem';
+import { warning } from '../../lib/core/validation/problem';
 import { STAGING } from './model-fixture';
 
 const GOLDEN_DIR = path.join(__dirname, '__golden__');

@@ -1,5 +1,5 @@
 /** Small TopologyModel builders for the rule tests: a valid base fleet and helpers to bend it. */
-import { ContainerModel, HostModel, NetworkModel, ServiceModel, TopologyModel } from '../../lib/model';
+import { ContainerModel, HostModel, NetworkModel, ServiceModel, TopologyModel } from '../../lib/core/model';
 
 export type Draft<T> = T extends (infer U)[] ? Draft<U>[] : T extends object ? { -readonly [K in keyof T]: Draft<T[K]> } : T;
 export type ModelDraft = Draft<TopologyModel>;

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RULES, renderRulesMarkdown } from '../../lib/validation/codes';
+import { RULES, renderRulesMarkdown } from '../../lib/core/validation/codes';
 
 const root = path.join(__dirname, '../..');
 

@@ -1,7 +1,7 @@
-import { TopologyModel } from '../../lib/model';
-import { RULES } from '../../lib/validation/codes';
-import { sortProblems, validateTopology } from '../../lib/validation/engine';
-import { Severity, error, warning } from '../../lib/validation/problem';
+import { TopologyModel } from '../../lib/core/model';
+import { RULES } from '../../lib/core/validation/codes';
+import { sortProblems, validateTopology } from '../../lib/core/validation/engine';
+import { Severity, error, warning } from '../../lib/core/validation/problem';
 import { ModelDraft, base, ctr, findCtr, findNet, findSvc, host, net, v4 } from './builder';
 
 type Mutate = (m: ModelDraft) => void;

@@ -45,7 +45,7 @@ describe('constructor checks: one value, thrown at once with the construct path 
       'DN100', /^\[test-network\/h1\/n\] subnet: " 10\.0\.0\.0\/24" has surrounding whitespace\. Write "10\.0\.0\.0\/24"\./],
     ['a second network with one construct id', ({ h1 }) => { h1.addBridgeNetwork('n'); h1.addBridgeNetwork('n2'); }, ({ h1 }) => { h1.addBridgeNetwork('n'); h1.addBridgeNetwork('n'); },
       'DN100', /^\[test-network\/h1\/n\] the construct id "n" is already used on host h1/],
-    ['invalid container name (one pattern, lib/facts)', ({ h1 }) => h1.addContainer('a.b_c-1', { image: IMAGE }), ({ h1 }) => h1.addContainer('-web', { image: IMAGE }),
+    ['invalid container name (one pattern, lib/core/facts)', ({ h1 }) => h1.addContainer('a.b_c-1', { image: IMAGE }), ({ h1 }) => h1.addContainer('-web', { image: IMAGE }),
       'DN403', /container name "-web" is not a valid Docker name/],
   ])('%s', (_name, pass, fail, code, message) => {
     expect(thrown(pass)).toBeUndefined();

@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
-import { DataResource, ITerraformDependable, LocalExecProvisioner } from 'cdktf';
+import { Construct, DataResource, type ITerraformDependable, type LocalExecProvisioner } from '../cdk';
 import { loadScript } from './scripts';
-import { Construct } from 'constructs';
 import { remoteExec, RUN_DIR } from './remote';
 import {
   BootstrapTarget,

@@ -1,5 +1,4 @@
-import { ITerraformDependable } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, type ITerraformDependable } from '../cdk';
 import { DaemonSettings, DaemonSettingsProps } from '../daemon/daemon-settings';
 import { DaemonRollout } from './daemon-rollout';
 import { MacvlanShim, MacvlanShimOptions } from './macvlan-shim';

@@ -1,6 +1,5 @@
-import { DataResource, ITerraformDependable } from 'cdktf';
-import { Construct } from 'constructs';
-import { parsePrefix as parseCidr } from '../address/cidr';
+import { Construct, DataResource, type ITerraformDependable } from '../cdk';
+import { parsePrefix as parseCidr } from '../core/address/cidr';
 import { connectionEnv, remoteExec } from './remote';
 import { BootstrapTarget, checkTarget, throwIfInvalid } from './target';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { LocalExecProvisioner } from 'cdktf';
+import type { LocalExecProvisioner } from '../cdk';
 import { loadScript, ScriptName } from './scripts';
 import { BootstrapTarget, knownHostsLines, shq, sshEnv, tfLiteral } from './target';
 

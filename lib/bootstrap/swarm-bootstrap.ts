@@ -1,7 +1,6 @@
-import { DataResource, ITerraformDependable, LocalExecProvisioner, TerraformOutput } from 'cdktf';
+import { Construct, DataResource, type ITerraformDependable, type LocalExecProvisioner, TerraformOutput } from '../cdk';
 import { posix } from 'path';
-import { Construct } from 'constructs';
-import { parsePrefix as parseCidr } from '../address/cidr';
+import { parsePrefix as parseCidr } from '../core/address/cidr';
 import type { HostBootstrap } from './host-bootstrap';
 import { loadScript } from './scripts';
 import { connectionEnv, remoteExec } from './remote';

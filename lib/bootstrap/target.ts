@@ -1,6 +1,6 @@
-import { error } from '../validation/problem';
-import { Code } from '../validation/codes';
-import { DocknetError } from '../errors';
+import { error } from '../core/validation/problem';
+import { Code } from '../core/validation/codes';
+import { DocknetError } from '../core/errors';
 
 /**
  * A host as the bootstrap constructs need it: how to ssh in and how its dockerd is run. Plain

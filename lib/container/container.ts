@@ -1,17 +1,14 @@
-import { Construct } from 'constructs';
-import { TerraformResource, TerraformStack } from 'cdktf';
-import * as containerBinding from '@cdktf/provider-docker/lib/container';
-import { Container as ContainerResource, ContainerConfig } from '@cdktf/provider-docker/lib/container';
-import type { Image } from '@cdktf/provider-docker/lib/image';
-import { DocknetError } from '../errors';
-import { ContainerModel } from '../model';
-import type { DockerHost } from '../host/docker-host';
+import { Construct, ContainerResource, TerraformResource, TerraformStack, containerBinding } from '../cdk';
+import type { ContainerConfig, Image } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { ContainerModel } from '../core/model';
+import type { IHost } from '../interfaces';
 import { INetwork, Network, checkIp } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
 import { definedOnly, RenderedResource, sameStackRef, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
 import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
-import { CONTAINER_NAME, CONTAINER_NAME_TEXT, NETWORK_ALIAS } from '../facts/docker';
+import { CONTAINER_NAME, CONTAINER_NAME_TEXT, NETWORK_ALIAS } from '../core/facts/docker';
 
 export interface AttachmentOptions {
   /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */
@@ -72,7 +69,7 @@ export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps
  * `addOverride('shm_size', 256)`, or `container.resource`, which swaps the generated binding in.
  */
 export class Container extends Construct {
-  public readonly host: DockerHost;
+  public readonly host: IHost;
   public readonly containerName: string;
   public readonly networkMode: NetworkMode;
   private readonly attachments: NetworkAttachment[] = [];
@@ -83,7 +80,7 @@ export class Container extends Construct {
   private binding?: ContainerResource;
   private idReference?: string;
 
-  constructor(host: DockerHost, id: string, props: ContainerProps) {
+  constructor(host: IHost, id: string, props: ContainerProps) {
     super(host, id);
     this.host = host;
     this.props = props;

@@ -1,6 +1,6 @@
-import { DocknetError } from '../errors';
+import { DocknetError } from '../core/errors';
 import { checkIp } from '../network/network';
-import { PortModel } from '../model';
+import { PortModel } from '../core/model';
 
 export interface PublishOptions {
   /** Host port. @default a random free port chosen by Docker */

@@ -9,11 +9,10 @@
  * Not offered: a MAC address. Provider 3.6.2 has no argument for it (networks_advanced.mac_address
  * arrived in 3.8); docknet pins 3.6.2.
  */
-import { IConstruct } from 'constructs';
-import type { ContainerConfig } from '@cdktf/provider-docker/lib/container';
-import { DocknetError } from '../errors';
-import { IpAddress } from '../address/cidr';
-import type { ContainerModel } from '../model';
+import type { ContainerConfig, IConstruct } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { IpAddress } from '../core/address/cidr';
+import type { ContainerModel } from '../core/model';
 
 /** When Docker restarts the container: after it exits, and after the daemon (or the host) restarts. */
 export class RestartPolicy {
@@ -378,7 +377,7 @@ export function renderRuntimeProps(props: ContainerRuntimeProps): Partial<Contai
   return out;
 }
 
-/** The runtime props for the topology model (lib/model.ts ContainerModel). */
+/** The runtime props for the topology model (lib/core/model.ts ContainerModel). */
 export function runtimeModel(props: ContainerRuntimeProps): Partial<ContainerModel> {
   const restart = props.restartPolicy ?? RestartPolicy.unlessStopped();
   const sorted = <V>(o?: Record<string, V>) => (o && Object.keys(o).length ? Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])) : undefined);

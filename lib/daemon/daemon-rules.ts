@@ -1,12 +1,12 @@
-import { Token } from 'cdktf';
-import { error, Problem, warning } from '../validation/problem';
-import { Code } from '../validation/codes';
-import { IpFamily, IpPrefix, parseAddress, parsePrefix } from '../address/cidr';
-import { DaemonConfig, DaemonHostFacts, DAEMON_CONFIG_KEYS } from './daemon-config';
-import { NETWORKING_KEYS, PASS_THROUGH_KEYS, REMOVED_KEYS } from './daemon-keys';
+import { Token } from '../cdk';
+import { error, Problem, warning } from '../core/validation/problem';
+import { Code } from '../core/validation/codes';
+import { IpFamily, IpPrefix, parseAddress, parsePrefix } from '../core/address/cidr';
+import { DaemonConfig, DaemonHostFacts, DAEMON_CONFIG_KEYS } from '../core/daemon/daemon-config';
+import { NETWORKING_KEYS, PASS_THROUGH_KEYS, REMOVED_KEYS } from '../core/daemon/daemon-keys';
 
 /**
- * Names for the daemon.json codes of the registry (lib/validation/codes.ts). Every one, DN500 (a
+ * Names for the daemon.json codes of the registry (lib/core/validation/codes.ts). Every one, DN500 (a
  * malformed value) included, is reported together with the rest at synth: a bad value never hides
  * the daemon's other rules.
  */

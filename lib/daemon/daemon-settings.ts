@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
-import { Construct } from 'constructs';
-import { Problem } from '../validation/problem';
+import { Construct } from '../cdk';
+import { Problem } from '../core/validation/problem';
 import { registerProblems } from '../validation/validated';
-import { parsePrefix } from '../address/cidr';
-import { DaemonConfig, DaemonHostFacts, renderDaemonJson } from './daemon-config';
+import { parsePrefix } from '../core/address/cidr';
+import { DaemonConfig, DaemonHostFacts, renderDaemonJson } from '../core/daemon/daemon-config';
 import { validateDaemonConfig } from './daemon-rules';
 
 export interface DaemonSettingsProps extends DaemonConfig, DaemonHostFacts {}

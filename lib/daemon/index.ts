@@ -1,4 +1,4 @@
-export * from './daemon-config';
-export * from './daemon-keys';
+export * from '../core/daemon/daemon-config';
+export * from '../core/daemon/daemon-keys';
 export * from './daemon-rules';
 export * from './daemon-settings';

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppConfig, DataResource, TerraformStack } from 'cdktf';
-import { ValidateBinaryVersion } from 'cdktf/lib/validations';
+import { App, DataResource, TerraformStack, ValidateBinaryVersion } from '../cdk';
+import type { AppConfig } from '../cdk';
 import { DocknetStack } from './docknet-stack';
 import { HostsStack } from './hosts-stack';
 import { PLAN_FROZEN_CONTEXT, PlanStore } from './environment-plan';
-import { DocknetError } from '../errors';
-import { Problem, error, formatProblem, Severity, sortProblems } from '../validation/problem';
+import { DocknetError } from '../core/errors';
+import { Problem, error, formatProblem, Severity, sortProblems } from '../core/validation/problem';
 import { annotateWarnings, collectProblems, hasProblemSource } from '../validation/validated';
 
 export interface DocknetAppProps extends AppConfig {

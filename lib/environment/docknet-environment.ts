@@ -1,11 +1,10 @@
-import { TerraformBackend, TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, TerraformBackend, TerraformStack } from '../cdk';
 import { DocknetApp } from './docknet-app';
 import { DocknetStack, ShardGroup, SwarmProps } from './docknet-stack';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
 import { LanSegmentProps, PoolProps, EnvironmentPlan, PlanStore } from './environment-plan';
 import { HostsStack } from './hosts-stack';
-import { DocknetError } from '../errors';
+import { DocknetError } from '../core/errors';
 
 export interface DocknetEnvironmentProps {
   /** Remote state for each of the environment's stacks, given the stack and its name. @default local state */

@@ -1,18 +1,18 @@
-import { Construct } from 'constructs';
-import { TerraformBackend, TerraformStack } from 'cdktf';
-import { DocknetError } from '../errors';
-import { TopologyModel } from '../model';
+import { Construct, TerraformBackend, TerraformStack } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { TopologyModel } from '../core/model';
 import { DEFAULT_ROLLOUT_WAVE_SIZE, rolloutWaves } from '../bootstrap/waves';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
+import type { IStack } from '../interfaces';
 import { Network } from '../network/network';
 import { Container } from '../container/container';
 import { SwarmService } from '../service/service';
 import { ExplicitSubnet, PooledSubnet, Subnet } from '../network/subnet';
-import { Problem } from '../validation/problem';
+import { Problem } from '../core/validation/problem';
 import { registerProblems } from '../validation/validated';
-import { validateTopology } from '../validation/engine';
+import { validateTopology } from '../core/validation/engine';
 import { renderReport } from '../report/report';
-import { toDaemonJsonObject } from '../daemon/daemon-config';
+import { toDaemonJsonObject } from '../core/daemon/daemon-config';
 import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
 import { EnvironmentPlan, LanSegmentProps, PlannedBlock, PlanStore, PoolProps, unlessPlanFailed } from './environment-plan';
 
@@ -55,7 +55,7 @@ export class ShardGroup {
  * The network stack of one environment: its hosts, their networks and containers. Validates the
  * whole topology at synth (all problems at once) and pins the provider version.
  */
-export class DocknetStack extends TerraformStack {
+export class DocknetStack extends TerraformStack implements IStack {
   /** Finds the DocknetStack a construct belongs to. */
   public static of(c: Construct): DocknetStack {
     const s = c.node.scopes.reverse().find((x) => x instanceof DocknetStack);

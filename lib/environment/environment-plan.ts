@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { IConstruct } from 'constructs';
-import { AddressPlan, AddressPlanError, readPlanRecord, serializePlanRecord, PLAN_RECORD_FILE } from '../address';
-import { LanSegmentModel, PoolModel } from '../model';
-import { Problem, Severity, error } from '../validation/problem';
+import type { IConstruct } from '../cdk';
+import { AddressPlan, AddressPlanError, readPlanRecord, serializePlanRecord, PLAN_RECORD_FILE } from '../core/address';
+import { LanSegmentModel, PoolModel } from '../core/model';
+import { Problem, Severity, error } from '../core/validation/problem';
 
 export { AddressPlanError as PlanError };
 

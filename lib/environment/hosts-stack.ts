@@ -1,11 +1,10 @@
-import { ITerraformDependable, TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, type ITerraformDependable, TerraformStack } from '../cdk';
 import { DocknetStack } from './docknet-stack';
 import { DockerHost, SwarmRole } from '../host/docker-host';
 import { SshConnection } from '../host/connection';
 import { BootstrapTarget, HostBootstrap, SwarmBootstrap, SwarmMemberOptions } from '../bootstrap';
-import { DocknetError } from '../errors';
-import { Problem } from '../validation/problem';
+import { DocknetError } from '../core/errors';
+import { Problem } from '../core/validation/problem';
 import { registerProblems } from '../validation/validated';
 
 export interface HostsStackProps {
@@ -54,7 +53,7 @@ export class HostsStack extends TerraformStack {
     };
   }
 
-  /** A shim's options. Its address is checked with every other rule (DN522, lib/validation/rules/drivers.ts). */
+  /** A shim's options. Its address is checked with every other rule (DN522, lib/core/validation/rules/drivers.ts). */
   private shimOptions(s: DockerHost['shims'][number]) {
     const own = s.network.ipv4()!;
     const route = own.ipRange ?? own.subnet!;

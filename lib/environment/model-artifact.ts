@@ -5,9 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { IConstruct } from 'constructs';
-import { IStackSynthesizer, ISynthesisSession, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
-import { DocknetModel, MODEL_FILE, MODEL_VERSION, MODEL_VERSION_SHARDED, ModelObjectKind, ResourceAddressModel, TopologyModel } from '../model';
+import { type IConstruct, type IStackSynthesizer, type ISynthesisSession, TerraformProvider, TerraformResource, TerraformStack } from '../cdk';
+import { DocknetModel, MODEL_FILE, MODEL_VERSION, MODEL_VERSION_SHARDED, ModelObjectKind, ResourceAddressModel, TopologyModel } from '../core/model';
 import { DockerHost } from '../host/docker-host';
 import { Network } from '../network/network';
 import { Container } from '../container/container';

@@ -1,4 +1,4 @@
-import { DocknetError } from '../errors';
+import { DocknetError } from '../core/errors';
 
 export interface SshConnectionOptions {
   /** Host name or address the provider (and Terraform's ssh provisioners) connect to. */

@@ -1,9 +1,9 @@
-import type { DaemonConfig } from '../daemon/daemon-config';
-import { Cidr } from '../address/cidr';
-import { ReservedRangeModel } from '../model';
+import type { DaemonConfig } from '../core/daemon/daemon-config';
+import { Cidr } from '../core/address/cidr';
+import { ReservedRangeModel } from '../core/model';
 import { ExplicitSubnet, Subnet } from '../network/subnet';
 import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
-import type { DocknetStack } from '../environment/docknet-stack';
+import type { IStack } from '../interfaces';
 
 /**
  * daemon.json settings as a host declares them: every key of DaemonConfig, except that the address
@@ -29,7 +29,7 @@ export class PlannedDaemon {
   private readonly fixedCidr?: PlannedBlock;
   private readonly pools: { base: PlannedBlock; size: number }[];
 
-  constructor(stack: DocknetStack, hostName: string, private readonly spec: DaemonSpec) {
+  constructor(stack: IStack, hostName: string, private readonly spec: DaemonSpec) {
     const block = (s: Subnet, key: string) =>
       s instanceof ExplicitSubnet ? { cidr: s.cidr } : stack.plannedKey(s, `${hostName}/daemon/${key}`);
     this.bip = spec.bip ? block(spec.bip, 'bip') : undefined;

@@ -1,9 +1,7 @@
-import { Construct } from 'constructs';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { Image } from '@cdktf/provider-docker/lib/image';
-import { DocknetError } from '../errors';
-import { HostModel, SwarmRoleName } from '../model';
-import type { DocknetStack } from '../environment/docknet-stack';
+import { Construct, DockerProvider, Image } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { HostModel, SwarmRoleName } from '../core/model';
+import { SwarmRole, type HostInterface, type IHost, type IStack } from '../interfaces';
 import { HostConnection } from './connection';
 import { BridgeNetwork, BridgeNetworkProps } from '../network/bridge';
 import { MacvlanNetwork, MacvlanNetworkProps } from '../network/macvlan';
@@ -12,27 +10,15 @@ import { OverlayNetwork, OverlayNetworkProps } from '../network/overlay';
 import { Container, ContainerProps } from '../container/container';
 import { SwarmService, SwarmServiceProps } from '../service/service';
 import { checkIp } from '../network/network';
-import { Cidr } from '../address/cidr';
+import { Cidr } from '../core/address/cidr';
 import { DaemonSpec, PlannedDaemon } from './daemon-spec';
-import { toDaemonJsonObject } from '../daemon/daemon-config';
+import { toDaemonJsonObject } from '../core/daemon/daemon-config';
 import { SshConnection } from './connection';
-import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../facts/docker';
+import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../core/facts/docker';
 import { createHash } from 'crypto';
 
-export enum SwarmRole {
-  MANAGER = 'manager',
-  WORKER = 'worker',
-  NONE = 'none',
-}
-
-export interface HostInterface {
-  /** The host's own address on this interface, CIDR notation, e.g. "10.20.0.11/24". @default undeclared */
-  readonly address?: string;
-  /** @default 1500 */
-  readonly mtu?: number;
-  /** Name of the environment's LAN segment this interface is on. @default none */
-  readonly lan?: string;
-}
+export { SwarmRole } from '../interfaces';
+export type { HostInterface } from '../interfaces';
 
 /** Where the daemon lives on the host, for the bootstrap stack's safe rollout. */
 export interface DaemonLocation {
@@ -92,7 +78,7 @@ export interface DockerHostProps {
  * A Docker host: one docker provider (aliased by the host's name) that every resource of the host
  * uses, its interfaces and its swarm role.
  */
-export class DockerHost extends Construct {
+export class DockerHost extends Construct implements IHost {
   public readonly hostName: string;
   public readonly provider: DockerProvider;
   public readonly connection: HostConnection;
@@ -104,12 +90,12 @@ export class DockerHost extends Construct {
   public readonly daemonLocation: DaemonLocation;
   /** The slot declared by the topology; DocknetStack.slotOf() gives the default when absent. */
   public readonly declaredSlot?: string;
-  public readonly stack: DocknetStack;
+  public readonly stack: IStack;
   private readonly props: DockerHostProps;
   private readonly images = new Map<string, Image>();
   public readonly shims: { network: MacvlanNetwork; address: string; name: string }[] = [];
 
-  constructor(stack: DocknetStack, id: string, props: DockerHostProps) {
+  constructor(stack: IStack, id: string, props: DockerHostProps) {
     super(stack, id);
     this.stack = stack;
     this.props = props;
@@ -155,7 +141,7 @@ export class DockerHost extends Construct {
     });
   }
 
-  /** MTU of the underlay (lib/facts: the interfaces that carry traffic), 1500 assumed when none is declared. */
+  /** MTU of the underlay (lib/core/facts: the interfaces that carry traffic), 1500 assumed when none is declared. */
   public get underlayMtu(): number {
     return underlayMtuOf(Object.values(this.interfaces)) ?? DEFAULT_UNDERLAY_MTU;
   }

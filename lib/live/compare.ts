@@ -3,8 +3,8 @@
  * rules are tested on snapshots recorded from the lab. Only what the model declares is compared;
  * what Docker fills in by itself (a gateway nobody declared, the aliases Docker adds) is not drift.
  */
-import { Cidr } from '../address/cidr';
-import { ContainerModel, DocknetModel, HostModel, NetworkModel, ResourceAddressModel, SwarmRoleName } from '../model';
+import { Cidr } from '../core/address/cidr';
+import { ContainerModel, DocknetModel, HostModel, NetworkModel, ResourceAddressModel, SwarmRoleName } from '../core/model';
 import { formatValue, mdCode, jsonEqual } from '../report/text';
 import { HostSnapshot } from './snapshot';
 import { DriftKind, Finding, ObjectKind, Remedy, RemedyAction } from './types';

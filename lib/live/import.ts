@@ -6,9 +6,9 @@
  * apply adopts the networks and containers instead of recreating them. What docknet cannot express
  * is listed in IMPORT.md, never dropped silently.
  */
-import { Cidr } from '../address/cidr';
-import { PLAN_RECORD_VERSION, serializePlanRecord } from '../address/record';
-import { IPSEC_OVERHEAD, VXLAN_OVERHEAD } from '../facts/docker';
+import { Cidr } from '../core/address/cidr';
+import { PLAN_RECORD_VERSION, serializePlanRecord } from '../core/address/record';
+import { IPSEC_OVERHEAD, VXLAN_OVERHEAD } from '../core/facts/docker';
 import { HostSnapshot } from './snapshot';
 
 export interface ImportHost {

@@ -4,7 +4,7 @@
  * host's own view, in a short-lived host-network container of an image already on the host. Bounded
  * in count (--probe-max) and time (each probe, and the whole run per host).
  */
-import { ContainerModel, DocknetModel, NetworkModel } from '../model';
+import { ContainerModel, DocknetModel, NetworkModel } from '../core/model';
 import { Expectation } from './compare';
 import { HostSnapshot, mapBounded } from './snapshot';
 

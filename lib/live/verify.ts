@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DocknetModel, HostModel } from '../model';
+import { DocknetModel, HostModel } from '../core/model';
 import { readModels } from '../report/model-file';
 import { parseStack, readTfJson, SynthProvider } from '../report/synth';
 import { compareHost, compareSwarmNodes, Expectation } from './compare';

@@ -1,8 +1,8 @@
-import { DockerHost } from '../host/docker-host';
-import { DocknetError } from '../errors';
-import { NetworkModel } from '../model';
+import type { IHost } from '../interfaces';
+import { DocknetError } from '../core/errors';
+import { NetworkModel } from '../core/model';
 import { checkIp, Network, NetworkProps } from './network';
-import { INTERFACE_NAME, MTU_MAX, MTU_MIN } from '../facts/docker';
+import { INTERFACE_NAME, MTU_MAX, MTU_MIN } from '../core/facts/docker';
 
 export interface BridgeNetworkProps extends NetworkProps {
   /** Linux bridge name (com.docker.network.bridge.name). @default Docker's br-<id> */
@@ -24,7 +24,7 @@ export class BridgeNetwork extends Network {
   public readonly driver = 'bridge' as const;
   private readonly bridgeProps: BridgeNetworkProps;
 
-  constructor(host: DockerHost, id: string, props: BridgeNetworkProps = {}) {
+  constructor(host: IHost, id: string, props: BridgeNetworkProps = {}) {
     super(host, id, props, { internal: props.internal });
     this.bridgeProps = props;
     if (props.bridgeName !== undefined && !INTERFACE_NAME.test(props.bridgeName)) {

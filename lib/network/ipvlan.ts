@@ -1,4 +1,4 @@
-import { DockerHost } from '../host/docker-host';
+import type { IHost } from '../interfaces';
 import { LanNetwork, LanNetworkProps } from './macvlan';
 
 export enum IpvlanMode {
@@ -26,7 +26,7 @@ export class IpvlanNetwork extends LanNetwork {
   public readonly mode: IpvlanMode;
   public readonly flag: IpvlanFlag;
 
-  constructor(host: DockerHost, id: string, props: IpvlanNetworkProps) {
+  constructor(host: IHost, id: string, props: IpvlanNetworkProps) {
     super(host, id, props);
     this.mode = props.mode ?? IpvlanMode.L2;
     this.flag = props.flag ?? IpvlanFlag.BRIDGE;

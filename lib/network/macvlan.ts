@@ -1,6 +1,6 @@
-import { DockerHost } from '../host/docker-host';
-import { DocknetError } from '../errors';
-import { NetworkModel } from '../model';
+import type { IHost } from '../interfaces';
+import { DocknetError } from '../core/errors';
+import { NetworkModel } from '../core/model';
 import { Network, NetworkProps } from './network';
 import { ParentInterface } from './parent';
 import { Subnet } from './subnet';
@@ -35,7 +35,7 @@ export abstract class LanNetwork extends Network {
   protected readonly lanProps: LanNetworkProps;
   private readonly range?: PlannedBlock;
 
-  protected constructor(host: DockerHost, id: string, props: LanNetworkProps) {
+  protected constructor(host: IHost, id: string, props: LanNetworkProps) {
     super(host, id, LanNetwork.addressing(host, id, props));
     this.lanProps = props;
     this.range = props.lan === undefined ? undefined : host.stack.plan.lanRange(props.lan, host.hostName);
@@ -47,7 +47,7 @@ export abstract class LanNetwork extends Network {
     }
   }
 
-  private static addressing(host: DockerHost, id: string, props: LanNetworkProps): NetworkProps {
+  private static addressing(host: IHost, id: string, props: LanNetworkProps): NetworkProps {
     if (props.lan === undefined) return props;
     const segment = host.stack.plan.lanSegment(props.lan);
     if (!segment) {
@@ -79,7 +79,7 @@ export class MacvlanNetwork extends LanNetwork {
   public readonly driver = 'macvlan' as const;
   public readonly mode: MacvlanMode;
 
-  constructor(host: DockerHost, id: string, props: MacvlanNetworkProps) {
+  constructor(host: IHost, id: string, props: MacvlanNetworkProps) {
     super(host, id, props);
     this.mode = props.mode ?? MacvlanMode.BRIDGE;
   }

@@ -1,4 +1,4 @@
-import type { Container } from '../container/container';
+import type { IContainer } from '../interfaces';
 
 /**
  * A container's network mode, as a value. The kind is a literal type so that ContainerProps can
@@ -21,7 +21,7 @@ export abstract class NetworkMode {
   }
 
   /** Share another container's network namespace (same IP, same ports, same interfaces). */
-  public static container(other: Container): SharedMode {
+  public static container(other: IContainer): SharedMode {
     return new SharedMode('container', other);
   }
 
@@ -33,7 +33,7 @@ export class BridgeMode extends NetworkMode {
 }
 
 export class SharedMode extends NetworkMode {
-  constructor(public readonly kind: 'host' | 'none' | 'container', public readonly other?: Container) {
+  constructor(public readonly kind: 'host' | 'none' | 'container', public readonly other?: IContainer) {
     super();
   }
 }

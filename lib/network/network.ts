@@ -1,16 +1,14 @@
-import { Construct } from 'constructs';
-import { TerraformResource } from 'cdktf';
-import * as networkBinding from '@cdktf/provider-docker/lib/network';
-import { Network as NetworkResource, NetworkConfig } from '@cdktf/provider-docker/lib/network';
-import { DocknetError } from '../errors';
-import { IpConfigModel, NetworkDriver, NetworkModel } from '../model';
-import type { DockerHost } from '../host/docker-host';
+import { Construct, NetworkResource, TerraformResource, networkBinding } from '../cdk';
+import type { NetworkConfig } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { IpConfigModel, NetworkDriver, NetworkModel } from '../core/model';
+import type { IHost, INetwork } from '../interfaces';
 import { ExplicitSubnet, Subnet } from './subnet';
 import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
-import { Cidr, IpAddress } from '../address/cidr';
-import { compareKeys } from '../address/record';
+import { Cidr, IpAddress } from '../core/address/cidr';
+import { compareKeys } from '../core/address/record';
 import { definedOnly, RenderedResource, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
-import { NETWORK_NAME, NETWORK_NAME_TEXT } from '../facts/docker';
+import { NETWORK_NAME, NETWORK_NAME_TEXT } from '../core/facts/docker';
 
 /** What every network driver shares: name, IPv4/IPv6 addressing, labels. */
 export interface NetworkProps {
@@ -38,15 +36,7 @@ export interface Ipv6Props {
   readonly ipRange?: string;
 }
 
-export interface INetwork {
-  readonly networkName: string;
-  readonly host: DockerHost;
-  readonly driver: NetworkDriver;
-  /** Terraform reference to the network's name: attaching through it orders creation. */
-  readonly nameRef: string;
-  /** Terraform reference to the network's id (services must attach by id, provider issue #648). */
-  readonly idRef: string;
-}
+export type { INetwork } from '../interfaces';
 
 
 /**
@@ -57,17 +47,17 @@ export interface INetwork {
  */
 export abstract class Network extends Construct implements INetwork {
   public readonly networkName: string;
-  public readonly host: DockerHost;
+  public readonly host: IHost;
   public abstract readonly driver: NetworkDriver;
   protected readonly props: NetworkProps;
   private readonly v4?: PlannedBlock;
   private readonly v6?: PlannedBlock;
-  private readonly extra: { internal?: boolean; attachable?: boolean; provider?: DockerHost };
+  private readonly extra: { internal?: boolean; attachable?: boolean; provider?: IHost };
   private rendered: TerraformResource;
   private binding?: NetworkResource;
   private refs?: { name: string; id: string };
 
-  protected constructor(host: DockerHost, id: string, props: NetworkProps, extra: { internal?: boolean; attachable?: boolean; provider?: DockerHost } = {}) {
+  protected constructor(host: IHost, id: string, props: NetworkProps, extra: { internal?: boolean; attachable?: boolean; provider?: IHost } = {}) {
     super(host, id);
     this.host = host;
     this.props = props;

@@ -1,11 +1,11 @@
-import { DockerHost } from '../host/docker-host';
-import { DocknetError } from '../errors';
-import { NetworkModel } from '../model';
+import type { IHost } from '../interfaces';
+import { DocknetError } from '../core/errors';
+import { NetworkModel } from '../core/model';
 import { checkMtu } from './bridge';
 import { Network, NetworkProps } from './network';
-import { DEFAULT_UNDERLAY_MTU, overlayDriverMtuOption, overlayMtuLimit, underlayMtuOf } from '../facts/docker';
+import { DEFAULT_UNDERLAY_MTU, overlayDriverMtuOption, overlayMtuLimit, underlayMtuOf } from '../core/facts/docker';
 
-/** The container MTU an overlay allows on an underlay (lib/facts: the rules use the same function). */
+/** The container MTU an overlay allows on an underlay (lib/core/facts: the rules use the same function). */
 export const overlayMtu = overlayMtuLimit;
 
 export interface OverlayNetworkProps extends NetworkProps {
@@ -35,7 +35,7 @@ export class OverlayNetwork extends Network {
   /** The declared MTU; undefined: what the swarm's smallest underlay leaves, decided at synth. */
   public readonly declaredMtu?: number;
 
-  constructor(manager: DockerHost, id: string, props: OverlayNetworkProps = {}) {
+  constructor(manager: IHost, id: string, props: OverlayNetworkProps = {}) {
     const attachable = props.attachable ?? true;
     super(manager, id, props, { attachable });
     checkMtu(this, props.mtu);

@@ -1,5 +1,5 @@
-import { DocknetError } from '../errors';
-import { VLAN_MAX, VLAN_MIN, isVlanId } from '../facts/docker';
+import { DocknetError } from '../core/errors';
+import { VLAN_MAX, VLAN_MIN, isVlanId } from '../core/facts/docker';
 
 /** A macvlan/ipvlan parent interface: a physical interface, or an 802.1Q VLAN sub-interface of one. */
 export class ParentInterface {

@@ -1,5 +1,4 @@
-import { App, TerraformProvider, TerraformResource } from 'cdktf';
-import { Construct } from 'constructs';
+import { App, Construct, TerraformProvider, TerraformResource } from '../cdk';
 
 /**
  * A docker resource docknet renders itself: a plain TerraformResource (cdktf still places it in the

@@ -6,8 +6,8 @@
  * replaced network, services on a replaced overlay, a host's containers when its daemon restarts).
  * The topology comes from docknet-model.json; the references and force-new arguments from cdk.tf.json.
  */
-import { DocknetModel } from '../model';
-import { ChangeEffect, effectOf, kindWord } from './semantics';
+import { DocknetModel } from '../core/model';
+import { ChangeEffect, effectOf, kindWord } from '../core/provider/semantics';
 import { referenceSites, referencesIn, SynthResource, SynthStack } from './synth';
 import { BlastItem, BlastRadius, ChangeKind, Consequence, ResourceChange } from './diff-types';
 import { mdCode } from './text';

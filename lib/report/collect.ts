@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DocknetModel, MODEL_FILE, TopologyModel } from '../model';
+import { DocknetModel, MODEL_FILE, TopologyModel } from '../core/model';
 import { checkModel, readModel } from './model-file';
 import { renderReport, ReportExtras, REPORT_FILE } from './report';
 

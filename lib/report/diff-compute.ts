@@ -4,11 +4,11 @@
  * what forces a replacement. Rendering is diff-render.ts.
  */
 import { readSynthDir, SynthResource, SynthStack } from './synth';
-import { ChangeEffect, effectOf } from './semantics';
+import { ChangeEffect, effectOf } from '../core/provider/semantics';
 import { propagateReplacements, resourceWords } from './blast-radius';
 import { hostOperations } from './operations';
 import { jsonEqual, mdCode } from './text';
-import { compareKeys } from '../address/record';
+import { compareKeys } from '../core/address/record';
 import { AttributeChange, ChangeKind, DiffCounts, DiffResult, ResourceChange } from './diff-types';
 import { describe } from './diff-render';
 

@@ -1,5 +1,5 @@
 /** Renders a semantic diff: attribute changes in words, Markdown for PR comments, JSON, exit codes. */
-import { ChangeEffect } from './semantics';
+import { ChangeEffect } from '../core/provider/semantics';
 import { formatValue, mdCode, mdInline } from './text';
 import { ChangeKind, Consequence, DiffCounts, DiffResult, HostOperations, ResourceChange, EXIT_CHANGES, EXIT_NO_CHANGES, EXIT_REPLACEMENTS, FailOn } from './diff-types';
 

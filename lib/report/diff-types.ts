@@ -1,6 +1,6 @@
 /** The shapes of a semantic diff (lib/report/diff-compute.ts computes them, diff-render.ts renders them). */
-import { ChangeEffect } from './semantics';
-import { ResourceAddressModel, SwarmRoleName } from '../model';
+import { ChangeEffect } from '../core/provider/semantics';
+import { ResourceAddressModel, SwarmRoleName } from '../core/model';
 
 export enum ChangeKind {
   ADD = 'add',

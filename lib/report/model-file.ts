@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DocknetModel, MODEL_FILE, MODEL_VERSION, MODEL_VERSIONS_READ, ResourceAddressModel } from '../model';
+import { DocknetModel, MODEL_FILE, MODEL_VERSION, MODEL_VERSIONS_READ, ResourceAddressModel } from '../core/model';
 
 export { MODEL_FILE, MODEL_VERSION };
 

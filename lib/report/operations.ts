@@ -4,7 +4,7 @@
  * environment's host order, one wave of `rollout.waveSize` hosts at a time), and who joins, leaves
  * or changes role in the swarm.
  */
-import { DocknetModel, HostModel, SwarmRoleName } from '../model';
+import { DocknetModel, HostModel, SwarmRoleName } from '../core/model';
 import { DaemonChange, DaemonKeyChange, HostOperations, SwarmChange } from './diff-types';
 import { SynthStack } from './synth';
 import { stableStringify } from './text';

@@ -10,8 +10,8 @@
  * each environment is supposed to declare. The Terraform arguments of each matched pair are
  * compared too (normalized), for what the model does not spell out (driver options, commands).
  */
-import { Cidr, IpAddress } from '../address/cidr';
-import { ContainerModel, DocknetModel, HostModel, NetworkModel, ServiceModel } from '../model';
+import { Cidr, IpAddress } from '../core/address/cidr';
+import { ContainerModel, DocknetModel, HostModel, NetworkModel, ServiceModel } from '../core/model';
 import { AttributeChange, diffAttributes } from './diff';
 import { readSynthDir, SynthResource, SynthStack } from './synth';
 import { formatValue, mdCode, stableStringify } from './text';

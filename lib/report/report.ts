@@ -1,13 +1,13 @@
 /**
  * The topology report: one Markdown document per environment, rendered from the plain-data model
- * (lib/model.ts) at synth time and written next to the stack as docknet-report.md. It is meant to be
+ * (lib/core/model.ts) at synth time and written next to the stack as docknet-report.md. It is meant to be
  * read in a PR comment and on GitHub, so everything is sorted (stable diffs between commits), every
  * name is escaped for Markdown tables and Mermaid, and Mermaid node ids come from construct paths.
  */
-import { ContainerModel, HostModel, NetworkModel, ServiceModel, TopologyModel } from '../model';
-import { formatProblem, Problem } from '../validation/problem';
+import { ContainerModel, HostModel, NetworkModel, ServiceModel, TopologyModel } from '../core/model';
+import { formatProblem, Problem } from '../core/validation/problem';
 import { mdCell, mdCode, mermaidId, mermaidLabel, stableStringify } from './text';
-import { compareKeys } from '../address/record';
+import { compareKeys } from '../core/address/record';
 
 export interface ReportExtras {
   /**

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DocknetModel, ResourceAddressModel } from '../model';
+import { DocknetModel, ResourceAddressModel } from '../core/model';
 import { addressIndex, readModels } from './model-file';
 
 /** One Terraform resource of a synthesized stack, with references resolved for display. */

@@ -1,8 +1,7 @@
-import { Construct } from 'constructs';
-import { Service as ServiceResource } from '@cdktf/provider-docker/lib/service';
-import { DocknetError } from '../errors';
-import { ServiceModel, ServicePortModel } from '../model';
-import type { DockerHost } from '../host/docker-host';
+import { Construct, ServiceResource } from '../cdk';
+import { DocknetError } from '../core/errors';
+import { ServiceModel, ServicePortModel } from '../core/model';
+import type { IHost } from '../interfaces';
 import { OverlayNetwork } from '../network/overlay';
 import { Port } from '../container/port';
 
@@ -45,14 +44,14 @@ const NAME = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
  * docker_service child is named "Resource".
  */
 export class SwarmService extends Construct {
-  public readonly host: DockerHost;
+  public readonly host: IHost;
   public readonly serviceName: string;
   public readonly replicas: number;
   public readonly resource: ServiceResource;
   private readonly props: SwarmServiceProps;
   private readonly ports: ServicePortModel[];
 
-  constructor(manager: DockerHost, id: string, props: SwarmServiceProps) {
+  constructor(manager: IHost, id: string, props: SwarmServiceProps) {
     super(manager, id);
     this.host = manager;
     this.props = props;

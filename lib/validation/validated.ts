@@ -7,9 +7,8 @@
  * used without DocknetApp (a plain App, `Testing.synth(stack, true)`); there too a warning is
  * annotated once however often cdktf asks.
  */
-import { Annotations } from 'cdktf';
-import { IConstruct } from 'constructs';
-import { Problem, Severity, formatProblem } from './problem';
+import { Annotations, type IConstruct } from '../cdk';
+import { Problem, Severity, formatProblem } from '../core/validation/problem';
 
 const SOURCES = new WeakMap<IConstruct, () => Problem[]>();
 const ANNOTATED = new WeakMap<IConstruct, Set<string>>();

@@ -1,6 +1,6 @@
 /**
  * DN301-DN308: macvlan/ipvlan parents and modes, and MTUs against the underlay. The numbers come
- * from lib/facts (the overlay construct renders with the same ones).
+ * from lib/core/facts (the overlay construct renders with the same ones).
  */
 import { error, warning } from '../problem';
 import { ValidationContext, splitParent } from '../context';

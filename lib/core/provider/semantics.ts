@@ -1,7 +1,7 @@
 /**
  * What the kreuzwerker/docker provider (3.6.x) and Terraform's built-ins do when an argument changes:
- * update in place or destroy-and-create. Source: the provider's resource schemas at v3.6.2 (see
- * /work/shared/notes/docker-provider.md). Unknown arguments of docker_container count as
+ * update in place or destroy-and-create. Source: the provider's resource schemas at v3.6.2 (see the
+ * provider notes, shared/notes/docker-provider.md in the developers' workspace). Unknown arguments of docker_container count as
  * replacements: a false alarm costs a review, a missed one costs an outage.
  */
 

@@ -115,7 +115,7 @@ export function renderRulesMarkdown(): string {
   const lines = [
     '# Rule codes',
     '',
-    '<!-- Generated from lib/validation/codes.ts by `npm run docs:rules`; a test keeps it identical. -->',
+    '<!-- Generated from lib/core/validation/codes.ts by `npm run docs:rules`; a test keeps it identical. -->',
     '',
     'Every problem docknet reports carries one of these codes. DN1xx topology and refused combinations,',
     'DN2xx addresses and overlaps (DN27x the address plan), DN3xx drivers, parents and MTU, DN4xx names and',

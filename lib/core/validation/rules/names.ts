@@ -1,7 +1,7 @@
 /**
  * DN401, DN402, DN404: names docker (or the provider, which looks networks up by name) cannot tell
  * apart. A name's own pattern (DN403) is a single value: the Container constructor refuses it, with
- * the pattern of lib/facts.
+ * the pattern of lib/core/facts.
  */
 import { error } from '../problem';
 import { ValidationContext } from '../context';

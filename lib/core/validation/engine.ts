@@ -1,5 +1,5 @@
 /**
- * Whole-topology validation: every rule family runs over the plain model (lib/model.ts) and all
+ * Whole-topology validation: every rule family runs over the plain model (lib/core/model.ts) and all
  * problems come back at once, sorted so that the output is the same on every run (errors first, then
  * by code, construct paths and message). Rules live in rules/, one file per family; codes.ts lists
  * every code. The work is O(n log n): sorting and sweeping for overlaps, maps for duplicates.

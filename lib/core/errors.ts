@@ -1,4 +1,3 @@
-import { IConstruct } from 'constructs';
 import { Code } from './validation/codes';
 import { Problem, formatProblem, problem, sortProblems } from './validation/problem';
 
@@ -14,14 +13,15 @@ import { Problem, formatProblem, problem, sortProblems } from './validation/prob
 export class DocknetError extends Error {
   public readonly problems: Problem[];
 
+  // Of a construct only its path is needed: any construct fits, and the core imports no constructs.
   /** One problem of one construct (`code` defaults to DN100, an invalid construct property). */
-  constructor(scope: IConstruct | string, message: string, code?: Code);
+  constructor(scope: { readonly node: { readonly path: string } } | string, message: string, code?: Code);
   /** Several problems at once, e.g. every problem of a synth. */
   constructor(problems: readonly Problem[], header?: string);
-  constructor(a: IConstruct | string | readonly Problem[], b?: string, code: Code = 'DN100') {
+  constructor(a: { readonly node: { readonly path: string } } | string | readonly Problem[], b?: string, code: Code = 'DN100') {
     const problems = Array.isArray(a)
       ? sortProblems(a as readonly Problem[])
-      : [problem(code, [typeof a === 'string' ? a : (a as IConstruct).node.path], b ?? '')];
+      : [problem(code, [typeof a === 'string' ? a : (a as { node: { path: string } }).node.path], b ?? '')];
     const header = Array.isArray(a) ? b : undefined;
     // One construct's problem reads "[path] message" (the code is in .problems and in the stack
     // line); a list reads one formatted problem per line.
