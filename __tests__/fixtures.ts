@@ -1,6 +1,12 @@
 import { App, Testing } from 'cdktf';
 import { DocknetStack, EnvironmentPlan, HostConnection, PlanStore, SwarmRole, DockerHost, DocknetStackProps } from '../lib';
 
+/**
+ * A syntactically valid sshd host key for fixtures: hosts the <env>-hosts stack manages must declare one
+ * (DN520). No lab host has it, so nothing ever trusts it by accident.
+ */
+export const TEST_HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKoqvis5mySTu4+vIw9ptwYShZQE2Bo0AxbCzo1DOqQf';
+
 /** A fresh single-environment stack with an in-memory plan and two LAN hosts (h1 manager, h2 worker). */
 export function fleet(props: Partial<DocknetStackProps> = {}): { app: App; stack: DocknetStack; h1: DockerHost; h2: DockerHost } {
   const app = Testing.app();

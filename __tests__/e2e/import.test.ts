@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
-import { LAB_IMAGE, docker } from '../../lab/lab';
+import { LAB_IMAGE, docker, hostKey } from '../../lab/lab';
 import { DriftKind, isDrift } from '../../lib/live/types';
 import { renderVerifyMarkdown } from '../../lib/live/render';
 import { runVerify } from '../../lib/live/verify';
@@ -82,16 +82,24 @@ gate.describe('docknet import on the lab: hand-built hosts in, a docknet project
     try {
       // Import through the CLI: the code gets the ssh endpoints, the hosts are read over their sockets.
       const out = path.join(work, 'project');
+      // The operator's verified known_hosts (here: the lab's own key files); h2's under another name too.
+      const knownHosts = path.join(work, 'known_hosts');
+      fs.writeFileSync(knownHosts, `${h1.address} ${hostKey(h1)}\nother,${h2.address} ${hostKey(h2)}\n`);
       const cli = execFileSync(process.execPath, [
         path.join(ROOT, 'node_modules/.bin/ts-node'), '--transpile-only', '--project', path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'bin/docknet.ts'),
         'import', '--env', 'imp', '--out', out, '--lib', path.join(ROOT, 'lib'),
         '--host', `h1=ssh://root@${h1.address}`, '--host', `h2=ssh://root@${h2.address}`,
-        '--read', `h1=${h1.dockerHost}`, '--read', `h2=${h2.dockerHost}`,
+        '--read', `h1=${h1.dockerHost}`, '--read', `h2=${h2.dockerHost}`, '--known-hosts', knownHosts,
       ], { encoding: 'utf8', timeout: 120_000 });
       report(cli);
       expect(cli).toMatch(/12 objects adopted, 10 not expressed/);
       expect(cli).not.toMatch(/daemon settings/); // the hosts run Docker's defaults
       const notes = fs.readFileSync(path.join(out, 'IMPORT.md'), 'utf8');
+      // Both ssh hosts' keys came from known_hosts: declared, no placeholder, nothing to do.
+      const values = fs.readFileSync(path.join(out, 'imp.ts'), 'utf8');
+      for (const h of [h1, h2]) expect(values).toContain(JSON.stringify(hostKey(h)));
+      expect(values).not.toMatch(/PLACEHOLDER/);
+      expect(notes).not.toMatch(/To do before the first apply/);
       for (const c of ['imp-web', 'imp-m-h1', 'imp-m-h2', 'imp-o1', 'imp-o2']) expect(notes).toContain(`container ${c}: started with --network`);
       expect(notes).toMatch(/h1: network imp-mv: has no macvlan_mode option/);
       expect(notes).toMatch(/h1: network imp-ov: has no com\.docker\.network\.driver\.mtu option/);

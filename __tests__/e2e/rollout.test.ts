@@ -19,6 +19,8 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
   const lab = useLab('dnroll', 3);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dnroll-tf-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  const tfTmp = path.join(work, 'tmp');
+  fs.mkdirSync(tfTmp);
 
   /** The environment through the lab's sudo user; `daemon(i)` gives host i's daemon settings. */
   function synth(daemon: (i: number) => Record<string, unknown>): TfJson {
@@ -45,7 +47,9 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
       // Own process group: a test can kill terraform and every ssh it started, like a dropped session.
       const child = spawn('nsenter', [`--net=/run/netns/${lab.info().controller.netns}`, '--', 'terraform', `-chdir=${work}`, ...args], {
         detached: true,
-        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...env },
+        // TMPDIR in the work folder: a step SIGKILLed with its session cannot remove its temporary
+        // known_hosts (no trap runs on SIGKILL); afterAll removes the folder with whatever it left.
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TMPDIR: tfTmp, ...env },
       });
       current = child;
       let out = '';

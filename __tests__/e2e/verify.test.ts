@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LAB_IMAGE, LabHost, docker, inNetns, run } from '../../lab/lab';
+import { LAB_IMAGE, LabHost, docker, hostKey, inNetns, run } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
 import { Replay, TfJson } from '../../lab/replay';
 import { HostConnection, NetworkMode, ParentInterface, Port, Subnet, SwarmRole } from '../../lib';
@@ -27,7 +27,6 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dnvfy-tf-'));
   let outdir = '';
   let network: Replay | undefined;
-  let knownHosts = '';
   const t0 = Date.now();
   afterAll(async () => {
     await network?.destroy().catch(() => undefined);
@@ -106,17 +105,15 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
 
   test('deploy: hosts stack by terraform, network stack by the replay; verify is clean, also over ssh through the CLI', async () => {
     const info = lab.info();
-    // Host keys for the ssh read: collected once, then checked by ssh (StrictHostKeyChecking=yes).
-    knownHosts = path.join(work, 'known_hosts');
-    const scan = await inNetns(info.controller.netns, ['ssh-keyscan', '-t', 'ed25519', ...info.hosts.map((h) => h.address)], { timeoutMs: 20_000 });
-    fs.writeFileSync(knownHosts, scan.stdout);
+    // Host keys for every ssh hop: declared from the lab's own key files (never scanned over the
+    // network), checked by ssh with StrictHostKeyChecking=yes, as the hosts stack requires (DN520).
     const le = labEnvironment(info, {
       name: ENV,
       swarmPools: ['10.211.0.0/16'],
       host: (h, i) => ({
         connection: HostConnection.ssh({
           user: info.sshUser, host: h.address, privateKeyPath: info.sshKey,
-          sshOpts: ['-i', info.sshKey, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes'],
+          hostKey: hostKey(h), sshOpts: ['-i', info.sshKey],
         }),
         swarmRole: i === 0 ? SwarmRole.MANAGER : SwarmRole.WORKER,
         daemon: { bip: Subnet.cidr(`10.210.${i + 1}.0/24`), mtu: 1400 },
@@ -177,12 +174,14 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     expect(cli.code).toBe(EXIT_IN_SYNC);
   }, 400_000);
 
-  test('a host whose key does not match known_hosts is unreachable (exit 5), not read', async () => {
-    const saved = fs.readFileSync(knownHosts, 'utf8');
-    // h2's line carries h3's key: ssh must refuse, verify must say so and exit 5.
-    const lines = saved.trim().split('\n');
-    const k3 = lines.find((l) => l.startsWith(`${host(3).address} `))!.split(' ').slice(1).join(' ');
-    fs.writeFileSync(knownHosts, lines.map((l) => (l.startsWith(`${host(2).address} `) ? `${host(2).address} ${k3}` : l)).join('\n') + '\n');
+  test('a host whose key does not match the declared one is unreachable (exit 5), not read', async () => {
+    // h2 declared with h3's key (in the synthesized provider ssh_opts verify connects with): ssh must
+    // refuse, verify must say so and exit 5.
+    const files = fs.readdirSync(path.join(outdir, 'stacks')).map((st) => path.join(outdir, 'stacks', st, 'cdk.tf.json')).filter((f) => fs.existsSync(f));
+    const saved = new Map(files.map((f) => [f, fs.readFileSync(f, 'utf8')]));
+    const [k2, k3] = [hostKey(host(2)), hostKey(host(3))];
+    expect([...saved.values()].some((t) => t.includes(k2))).toBe(true);
+    for (const [f, t] of saved) fs.writeFileSync(f, t.split(k2).join(k3));
     try {
       const cli = await inNetns(lab.info().controller.netns, [
         process.execPath, path.resolve('node_modules/.bin/ts-node'), '--transpile-only', path.resolve('bin/docknet.ts'),
@@ -194,7 +193,7 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
       expect(h2.status).toBe('unreachable');
       expect(h2.error).toMatch(/host key/i);
     } finally {
-      fs.writeFileSync(knownHosts, saved);
+      for (const [f, t] of saved) fs.writeFileSync(f, t);
     }
   }, 120_000);
 

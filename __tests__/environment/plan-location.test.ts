@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { DocknetApp, DocknetEnvironment, HostConnection, PLAN_FILE_CONTEXT, PLAN_FROZEN_CONTEXT, PlanStore, Subnet, SwarmRole } from '../../lib';
+import { TEST_HOST_KEY } from '../fixtures';
 
 const dirs: string[] = [];
 const cwd = process.cwd();
@@ -24,7 +25,7 @@ afterAll(() => {
 function topology(app: App, extra = false): Record<string, string> {
   const env = new DocknetEnvironment(app, 'dev');
   env.addPool('bridges', { cidr: '10.1.0.0/16' });
-  const h1 = env.addHost('h1', { connection: HostConnection.ssh({ user: 'ops', host: '10.10.0.11' }) });
+  const h1 = env.addHost('h1', { connection: HostConnection.ssh({ user: 'ops', host: '10.10.0.11', hostKey: TEST_HOST_KEY }) });
   if (extra) h1.addBridgeNetwork('cache', { subnet: Subnet.fromPool('bridges', 24) });
   const web = h1.addBridgeNetwork('web', { subnet: Subnet.fromPool('bridges', 24) });
   const db = h1.addBridgeNetwork('db', { subnet: Subnet.fromPool('bridges', 24) });
@@ -97,7 +98,7 @@ describe('plan record location', () => {
     const env = new DocknetEnvironment(app, 'dev');
     env.addPool('daemon', { cidr: '10.112.0.0/16' });
     env.addHost('h1', {
-      connection: HostConnection.ssh({ user: 'ops', host: '10.10.0.11' }),
+      connection: HostConnection.ssh({ user: 'ops', host: '10.10.0.11', hostKey: TEST_HOST_KEY }),
       swarmRole: SwarmRole.MANAGER,
       daemon: { bip: Subnet.fromPool('daemon', 24), mtu: 1450 },
     });

@@ -7,7 +7,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { generateImport } from '../../lib/live/import';
+import { createHmac } from 'crypto';
+import { PLACEHOLDER_HOST_KEY, generateImport, hostKeysFromKnownHosts } from '../../lib/live/import';
 import { HostSnapshot } from '../../lib/live/snapshot';
 import { isDrift } from '../../lib/live/types';
 import { runVerify } from '../../lib/live/verify';
@@ -33,11 +34,47 @@ function fakeConnect(endpoint: string) {
   };
 }
 
+const KEY1 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKoqvis5mySTu4+vIw9ptwYShZQE2Bo0AxbCzo1DOqQf';
+const KEY2 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEbwUrTHt+FixjdWnPEIMGeVSUeY/EV9tinbx8jJ+tw8';
+
+describe('known_hosts material', () => {
+  test('plain and hashed entries match host[:port] as ssh does; wildcards, CA lines and revoked keys do not count', () => {
+    const salt = Buffer.from('0123456789abcdef0123');
+    const hashed = (name: string) => `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+    const text = [
+      '# comment',
+      `other.example,198.18.0.1 ${KEY1} root@h1`,
+      `${hashed('[198.18.0.2]:2222')} ${KEY2}`,
+      `198.18.0.* ${KEY2}`,
+      `@cert-authority 198.18.0.1 ${KEY2}`,
+      `198.18.0.3 ${KEY1}`,
+      `@revoked 198.18.0.3 ${KEY1}`,
+    ].join('\n');
+    expect(hostKeysFromKnownHosts(text, '198.18.0.1')).toEqual([KEY1]);
+    expect(hostKeysFromKnownHosts(text, '198.18.0.2', 2222)).toEqual([KEY2]);
+    expect(hostKeysFromKnownHosts(text, '198.18.0.2')).toEqual([]);
+    expect(hostKeysFromKnownHosts(text, '198.18.0.3')).toEqual([]);
+  });
+});
+
 describe('docknet import', () => {
+  // h1 and h2 come with verified known_hosts material, h3 without: a placeholder and a to-do.
   const result = generateImport({
     env: 'imp',
     libImport: path.join(ROOT, 'lib'),
-    hosts: HOSTS.map((h, i) => ({ name: h, endpoint: `ssh://root@198.18.0.${i + 1}`, snapshot: recorded(h) })),
+    hosts: HOSTS.map((h, i) => ({ name: h, endpoint: `ssh://root@198.18.0.${i + 1}`, snapshot: recorded(h), hostKeys: [[KEY1], [KEY1, KEY2], []][i] })),
+  });
+
+  test('declares every ssh host key it was given; a missing one is a marked placeholder and a to-do in IMPORT.md', () => {
+    const values = result.files['imp.ts'];
+    expect(values).toContain(`"h1": ${JSON.stringify(KEY1)},`);
+    expect(values).toContain(`"h2": ${JSON.stringify([KEY1, KEY2])},`);
+    expect(values).toMatch(/"h3": PLACEHOLDER_HOST_KEY, \/\/ TO DO/);
+    expect(result.files['values.ts']).toContain(JSON.stringify(PLACEHOLDER_HOST_KEY));
+    expect(result.files['topology.ts']).toContain('hostKey: v.hostKeys["h3"]');
+    expect(result.todo).toEqual([expect.stringMatching(/^h3: host key is a placeholder .* no known_hosts entry for 198\.18\.0\.3 was given/)]);
+    expect(result.files['IMPORT.md']).toContain('## To do before the first apply (1)');
+    expect(result.notExpressed.join('\n')).not.toMatch(/host key/);
   });
 
   test('writes the topology once, the values, main, a plan record with every subnet in use, and the notes', () => {

@@ -98,7 +98,14 @@ describe('the packed package', () => {
     npmInstall('install tarball + peers', project, [tarball, pin('cdktf'), pin('constructs'), pin('@cdktf/provider-docker'), pin('typescript'), pin('ts-node'), pin('@types/node')]);
     // One cdktf: docknet's peers resolve to the project's own copies.
     expect(fs.existsSync(path.join(project, 'node_modules/docknet/node_modules/cdktf'))).toBe(false);
-    expect(fs.existsSync(path.join(project, 'node_modules/dockerode'))).toBe(false);
+    // dockerode is a runtime dependency (the CLI's `docknet verify` and `docknet import` read engines with
+    // it), but only those commands load it: the constructs (`import 'docknet'`) never do.
+    expect(fs.existsSync(path.join(project, 'node_modules/dockerode'))).toBe(true);
+    const loaded = (entry: string) =>
+      JSON.parse(run(`load ${entry}`, 'node', ['-e', `require(${JSON.stringify(entry)}); process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((k) => /[\\\\/]node_modules[\\\\/]dockerode[\\\\/]/.test(k)).length))`], project));
+    expect(loaded('docknet')).toBe(0);
+    // The control: the engine reader of verify/import does load it, so the check above can fail.
+    expect(loaded('./node_modules/docknet/dist/lib/live/engine.js')).toBeGreaterThan(0);
 
     const example = readmeExample();
     expect(example).toMatch(/from 'docknet'/);

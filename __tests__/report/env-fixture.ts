@@ -6,6 +6,7 @@ import {
   DocknetApp, DocknetEnvironment, HostConnection, NetworkMode, PlanStore, Port, Subnet, SwarmRole,
 } from '../../lib';
 import { tempDir } from './fixtures';
+import { TEST_HOST_KEY } from '../fixtures';
 
 export interface EnvValues {
   readonly environment: string;
@@ -70,7 +71,7 @@ export function buildEnv(app: DocknetApp, v: EnvValues): DocknetEnvironment {
   const hosts = v.hosts.map((h) =>
     env.addHost(h.name, {
       slot: h.slot,
-      connection: HostConnection.ssh({ user: v.sshUser, host: h.address }),
+      connection: HostConnection.ssh({ user: v.sshUser, host: h.address, hostKey: TEST_HOST_KEY }),
       interfaces: { eth0: { address: `${h.address}/24` } },
       swarmRole: h.role,
       daemon: {

@@ -8,6 +8,7 @@ import { readTfJson } from '../../lib/report/synth';
 import { runReport } from '../../lib/report/collect';
 import { removeTempDirs, tempDir } from './fixtures';
 import { STAGING, synthEnvs } from './env-fixture';
+import { TEST_HOST_KEY } from '../fixtures';
 
 afterAll(removeTempDirs);
 
@@ -72,7 +73,7 @@ describe('docknet-model.json', () => {
     const outdir = tempDir('docknet-plain-');
     const app = new App({ outdir });
     const stack = new DocknetStack(app, 'lab-network', { environment: 'lab', plan: new EnvironmentPlan('lab', PlanStore.inMemory()), swarm: { defaultAddrPools: [Subnet.cidr('10.99.0.0/16')] }, rolloutWaveSize: 2 });
-    const ssh = (host: string) => HostConnection.ssh({ user: 'ops', host });
+    const ssh = (host: string) => HostConnection.ssh({ user: 'ops', host, hostKey: TEST_HOST_KEY });
     stack.addHost('m1', { connection: ssh('10.0.0.1'), swarmRole: SwarmRole.MANAGER });
     stack.addHost('n1', { connection: ssh('10.0.0.2') });
     stack.addHost('e1', { connection: ssh('10.0.0.3'), slot: 'edge' });
@@ -82,7 +83,8 @@ describe('docknet-model.json', () => {
     app.synth();
     const m = readModel(path.join(outdir, 'stacks', 'lab-network'));
     expect(m.hosts.map((h) => `${h.name}=${h.slot}`)).toEqual(['m1=manager', 'n1=host 1', 'e1=edge', 'n2=host 2']);
-    expect(m.rollout).toEqual({ waveSize: 2 });
+    // No daemon settings: nothing to roll out, so no waves (the rollout merge records the hosts stack's waves).
+    expect(m.rollout).toEqual({ waveSize: 2, waves: [] });
     expect(m.stacks).toEqual({ network: 'lab-network' });
     // No docknet-report.md without DocknetApp: `docknet report` renders it from the model.
     expect(fs.existsSync(path.join(outdir, 'stacks', 'lab-network', 'docknet-report.md'))).toBe(false);

@@ -9,6 +9,7 @@
 import { Cidr } from '../core/address/cidr';
 import { PLAN_RECORD_VERSION, serializePlanRecord } from '../core/address/record';
 import { IPSEC_OVERHEAD, VXLAN_OVERHEAD } from '../core/facts/docker';
+import { createHmac } from 'crypto';
 import { HostSnapshot } from './snapshot';
 
 export interface ImportHost {
@@ -17,6 +18,11 @@ export interface ImportHost {
   /** Endpoint the generated provider uses (ssh://user@host[:port] or unix:///path). */
   readonly endpoint: string;
   readonly snapshot: HostSnapshot;
+  /**
+   * The host's sshd public keys ("type base64"), from known_hosts material the operator vouches for
+   * (`--known-hosts`). None: the generated code gets a placeholder, listed as a to-do in IMPORT.md.
+   */
+  readonly hostKeys?: readonly string[];
 }
 
 export interface ImportOptions {
@@ -33,6 +39,42 @@ export interface ImportResult {
   readonly adopted: Record<string, string>;
   /** What docknet cannot express, one line each. */
   readonly notExpressed: string[];
+  /** What the operator must do before the first apply (host keys to fill in), one line each. */
+  readonly todo: string[];
+}
+
+/**
+ * An all-zero ed25519 key: well-formed, so the generated project synthesizes, but no sshd has it, so
+ * every ssh hop to a host still carrying it is refused (StrictHostKeyChecking=yes): fails closed.
+ */
+export const PLACEHOLDER_HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+/**
+ * The keys known_hosts text holds for host[:port], as ssh matches them: plain patterns (`host`,
+ * `[host]:port`, comma lists) and hashed ones (`|1|salt|hmac`). Wildcards, negations and
+ * @cert-authority lines are not host keys of this host and are skipped; @revoked keys are removed.
+ */
+export function hostKeysFromKnownHosts(text: string, host: string, port = 22): string[] {
+  const name = port === 22 ? host : `[${host}]:${port}`;
+  const matches = (pattern: string) =>
+    pattern.split(',').some((p) => {
+      const h = /^\|1\|([^|]+)\|([^|]+)$/.exec(p);
+      if (h) return createHmac('sha1', Buffer.from(h[1], 'base64')).update(name).digest('base64') === h[2];
+      return p.toLowerCase() === name.toLowerCase();
+    });
+  const keys: string[] = [];
+  const revoked = new Set<string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const f = line.split(/\s+/);
+    const marker = f[0].startsWith('@') ? f.shift() : undefined;
+    if (f.length < 3 || !matches(f[0])) continue;
+    const key = `${f[1]} ${f[2]}`;
+    if (marker === '@revoked') revoked.add(key);
+    else if (!marker && !keys.includes(key)) keys.push(key);
+  }
+  return keys.filter((k) => !revoked.has(k));
 }
 
 const PREDEFINED = new Set(['bridge', 'host', 'none', 'docker_gwbridge', 'ingress']);
@@ -47,11 +89,11 @@ const ident = (prefix: string, s: string) => `${prefix}_${s.replace(/[^A-Za-z0-9
 const ipv4Cfg = (n: Record<string, any>) => (n.IPAM?.Config ?? []).find((c: any) => typeof c.Subnet === 'string' && !c.Subnet.includes(':'));
 const cname = (c: Record<string, any>) => String(c.Name).replace(/^\//, '');
 
-function connectionCode(endpoint: string): string {
+function connectionCode(endpoint: string, name: string): string {
   const u = new URL(endpoint);
   if (u.protocol === 'unix:') return `HostConnection.unix(${q(u.pathname)})`;
   if (u.protocol === 'ssh:') {
-    return `HostConnection.ssh({ user: ${q(decodeURIComponent(u.username || 'root'))}, host: ${q(u.hostname)}${u.port ? `, port: ${Number(u.port)}` : ''} })`;
+    return `HostConnection.ssh({ user: ${q(decodeURIComponent(u.username || 'root'))}, host: ${q(u.hostname)}${u.port ? `, port: ${Number(u.port)}` : ''}, hostKey: v.hostKeys[${q(name)}] })`;
   }
   throw new Error(`docknet import writes ssh:// or unix:// hosts; "${endpoint}" is neither. For a TLS host, import it over ssh, then change its connection to HostConnection.tls(...).`);
 }
@@ -66,6 +108,17 @@ export function generateImport(opts: ImportOptions): ImportResult {
   const body: string[] = [];
   const networkVar = new Map<string, string>(); // "host/network" (or "swarm/network" for overlays) -> variable
   const used = new Set<string>();
+
+  const todo: string[] = [];
+  const hostKeys: Record<string, readonly string[] | undefined> = {};
+  for (const h of opts.hosts) {
+    if (!h.endpoint.startsWith('ssh://')) continue;
+    if (h.hostKeys?.length) hostKeys[h.name] = h.hostKeys;
+    else {
+      hostKeys[h.name] = undefined;
+      todo.push(`${h.name}: host key is a placeholder (PLACEHOLDER_HOST_KEY in ${opts.env}.ts): no known_hosts entry for ${new URL(h.endpoint).host} was given. Replace it with the host's sshd key (\`ssh-keyscan -t ed25519 <host>\`, fingerprint checked on its console) or re-run the import with --known-hosts; until then every ssh hop to it is refused`);
+    }
+  }
 
   const manager = opts.hosts.find((h) => h.snapshot.info.Swarm?.ControlAvailable === true);
   const swarm = manager?.snapshot.info.Swarm?.Cluster;
@@ -98,7 +151,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
     });
     body.push(
       `  const ${hv} = env.addHost(${q(h.name)}, {`,
-      `    connection: ${connectionCode(h.endpoint)},`,
+      `    connection: ${connectionCode(h.endpoint, h.name)},`,
       ...(ifaces.length ? [`    interfaces: { ${ifaces.join(', ')} },`] : []),
       ...(role && ssh ? [`    swarmRole: SwarmRole.${role},`, ...(addr ? [`    swarmAdvertiseAddress: ${q(addr)},`] : [])] : []),
       '  });',
@@ -303,13 +356,27 @@ export function generateImport(opts: ImportOptions): ImportResult {
     '  readonly environment: string;',
     '  /** "<host>/network/<name>" or "<host>/container/<name>" -> Docker id (the provider\'s import id). */',
     '  readonly ids: Record<string, string>;',
+    '  /** ssh host -> its sshd public key(s), checked on every ssh hop. */',
+    '  readonly hostKeys: Record<string, string | string[]>;',
     '}',
     '',
-  ].join('\n');
-  const envFile = [
-    "import { ImportedValues } from './values';",
+    '/** Well-formed but no sshd has it: a host still carrying it is refused on every ssh hop. REPLACE it (IMPORT.md). */',
+    `export const PLACEHOLDER_HOST_KEY = ${q(PLACEHOLDER_HOST_KEY)};`,
     '',
-    `export const ${envConst}: ImportedValues = ${JSON.stringify({ environment: opts.env, ids: sortKeys(adopted) }, null, 2)};`,
+  ].join('\n');
+  const keyLines = Object.keys(hostKeys).map((n) => {
+    const k = hostKeys[n];
+    return k ? `    ${q(n)}: ${k.length === 1 ? q(k[0]) : JSON.stringify(k)},` : `    ${q(n)}: PLACEHOLDER_HOST_KEY, // TO DO: the host's real key (IMPORT.md)`;
+  });
+  const valuesJson = JSON.stringify({ environment: opts.env, ids: sortKeys(adopted) }, null, 2);
+  const envFile = [
+    `import { ImportedValues${todo.length ? ', PLACEHOLDER_HOST_KEY' : ''} } from './values';`,
+    '',
+    `export const ${envConst}: ImportedValues = ${valuesJson.slice(0, -2)},`,
+    '  "hostKeys": {',
+    ...keyLines,
+    '  },',
+    '};',
     '',
   ].join('\n');
   const main = [
@@ -332,6 +399,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
     '',
     ...Object.keys(adopted).sort().map((k) => `- ${k}: \`${adopted[k].slice(0, 12)}\``),
     '',
+    ...(todo.length ? [`## To do before the first apply (${todo.length})`, '', ...todo.map((t) => `- ${t}`), ''] : []),
     `## Not expressed (${notes.length})`,
     '',
     ...(notes.length ? notes.map((n) => `- ${n}`) : ['Nothing: everything found is in the generated code.']),
@@ -341,6 +409,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
     files: { 'cdktf.json': JSON.stringify({ language: 'typescript', app: 'npx ts-node main.ts', projectId: `docknet-import-${opts.env}`, sendCrashReports: 'false' }, null, 2) + '\n', 'topology.ts': topology, 'values.ts': values, [`${opts.env}.ts`]: envFile, 'main.ts': main, 'docknet.plan.json': plan, 'IMPORT.md': md },
     adopted,
     notExpressed: notes,
+    todo,
   };
 }
 

@@ -6,6 +6,11 @@
 set -u
 dn_kh=$(mktemp "${TMPDIR:-/tmp}/docknet-known-hosts.XXXXXX") || { echo "docknet: cannot create a temporary known_hosts file" >&2; exit 1; }
 trap 'rm -f "$dn_kh"' EXIT
+# dash runs the EXIT trap on `exit` only, not when a signal ends the shell (an interrupted apply):
+# turn those signals into an exit so the temporary known_hosts file never stays behind.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 printf '%s\n' "${DOCKNET_KNOWN_HOSTS:-}" > "$dn_kh"
 
 dn_ssh() {

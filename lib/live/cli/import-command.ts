@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { connectEngine } from '../engine';
-import { generateImport } from '../import';
+import { generateImport, hostKeysFromKnownHosts } from '../import';
 import { HostSnapshot, mapBounded, readSnapshot } from '../snapshot';
 
 function pairs(flag: string) {
@@ -21,14 +21,20 @@ export function importCommand(): Command {
     .requiredOption('--env <name>', 'environment name for the generated code')
     .requiredOption('--out <dir>', 'folder to write (must be empty or new)')
     .option('--read <name=url>', 'read this host through another endpoint than the one written (repeatable)', pairs('--read'))
+    .option('--known-hosts <file>', 'known_hosts material you have verified: the ssh hosts are read checking it, and their keys from it are written into the generated code (repeatable; without it: placeholders, listed in IMPORT.md)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--lib <module>', 'module the generated code imports docknet from', 'docknet')
     .option('--timeout <seconds>', 'per-host timeout', (v) => Number(v), 30)
-    .action(async (o: { host: Record<string, string>; env: string; out: string; read?: Record<string, string>; lib: string; timeout: number }) => {
+    .action(async (o: { host: Record<string, string>; env: string; out: string; read?: Record<string, string>; knownHosts?: string[]; lib: string; timeout: number }) => {
       if (fs.existsSync(o.out) && fs.readdirSync(o.out).length) throw new Error(`--out ${o.out} is not empty: docknet import writes a new project and overwrites nothing. Pass a new folder.`);
       for (const n of Object.keys(o.read ?? {})) if (!(n in o.host)) throw new Error(`--read names host "${n}", which no --host declares.`);
+      const knownFiles = o.knownHosts ?? [];
+      for (const f of knownFiles) if (!fs.existsSync(f)) throw new Error(`--known-hosts ${f} does not exist. Pass a known_hosts file whose keys you have checked against the hosts' consoles.`);
+      const known = knownFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+      // Reading over ssh checks the host against the same material whose keys the code gets.
+      const sshOpts = knownFiles.length ? ['-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownFiles.map((f) => path.resolve(f)).join(' ')}`] : undefined;
       const names = Object.keys(o.host);
       const snaps = await mapBounded(names, 8, async (name): Promise<HostSnapshot> => {
-        const engine = connectEngine(o.read?.[name] ?? o.host[name], { timeoutMs: o.timeout * 1000 });
+        const engine = connectEngine(o.read?.[name] ?? o.host[name], { timeoutMs: o.timeout * 1000, sshOpts });
         try {
           return await readSnapshot(engine);
         } catch (e) {
@@ -37,10 +43,15 @@ export function importCommand(): Command {
           engine.close();
         }
       });
-      const result = generateImport({ env: o.env, libImport: o.lib, hosts: names.map((name, i) => ({ name, endpoint: o.host[name], snapshot: snaps[i] })) });
+      const result = generateImport({ env: o.env, libImport: o.lib, hosts: names.map((name, i) => {
+        const u = new URL(o.host[name]);
+        const hostKeys = u.protocol === 'ssh:' ? hostKeysFromKnownHosts(known, u.hostname, u.port ? Number(u.port) : 22) : undefined;
+        return { name, endpoint: o.host[name], snapshot: snaps[i], hostKeys };
+      }) });
       fs.mkdirSync(o.out, { recursive: true });
       for (const [f, text] of Object.entries(result.files)) fs.writeFileSync(path.join(o.out, f), text);
       process.stdout.write(`docknet import: wrote ${Object.keys(result.files).join(', ')} to ${o.out}; ${Object.keys(result.adopted).length} objects adopted, ${result.notExpressed.length} not expressed (IMPORT.md).\n`);
       for (const n of result.notExpressed) process.stdout.write(`  not expressed: ${n}\n`);
+      for (const t of result.todo) process.stdout.write(`  to do: ${t}\n`);
     });
 }

@@ -23,7 +23,7 @@ export function buildEnvironment(scope: Construct, v: EnvironmentValues): Dockne
 
   const hosts = v.hosts.map((h) =>
     env.addHost(h.name, {
-      connection: HostConnection.ssh({ user: v.sshUser, host: h.address }),
+      connection: HostConnection.ssh({ user: v.sshUser, host: h.address, hostKey: h.hostKey }),
       interfaces: { eth0: { address: `${h.address}/${v.lan.prefixLength}`, lan: 'lan' } },
       swarmRole: h.swarmRole,
       daemon: { bip: Subnet.fromPool('daemon', 24, `${h.name}/bip`), dns: v.dns },
