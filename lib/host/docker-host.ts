@@ -15,6 +15,7 @@ import { checkIp } from '../network/network';
 import { Cidr } from '../address/cidr';
 import { DaemonSpec, PlannedDaemon } from './daemon-spec';
 import { toDaemonJsonObject } from '../daemon/daemon-config';
+import { unlessPlanFailed } from '../environment/environment-plan';
 import { SshConnection } from './connection';
 import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../facts/docker';
 import { createHash } from 'crypto';
@@ -245,7 +246,10 @@ export class DockerHost extends Construct {
         lan: this.interfaces[name].lan,
       })),
       daemonRanges: this.daemon ? this.daemon.ranges() : [],
-      ...(this.daemon ? { daemon: toDaemonJsonObject(this.daemon.config()) } : {}),
+      // A key the plan could not serve (a pool exhausted) leaves the daemon keys out of the model,
+      // as daemonRanges leaves the block out: the plan reports its own failure, once, and every
+      // other rule still runs instead of the synth stopping at this read.
+      ...(this.daemon ? unlessPlanFailed(() => ({ daemon: toDaemonJsonObject(this.daemon!.config()) })) ?? {} : {}),
       advertiseAddress: this.advertiseAddress,
       shims: this.shims.length ? this.shims.map((s) => ({ name: s.name, network: s.network.node.path, address: s.address })) : undefined,
     };
