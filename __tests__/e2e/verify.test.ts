@@ -2,12 +2,12 @@
 // terraform over ssh from the controller, `vf-network` by the provider-exact replay), verify is
 // clean; then drift is injected one kind at a time, each must be reported precisely with exit code
 // 2, the remedy verify names heals it (the replay's -replace, real terraform -replace for the hosts
-// stack), and verify is clean again. One read goes over ssh (`docker system dial-stdio`, host keys
-// checked against a known_hosts file) through the CLI, as an operator would run it.
+// stack), and verify is clean again. One read goes over ssh (`docker system dial-stdio`, each host's
+// declared sshd key checked, nothing else trusted) through the CLI, as an operator would run it.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LAB_IMAGE, LabHost, docker, inNetns, run } from '../../lab/lab';
+import { LAB_IMAGE, LabHost, docker, hostKey, inNetns, run } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
 import { Replay, TfJson } from '../../lab/replay';
 import { HostConnection, NetworkMode, ParentInterface, Port, Subnet, SwarmRole } from '../../lib';
@@ -27,7 +27,6 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dnvfy-tf-'));
   let outdir = '';
   let network: Replay | undefined;
-  let knownHosts = '';
   const t0 = Date.now();
   afterAll(async () => {
     await network?.destroy().catch(() => undefined);
@@ -106,17 +105,16 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
 
   test('deploy: hosts stack by terraform, network stack by the replay; verify is clean, also over ssh through the CLI', async () => {
     const info = lab.info();
-    // Host keys for the ssh read: collected once, then checked by ssh (StrictHostKeyChecking=yes).
-    knownHosts = path.join(work, 'known_hosts');
-    const scan = await inNetns(info.controller.netns, ['ssh-keyscan', '-t', 'ed25519', ...info.hosts.map((h) => h.address)], { timeoutMs: 20_000 });
-    fs.writeFileSync(knownHosts, scan.stdout);
+    // Each host's sshd key is declared (the hosts stack requires it, DN520): the provider's ssh_opts,
+    // which verify's ssh read uses, trust exactly that key (StrictHostKeyChecking=yes).
     const le = labEnvironment(info, {
       name: ENV,
       swarmPools: ['10.211.0.0/16'],
       host: (h, i) => ({
         connection: HostConnection.ssh({
           user: info.sshUser, host: h.address, privateKeyPath: info.sshKey,
-          sshOpts: ['-i', info.sshKey, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes'],
+          hostKey: hostKey(h), connectTimeout: '10s',
+          sshOpts: ['-i', info.sshKey],
         }),
         swarmRole: i === 0 ? SwarmRole.MANAGER : SwarmRole.WORKER,
         daemon: { bip: Subnet.cidr(`10.210.${i + 1}.0/24`), mtu: 1400 },
@@ -177,12 +175,16 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     expect(cli.code).toBe(EXIT_IN_SYNC);
   }, 400_000);
 
-  test('a host whose key does not match known_hosts is unreachable (exit 5), not read', async () => {
-    const saved = fs.readFileSync(knownHosts, 'utf8');
-    // h2's line carries h3's key: ssh must refuse, verify must say so and exit 5.
-    const lines = saved.trim().split('\n');
-    const k3 = lines.find((l) => l.startsWith(`${host(3).address} `))!.split(' ').slice(1).join(' ');
-    fs.writeFileSync(knownHosts, lines.map((l) => (l.startsWith(`${host(2).address} `) ? `${host(2).address} ${k3}` : l)).join('\n') + '\n');
+  test('a host whose key does not match the declared one is unreachable (exit 5), not read', async () => {
+    // h2's provider trusts h3's key (as after a host key change): ssh must refuse, verify must say so and exit 5.
+    const file = path.join(outdir, 'stacks', `${ENV}-network`, 'cdk.tf.json');
+    const saved = fs.readFileSync(file, 'utf8');
+    const tf = JSON.parse(saved);
+    const h2 = (tf.provider.docker as any[]).find((p) => p.alias === 'h2');
+    const k2 = hostKey(host(2)).trim();
+    expect(JSON.stringify(h2.ssh_opts)).toContain(k2);
+    h2.ssh_opts = h2.ssh_opts.map((o: string) => o.split(k2).join(hostKey(host(3)).trim()));
+    fs.writeFileSync(file, JSON.stringify(tf, null, 2));
     try {
       const cli = await inNetns(lab.info().controller.netns, [
         process.execPath, path.resolve('node_modules/.bin/ts-node'), '--transpile-only', path.resolve('bin/docknet.ts'),
@@ -190,11 +192,11 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
       ], { allowFail: true, timeoutMs: 90_000, env: { ...process.env, HOME: work } });
       expect(cli.code).toBe(5);
       const json = JSON.parse(cli.stdout);
-      const h2 = json.hosts.find((h: any) => h.host === 'h2');
-      expect(h2.status).toBe('unreachable');
-      expect(h2.error).toMatch(/host key/i);
+      const r2 = json.hosts.find((h: any) => h.host === 'h2');
+      expect(r2.status).toBe('unreachable');
+      expect(r2.error).toMatch(/host key/i);
     } finally {
-      fs.writeFileSync(knownHosts, saved);
+      fs.writeFileSync(file, saved);
     }
   }, 120_000);
 
