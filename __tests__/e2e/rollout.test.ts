@@ -43,9 +43,13 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     const t = Date.now();
     return new Promise((resolve) => {
       // Own process group: a test can kill terraform and every ssh it started, like a dropped session.
+      // The steps' temporary files (ssh-lib's known_hosts) go to a TMPDIR inside `work`: a session
+      // killed with SIGKILL cannot run its cleanup traps, and what it leaves goes with `work`.
+      const tmp = path.join(work, 'tmp');
+      fs.mkdirSync(tmp, { recursive: true });
       const child = spawn('nsenter', [`--net=/run/netns/${lab.info().controller.netns}`, '--', 'terraform', `-chdir=${work}`, ...args], {
         detached: true,
-        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...env },
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TMPDIR: tmp, ...env },
       });
       current = child;
       let out = '';
