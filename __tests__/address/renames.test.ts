@@ -185,7 +185,7 @@ describe('the example staging environment', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/^docknet found \d+ problem\(s\); nothing was written:/);
+    expect(message).toMatch(/^docknet found \d+ problem\(s\); nothing was written \(codes: docs\/rules\.md\):/);
     expect(message).toMatch(/DN274.*LAN segment "lan" \(10.20.0.0\/24, \/27 per host\) has no free aligned \/27 for host "stg6"/);
     expect(message).not.toMatch(/target is undefined|DN520|\n\s+at /);
   });

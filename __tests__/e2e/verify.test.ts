@@ -2,8 +2,8 @@
 // terraform over ssh from the controller, `vf-network` by the provider-exact replay), verify is
 // clean; then drift is injected one kind at a time, each must be reported precisely with exit code
 // 2, the remedy verify names heals it (the replay's -replace, real terraform -replace for the hosts
-// stack), and verify is clean again. One read goes over ssh (`docker system dial-stdio`, host keys
-// checked against a known_hosts file) through the CLI, as an operator would run it.
+// stack), and verify is clean again. One read goes over ssh (`docker system dial-stdio`, each host's
+// declared sshd key checked, nothing else trusted) through the CLI, as an operator would run it.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -189,9 +189,9 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
       ], { allowFail: true, timeoutMs: 90_000, env: { ...process.env, HOME: work } });
       expect(cli.code).toBe(5);
       const json = JSON.parse(cli.stdout);
-      const h2 = json.hosts.find((h: any) => h.host === 'h2');
-      expect(h2.status).toBe('unreachable');
-      expect(h2.error).toMatch(/host key/i);
+      const r2 = json.hosts.find((h: any) => h.host === 'h2');
+      expect(r2.status).toBe('unreachable');
+      expect(r2.error).toMatch(/host key/i);
     } finally {
       for (const [f, t] of saved) fs.writeFileSync(f, t);
     }

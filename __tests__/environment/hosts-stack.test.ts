@@ -14,6 +14,8 @@ function fleet(waveSize: number | undefined, managers: number[]) {
   for (let i = 1; i <= 5; i++) {
     env.addHost(`h${i}`, {
       connection: HostConnection.ssh({ host: `10.9.0.${10 + i}`, user: 'ops', hostKey: KEY }),
+      // Swarm members advertise an interface address (DN112).
+      interfaces: { eth0: { address: `10.9.0.${10 + i}/24` } },
       swarmRole: managers.includes(i) ? SwarmRole.MANAGER : SwarmRole.WORKER,
       daemon: { mtu: 1450 },
     });

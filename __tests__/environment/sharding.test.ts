@@ -10,6 +10,9 @@ import { diffStacks } from '../../lib/report/diff-compute';
 import { renderDiffMarkdown } from '../../lib/report/diff-render';
 import { collectReports } from '../../lib/report/collect';
 
+/** A placeholder sshd public key: every ssh host declares one (DN520). */
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ1Uy3D91jCBVrov6McCCYMKF03qUa0YAfqwh3pj4P+6';
+
 /** An environment of `perShard` hosts in each of `shards` (or unsharded), the first host the manager. */
 function fleet(name: string, shards: string[] | undefined, perShard: number, outdir: string, app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() })) {
   const env = new DocknetEnvironment(app, name, {
@@ -26,7 +29,9 @@ function fleet(name: string, shards: string[] | undefined, perShard: number, out
       return env.addHost(`${name}${n}`, {
         shard,
         slot: `host ${n}`,
-        connection: HostConnection.ssh({ user: 'ops', host: `10.9.0.${10 + n}` }),
+        connection: HostConnection.ssh({ user: 'ops', host: `10.9.0.${10 + n}`, hostKey: KEY }),
+        // Swarm members advertise an interface address (DN112).
+        interfaces: { eth0: { address: `10.9.0.${10 + n}/24` } },
         swarmRole: n === 1 ? SwarmRole.MANAGER : SwarmRole.WORKER,
         daemon: { bip: Subnet.fromPool('daemon', 24, `${name}${n}/bip`), mtu: 1500 },
       });
@@ -105,8 +110,10 @@ describe('a sharded environment', () => {
     for (const j of joins) {
       expect(j.triggers_replace.swarm).toBe('via 10.9.0.11');
       const env = j.provisioner[0]['local-exec'].environment;
-      // The manager is reached over ssh exactly as an unsharded join reaches it; the token is never in the state.
-      expect(env.DOCKNET_MANAGER_SSH).toMatch(/^-o BatchMode=yes .* ops@10\.9\.0\.11$/);
+      // The manager is reached over ssh exactly as an unsharded join reaches it (its host key checked);
+      // the token is never in the state.
+      expect(env.DOCKNET_MANAGER_DEST).toBe('ops@10.9.0.11');
+      expect(env.DOCKNET_KNOWN_HOSTS.split('\n')).toContain(`10.9.0.11 ${KEY}`);
       expect(env.DOCKNET_MANAGER_ADDR).toBe('10.9.0.11');
       expect(JSON.stringify(j)).not.toMatch(/SWMTKN-1-/);
     }
@@ -164,7 +171,9 @@ describe('a sharded environment', () => {
     const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
     const env = new DocknetEnvironment(app, 'e', { shards: ['a', 'b'] });
     env.addHost('h1', { shard: 'a', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1' }), swarmRole: SwarmRole.MANAGER });
-    expect(() => env.addHost('h1', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.2' }) })).toThrow(/host name "h1" is already used in environment e/);
+    // Another shard is another stack (no construct id clash): the second "h1" is DN404, reported at
+    // synth with every other problem, once for the environment.
+    env.addHost('h1', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.4' }) });
     env.addHost('h2', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.2' }), swarmRole: SwarmRole.MANAGER });
     env.addHost('h3', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.3' }), swarmRole: SwarmRole.MANAGER });
     let message = '';
@@ -174,7 +183,8 @@ describe('a sharded environment', () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/nothing was written/);
-    expect(message.match(/has swarm managers in shards "a" and "b"/g)).toHaveLength(1);
+    expect(message.match(/error DN114 .*has swarm managers in shards "a" and "b"/g)).toHaveLength(1);
+    expect(message.match(/error DN404 .*Host name "h1" is used by two hosts/g)).toHaveLength(1);
   });
 });
 

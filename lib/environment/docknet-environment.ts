@@ -5,6 +5,7 @@ import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
 import { LanSegmentProps, PoolProps, EnvironmentPlan, PlanStore } from './environment-plan';
 import { HostsStack } from './hosts-stack';
 import { DocknetError } from '../core/errors';
+import { Problem, error } from '../core/validation/problem';
 
 export interface DocknetEnvironmentProps {
   /** Remote state for each of the environment's stacks, given the stack and its name. @default local state */
@@ -120,9 +121,10 @@ export class DocknetEnvironment {
     }
     this.network = this.shards[0].network;
     this.hosts = this.shards[0].hosts;
-    // Wired at validation, when every host is known (DocknetApp validates everything before any stack
-    // is written; a plain App validates the first stack before writing it).
-    for (const sh of this.shards) sh.network.node.addValidation({ validate: () => this.wireShards(sh) });
+    // Wired at validation, when every host is known: the first shard's validation runs the group's
+    // check, once per synth under DocknetApp (which only calls registered sources, not cdktf hooks)
+    // and before any stack is written under a plain App.
+    group.check = () => this.wireShards();
   }
 
   /** The shard of that name. */
@@ -169,17 +171,16 @@ export class DocknetEnvironment {
   private wired = false;
 
   /**
-   * Runs at validation (every host is known): all managers must share a shard, and the other shards
-   * deploy after it, since their joins need its swarm and their containers its overlays.
+   * Runs at validation (every host is known): all managers must share a shard (DN114), and the other
+   * shards deploy after it, since their joins need its swarm and their containers its overlays.
    */
-  private wireShards(shard: EnvironmentShard): string[] {
+  private wireShards(): Problem[] {
     const managerShards = this.shards.filter((s) => s.network.allHosts.some((h) => h.swarmRole === SwarmRole.MANAGER));
     if (managerShards.length > 1) {
-      // Reported once, by the first shard.
-      if (shard !== this.shards[0]) return [];
       return [
-        `environment "${this.name}" has swarm managers in shards ${managerShards.map((s) => `"${s.name}"`).join(' and ')}. ` +
-          'Expected every manager in one shard (the manager shard: it runs swarm init and holds the overlays). Move the managers into one shard.',
+        error('DN114', managerShards.map((s) => s.network.node.path),
+          `environment "${this.name}" has swarm managers in shards ${managerShards.map((s) => `"${s.name}"`).join(' and ')}. ` +
+            'Expected every manager in one shard (the manager shard: it runs swarm init and holds the overlays). Move the managers into one shard.'),
       ];
     }
     if (!this.wired && managerShards.length === 1) {

@@ -49,6 +49,8 @@ export class ShardGroup {
   public readonly stacks: DocknetStack[] = [];
   /** The hosts stack of each network stack (the model lists both of every shard). */
   public readonly companions = new Map<DocknetStack, TerraformStack>();
+  /** The environment's own checks across shards, run with the first shard's validation (once per synth). */
+  public check?: () => Problem[];
 }
 
 /**
@@ -301,7 +303,7 @@ export class DocknetStack extends TerraformStack implements IStack {
   private findProblems(): Problem[] {
     // One environment, one validation: the first shard reports for all of them (once, not per shard).
     if (this.group && this.group.stacks[0] !== this) return [];
-    return [...this.plan.problems(), ...validateTopology(this.toModel())];
+    return [...this.plan.problems(), ...(this.group?.check?.() ?? []), ...validateTopology(this.toModel())];
   }
 
   /** The topology report (Markdown with a Mermaid diagram) written next to cdk.tf.json. */

@@ -13,6 +13,7 @@ import { checkIp } from '../network/network';
 import { Cidr } from '../core/address/cidr';
 import { DaemonSpec, PlannedDaemon } from './daemon-spec';
 import { toDaemonJsonObject } from '../core/daemon/daemon-config';
+import { unlessPlanFailed } from '../environment/environment-plan';
 import { SshConnection } from './connection';
 import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../core/facts/docker';
 import { createHash } from 'crypto';
@@ -231,7 +232,10 @@ export class DockerHost extends Construct implements IHost {
         lan: this.interfaces[name].lan,
       })),
       daemonRanges: this.daemon ? this.daemon.ranges() : [],
-      ...(this.daemon ? { daemon: toDaemonJsonObject(this.daemon.config()) } : {}),
+      // A key the plan could not serve (a pool exhausted) leaves the daemon keys out of the model,
+      // as daemonRanges leaves the block out: the plan reports its own failure, once, and every
+      // other rule still runs instead of the synth stopping at this read.
+      ...(this.daemon ? unlessPlanFailed(() => ({ daemon: toDaemonJsonObject(this.daemon!.config()) })) ?? {} : {}),
       advertiseAddress: this.advertiseAddress,
       shims: this.shims.length ? this.shims.map((s) => ({ name: s.name, network: s.network.node.path, address: s.address })) : undefined,
     };

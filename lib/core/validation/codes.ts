@@ -44,6 +44,7 @@ export const RULES = [
   { code: 'DN111', severity: E, summary: 'swarm service created from a host that is not a swarm manager', docs: TOPO },
   { code: 'DN112', severity: E, summary: 'swarm member without an advertise address (no interface address, no swarmAdvertiseAddress)', docs: TOPO },
   { code: 'DN113', severity: E, summary: 'host port published twice on one host (same protocol, overlapping host address)', docs: TOPO },
+  { code: 'DN114', severity: E, summary: 'swarm managers in more than one shard of a sharded environment', docs: TOPO },
   { code: 'DN200', severity: E, summary: 'malformed address or CIDR, or one of the wrong family', docs: TOPO },
   { code: 'DN201', severity: E, summary: 'subnets overlap on one host (overlays count on every swarm member)', docs: TOPO },
   { code: 'DN202', severity: E, summary: 'overlay subnets overlap within the environment', docs: TOPO },
