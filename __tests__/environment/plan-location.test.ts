@@ -99,6 +99,7 @@ describe('plan record location', () => {
     env.addPool('daemon', { cidr: '10.112.0.0/16' });
     env.addHost('h1', {
       connection: HostConnection.ssh({ user: 'ops', host: '10.10.0.11', hostKey: TEST_HOST_KEY }),
+      interfaces: { eth0: { address: '10.10.0.11/24' } },
       swarmRole: SwarmRole.MANAGER,
       daemon: { bip: Subnet.fromPool('daemon', 24), mtu: 1450 },
     });

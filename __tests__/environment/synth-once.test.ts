@@ -30,12 +30,12 @@ describe('one synth does each expensive thing once', () => {
     expect(Object.keys(hosts.resource.terraform_data).length).toBeGreaterThan(1);
   });
 
-  test("validations that are not docknet's own still run, once, reported with docknet's (DN099)", () => {
+  test("validations that are not docknet's own still run, once, reported with docknet's (DN115)", () => {
     const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
     const env = buildEnvironment(app, dev);
     const mine = jest.fn(() => ['the change ticket is missing']);
     env.network.allHosts[0].node.addValidation({ validate: mine });
-    expect(() => app.synth()).toThrow(/DN099 \[dev-network\/dev1\] the change ticket is missing/);
+    expect(() => app.synth()).toThrow(/DN115 \[dev-network\/dev1\] the change ticket is missing/);
     expect(mine).toHaveBeenCalledTimes(1);
   });
 

@@ -74,7 +74,7 @@ describe('docknet-model.json', () => {
     const app = new App({ outdir });
     const stack = new DocknetStack(app, 'lab-network', { environment: 'lab', plan: new EnvironmentPlan('lab', PlanStore.inMemory()), swarm: { defaultAddrPools: [Subnet.cidr('10.99.0.0/16')] }, rolloutWaveSize: 2 });
     const ssh = (host: string) => HostConnection.ssh({ user: 'ops', host, hostKey: TEST_HOST_KEY });
-    stack.addHost('m1', { connection: ssh('10.0.0.1'), swarmRole: SwarmRole.MANAGER });
+    stack.addHost('m1', { connection: ssh('10.0.0.1'), interfaces: { eth0: { address: '10.0.0.1/24' } }, swarmRole: SwarmRole.MANAGER });
     stack.addHost('n1', { connection: ssh('10.0.0.2') });
     stack.addHost('e1', { connection: ssh('10.0.0.3'), slot: 'edge' });
     stack.addHost('n2', { connection: ssh('10.0.0.4') });

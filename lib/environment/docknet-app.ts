@@ -81,9 +81,9 @@ export class DocknetApp extends App {
         builtIn ??= c;
         continue;
       }
-      for (const m of c.node.validate()) out.push(error('DN099', [c.node.path], m));
+      for (const m of c.node.validate()) out.push(error('DN115', [c.node.path], m));
     }
-    if (builtIn) for (const m of terraformForDataResources().validate()) out.push(error('DN099', [builtIn.node.path], m));
+    if (builtIn) for (const m of terraformForDataResources().validate()) out.push(error('DN115', [builtIn.node.path], m));
     return out;
   }
 

@@ -29,7 +29,6 @@ const DAEMON = 'docs/daemon-and-bootstrap.md#daemonsettings-libdaemon';
 const BOOT = 'docs/daemon-and-bootstrap.md#hostbootstrap-daemonrollout-swarmbootstrap-macvlanshim-libbootstrap';
 
 export const RULES = [
-  { code: 'DN099', severity: E, summary: "a validation that is not docknet's own failed (cdktf's checks, such as the Terraform version, or one added with node.addValidation)", docs: TOPO },
   { code: 'DN100', severity: E, summary: 'invalid construct property (one value: thrown at once, with the construct path)', docs: TOPO },
   { code: 'DN101', severity: E, summary: 'published ports on a container in host, none or container:<other> mode', docs: TOPO },
   { code: 'DN102', severity: E, summary: 'network attachments on a container in host, none or container:<other> mode', docs: TOPO },
@@ -45,6 +44,7 @@ export const RULES = [
   { code: 'DN112', severity: E, summary: 'swarm member without an advertise address (no interface address, no swarmAdvertiseAddress)', docs: TOPO },
   { code: 'DN113', severity: E, summary: 'host port published twice on one host (same protocol, overlapping host address)', docs: TOPO },
   { code: 'DN114', severity: E, summary: 'swarm managers in more than one shard of a sharded environment', docs: TOPO },
+  { code: 'DN115', severity: E, summary: "a validation that is not docknet's own failed (cdktf's checks, such as the Terraform version, or one added with node.addValidation)", docs: TOPO },
   { code: 'DN200', severity: E, summary: 'malformed address or CIDR, or one of the wrong family', docs: TOPO },
   { code: 'DN201', severity: E, summary: 'subnets overlap on one host (overlays count on every swarm member)', docs: TOPO },
   { code: 'DN202', severity: E, summary: 'overlay subnets overlap within the environment', docs: TOPO },
