@@ -375,6 +375,10 @@ fi
 # The launcher writes its pid (dockerd execs in its place) so an early crash is noticed at once.
 STARTPID=${path.join(path.dirname(h.socket), 'dockerd.startpid')}
 rm -f "$STARTPID"
+# dockerd and its containerd write temporary files (containerd.<pid>.stacks.log when stopped slowly)
+# under TMPDIR: keep them in the host's own folder, which lab down removes, not the caller's TMPDIR.
+export TMPDIR=${path.join(path.dirname(h.socket), 'tmp')}
+mkdir -p "$TMPDIR"
 nsenter --net=/run/netns/${h.netns} setsid -f sh -c 'echo $$ > "$0"; exec /usr/sbin/dockerd "$@"' "$STARTPID" ${dockerdArgs} </dev/null >>"$LOG" 2>&1
 for i in $(seq 1 120); do
   if curl -sf --max-time 2 --unix-socket ${h.socket} http://localhost/_ping >/dev/null 2>&1; then exit 0; fi
