@@ -12,7 +12,7 @@ import { labEnvironment } from '../../lab/environment';
 import { Replay, TfJson } from '../../lab/replay';
 import { ParentInterface, Subnet, SwarmRole } from '../../lib';
 import { tfLiteral } from '../../lib/bootstrap/target';
-import { dexec, e2eGate, elapsed, inspect, pings, report, useLab } from './helpers';
+import { controllerTerraform, dexec, e2eGate, elapsed, inspect, pings, report, useLab } from './helpers';
 
 const gate = e2eGate('host bootstrap');
 
@@ -59,16 +59,7 @@ gate.describe('host bootstrap (terraform over ssh on the lab), then the network 
     }
   }
 
-  async function terraform(args: string[], timeoutMs = 240_000) {
-    const t = Date.now();
-    const r = await inNetns(lab.info().controller.netns, ['terraform', `-chdir=${work}`, ...args], {
-      allowFail: true,
-      timeoutMs,
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
-    });
-    report(`terraform ${args[0]} -> exit ${r.code} in ${elapsed(t)}`);
-    return { code: r.code, out: r.stdout + r.stderr };
-  }
+  const terraform = (args: string[], timeoutMs?: number) => controllerTerraform(lab.info(), work, args, timeoutMs);
   const apply = () => terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
   const writeStack = (tf: TfJson) => fs.writeFileSync(path.join(work, 'main.tf.json'), JSON.stringify(tf, null, 2));
   const hostIp = async (h: LabHost, args: string[]) => (await inNetns(h.netns, ['ip', ...args], { allowFail: true })).stdout;

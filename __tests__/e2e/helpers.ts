@@ -3,7 +3,7 @@
 // those they are skipped LOUDLY; with DOCKNET_E2E=required a missing capability fails instead.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import { LabHost, LabInfo, docker, labDown, labUp } from '../../lab/lab';
+import { LabHost, LabInfo, docker, inNetns, labDown, labUp } from '../../lab/lab';
 
 export interface Gate {
   readonly ok: boolean;
@@ -97,4 +97,20 @@ export async function pings(host: LabHost, container: string, target: string): P
 export async function inspect(host: LabHost, kind: 'container' | 'network', name: string): Promise<any> {
   const r = await docker(host, [kind, 'inspect', name]);
   return JSON.parse(r.stdout)[0];
+}
+
+/**
+ * Real terraform in the lab's controller namespace (where the hosts' ssh is reachable), on the
+ * configuration in `dir`; prints the command, its exit code and time, and its output when it fails.
+ */
+export async function controllerTerraform(info: LabInfo, dir: string, args: string[], timeoutMs = 240_000): Promise<{ code: number; out: string }> {
+  const t = Date.now();
+  const r = await inNetns(info.controller.netns, ['terraform', `-chdir=${dir}`, ...args], {
+    allowFail: true,
+    timeoutMs,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
+  });
+  report(`terraform ${args.join(' ').slice(0, 120)} -> exit ${r.code} in ${elapsed(t)}`);
+  if (r.code !== 0) report(r.stdout + r.stderr);
+  return { code: r.code, out: r.stdout + r.stderr };
 }

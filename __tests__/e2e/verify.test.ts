@@ -16,7 +16,7 @@ import { DriftKind, EXIT_DRIFT, EXIT_IN_SYNC, Finding, RemedyAction, VerifyResul
 import { runVerify } from '../../lib/live/verify';
 import { connectEngine } from '../../lib/live/engine';
 import { readSnapshot } from '../../lib/live/snapshot';
-import { e2eGate, elapsed, report, useLab } from './helpers';
+import { controllerTerraform, e2eGate, elapsed, report, useLab } from './helpers';
 
 const gate = e2eGate('docknet verify on the lab');
 const ENV = 'vf';
@@ -79,17 +79,7 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     report(`recorded verify fixtures in ${dest}`);
   }
 
-  async function terraform(args: string[], timeoutMs = 240_000) {
-    const t = Date.now();
-    const r = await inNetns(lab.info().controller.netns, ['terraform', `-chdir=${work}`, ...args], {
-      allowFail: true,
-      timeoutMs,
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
-    });
-    report(`terraform ${args.join(' ').slice(0, 120)} -> exit ${r.code} in ${elapsed(t)}`);
-    if (r.code !== 0) report(r.stdout + r.stderr);
-    return r;
-  }
+  const terraform = (args: string[], timeoutMs?: number) => controllerTerraform(lab.info(), work, args, timeoutMs);
   /** The remedy of a finding, run as an operator would: terraform -replace on the hosts stack, the replay's -replace on the network stack. */
   async function heal(f: Finding): Promise<void> {
     expect(f.remedy?.action).toBe(RemedyAction.REPLACE);
