@@ -6,15 +6,10 @@
 import { Cidr } from '../core/address/cidr';
 import { ContainerModel, DocknetModel, HostModel, NetworkModel, ResourceAddressModel, SwarmRoleName } from '../core/model';
 import { formatValue, mdCode, jsonEqual } from '../report/text';
-import { HostSnapshot } from './snapshot';
-import { DriftKind, Finding, ObjectKind, Remedy, RemedyAction } from './types';
+import { DriftKind, Expectation, Finding, HostSnapshot, ObjectKind, Remedy, RemedyAction } from './types';
 
-/** What verify compares against: the model plus the provider arguments the model does not carry. */
-export interface Expectation {
-  readonly model: DocknetModel;
-  /** docker_network `options` by Terraform address ("docker_network.<logicalId>"), from the network stack's cdk.tf.json. */
-  readonly networkOptions: ReadonlyMap<string, Record<string, string>>;
-}
+export type { Expectation } from './types';
+
 
 /**
  * Driver options an absent key means, per driver: a network made by hand without them behaves the

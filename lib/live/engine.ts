@@ -11,29 +11,10 @@ import * as http from 'http';
 import * as path from 'path';
 import { Duplex } from 'stream';
 import Docker from 'dockerode';
-import { EngineProber } from './probe';
+import type { EngineProber, EngineReader } from './types';
 
-/** The reads verify needs; a fake implements it in tests (recorded lab responses). */
-export interface EngineReader {
-  /** GET /version */
-  version(): Promise<{ Version: string; ApiVersion: string }>;
-  /** GET /info */
-  info(): Promise<Record<string, any>>;
-  /** GET /networks (full objects, without their containers) */
-  networks(): Promise<Record<string, any>[]>;
-  /** GET /containers/json?all=1 */
-  containers(): Promise<Record<string, any>[]>;
-  /** GET /containers/{id}/json */
-  container(id: string): Promise<Record<string, any>>;
-  /** GET /images/json */
-  images(): Promise<Record<string, any>[]>;
-  /** GET /nodes (managers only) */
-  nodes(): Promise<Record<string, any>[]>;
-  /** GET /services (managers only) */
-  services(): Promise<Record<string, any>[]>;
-  /** Releases connections (ssh processes). */
-  close(): void;
-}
+export type { EngineReader } from './types';
+
 
 /** TLS material for a tcp:// endpoint, as the provider takes it. */
 export interface TlsMaterial {

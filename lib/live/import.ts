@@ -10,7 +10,7 @@ import { Cidr } from '../core/address/cidr';
 import { PLAN_RECORD_VERSION, serializePlanRecord } from '../core/address/record';
 import { IPSEC_OVERHEAD, VXLAN_OVERHEAD } from '../core/facts/docker';
 import { createHmac } from 'crypto';
-import { HostSnapshot } from './snapshot';
+import type { HostSnapshot } from './types';
 
 export interface ImportHost {
   /** Host name in the generated code. */

@@ -5,40 +5,13 @@
  * in count (--probe-max) and time (each probe, and the whole run per host).
  */
 import { ContainerModel, DocknetModel, NetworkModel } from '../core/model';
-import { Expectation } from './compare';
-import { HostSnapshot, mapBounded } from './snapshot';
+import { mapBounded } from './snapshot';
+import type { EngineProber, Expectation, HostSnapshot, ProbeCase, ProbeOutcome } from './types';
 
-/** Writes the probes need (the read-only EngineReader does not). */
-export interface EngineProber {
-  /** Runs a command in a running container; resolves with its exit code (null when it did not finish). */
-  exec(container: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
-  /** Runs a command in a new container on the host's network (removed afterwards). */
-  runOnHost(image: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
-  close(): void;
-}
+export type { EngineProber, ProbeCase, ProbeOutcome } from './types';
 
-export interface ProbeCase {
-  /** Host the probe runs on. */
-  readonly host: string;
-  /** Container the probe runs in; absent: the host itself. */
-  readonly from?: string;
-  /** What is probed, in words: a container name, an address, "address:port". */
-  readonly to: string;
-  readonly how: 'name' | 'address' | 'port';
-  /** The command's argument(s). */
-  readonly args: string[];
-  readonly expect: boolean;
-  /** Why that is expected: "same network `app`", "icc=false on `backend`". */
-  readonly why: string;
-  /** Image for a host probe. */
-  readonly image?: string;
-}
 
-export interface ProbeOutcome extends ProbeCase {
-  /** Whether it got through; absent when the probe could not run. */
-  readonly seen?: boolean;
-  readonly error?: string;
-}
+
 
 export interface ProbePlan {
   readonly cases: ProbeCase[];

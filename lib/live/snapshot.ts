@@ -2,21 +2,9 @@
  * One host as the Engine API reports it: the raw responses verify compares, kept as they came so a
  * snapshot recorded on the lab can stand in for a host in tests (__tests__/live/fixtures).
  */
-import { EngineReader } from './engine';
+import type { EngineReader, HostSnapshot } from './types';
 
-export interface HostSnapshot {
-  readonly version: { Version: string; ApiVersion: string };
-  readonly info: Record<string, any>;
-  readonly networks: Record<string, any>[];
-  /** Inspect objects of every container (running or not). */
-  readonly containers: Record<string, any>[];
-  /** Image id -> tags, to compare a container's image (the provider runs containers by image id). */
-  readonly images: { Id: string; RepoTags: string[] }[];
-  /** Swarm nodes, when the host is a manager. */
-  readonly nodes?: Record<string, any>[];
-  /** Swarm services, when the host is a manager. */
-  readonly services?: Record<string, any>[];
-}
+export type { HostSnapshot } from './types';
 
 /** Runs `fn` over `items` with at most `limit` at a time, results in input order. */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {

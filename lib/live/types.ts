@@ -1,5 +1,85 @@
-/** The shapes of `docknet verify`: what a live host differs in from the environment's model. */
-import type { ProbeOutcome } from './probe';
+/**
+ * The shapes of `docknet verify`, `--probe` and `import`: what a host is read as, what it is compared
+ * with, and what it differs in. Every other file of lib/live imports its shared types from here and
+ * this file imports none of them, so no import circle runs through lib/live (a structure test checks).
+ */
+import type { DocknetModel } from '../core/model';
+
+/** One host as the Engine API reports it, the raw responses kept as they came (lib/live/snapshot.ts reads it). */
+export interface HostSnapshot {
+  readonly version: { Version: string; ApiVersion: string };
+  readonly info: Record<string, any>;
+  readonly networks: Record<string, any>[];
+  /** Inspect objects of every container (running or not). */
+  readonly containers: Record<string, any>[];
+  /** Image id -> tags, to compare a container's image (the provider runs containers by image id). */
+  readonly images: { Id: string; RepoTags: string[] }[];
+  /** Swarm nodes, when the host is a manager. */
+  readonly nodes?: Record<string, any>[];
+  /** Swarm services, when the host is a manager. */
+  readonly services?: Record<string, any>[];
+}
+
+/** The reads verify needs; a fake implements it in tests (recorded lab responses). */
+export interface EngineReader {
+  /** GET /version */
+  version(): Promise<{ Version: string; ApiVersion: string }>;
+  /** GET /info */
+  info(): Promise<Record<string, any>>;
+  /** GET /networks (full objects, without their containers) */
+  networks(): Promise<Record<string, any>[]>;
+  /** GET /containers/json?all=1 */
+  containers(): Promise<Record<string, any>[]>;
+  /** GET /containers/{id}/json */
+  container(id: string): Promise<Record<string, any>>;
+  /** GET /images/json */
+  images(): Promise<Record<string, any>[]>;
+  /** GET /nodes (managers only) */
+  nodes(): Promise<Record<string, any>[]>;
+  /** GET /services (managers only) */
+  services(): Promise<Record<string, any>[]>;
+  /** Releases connections (ssh processes). */
+  close(): void;
+}
+
+/** Writes the probes need (the read-only EngineReader does not). */
+export interface EngineProber {
+  /** Runs a command in a running container; resolves with its exit code (null when it did not finish). */
+  exec(container: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
+  /** Runs a command in a new container on the host's network (removed afterwards). */
+  runOnHost(image: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
+  close(): void;
+}
+
+export interface ProbeCase {
+  /** Host the probe runs on. */
+  readonly host: string;
+  /** Container the probe runs in; absent: the host itself. */
+  readonly from?: string;
+  /** What is probed, in words: a container name, an address, "address:port". */
+  readonly to: string;
+  readonly how: 'name' | 'address' | 'port';
+  /** The command's argument(s). */
+  readonly args: string[];
+  readonly expect: boolean;
+  /** Why that is expected: "same network `app`", "icc=false on `backend`". */
+  readonly why: string;
+  /** Image for a host probe. */
+  readonly image?: string;
+}
+
+export interface ProbeOutcome extends ProbeCase {
+  /** Whether it got through; absent when the probe could not run. */
+  readonly seen?: boolean;
+  readonly error?: string;
+}
+
+/** What verify compares against: the model plus the provider arguments the model does not carry. */
+export interface Expectation {
+  readonly model: DocknetModel;
+  /** docker_network `options` by Terraform address ("docker_network.<logicalId>"), from the network stack's cdk.tf.json. */
+  readonly networkOptions: ReadonlyMap<string, Record<string, string>>;
+}
 
 /** What kind of difference a finding is. */
 export enum DriftKind {
