@@ -50,6 +50,35 @@ describe('Container', () => {
     expect(c.network_mode).toMatch(/^container:\$\{docker_container\.h1_web_.*\.id\}$/);
   });
 
+  test('adopt(): an import block with the Docker id, the kept arguments as lifecycle ignore_changes, in the model too; the binding swap keeps both', () => {
+    const { stack, h1 } = fleet();
+    const net = h1.addBridgeNetwork('n', { subnet: Subnet.cidr('10.62.0.0/24') });
+    const id = 'ab'.repeat(32);
+    const web = h1.addContainer('web', { image: IMAGE, networks: [{ network: net, ipv4Address: '10.62.0.5' }] })
+      .adopt(id, { keep: ['networks_advanced', 'image', 'network_mode', 'image'] });
+    const json = synthJson(stack);
+    const address = Object.entries(json.resource.docker_container).find(([, r]: [string, any]) => r.name === 'web')![0];
+    expect(json.import).toEqual([expect.objectContaining({ to: `docker_container.${address}`, id })]);
+    expect(resourceNamed(json, 'docker_container', 'web').lifecycle).toEqual({ ignore_changes: ['image', 'network_mode', 'networks_advanced'] });
+    expect(web.toModel().adopted).toEqual({ keep: ['image', 'network_mode', 'networks_advanced'] });
+    // The escape hatch replaces the rendered resource by the binding: the adoption moves with it.
+    web.resource.shmSize = 64;
+    const again = synthJson(stack);
+    expect(again.import).toEqual([expect.objectContaining({ to: `docker_container.${address}`, id })]);
+    expect(resourceNamed(again, 'docker_container', 'web')).toMatchObject({ shm_size: 64, lifecycle: { ignore_changes: ['image', 'network_mode', 'networks_advanced'] } });
+    // Not adopted: no import block, no lifecycle, nothing in the model.
+    const other = h1.addContainer('other', { image: IMAGE });
+    expect(resourceNamed(synthJson(stack), 'docker_container', 'other').lifecycle).toBeUndefined();
+    expect(other.toModel().adopted).toBeUndefined();
+  });
+
+  test('adopt() refuses what is not a Docker id and arguments it cannot keep, naming both', () => {
+    const { h1 } = fleet();
+    const c = h1.addContainer('web', { image: IMAGE });
+    expect(() => c.adopt('web')).toThrow(/\[test-network\/h1\/web\] adopt\(\) got "web" as the Docker id of container "web"\. Expected the container's id \(12 to 64 hex digits/);
+    expect(() => c.adopt('ab'.repeat(6), { keep: ['env' as never] })).toThrow(/cannot keep "env"\. Expected docker_container arguments among image, network_mode, networks_advanced/);
+  });
+
   test('attachments added after construction still land (lazy rendering)', () => {
     const { stack, h1 } = fleet();
     const c = h1.addContainer('late', { image: IMAGE });

@@ -15,7 +15,24 @@ import { runVerify } from '../../lib/live/verify';
 
 const FIX = path.join(__dirname, 'fixtures', 'lab');
 const HOSTS = ['h1', 'h2', 'h3'];
-const recorded = (h: string): HostSnapshot => JSON.parse(fs.readFileSync(path.join(FIX, 'snapshots', `${h}.json`), 'utf8'));
+const recorded = (h: string): HostSnapshot => cliMade(h, JSON.parse(fs.readFileSync(path.join(FIX, 'snapshots', `${h}.json`), 'utf8')));
+
+/**
+ * The recorded hosts were built by the replay (network_mode "bridge"). Some of h1's containers are
+ * turned into what the docker CLI makes, as checked on the lab: `docker run --network vf-app`
+ * reports HostConfig.NetworkMode "vf-app", a plain `docker run` "default"; `-t` sets Config.Tty;
+ * `-p 8080:80` may bind both 0.0.0.0 and :: (NetworkSettings.Ports), PortBindings holding one.
+ */
+function cliMade(h: string, s: HostSnapshot): HostSnapshot {
+  if (h !== 'h1') return s;
+  const byName = (n: string) => s.containers.find((c) => c.Name === `/${n}`)!;
+  byName('vf-db').HostConfig.NetworkMode = 'vf-app';
+  byName('vf-i1').HostConfig.NetworkMode = 'default';
+  const web = byName('vf-web');
+  web.Config.Tty = true;
+  web.NetworkSettings.Ports = { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }] };
+  return s;
+}
 const ROOT = path.resolve(__dirname, '../..');
 let dir: string;
 
@@ -77,6 +94,22 @@ describe('docknet import', () => {
     expect(result.notExpressed.join('\n')).not.toMatch(/host key/);
   });
 
+  test('keeps, per container, what the provider reads back with another value than the code writes, and says so', () => {
+    expect(result.kept).toMatchObject({
+      'h1/container/vf-db': ['image', 'network_mode', 'networks_advanced'],
+      'h1/container/vf-i1': ['image', 'network_mode', 'networks_advanced'],
+      'h1/container/vf-i2': ['image', 'networks_advanced'],
+      'h1/container/vf-side': ['image'], // container:<id>, as the code writes it
+      'h1/container/vf-web': ['image', 'networks_advanced', 'ports', 'tty'],
+    });
+    expect(result.files['topology.ts']).toContain('ctr_h1_vf_db.adopt(v.ids["h1/container/vf-db"], { keep: ["image","network_mode","networks_advanced"] });');
+    expect(result.notExpressed).toEqual(expect.arrayContaining([
+      'h1: container vf-web: not expressed, kept on the host as it is (Terraform ignores ports, tty; a replacement drops it): a TTY (-t), port bindings as Docker made them (80/tcp 0.0.0.0 8080, 80/tcp :: 8080)',
+    ]));
+    expect(result.notExpressed.join('\n')).not.toMatch(/network mode|--network/);
+    expect(result.files['IMPORT.md']).toContain('- h1/container/vf-db: `' + result.adopted['h1/container/vf-db'].slice(0, 12) + '` (kept as the host has it: image, network_mode, networks_advanced)');
+  });
+
   test('writes the topology once, the values, main, a plan record with every subnet in use, and the notes', () => {
     expect(Object.keys(result.files).sort()).toEqual(['IMPORT.md', 'cdktf.json', 'docknet.plan.json', 'imp.ts', 'main.ts', 'topology.ts', 'values.ts']);
     const record = JSON.parse(result.files['docknet.plan.json']).environments.imp.pools;
@@ -97,6 +130,14 @@ describe('docknet import', () => {
     const resources = ['docker_network', 'docker_container'].flatMap((t) => Object.keys(tf.resource[t] ?? {}).map((k) => `${t}.${k}`));
     expect(imports.map((i) => i.to).sort()).toEqual(resources.sort());
     expect(imports.map((i) => i.id).sort()).toEqual(Object.values(result.adopted).sort());
+    // Each container keeps, as Terraform ignore_changes, exactly what provider 3.6.2 would read back otherwise.
+    const ignored = Object.fromEntries(Object.values(tf.resource.docker_container as Record<string, any>).map((r) => [r.name, r.lifecycle?.ignore_changes]));
+    expect(ignored).toMatchObject({
+      'vf-db': ['image', 'network_mode', 'networks_advanced'], 'vf-i1': ['image', 'network_mode', 'networks_advanced'],
+      'vf-web': ['image', 'networks_advanced', 'ports', 'tty'], 'vf-side': ['image'], 'vf-i2': ['image', 'networks_advanced'],
+    });
+    // Restart policies are the hosts' own, so the first apply does not update them in place.
+    expect(Object.values(tf.resource.docker_container as Record<string, any>).map((r) => r.restart)).toEqual(Array(10).fill('no'));
     return runVerify({ env: 'imp', dir: path.join(dir, 'cdktf.out'), endpoints: Object.fromEntries(HOSTS.map((h) => [h, `unix:///fake/${h}`])), connect: fakeConnect })
       .then((r) => {
         expect(r.findings.filter(isDrift)).toEqual([]);

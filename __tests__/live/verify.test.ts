@@ -220,3 +220,78 @@ describe('docknet verify against recorded lab answers', () => {
     expect(md).toMatch(/- 🟡 \*\*changed\*\* container `vf-db`: state is `exited`, expected `running`\n  - remedy: must_run containers are recreated: re-apply `vf-network` with `terraform apply -replace=docker_container\.h1_db_[0-9A-F]{8}`/);
   });
 });
+
+/**
+ * What the recorded deploy does not have, added to a copy of its model and answers alike: IPv6 on
+ * vf-app (subnet, gateway, vf-web's static address), a swarm service on the overlay with an alias,
+ * and vf-db adopted by docknet import from a `docker run --network vf-app` (network_mode kept).
+ */
+describe('docknet verify: IPv6, swarm service networks, adopted containers', () => {
+  const V6 = { subnet: '2001:db8:14::/64', gateway: '2001:db8:14::1', web: '2001:db8:14::10' };
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'docknet-verify-'));
+    fs.cpSync(FIX, dir, { recursive: true });
+    const file = path.join(dir, 'stacks', 'vf-network', 'docknet-model.json');
+    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const app = m.networks.find((n: any) => n.name === 'vf-app');
+    Object.assign(app, { enableIpv6: true, ipv6: { subnet: V6.subnet, gateway: V6.gateway, auxAddresses: {} } });
+    m.containers.find((c: any) => c.name === 'vf-web').attachments.find((a: any) => a.network === app.path).ipv6Address = V6.web;
+    m.containers.find((c: any) => c.name === 'vf-db').adopted = { keep: ['image', 'network_mode', 'networks_advanced'] };
+    const ov = m.networks.find((n: any) => n.name === 'vf-ov');
+    m.services = [{ path: 'vf-network/h1/api', name: 'vf-api', host: 'h1', image: 'docknet/busybox:lab', replicas: 2, attachments: [{ network: ov.path, aliases: ['api'] }], ports: [] }];
+    fs.writeFileSync(file, JSON.stringify(m, null, 2));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** The hosts as they would be with the above in place: in sync. */
+  const inSync = (s: Record<string, Snap>) => {
+    const app = network(s.h1, 'vf-app');
+    app.EnableIPv6 = true;
+    app.IPAM.Config.push({ Subnet: '2001:db8:14:0::/64', Gateway: '2001:db8:14:0::1' }); // another spelling of the same
+    Object.assign(container(s.h1, 'vf-web').NetworkSettings.Networks['vf-app'].IPAMConfig, { IPv6Address: V6.web });
+    container(s.h1, 'vf-db').HostConfig.NetworkMode = 'vf-app';
+    s.h1.services = [{ ID: 'svc1', Spec: { Name: 'vf-api', Mode: { Replicated: { Replicas: 2 } }, TaskTemplate: { Networks: [{ Target: network(s.h1, 'vf-ov').Id, Aliases: ['api'] }] } } }];
+  };
+  const verifyEdited = (edit: (s: Record<string, Snap>) => void = () => undefined) => verifyWith((s) => { inSync(s); edit(s); }, { dir });
+
+  test('in sync: exit 0', async () => {
+    const r = await verifyEdited();
+    expect(drift(r)).toEqual([]);
+    expect(verifyExitCode(r)).toBe(0);
+  });
+
+  const cases: [string, (s: Record<string, Snap>) => void, Partial<Finding> | Partial<Finding>[]][] = [
+    ['IPv6 subnet changed', (s) => { network(s.h1, 'vf-app').IPAM.Config[1].Subnet = '2001:db8:15::/64'; },
+      { objectKind: 'network', object: 'vf-app', attribute: 'IPv6 subnet', expected: V6.subnet, actual: '2001:db8:15::/64' }],
+    ['IPv6 gateway changed', (s) => { network(s.h1, 'vf-app').IPAM.Config[1].Gateway = '2001:db8:14::fe'; },
+      { object: 'vf-app', attribute: 'IPv6 gateway', expected: V6.gateway, actual: '2001:db8:14::fe' }],
+    ['IPv6 switched off', (s) => { const n = network(s.h1, 'vf-app'); n.EnableIPv6 = false; n.IPAM.Config.pop(); },
+      { object: 'vf-app', attribute: 'IPv6 flag', expected: true, actual: false }],
+    ['a container\'s static IPv6 address changed', (s) => { Object.assign(container(s.h1, 'vf-web').NetworkSettings.Networks['vf-app'], { IPAMConfig: { IPv4Address: '10.212.0.10' }, GlobalIPv6Address: '2001:db8:14::2' }); },
+      { objectKind: 'container', object: 'vf-web', attribute: 'IPv6 address on network `vf-app`', expected: V6.web, actual: '2001:db8:14::2' }],
+    ['a service detached from its overlay', (s) => { s.h1.services![0].Spec.TaskTemplate.Networks = []; },
+      { objectKind: 'service', object: 'vf-api', attribute: 'attachment to network `vf-ov`', expected: { aliases: ['api'] }, actual: 'not attached' }],
+    ['a service\'s alias lost', (s) => { s.h1.services![0].Spec.TaskTemplate.Networks[0].Aliases = []; },
+      { object: 'vf-api', attribute: 'aliases on network `vf-ov`', expected: ['api'], actual: [] }],
+    ['a service on another network too', (s) => { s.h1.services![0].Spec.TaskTemplate.Networks.push({ Target: network(s.h1, 'vf-app').Id.slice(0, 25) }); },
+      { object: 'vf-api', attribute: 'attachment to network `vf-app`', expected: 'not attached', actual: 'attached' }],
+    ['a service made again in global mode', (s) => { s.h1.services![0].Spec.Mode = { Global: {} }; },
+      { object: 'vf-api', attribute: 'mode', expected: 'replicated (2)', actual: 'global' }],
+    ['a service scaled', (s) => { s.h1.services![0].Spec.Mode.Replicated.Replicas = 3; },
+      { object: 'vf-api', attribute: 'replicas', expected: 2, actual: 3 }],
+    ['an adopted container in another mode than the networks it is declared on', (s) => { container(s.h1, 'vf-db').HostConfig.NetworkMode = 'host'; },
+      { object: 'vf-db', attribute: 'network mode', expected: 'bridge', actual: 'host', remedy: expect.objectContaining({ action: RemedyAction.REPLACE }) }],
+    ['a container docknet made, now in mode "default": the provider reads it back literally and replaces it', (s) => { container(s.h1, 'vf-i1').HostConfig.NetworkMode = 'default'; },
+      { object: 'vf-i1', attribute: 'network mode', expected: 'bridge', actual: 'default', remedy: expect.objectContaining({ action: RemedyAction.REAPPLY }) }],
+    ['a container docknet made, now in the mode of its network: the same', (s) => { container(s.h1, 'vf-i2').HostConfig.NetworkMode = 'vf-other'; },
+      { object: 'vf-i2', attribute: 'network mode', expected: 'bridge', actual: 'vf-other' }],
+  ];
+
+  test.each(cases)('%s', async (_name, edit, expected) => {
+    const r = await verifyEdited(edit);
+    expect(verifyExitCode(r)).toBe(2);
+    expect(drift(r)).toEqual([expected].flat().map((e) => expect.objectContaining({ host: 'h1', kind: DriftKind.CHANGED, ...e })));
+    for (const f of drift(r)) expect(f.remedy?.text).toBeTruthy();
+  });
+});

@@ -61,6 +61,28 @@ export interface SharedModeContainerProps extends ContainerCommonProps {
 
 export type ContainerProps = BridgeModeContainerProps | SharedModeContainerProps;
 
+/**
+ * docker_container arguments that provider 3.6.2 reads back after `terraform import` with a value
+ * docknet does not write (or does not read back at all); each is ForceNew, so without being kept
+ * the first apply would replace the adopted container. `docknet import` lists exactly those that
+ * differ for each container.
+ */
+export const ADOPTABLE_ARGUMENTS = [
+  'image', 'network_mode', 'networks_advanced', 'ports', 'mounts', 'privileged', 'capabilities', 'tty', 'stdin_open',
+  'host', 'read_only', 'sysctls', 'log_opts', 'dns_opts', 'dns_search', 'domainname', 'pid_mode', 'userns_mode', 'group_add', 'devices', 'ulimit',
+] as const;
+export type AdoptableArgument = typeof ADOPTABLE_ARGUMENTS[number];
+
+export interface AdoptOptions {
+  /**
+   * Arguments kept as the host has them (Terraform `lifecycle.ignore_changes`): the first apply
+   * then adopts the container instead of replacing it. Terraform stops comparing them, so a later
+   * change of them in the code needs `terraform apply -replace=` (docknet verify names it).
+   * @default none
+   */
+  readonly keep?: AdoptableArgument[];
+}
+
 
 /**
  * A container on one host. Its docker_container child is named "Resource", rendered at synth from
@@ -79,6 +101,7 @@ export class Container extends Construct {
   private rendered: TerraformResource;
   private binding?: ContainerResource;
   private idReference?: string;
+  private adoption?: { readonly id: string; readonly keep: AdoptableArgument[] };
 
   constructor(host: IHost, id: string, props: ContainerProps) {
     super(host, id);
@@ -117,6 +140,7 @@ export class Container extends Construct {
         }
       })(this, 'Resource', { provider: this.rendered.provider, name: this.containerName, image: this.image.imageId });
       this.rendered = this.binding;
+      this.applyAdoption();
     }
     return this.binding;
   }
@@ -149,6 +173,30 @@ export class Container extends Construct {
     return this;
   }
 
+  /**
+   * Adopts a container that already runs on the host (what `docknet import` writes): a Terraform
+   * import block with its Docker id (provider 3.6.2's import id), and the arguments in `keep` left
+   * as the host has them, so the first apply neither creates a second container nor replaces this one.
+   */
+  public adopt(dockerId: string, options: AdoptOptions = {}): this {
+    if (typeof dockerId !== 'string' || !/^[0-9a-f]{12,64}$/.test(dockerId)) {
+      throw new DocknetError(this, `adopt() got ${JSON.stringify(dockerId)} as the Docker id of container "${this.containerName}". Expected the container's id (12 to 64 hex digits, \`docker inspect -f '{{.Id}}' ${this.containerName}\`).`);
+    }
+    const unknown = (options.keep ?? []).filter((k) => !(ADOPTABLE_ARGUMENTS as readonly string[]).includes(k));
+    if (unknown.length) {
+      throw new DocknetError(this, `adopt() of container "${this.containerName}" cannot keep ${unknown.map((k) => JSON.stringify(k)).join(', ')}. Expected docker_container arguments among ${ADOPTABLE_ARGUMENTS.join(', ')}.`);
+    }
+    this.adoption = { id: dockerId, keep: [...new Set(options.keep ?? [])].sort() };
+    this.applyAdoption();
+    return this;
+  }
+
+  private applyAdoption(): void {
+    if (!this.adoption) return;
+    this.rendered.importFrom(this.adoption.id);
+    if (this.adoption.keep.length) this.rendered.lifecycle = { ...this.rendered.lifecycle, ignoreChanges: [...this.adoption.keep] };
+  }
+
   /** Terraform reference to the container id (for container:<id> modes). */
   public get idRef(): string {
     if (!this.idReference) this.idReference = this.rendered.getStringAttribute('id');
@@ -173,6 +221,7 @@ export class Container extends Construct {
       ports: this.ports.map((p) => p.toModel()),
       dns: [...(this.props.dns ?? [])],
       ...runtimeModel(this.props),
+      ...(this.adoption ? { adopted: { keep: [...this.adoption.keep] } } : {}),
     };
   }
 

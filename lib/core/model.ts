@@ -124,6 +124,11 @@ export interface ContainerModel {
   readonly extraHosts?: Record<string, string>;
   /** Log driver, when not the daemon's. */
   readonly logDriver?: string;
+  /**
+   * Set when the container is adopted (Container.adopt, written by docknet import): the
+   * docker_container arguments Terraform leaves as the host has them (lifecycle ignore_changes).
+   */
+  readonly adopted?: { readonly keep: string[] };
 }
 
 /** A published port of a swarm service: the routing mesh listens on every swarm member. */

@@ -3,7 +3,7 @@
  * rules are tested on snapshots recorded from the lab. Only what the model declares is compared;
  * what Docker fills in by itself (a gateway nobody declared, the aliases Docker adds) is not drift.
  */
-import { Cidr } from '../core/address/cidr';
+import { Cidr, IpAddress } from '../core/address/cidr';
 import { ContainerModel, DocknetModel, HostModel, NetworkModel, ResourceAddressModel, SwarmRoleName } from '../core/model';
 import { formatValue, mdCode, jsonEqual } from '../report/text';
 import { DriftKind, Expectation, Finding, HostSnapshot, ObjectKind, Remedy, RemedyAction } from './types';
@@ -78,10 +78,12 @@ function find(host: string, objectKind: ObjectKind, object: string, kind: DriftK
 
 const containerName = (c: Record<string, any>): string => String(c.Name ?? '').replace(/^\//, '');
 
-/** The live mode in the model's terms: "bridge", "host", "none", "container:<name>". */
+/**
+ * HostConfig.NetworkMode as provider 3.6.2 reads it back into network_mode (literally: "default"
+ * for a plain `docker run`, a network's name for `--network <name>`), with container:<id> named.
+ */
 function liveMode(c: Record<string, any>, byId: Map<string, string>): string {
   const m = String(c.HostConfig?.NetworkMode ?? 'default');
-  if (m === 'default') return 'bridge';
   if (m.startsWith('container:')) {
     const ref = m.slice('container:'.length);
     return `container:${byId.get(ref) ?? [...byId.entries()].find(([id]) => id.startsWith(ref))?.[1] ?? ref}`;
@@ -91,6 +93,21 @@ function liveMode(c: Record<string, any>, byId: Map<string, string>): string {
 
 function ipv4Config(net: Record<string, any>): Record<string, any> | undefined {
   return (net.IPAM?.Config ?? []).find((c: any) => typeof c.Subnet === 'string' && !c.Subnet.includes(':'));
+}
+
+function ipv6Config(net: Record<string, any>): Record<string, any> | undefined {
+  return (net.IPAM?.Config ?? []).find((c: any) => typeof c.Subnet === 'string' && c.Subnet.includes(':'));
+}
+
+/** An IPv6 address or subnet in one spelling (RFC 5952), so "2001:db8:0::1" equals "2001:db8::1"; anything else as given. */
+function canonical6(v: unknown): unknown {
+  if (typeof v !== 'string' || !v.includes(':')) return v || undefined;
+  if (v.includes('/')) return Cidr.tryParse(v)?.toString() ?? v;
+  try {
+    return IpAddress.parse(v).toString();
+  } catch {
+    return v;
+  }
 }
 
 /** Findings for everything the model places on one host. */
@@ -135,6 +152,13 @@ export function compareHost(exp: Expectation, hostName: string, snap: HostSnapsh
       if (n.ipv4.gateway) attr('gateway', n.ipv4.gateway, cfg.Gateway);
       attr('IP range', n.ipv4.ipRange, cfg.IPRange || undefined);
       if (Object.keys(n.ipv4.auxAddresses).length) attr('aux addresses', n.ipv4.auxAddresses, cfg.AuxiliaryAddresses ?? {});
+    }
+    // With IPv6 off on the host the flag says it all (the network is replaced either way).
+    if (n.enableIpv6 && n.ipv6 && live.EnableIPv6 === true) {
+      const cfg6 = ipv6Config(live) ?? {};
+      attr('IPv6 subnet', canonical6(n.ipv6.subnet), canonical6(cfg6.Subnet));
+      if (n.ipv6.gateway) attr('IPv6 gateway', canonical6(n.ipv6.gateway), canonical6(cfg6.Gateway));
+      if (n.ipv6.ipRange) attr('IPv6 range', canonical6(n.ipv6.ipRange), canonical6(cfg6.IPRange));
     }
     const r = netRes(n);
     const options = (r && exp.networkOptions.get(tfAddress(r))) ?? {};
@@ -183,9 +207,18 @@ export function compareHost(exp: Expectation, hostName: string, snap: HostSnapsh
       const tags = snap.images.find((i) => i.Id === live.Image)?.RepoTags ?? [];
       changed('image', c.image, tags[0] ?? String(live.Image).slice(0, 19));
     }
+    // network_mode as the provider sees it: the code writes "bridge", "host", "none" or
+    // container:<id>, and the provider reads HostConfig.NetworkMode back literally, so any other
+    // value makes the next plan replace the container. An adopted container keeps the mode it was
+    // started with (ignore_changes): "default", or one of its declared networks, is bridge mode there.
     const expectedMode = c.mode === 'container' ? `container:${containersByPath.get(c.sharesWith ?? '')?.name ?? c.sharesWith}` : c.mode;
-    const mode = liveMode(live, nameById);
-    if (mode !== expectedMode) changed('network mode', expectedMode, mode);
+    const rawMode = liveMode(live, nameById);
+    const declaredNets = new Set(c.attachments.map((a) => networksByPath.get(a.network)?.name ?? a.network));
+    const kept = c.adopted?.keep.includes('network_mode') === true;
+    const mode = kept && c.mode === 'bridge' && (rawMode === 'default' || declaredNets.has(rawMode)) ? 'bridge' : rawMode;
+    if (mode !== expectedMode) {
+      changed('network mode', expectedMode, mode, kept ? remedy : reapplyRemedy(networkStack, "Terraform's refresh reads the network mode back and the plan replaces the container"));
+    }
     if (c.mode === 'bridge' && mode === 'bridge') {
       const liveAttach: Record<string, any> = live.NetworkSettings?.Networks ?? {};
       const expected = c.attachments.length
@@ -194,12 +227,15 @@ export function compareHost(exp: Expectation, hostName: string, snap: HostSnapsh
       const expectedNames = new Set(expected.map((e) => e.name));
       for (const { name, a } of expected) {
         const l = liveAttach[name];
-        const want = a ? { ...(a.ipv4Address ? { ipv4: a.ipv4Address } : {}), ...(a.aliases.length ? { aliases: a.aliases } : {}) } : 'connected';
+        const want = a ? { ...(a.ipv4Address ? { ipv4: a.ipv4Address } : {}), ...(a.ipv6Address ? { ipv6: a.ipv6Address } : {}), ...(a.aliases.length ? { aliases: a.aliases } : {}) } : 'connected';
         if (!l) {
           changed(`attachment to network ${mdCode(name)}`, Object.keys(want).length ? want : 'connected', 'not connected');
           continue;
         }
         if (a?.ipv4Address && l.IPAMConfig?.IPv4Address !== a.ipv4Address) changed(`IPv4 address on network ${mdCode(name)}`, a.ipv4Address, l.IPAMConfig?.IPv4Address ?? l.IPAddress);
+        if (a?.ipv6Address && canonical6(l.IPAMConfig?.IPv6Address) !== canonical6(a.ipv6Address)) {
+          changed(`IPv6 address on network ${mdCode(name)}`, a.ipv6Address, l.IPAMConfig?.IPv6Address || l.GlobalIPv6Address || 'none');
+        }
         const aliases: string[] = l.Aliases ?? [];
         const lost = (a?.aliases ?? []).filter((x) => !aliases.includes(x));
         if (lost.length) changed(`aliases on network ${mdCode(name)}`, a!.aliases, aliases.filter((x) => !String(live.Id).startsWith(x) && x !== c.name));
@@ -241,8 +277,38 @@ export function compareHost(exp: Expectation, hostName: string, snap: HostSnapsh
         out.push(find(hostName, 'service', s.name, DriftKind.MISSING, undefined, `${s.replicas} replicas`, undefined, reapplyRemedy(networkStack, "Terraform's refresh finds the service gone and creates it")));
         continue;
       }
-      const replicas = live.Spec?.Mode?.Replicated?.Replicas;
-      if (replicas !== s.replicas) out.push(find(hostName, 'service', s.name, DriftKind.CHANGED, 'replicas', s.replicas, replicas, reapplyRemedy(res?.stack ?? networkStack, 'the provider reads replicas back and updates the service in place')));
+      const stack = res?.stack ?? networkStack;
+      const svc = (attribute: string, expected: unknown, actual: unknown, why: string) =>
+        out.push(find(hostName, 'service', s.name, DriftKind.CHANGED, attribute, expected, actual, reapplyRemedy(stack, why)));
+      // The model's services are replicated; `docker service update --mode` cannot change it, but a service made again by hand can be global.
+      if (live.Spec?.Mode?.Global !== undefined) svc('mode', `replicated (${s.replicas})`, 'global', "the provider reads the mode back and replaces the service");
+      else {
+        const replicas = live.Spec?.Mode?.Replicated?.Replicas;
+        if (replicas !== s.replicas) svc('replicas', s.replicas, replicas, 'the provider reads replicas back and updates the service in place');
+      }
+      // Networks: the spec names them by id (the provider passes ids, and Docker resolves names to ids).
+      const idToName = new Map(snap.networks.map((n) => [String(n.Id), String(n.Name)]));
+      const svcNets = new Map<string, string[]>();
+      for (const a of (live.Spec?.TaskTemplate?.Networks ?? live.Spec?.Networks ?? []) as { Target?: string; Aliases?: string[] }[]) {
+        const target = String(a.Target ?? '');
+        svcNets.set(idToName.get(target) ?? [...idToName].find(([id]) => id.startsWith(target))?.[1] ?? target, a.Aliases ?? []);
+      }
+      const why = "the provider reads a service's networks back: the plan updates or replaces the service";
+      const declared = new Set<string>();
+      for (const a of s.attachments) {
+        const name = networksByPath.get(a.network)?.name ?? a.network;
+        declared.add(name);
+        const aliases = svcNets.get(name);
+        if (!aliases) {
+          svc(`attachment to network ${mdCode(name)}`, a.aliases.length ? { aliases: a.aliases } : 'attached', 'not attached', why);
+          continue;
+        }
+        const lost = a.aliases.filter((x) => !aliases.includes(x));
+        if (lost.length) svc(`aliases on network ${mdCode(name)}`, a.aliases, aliases, why);
+      }
+      for (const name of [...svcNets.keys()].sort()) {
+        if (!declared.has(name)) svc(`attachment to network ${mdCode(name)}`, 'not attached', 'attached', why);
+      }
     }
   }
 

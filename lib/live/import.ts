@@ -10,6 +10,7 @@ import { Cidr } from '../core/address/cidr';
 import { PLAN_RECORD_VERSION, serializePlanRecord } from '../core/address/record';
 import { IPSEC_OVERHEAD, VXLAN_OVERHEAD } from '../core/facts/docker';
 import { createHmac } from 'crypto';
+import type { AdoptableArgument } from '../container/container';
 import type { HostSnapshot } from './types';
 
 export interface ImportHost {
@@ -37,6 +38,8 @@ export interface ImportResult {
   readonly files: Record<string, string>;
   /** "h1/network/app" -> id of each adopted object. */
   readonly adopted: Record<string, string>;
+  /** "h1/container/web" -> the docker_container arguments its adopt() keeps as the host has them. */
+  readonly kept: Record<string, string[]>;
   /** What docknet cannot express, one line each. */
   readonly notExpressed: string[];
   /** What the operator must do before the first apply (host keys to fill in), one line each. */
@@ -84,6 +87,45 @@ const KNOWN_OPTIONS: Record<string, Set<string>> = {
   overlay: new Set(['encrypted', 'com.docker.network.driver.mtu', 'com.docker.network.driver.overlay.vxlanid_list']),
 };
 
+/**
+ * What provider 3.6.2 reads back after `terraform import` of a container, for each ForceNew argument
+ * docknet does not write (resourceDockerContainerRead): non-empty means the adopted container
+ * differs from the generated code there, so the argument is kept (ignore_changes) and listed.
+ */
+const READ_BACK_NOT_WRITTEN: { arg: AdoptableArgument; what: string; has: (c: Record<string, any>) => boolean }[] = [
+  { arg: 'mounts', what: 'mounts', has: (c) => (c.HostConfig?.Mounts ?? []).length > 0 },
+  { arg: 'privileged', what: 'privileged', has: (c) => c.HostConfig?.Privileged === true },
+  { arg: 'capabilities', what: 'capabilities', has: (c) => (c.HostConfig?.CapAdd ?? []).length > 0 || (c.HostConfig?.CapDrop ?? []).length > 0 },
+  { arg: 'tty', what: 'a TTY (-t)', has: (c) => c.Config?.Tty === true },
+  { arg: 'stdin_open', what: 'stdin open (-i)', has: (c) => c.Config?.OpenStdin === true },
+  { arg: 'host', what: 'extra /etc/hosts entries', has: (c) => (c.HostConfig?.ExtraHosts ?? []).length > 0 },
+  { arg: 'read_only', what: 'a read-only root file system', has: (c) => c.HostConfig?.ReadonlyRootfs === true },
+  { arg: 'sysctls', what: 'sysctls', has: (c) => Object.keys(c.HostConfig?.Sysctls ?? {}).length > 0 },
+  { arg: 'log_opts', what: 'log options', has: (c) => Object.keys(c.HostConfig?.LogConfig?.Config ?? {}).length > 0 },
+  { arg: 'dns_opts', what: 'DNS options', has: (c) => (c.HostConfig?.DnsOptions ?? []).length > 0 },
+  { arg: 'dns_search', what: 'DNS search domains', has: (c) => (c.HostConfig?.DnsSearch ?? []).length > 0 },
+  { arg: 'domainname', what: 'a domain name', has: (c) => !!c.Config?.Domainname },
+  { arg: 'pid_mode', what: 'a PID mode', has: (c) => !!c.HostConfig?.PidMode },
+  { arg: 'userns_mode', what: 'a user namespace mode', has: (c) => !!c.HostConfig?.UsernsMode },
+  { arg: 'group_add', what: 'extra groups', has: (c) => (c.HostConfig?.GroupAdd ?? []).length > 0 },
+  { arg: 'devices', what: 'devices', has: (c) => (c.HostConfig?.Devices ?? []).length > 0 },
+  { arg: 'ulimit', what: 'ulimits', has: (c) => (c.HostConfig?.Ulimits ?? []).length > 0 },
+];
+
+/** A port list as the provider compares it: one "internal/protocol ip external" per binding. */
+const portKeys = (ports: { internal: number; protocol: string; ip: string; external?: number }[]) =>
+  ports.map((p) => `${p.internal}/${p.protocol} ${p.ip} ${p.external ?? '*'}`).sort();
+
+/** The ports provider 3.6.2 reads back (flattenContainerPorts of NetworkSettings.Ports: every binding Docker made). */
+function portsReadBack(c: Record<string, any>): string[] {
+  const out: { internal: number; protocol: string; ip: string; external?: number }[] = [];
+  for (const [key, bindings] of Object.entries((c.NetworkSettings?.Ports ?? {}) as Record<string, any[] | null>)) {
+    const [port, proto] = key.split('/');
+    for (const b of bindings ?? []) out.push({ internal: Number(port), protocol: proto, ip: b.HostIp ?? '', external: Number(b.HostPort) || 0 });
+  }
+  return portKeys(out);
+}
+
 const q = (s: string) => JSON.stringify(s);
 const ident = (prefix: string, s: string) => `${prefix}_${s.replace(/[^A-Za-z0-9]/g, '_')}`;
 const ipv4Cfg = (n: Record<string, any>) => (n.IPAM?.Config ?? []).find((c: any) => typeof c.Subnet === 'string' && !c.Subnet.includes(':'));
@@ -108,6 +150,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
   const body: string[] = [];
   const networkVar = new Map<string, string>(); // "host/network" (or "swarm/network" for overlays) -> variable
   const used = new Set<string>();
+  const keptArgs: Record<string, string[]> = {}; // "h1/container/web" -> the arguments its adopt() keeps
 
   const todo: string[] = [];
   const hostKeys: Record<string, readonly string[] | undefined> = {};
@@ -267,12 +310,22 @@ export function generateImport(opts: ImportOptions): ImportResult {
       const lost: string[] = [];
       if (c.Config?.Entrypoint?.length) lost.push(`entrypoint ${JSON.stringify(c.Config.Entrypoint)}`);
       if ((c.Mounts ?? []).length) lost.push(`${c.Mounts.length} mount(s)`);
-      const restart = c.HostConfig?.RestartPolicy?.Name;
-      if (restart && restart !== 'no') lost.push(`restart policy ${restart}`);
+      // docknet writes a restart policy always (unless-stopped by default) and the provider updates
+      // it in place: the host's own is written, so the first apply leaves it.
+      const restart = String(c.HostConfig?.RestartPolicy?.Name || 'no');
+      const retries = Number(c.HostConfig?.RestartPolicy?.MaximumRetryCount ?? 0);
+      props.push(`restartPolicy: ${restart === 'unless-stopped' ? 'RestartPolicy.unlessStopped()' : restart === 'always' ? 'RestartPolicy.always()' : restart === 'on-failure' ? `RestartPolicy.onFailure(${retries})` : 'RestartPolicy.no()'}`);
       const env = (c.Config?.Env ?? []).filter((e: string) => !e.startsWith('PATH='));
       if (env.length) lost.push(`environment ${env.map((e: string) => e.split('=')[0]).join(', ')}`);
-      if (c.HostConfig?.Privileged) lost.push('privileged');
-      if ((c.HostConfig?.CapAdd ?? []).length) lost.push(`capabilities ${c.HostConfig.CapAdd.join(', ')}`);
+      // Arguments the provider reads back after the import with another value than the code's:
+      // kept as the host has them (ignore_changes), each a replacement otherwise.
+      const keep = new Set<AdoptableArgument>(['image']); // the code runs the image by id, through a docker_image created by the first apply
+      const kept: string[] = [];
+      for (const r of READ_BACK_NOT_WRITTEN) {
+        if (!r.has(c)) continue;
+        keep.add(r.arg);
+        kept.push(r.arg === 'capabilities' ? `capabilities ${[...(c.HostConfig.CapAdd ?? []), ...(c.HostConfig.CapDrop ?? []).map((x: string) => `-${x}`)].join(', ')}` : r.what);
+      }
       const dns = c.HostConfig?.Dns ?? [];
       if (dns.length) props.push(`dns: ${JSON.stringify(dns)}`);
       const mode = String(c.HostConfig?.NetworkMode ?? 'default');
@@ -287,10 +340,14 @@ export function generateImport(opts: ImportOptions): ImportResult {
           return undefined;
         }
         props.push(`networkMode: NetworkMode.container(${ov})`);
+        // The code writes container:<the other's id>; Docker keeps what it was given (a name, if so).
+        if (mode !== `container:${other!.Id}`) keep.add('network_mode');
       } else {
-        if (mode !== 'default' && mode !== 'bridge') {
-          notes.push(`${where}: started with --network ${mode}; docknet (provider 3.6.2) creates containers in bridge mode and connects the networks, so its network mode differs and the first apply replaces it (verify reports it)`);
-        }
+        // The code writes network_mode "bridge" (provider 3.6.2 creates the container there, then
+        // connects its networks: the only way a static address holds, issue #521). Docker reports
+        // "default" for a plain `docker run` and the network's name for `--network <name>`, and the
+        // provider reads that back literally: kept, so the first apply does not replace it.
+        if (mode !== 'bridge') keep.add('network_mode');
         const attach: string[] = [];
         const user = nets.filter(([n]) => n !== 'bridge');
         if (user.length && nets.some(([n]) => n === 'bridge')) notes.push(`${where}: its attachment to the default bridge is not expressed (docknet containers with networks leave the default bridge)`);
@@ -307,22 +364,39 @@ export function generateImport(opts: ImportOptions): ImportResult {
           attach.push(`{ ${parts.join(', ')} }`);
         }
         if (attach.length) props.push(`networks: [${attach.join(', ')}]`);
+        // The provider never reads networks_advanced back: after the import it is empty.
+        if (attach.length) keep.add('networks_advanced');
         const ports: string[] = [];
+        const written: { internal: number; protocol: string; ip: string; external?: number }[] = [];
         for (const [key, bindings] of Object.entries((c.HostConfig?.PortBindings ?? {}) as Record<string, any[] | null>).sort()) {
           const [port, proto] = key.split('/');
           for (const b of bindings ?? []) {
             const o = [b.HostPort ? `hostPort: ${Number(b.HostPort)}` : '', b.HostIp && b.HostIp !== '0.0.0.0' ? `hostIp: ${q(b.HostIp)}` : ''].filter(Boolean);
             ports.push(`Port.${proto === 'udp' ? 'udp' : 'tcp'}(${Number(port)}${o.length ? `, { ${o.join(', ')} }` : ''})`);
+            written.push({ internal: Number(port), protocol: proto === 'udp' ? 'udp' : 'tcp', ip: b.HostIp || '0.0.0.0', ...(b.HostPort ? { external: Number(b.HostPort) } : {}) });
           }
         }
         if (ports.length) props.push(`ports: [${ports.join(', ')}]`);
+        // A port without a host port is "any" in the code and the provider takes what it reads.
+        const readBack = portsReadBack(c);
+        const unmatched = [...readBack];
+        const matched = portKeys(written).filter((k) => {
+          const i = unmatched.findIndex((r) => (k.endsWith(' *') ? r.startsWith(k.slice(0, -1)) : r === k));
+          return i >= 0 && unmatched.splice(i, 1).length === 1;
+        });
+        if (unmatched.length || matched.length !== written.length) {
+          keep.add('ports');
+          if (written.length) kept.push(`port bindings as Docker made them (${readBack.join(', ') || 'none while stopped'})`);
+        }
       }
       if (lost.length) notes.push(`${where}: not expressed: ${lost.join(', ')}`);
+      if (kept.length) notes.push(`${where}: not expressed, kept on the host as it is (Terraform ignores ${[...keep].filter((k) => k !== 'image' && k !== 'network_mode' && k !== 'networks_advanced').sort().join(', ')}; a replacement drops it): ${kept.join(', ')}`);
       const v = ident('ctr', `${h.name}_${name}`);
       body.push(`  const ${v} = ${hv}.addContainer(${q(name)}, { ${props.join(', ')} });`);
       const key = `${h.name}/container/${name}`;
-      body.push(`  ${v}.resource.importFrom(v.ids[${q(key)}]);`);
+      body.push(`  ${v}.adopt(v.ids[${q(key)}], { keep: ${JSON.stringify([...keep].sort())} });`);
       adopted[key] = String(c.Id);
+      keptArgs[key] = [...keep].sort();
       done.set(name, v);
       return v;
     };
@@ -336,11 +410,11 @@ export function generateImport(opts: ImportOptions): ImportResult {
   const topology = [
     `// Generated by \`docknet import\` from ${opts.hosts.length} host(s). The topology, once; values in ${opts.env}.ts.`,
     '// What docknet could not express is listed in IMPORT.md.',
-    `import { DocknetApp, DocknetEnvironment, HostConnection, MacvlanMode, NetworkMode, ParentInterface, Port, Subnet, SwarmRole } from ${q(lib)};`,
+    `import { DocknetApp, DocknetEnvironment, HostConnection, MacvlanMode, NetworkMode, ParentInterface, Port, RestartPolicy, Subnet, SwarmRole } from ${q(lib)};`,
     "import { ImportedValues } from './values';",
     '',
     '// Keeps every import in use whatever the hosts held (noUnusedLocals).',
-    'void [MacvlanMode, NetworkMode, ParentInterface, Port, Subnet, SwarmRole, HostConnection];',
+    'void [MacvlanMode, NetworkMode, ParentInterface, Port, RestartPolicy, Subnet, SwarmRole, HostConnection];',
     '',
     'export function buildEnvironment(app: DocknetApp, v: ImportedValues): DocknetEnvironment {',
     `  const env = new DocknetEnvironment(app, v.environment${swarmOpt});`,
@@ -397,7 +471,9 @@ export function generateImport(opts: ImportOptions): ImportResult {
     '',
     `Adopted by the first apply (Terraform import blocks, id = the Docker id): ${Object.keys(adopted).length}.`,
     '',
-    ...Object.keys(adopted).sort().map((k) => `- ${k}: \`${adopted[k].slice(0, 12)}\``),
+    ...Object.keys(adopted).sort().map((k) => `- ${k}: \`${adopted[k].slice(0, 12)}\`${keptArgs[k]?.length ? ` (kept as the host has it: ${keptArgs[k].join(', ')})` : ''}`),
+    '',
+    'A container\'s kept arguments are Terraform `ignore_changes`: provider 3.6.2 reads them back after the import with another value than the code writes (the image by tag, `network_mode` "default" or the network\'s name for a container started with `--network <name>`, `networks_advanced` never), and each would replace the container. `docknet verify` still compares them with the code; to change one, apply with `-replace=`.',
     '',
     ...(todo.length ? [`## To do before the first apply (${todo.length})`, '', ...todo.map((t) => `- ${t}`), ''] : []),
     `## Not expressed (${notes.length})`,
@@ -408,6 +484,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
   return {
     files: { 'cdktf.json': JSON.stringify({ language: 'typescript', app: 'npx ts-node main.ts', projectId: `docknet-import-${opts.env}`, sendCrashReports: 'false' }, null, 2) + '\n', 'topology.ts': topology, 'values.ts': values, [`${opts.env}.ts`]: envFile, 'main.ts': main, 'docknet.plan.json': plan, 'IMPORT.md': md },
     adopted,
+    kept: keptArgs,
     notExpressed: notes,
     todo,
   };
