@@ -135,6 +135,10 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
       h1.addContainer('m1', { name: 'vf-m1', ...sleep, networks: [{ network: mv1 }] });
       h2.addContainer('m2', { name: 'vf-m2', ...sleep, networks: [{ network: mv2 }] });
       h1.addMacvlanShim(mv1, { address: SHIM, name: 'vf-shim' });
+      // IPv6 (subnet, gateway, a static address) and a swarm service on the overlay, with an alias.
+      const v6 = h1.addBridgeNetwork('v6', { name: 'vf-v6', subnet: Subnet.cidr('10.216.0.0/24'), ipv6: { subnet: Subnet.cidr('fd88:14::/64') } });
+      h1.addContainer('six', { name: 'vf-six', ...sleep, networks: [{ network: v6, ipv6Address: 'fd88:14::10' }] });
+      h1.addService('api', { name: 'vf-api', image: LAB_IMAGE, command: ['sleep', '3600'], replicas: 1, networks: [{ network: ov, aliases: ['api'] }] });
       tf = le.synth();
       outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnvfy-out-'));
       fs.cpSync(tf.outdir, outdir, { recursive: true });
@@ -239,6 +243,23 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     await docker(host(1), ['stop', '-t', '0', 'vf-db']);
     const [f] = await expectDrift([{ host: 'h1', objectKind: 'container', object: 'vf-db', kind: DriftKind.CHANGED, attribute: 'state', expected: 'running', actual: 'exited' }]);
     await heal(f);
+    await expectClean();
+  }, 120_000);
+
+  test('a container\'s static IPv6 address changed', async () => {
+    await docker(host(1), ['network', 'disconnect', 'vf-v6', 'vf-six']);
+    await docker(host(1), ['network', 'connect', '--ip6', 'fd88:14::11', 'vf-v6', 'vf-six']);
+    const [f] = await expectDrift([{ host: 'h1', objectKind: 'container', object: 'vf-six', kind: DriftKind.CHANGED, attribute: 'IPv6 address on network `vf-v6`', expected: 'fd88:14::10', actual: 'fd88:14::11' }]);
+    await heal(f);
+    await expectClean();
+  }, 120_000);
+
+  test('a swarm service detached from its overlay', async () => {
+    await docker(host(1), ['service', 'update', '--detach', '--network-rm', 'vf-ov', 'vf-api'], { timeoutMs: 60_000 });
+    const [f] = await expectDrift([{ host: 'h1', objectKind: 'service', object: 'vf-api', kind: DriftKind.CHANGED, attribute: 'attachment to network `vf-ov`', expected: { aliases: ['api'] }, actual: 'not attached' }]);
+    // Terraform reads a service's networks back: a plain apply puts it right (the replay: the service made again).
+    expect(f.remedy).toMatchObject({ action: RemedyAction.REAPPLY, stack: `${ENV}-network` });
+    await network!.replace([network!.created.find((c) => c.type === 'docker_service')!.address]);
     await expectClean();
   }, 120_000);
 

@@ -21,7 +21,8 @@ const recorded = (h: string): HostSnapshot => cliMade(h, JSON.parse(fs.readFileS
  * The recorded hosts were built by the replay (network_mode "bridge"). Some of h1's containers are
  * turned into what the docker CLI makes, as checked on the lab: `docker run --network vf-app`
  * reports HostConfig.NetworkMode "vf-app", a plain `docker run` "default"; `-t` sets Config.Tty;
- * `-p 8080:80` may bind both 0.0.0.0 and :: (NetworkSettings.Ports), PortBindings holding one.
+ * `-p 8080:80` may bind both 0.0.0.0 and :: (NetworkSettings.Ports), PortBindings holding one;
+ * `docker network create` writes no labels, and no macvlan_mode unless given.
  */
 function cliMade(h: string, s: HostSnapshot): HostSnapshot {
   if (h !== 'h1') return s;
@@ -31,6 +32,8 @@ function cliMade(h: string, s: HostSnapshot): HostSnapshot {
   const web = byName('vf-web');
   web.Config.Tty = true;
   web.NetworkSettings.Ports = { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }] };
+  s.networks.find((n) => n.Name === 'vf-spare')!.Labels = {};
+  delete s.networks.find((n) => n.Name === 'vf-mv')!.Options.macvlan_mode;
   return s;
 }
 const ROOT = path.resolve(__dirname, '../..');
@@ -101,7 +104,15 @@ describe('docknet import', () => {
       'h1/container/vf-i2': ['image', 'networks_advanced'],
       'h1/container/vf-side': ['image'], // container:<id>, as the code writes it
       'h1/container/vf-web': ['image', 'networks_advanced', 'ports', 'tty'],
+      'h1/network/vf-spare': ['labels'],
+      'h1/network/vf-mv': ['options'],
+      // Docker adds the VXLAN id to an overlay's options (com.docker.network.driver.overlay.vxlanid_list).
+      'h1/network/vf-ov': ['options'],
     });
+    // Networks the replay made carry docknet's label and options: nothing to keep.
+    expect(result.kept['h1/network/vf-app']).toBeUndefined();
+    expect(result.files['topology.ts']).toContain('net_h1_vf_app.adopt(v.ids["h1/network/vf-app"]);');
+    expect(result.notExpressed).toContain("h1: network vf-mv: has no macvlan_mode option (Docker's default applies, the same behaviour); docknet writes it explicitly, so the network's options are kept as the host has them (Terraform ignores them, docknet verify compares them); a replacement writes it");
     expect(result.files['topology.ts']).toContain('ctr_h1_vf_db.adopt(v.ids["h1/container/vf-db"], { keep: ["image","network_mode","networks_advanced"] });');
     expect(result.notExpressed).toEqual(expect.arrayContaining([
       'h1: container vf-web: not expressed, kept on the host as it is (Terraform ignores ports, tty; a replacement drops it): a TTY (-t), port bindings as Docker made them (80/tcp 0.0.0.0 8080, 80/tcp :: 8080)',
@@ -138,6 +149,8 @@ describe('docknet import', () => {
     });
     // Restart policies are the hosts' own, so the first apply does not update them in place.
     expect(Object.values(tf.resource.docker_container as Record<string, any>).map((r) => r.restart)).toEqual(Array(10).fill('no'));
+    const netIgnored = Object.values(tf.resource.docker_network as Record<string, any>).filter((r) => r.lifecycle).map((r) => [r.name, r.lifecycle.ignore_changes]);
+    expect(netIgnored.sort()).toEqual([['vf-mv', ['options']], ['vf-ov', ['options']], ['vf-spare', ['labels']]]);
     return runVerify({ env: 'imp', dir: path.join(dir, 'cdktf.out'), endpoints: Object.fromEntries(HOSTS.map((h) => [h, `unix:///fake/${h}`])), connect: fakeConnect })
       .then((r) => {
         expect(r.findings.filter(isDrift)).toEqual([]);

@@ -169,3 +169,23 @@ describe('OverlayNetwork', () => {
     expect(() => h1.addOverlayNetwork('ov', { subnet: Subnet.cidr('10.77.1.0/24'), encrypted: true, mtu: 1402 })).toThrow(/mtu 1402 of an encrypted overlay is not a multiple of 4.*Use 1400/);
   });
 });
+
+describe('Network.adopt (docknet import)', () => {
+  test('an import block with the Docker id and the kept arguments as ignore_changes, also after the binding swap; bad input named', () => {
+    const { stack, h1 } = fleet();
+    const id = 'cd'.repeat(32);
+    const net = h1.addBridgeNetwork('app', { subnet: Subnet.cidr('10.63.0.0/24') }).adopt(id, { keep: ['options', 'labels'] });
+    const plain = h1.addBridgeNetwork('plain', { subnet: Subnet.cidr('10.63.1.0/24') });
+    let json = synthJson(stack);
+    const address = Object.entries(json.resource.docker_network).find(([, r]: [string, any]) => r.name === 'app')![0];
+    expect(json.import).toEqual([expect.objectContaining({ to: `docker_network.${address}`, id })]);
+    expect(resourceNamed(json, 'docker_network', 'app').lifecycle).toEqual({ ignore_changes: ['labels', 'options'] });
+    expect(resourceNamed(json, 'docker_network', 'plain').lifecycle).toBeUndefined();
+    net.resource.checkDuplicate = true;
+    json = synthJson(stack);
+    expect(json.import).toEqual([expect.objectContaining({ to: `docker_network.${address}`, id })]);
+    expect(resourceNamed(json, 'docker_network', 'app').lifecycle).toEqual({ ignore_changes: ['labels', 'options'] });
+    expect(() => plain.adopt('plain')).toThrow(/adopt\(\) got "plain" as the Docker id of network "plain"\. Expected the network's id/);
+    expect(() => plain.adopt(id, { keep: ['driver' as never] })).toThrow(/cannot keep "driver"\. Expected docker_network arguments among labels, options/);
+  });
+});

@@ -2,9 +2,10 @@
  * `docknet import`: existing hosts (Engine API snapshots) -> a docknet project in the style of
  * stacks/: the topology once (topology.ts), the environment's values (<env>.ts: endpoints and the
  * ids of what is adopted), a plan record holding every subnet in use, and Terraform import blocks
- * (`resource.importFrom(id)`: network id, container id, as provider 3.6.2 imports them) so the first
- * apply adopts the networks and containers instead of recreating them. What docknet cannot express
- * is listed in IMPORT.md, never dropped silently.
+ * (`adopt(id, { keep })`: network id, container id, as provider 3.6.2 imports them, and the arguments
+ * the provider would read back with another value than the code's kept as ignore_changes) so the
+ * first apply adopts the networks and containers instead of recreating or replacing them. What
+ * docknet cannot express is listed in IMPORT.md, never dropped silently.
  */
 import { Cidr } from '../core/address/cidr';
 import { PLAN_RECORD_VERSION, serializePlanRecord } from '../core/address/record';
@@ -238,8 +239,26 @@ export function generateImport(opts: ImportOptions): ImportResult {
       const implicit = n.Driver === 'macvlan' ? ['macvlan_mode'] : n.Driver === 'overlay' ? ['com.docker.network.driver.mtu'] : [];
       const missing = implicit.filter((k) => n.Options?.[k] === undefined);
       if (missing.length) {
-        notes.push(`${where}: has no ${missing.join(', ')} option (Docker's default applies); docknet writes it explicitly and the provider compares options literally, so the first apply replaces the network and reconnects its containers: plan it`);
+        notes.push(`${where}: has no ${missing.join(', ')} option (Docker's default applies, the same behaviour); docknet writes it explicitly, so the network's options are kept as the host has them (Terraform ignores them, docknet verify compares them); a replacement writes it`);
       }
+      // What the code's docker_network says: the options the library writes for the props below,
+      // and its label. Provider 3.6.2 reads both back literally after the import (ForceNew, and a
+      // network has no update): where the host has others, they are kept (ignore_changes).
+      const writtenOptions: Record<string, string> = {};
+      if (n.Driver === 'macvlan') Object.assign(writtenOptions, { parent: String(n.Options?.parent ?? 'eth0'), macvlan_mode: String(n.Options?.macvlan_mode ?? 'bridge') });
+      if (n.Driver === 'overlay') {
+        writtenOptions['com.docker.network.driver.mtu'] = String(n.Options?.['com.docker.network.driver.mtu'] ?? '(docknet default)');
+        if (n.Options?.encrypted !== undefined) writtenOptions.encrypted = 'true';
+      }
+      if (n.Driver === 'bridge') {
+        if (n.Options?.['com.docker.network.bridge.enable_icc'] === 'false') writtenOptions['com.docker.network.bridge.enable_icc'] = 'false';
+        if (n.Options?.['com.docker.network.driver.mtu']) writtenOptions['com.docker.network.driver.mtu'] = String(n.Options['com.docker.network.driver.mtu']);
+      }
+      const sameMap = (a: Record<string, unknown>, b: Record<string, unknown>) => JSON.stringify(sortKeys(a as Record<string, string>)) === JSON.stringify(sortKeys(b as Record<string, string>));
+      const netKeep = [
+        ...(sameMap(n.Labels ?? {}, { 'managed-by': 'docknet' }) ? [] : ['labels']),
+        ...(sameMap(n.Options ?? {}, writtenOptions) ? [] : ['options']),
+      ];
       const v = ident(n.Driver === 'overlay' ? 'overlay' : 'net', `${h.name}_${name}`);
       const common = [`name: ${q(name)}`];
       const props: string[] = [];
@@ -277,8 +296,9 @@ export function generateImport(opts: ImportOptions): ImportResult {
       const method = n.Driver === 'bridge' ? 'addBridgeNetwork' : n.Driver === 'macvlan' ? 'addMacvlanNetwork' : 'addOverlayNetwork';
       body.push(`  const ${v} = ${hv}.${method}(${q(name)}, { ${[...common, ...props].join(', ')} });`);
       const key = `${h.name}/network/${name}`;
-      body.push(`  ${v}.resource.importFrom(v.ids[${q(key)}]);`);
+      body.push(`  ${v}.adopt(v.ids[${q(key)}]${netKeep.length ? `, { keep: ${JSON.stringify(netKeep)} }` : ''});`);
       adopted[key] = String(n.Id);
+      if (netKeep.length) keptArgs[key] = netKeep;
       networkVar.set(n.Driver === 'overlay' ? `swarm/${name}` : `${h.name}/${name}`, v);
       used.add(v);
     }
@@ -473,7 +493,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
     '',
     ...Object.keys(adopted).sort().map((k) => `- ${k}: \`${adopted[k].slice(0, 12)}\`${keptArgs[k]?.length ? ` (kept as the host has it: ${keptArgs[k].join(', ')})` : ''}`),
     '',
-    'A container\'s kept arguments are Terraform `ignore_changes`: provider 3.6.2 reads them back after the import with another value than the code writes (the image by tag, `network_mode` "default" or the network\'s name for a container started with `--network <name>`, `networks_advanced` never), and each would replace the container. `docknet verify` still compares them with the code; to change one, apply with `-replace=`.',
+    'Kept arguments are Terraform `ignore_changes`: provider 3.6.2 reads them back after the import with another value than the code writes (a container\'s image by tag, `network_mode` "default" or the network\'s name for a container started with `--network <name>`, `networks_advanced` never; a network\'s labels and the options Docker keeps), and each would replace the object. `docknet verify` still compares them with the code; to change one, apply with `-replace=`.',
     '',
     ...(todo.length ? [`## To do before the first apply (${todo.length})`, '', ...todo.map((t) => `- ${t}`), ''] : []),
     `## Not expressed (${notes.length})`,

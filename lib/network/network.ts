@@ -38,6 +38,15 @@ export interface Ipv6Props {
 
 export type { INetwork } from '../interfaces';
 
+/**
+ * docker_network arguments provider 3.6.2 reads back after `terraform import` with a value docknet
+ * does not write for a network made by hand: labels (docknet writes managed-by=docknet) and the
+ * driver options (docknet writes some of Docker's defaults explicitly; Docker adds its own, e.g. an
+ * overlay's VXLAN id). Both are ForceNew, and a network has no update.
+ */
+export const ADOPTABLE_NETWORK_ARGUMENTS = ['labels', 'options'] as const;
+export type AdoptableNetworkArgument = typeof ADOPTABLE_NETWORK_ARGUMENTS[number];
+
 
 /**
  * Base of the typed network constructs. Its docker_network child is named "Resource" and is rendered
@@ -56,6 +65,7 @@ export abstract class Network extends Construct implements INetwork {
   private rendered: TerraformResource;
   private binding?: NetworkResource;
   private refs?: { name: string; id: string };
+  private adoption?: { readonly id: string; readonly keep: AdoptableNetworkArgument[] };
 
   protected constructor(host: IHost, id: string, props: NetworkProps, extra: { internal?: boolean; attachable?: boolean; provider?: IHost } = {}) {
     super(host, id);
@@ -105,8 +115,34 @@ export abstract class Network extends Construct implements INetwork {
         }
       })(this, 'Resource', { provider: this.rendered.provider, name: this.networkName });
       this.rendered = this.binding;
+      this.applyAdoption();
     }
     return this.binding;
+  }
+
+  /**
+   * Adopts a network that already exists on the host (what `docknet import` writes): a Terraform
+   * import block with its Docker id, and the arguments in `keep` left as the host has them
+   * (lifecycle ignore_changes), so the first apply neither fails on the name nor replaces the
+   * network and disconnects its containers. docknet verify still compares the options.
+   */
+  public adopt(dockerId: string, options: { readonly keep?: AdoptableNetworkArgument[] } = {}): this {
+    if (typeof dockerId !== 'string' || !/^[0-9a-z]{12,64}$/.test(dockerId)) {
+      throw new DocknetError(this, `adopt() got ${JSON.stringify(dockerId)} as the Docker id of network "${this.networkName}". Expected the network's id (\`docker network inspect -f '{{.Id}}' ${this.networkName}\`).`);
+    }
+    const unknown = (options.keep ?? []).filter((k) => !(ADOPTABLE_NETWORK_ARGUMENTS as readonly string[]).includes(k));
+    if (unknown.length) {
+      throw new DocknetError(this, `adopt() of network "${this.networkName}" cannot keep ${unknown.map((k) => JSON.stringify(k)).join(', ')}. Expected docker_network arguments among ${ADOPTABLE_NETWORK_ARGUMENTS.join(', ')}.`);
+    }
+    this.adoption = { id: dockerId, keep: [...new Set(options.keep ?? [])].sort() };
+    this.applyAdoption();
+    return this;
+  }
+
+  private applyAdoption(): void {
+    if (!this.adoption) return;
+    this.rendered.importFrom(this.adoption.id);
+    if (this.adoption.keep.length) this.rendered.lifecycle = { ...this.rendered.lifecycle, ignoreChanges: [...this.adoption.keep] };
   }
 
   /** Terraform reference to the network's name (one per network): attaching through it orders creation. */
