@@ -24,7 +24,7 @@ import { docker, inNetns, LAB_IMAGE, LabHost } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
 import { Replay, TfJson } from '../../lab/replay';
 import { Subnet, SwarmRole } from '../../lib';
-import { e2eGate, pings, report, useLab } from './helpers';
+import { dexec, e2eGate, report, useLab } from './helpers';
 
 const gate = e2eGate('sharded environments', () =>
   spawnSync('sh', ['-c', 'command -v terraform'], { stdio: 'ignore' }).status === 0 ? undefined : 'needs "terraform" on the PATH',
@@ -227,6 +227,21 @@ gate.describe('a sharded environment on the lab: independent changes apply at on
     expectMtus(m);
   }, 600_000);
 
+  /**
+   * A name on the overlay reaches the other hosts by the swarm's gossip, which can take seconds on
+   * the loaded machine (one run here: the first ping right after the replay got no answer): up to
+   * five tries, each failure printed.
+   */
+  async function reaches(host: LabHost, container: string, target: string): Promise<boolean> {
+    for (let i = 1; i <= 5; i++) {
+      const r = await dexec(host, container, ['ping', '-c', '2', '-W', '2', target]);
+      if (r.code === 0 && /[12] packets received/.test(r.stdout)) return true;
+      report(`${container} on ${host.name} -> ${target}, try ${i}: exit ${r.code} ${(r.stdout + r.stderr).trim().slice(-300)}`);
+      await new Promise((res) => setTimeout(res, 2000));
+    }
+    return false;
+  }
+
   test('the overlay in the manager\'s shard; containers of the other shards attach to it by name and reach each other', async () => {
     const hosts = lab.info().hosts;
     const targets = Object.fromEntries(hosts.map((h) => [h.name, h.dockerHost]));
@@ -237,8 +252,8 @@ gate.describe('a sharded environment on the lab: independent changes apply at on
       for (const r of replays) await r.apply();
       for (const r of replays) expect(r.skipped).toEqual([]);
       const [bHost, cHost] = [hosts[PER_SHARD], hosts[2 * PER_SHARD]];
-      expect(await pings(bHost, `shard-o${PER_SHARD + 1}`, 'svc-c')).toBe(true);
-      expect(await pings(cHost, `shard-o${2 * PER_SHARD + 1}`, 'svc-a')).toBe(true);
+      expect(await reaches(bHost, `shard-o${PER_SHARD + 1}`, 'svc-c')).toBe(true);
+      expect(await reaches(cHost, `shard-o${2 * PER_SHARD + 1}`, 'svc-a')).toBe(true);
     } finally {
       for (const r of [...replays].reverse()) await r.destroy().catch(() => undefined);
     }
