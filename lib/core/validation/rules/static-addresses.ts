@@ -19,8 +19,13 @@ type Taken = { perNetwork: Map<ParsedNetwork, Map<number | string, ContainerMode
 export function checkStaticAddresses(ctx: ValidationContext): void {
   // Nested maps keyed by number (IPv4) or canonical string (IPv6): no string building per address.
   const taken: Taken = { perNetwork: new Map(), perLan: new Map() };
-  for (const c of ctx.model.containers) {
-    for (const a of c.attachments) {
+  // Indexed loops: see checkTopology.
+  const containers = ctx.model.containers;
+  for (let ci = 0; ci < containers.length; ci++) {
+    const c = containers[ci];
+    const atts = c.attachments;
+    for (let ai = 0; ai < atts.length; ai++) {
+      const a = atts[ai];
       const net = ctx.networks.get(a.network);
       if (!net) continue; // DN109
       if (a.ipv4Address) {
