@@ -4,18 +4,20 @@
 // - two independent changes (shard b's daemons, shard c's daemons): one state has one lock, so while
 //   the first applies the second is refused and can only follow; with shards both apply at once.
 //   Both wall times are printed; the parallel one may not exceed the sequential one.
-// - a change on every host, both ways (printed only: one stack already runs its hosts' rollouts in
-//   parallel, up to terraform's -parallelism of 10, so at 9 hosts shards gain nothing there);
+// - a change on every host, both ways (printed only: a stack rolls its hosts in waves, one host at a
+//   time by default, so one state restarts 9 daemons end to end and each shard its 3, all at once);
 // - the swarm spans the shards: the manager's shard runs swarm init, the other shards join through
 //   the manager over ssh (the token never enters their state);
 // - a change to one shard: only its plan has changes; the other shards' plans say "No changes." and
-//   their state serials stay put;
+//   their state serials stay put (the same change is planned and applied as one state too, timed);
 // - the overlay lives in the manager's shard; a container of another shard attaches to it by name
 //   (network stacks through the provider-exact replay) and reaches a container of a third shard;
 // - destroy: every node leaves, the daemons keep running.
 //
-// Host count: DOCKNET_SHARD_LAB_HOSTS (default 9, three per shard: the issue's example; about 2.5 min
-// on the 2-core machine shared with other lab users; 6 for a shorter run). Figures: docs/sharding.md.
+// Host count: DOCKNET_SHARD_LAB_HOSTS (default 9, three per shard: the issue's example; about 4 min
+// on the 2-core machine shared with other lab users; 6 for a shorter run). The figures (one state
+// against shards, and the one-shard change both ways) are printed on the lines starting "FIGURES";
+// docs/sharding.md has the measured ones.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
