@@ -1,8 +1,15 @@
-/** One cold first call of plan (empty record) + validate on the 1x planning fleet, in a fresh process (spawned by cold.bench.ts). */
+/**
+ * One cold first call of plan (empty record) + validate on the 1x planning fleet, in a fresh process
+ * (spawned by cold.bench.ts). With the argument "settled" (node --expose-gc) the heap is collected
+ * once before the clock starts: loading ts-node, its compiler and the modules leaves a major GC due,
+ * which otherwise lands in whatever runs first (tens of ms, the loader's cost, not the call's).
+ */
 import { validateTopology } from '../lib/core/validation/engine';
 import { fleet, model } from './plan-fleet';
 
+const settled = process.argv[2] === 'settled';
 const f = fleet(1);
+if (settled) (globalThis as unknown as { gc(): void }).gc();
 const t0 = process.hrtime.bigint();
 const { plan } = f.plan();
 const t1 = process.hrtime.bigint();

@@ -19,6 +19,24 @@ export interface ParsedIpConfig {
   /** What docker uses: the declared gateway, else the subnet's first usable address. */
   readonly effectiveGateway?: IpAddress;
   readonly ipRange?: Cidr;
+  /**
+   * IPv4 with a subnet: the bounds as numbers, for the per-address checks of static addresses (a
+   * fleet has tens of thousands; numbers spare a bigint and an IpAddress per address).
+   */
+  readonly bounds?: V4Bounds;
+}
+
+/** An IPv4 subnet's bounds as numbers (see ParsedIpConfig.bounds). */
+export interface V4Bounds {
+  readonly start: number;
+  readonly end: number;
+  /** Network and broadcast addresses are special (more than one host bit). */
+  readonly hasSpecial: boolean;
+  /** The effective gateway, or -1. */
+  readonly gateway: number;
+  /** Where a container's address must lie: the ip_range of a macvlan/ipvlan network, else the subnet. */
+  readonly rangeStart: number;
+  readonly rangeEnd: number;
 }
 
 export interface ParsedNetwork {
@@ -36,7 +54,7 @@ export class ValidationContext {
   public readonly problems: Problem[] = [];
   public readonly hosts = new Map<string, HostModel>();
   public readonly networks = new Map<string, ParsedNetwork>();
-  public readonly containers = new Map<string, ContainerModel>();
+  private containerIndex?: Map<string, ContainerModel>;
   public readonly swarmMembers = new Set<string>();
   public readonly swarmManagers = new Set<string>();
   private readonly underlay = new Map<string, number>();
@@ -52,7 +70,6 @@ export class ValidationContext {
       this.swarmMembers.add(m);
     }
     for (const w of model.swarm?.workers ?? []) this.swarmMembers.add(w);
-    for (const c of model.containers) if (!this.containers.has(c.path)) this.containers.set(c.path, c);
     for (const n of model.networks) {
       if (this.networks.has(n.path)) continue;
       this.networks.set(n.path, {
@@ -64,6 +81,18 @@ export class ValidationContext {
         v6Field: () => `IPv6 address on network "${n.name}"`,
       });
     }
+  }
+
+  /**
+   * Containers by path, the first of each path. Built on first use: only a container:<other> mode
+   * needs it, and most topologies have none (on a cold first call 20,000 inserts cost milliseconds).
+   */
+  public get containers(): ReadonlyMap<string, ContainerModel> {
+    if (!this.containerIndex) {
+      this.containerIndex = new Map();
+      for (const c of this.model.containers) if (!this.containerIndex.has(c.path)) this.containerIndex.set(c.path, c);
+    }
+    return this.containerIndex;
   }
 
   public report(p: Problem): void {
@@ -138,7 +167,19 @@ export class ValidationContext {
     const ipRange = this.cidr(cfg.ipRange, n.path, `${key} ip_range`, family);
     let effectiveGateway = gateway;
     if (!effectiveGateway && subnet && subnet.bits - subnet.prefix > 1) effectiveGateway = subnet.firstUsable;
-    return { subnet, gateway, effectiveGateway, ipRange };
+    let bounds: V4Bounds | undefined;
+    if (subnet && subnet.family === 4) {
+      const range = (n.driver === 'macvlan' || n.driver === 'ipvlan') && ipRange ? ipRange : subnet;
+      bounds = {
+        start: Number(subnet.start),
+        end: Number(subnet.end),
+        hasSpecial: subnet.bits - subnet.prefix > 1,
+        gateway: effectiveGateway ? Number(effectiveGateway.value) : -1,
+        rangeStart: Number(range.start),
+        rangeEnd: Number(range.end),
+      };
+    }
+    return { subnet, gateway, effectiveGateway, ipRange, bounds };
   }
 
   private lanKeyOf(n: NetworkModel): string | undefined {

@@ -38,7 +38,9 @@ export function checkNames(ctx: ValidationContext): void {
 
   // host -> name -> path: nested maps avoid building a key string per container.
   const containers = new Map<string, Map<string, string>>();
-  for (const c of ctx.model.containers) {
+  const list = ctx.model.containers;
+  for (let ci = 0; ci < list.length; ci++) {
+    const c = list[ci];
     let onHost = containers.get(c.host);
     if (!onHost) containers.set(c.host, (onHost = new Map()));
     const prev = onHost.get(c.name);

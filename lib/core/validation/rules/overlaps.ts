@@ -193,13 +193,29 @@ function checkHostAddressesInRanges(ctx: ValidationContext): void {
     }
   }
   if (!addrs.length) return;
+  // Every host's address against every range would be hosts x ranges: sort the addresses once and
+  // find each range's by binary search (the ranges are IPv4, so only IPv4 addresses can fall in).
+  const order = addrs.map((a, i) => ({ a, i })).filter((x) => x.a.ip.family === 4);
+  order.sort((x, y) => (x.a.ip.value < y.a.ip.value ? -1 : x.a.ip.value > y.a.ip.value ? 1 : x.i - y.i));
   for (const net of ctx.networks.values()) {
     const n = net.model;
     if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
     const range = net.v4.ipRange;
     if (!range || !net.v4.subnet) continue;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (order[mid].a.ip.value < range.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const inRange: number[] = [];
+    for (let k = lo; k < order.length && order[k].a.ip.value <= range.end; k++) inRange.push(order[k].i);
+    if (!inRange.length) continue;
+    inRange.sort((x, y) => x - y); // report in the hosts' order, as before
     const aux = new Set(Object.values(n.ipv4?.auxAddresses ?? {}));
-    for (const a of addrs) {
+    for (const i of inRange) {
+      const a = addrs[i];
       if (!range.contains(a.ip) || !net.v4.subnet.contains(a.ip) || aux.has(a.ip.toString())) continue;
       ctx.report(
         error('DN217', [n.path, a.path],
@@ -210,6 +226,7 @@ function checkHostAddressesInRanges(ctx: ValidationContext): void {
 }
 
 function reportHostRanges(ctx: ValidationContext, s: NetSpan, hits: HostRange[], overlay: boolean): void {
+  if (!hits.length) return;
   const net = s.item.net;
   const n = net.model;
   const parent = n.parent ? splitParent(n.parent) : undefined;
