@@ -8,6 +8,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as path from 'path';
 import { Duplex } from 'stream';
 import Docker from 'dockerode';
@@ -101,16 +102,46 @@ export function sshAgent(target: URL, opts: { sshOpts?: readonly string[]; sshCo
 
 function readTls(endpoint: string, tls: TlsMaterial | undefined): { ca: string; cert: string; key: string } {
   if (tls?.certPath) {
-    const f = (n: string) => {
+    const f = (n: string, what: string) => {
       const p = path.join(tls.certPath!, n);
-      if (!fs.existsSync(p)) throw new EndpointError(`${endpoint}: ${p} does not exist. Expected ca.pem, cert.pem and key.pem in the provider's cert_path.`);
+      if (!fs.existsSync(p)) throw new EndpointError(`${endpoint}: ${p} does not exist (${what}). Expected ca.pem, cert.pem and key.pem in the provider's cert_path (or --cert-path); nothing was sent to the host without it.`);
       return fs.readFileSync(p, 'utf8');
     };
-    return { ca: f('ca.pem'), cert: f('cert.pem'), key: f('key.pem') };
+    return { ca: f('ca.pem', 'the CA that signed the daemon\'s certificate'), cert: f('cert.pem', 'the client certificate'), key: f('key.pem', 'the client certificate\'s key') };
   }
   if (tls?.ca && tls.cert && tls.key) return { ca: tls.ca, cert: tls.cert, key: tls.key };
   // An empty CA would turn verification off (the provider's trap): refuse rather than guess.
   throw new EndpointError(`${endpoint} is a TLS endpoint but no TLS material is known for it. Give the provider a literal cert_path, or pass --cert-path <host>=<dir> (ca.pem, cert.pem, key.pem).`);
+}
+
+/** Node's codes for a daemon certificate the client does not trust. */
+const UNTRUSTED = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED']);
+
+/**
+ * A TLS failure in the operator's words: which side refused what, and the fix. OpenSSL's own text
+ * names neither the file nor the host; these errors are common (a rotated CA, a wrong folder).
+ */
+export function explainTls(e: unknown, endpoint: string, source: string): Error {
+  const err = e as { code?: string; message?: string; reason?: string };
+  const code = String(err?.code ?? '');
+  const detail = err?.message ?? String(e);
+  if (UNTRUSTED.has(code)) {
+    return new EndpointError(`${endpoint}: the daemon's certificate is not signed by the CA in ${source} (${detail}): the host is untrusted and nothing was read. Give the CA that issued the daemon's certificate.`);
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new EndpointError(`${endpoint}: the daemon's certificate does not name this address (${detail}): untrusted, nothing was read. Reissue it with the address in subjectAltName, or connect by a name it carries.`);
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return new EndpointError(`${endpoint}: the daemon's certificate is not valid now (${detail}): untrusted, nothing was read. Renew it.`);
+  }
+  if (/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_REQUIRED|ACCESS_DENIED|UNSUPPORTED_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED)$/.test(code)) {
+    return new EndpointError(`${endpoint}: the daemon refused the client certificate in ${source} (${detail}). Give a client certificate signed by the CA the daemon's --tlscacert names.`);
+  }
+  if (code.startsWith('ERR_OSSL') || /PEM|key values mismatch/i.test(detail)) {
+    return new EndpointError(`${endpoint}: the TLS material in ${source} cannot be used (${detail}). Expected PEM files: ca.pem, cert.pem and the key.pem that belongs to cert.pem.`);
+  }
+  return e instanceof Error ? e : new Error(detail);
 }
 
 /** A reader (and, for --probe, a prober) for one endpoint URL (unix://, ssh://, tcp:// with TLS). */
@@ -124,30 +155,44 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
   const timeout = opts.timeoutMs ?? 15_000;
   let docker: Docker;
   let agent: http.Agent | undefined;
+  /** Turns a transport failure into the operator's words (TLS only, so far). */
+  let explain = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+  // docker-modem fills in whatever is not given from DOCKER_HOST, DOCKER_CERT_PATH and
+  // DOCKER_TLS_VERIFY (and reads the files DOCKER_CERT_PATH names): an operator's shell would
+  // silently send the read to another daemon. Every connection field is given, undefined when
+  // unused, and the client is built without those variables.
+  const unset = { socketPath: undefined, host: undefined, port: undefined, protocol: undefined, ca: undefined, cert: undefined, key: undefined, agent: undefined };
   switch (url.protocol) {
     case 'unix:':
-      docker = new Docker({ socketPath: url.pathname, timeout });
+      docker = newDocker({ ...unset, socketPath: url.pathname, timeout } as Docker.DockerOptions);
       break;
     case 'ssh:':
       agent = sshAgent(url, opts);
-      docker = new Docker({ protocol: 'http', host: 'docker', port: 80, timeout, agent } as Docker.DockerOptions);
+      docker = newDocker({ ...unset, protocol: 'http', host: 'docker', port: 80, timeout, agent } as Docker.DockerOptions);
       break;
     case 'tcp:':
-    case 'https:':
-      docker = new Docker({ protocol: 'https', host: url.hostname, port: Number(url.port || 2376), timeout, ...readTls(endpoint, opts.tls) });
+    case 'https:': {
+      const material = readTls(endpoint, opts.tls);
+      const source = opts.tls?.certPath ? path.join(opts.tls.certPath, 'ca.pem') : 'the provider\'s ca_material';
+      // One agent per host, kept alive: the whole read is one TLS session (like one ssh session).
+      agent = new https.Agent({ keepAlive: true, maxSockets: 4, ...material });
+      docker = newDocker({ ...unset, protocol: 'https', host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 2376), timeout, agent, ...material } as Docker.DockerOptions);
+      explain = (e) => explainTls(e, endpoint, source);
       break;
+    }
     default:
       throw new EndpointError(`"${endpoint}" has the unsupported scheme "${url.protocol.replace(':', '')}". Expected ssh://, tcp:// (TLS) or unix://.`);
   }
+  const w = <T>(call: () => Promise<T>): Promise<T> => call().catch((e) => { throw explain(e); });
   return {
-    version: () => docker.version() as Promise<any>,
-    info: () => docker.info(),
-    networks: () => docker.listNetworks() as Promise<any>,
-    containers: () => docker.listContainers({ all: true }) as Promise<any>,
-    container: (id) => docker.getContainer(id).inspect() as Promise<any>,
-    images: () => docker.listImages() as Promise<any>,
-    nodes: () => docker.listNodes() as Promise<any>,
-    services: () => docker.listServices() as Promise<any>,
+    version: () => w(() => docker.version() as Promise<any>),
+    info: () => w(() => docker.info()),
+    networks: () => w(() => docker.listNetworks() as Promise<any>),
+    containers: () => w(() => docker.listContainers({ all: true }) as Promise<any>),
+    container: (id) => w(() => docker.getContainer(id).inspect() as Promise<any>),
+    images: () => w(() => docker.listImages() as Promise<any>),
+    nodes: () => w(() => docker.listNodes() as Promise<any>),
+    services: () => w(() => docker.listServices() as Promise<any>),
     close: () => agent?.destroy(),
     exec: async (container, cmd, timeoutMs) => {
       const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
@@ -178,6 +223,19 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
       }
     },
   };
+}
+
+const DOCKER_ENV = ['DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX'];
+
+/** A dockerode client that takes only `opts` (its constructor is synchronous: nothing else sees the environment meanwhile). */
+function newDocker(opts: Docker.DockerOptions): Docker {
+  const saved = DOCKER_ENV.map((k) => [k, process.env[k]] as const);
+  for (const k of DOCKER_ENV) delete process.env[k];
+  try {
+    return new Docker(opts);
+  } finally {
+    for (const [k, v] of saved) if (v !== undefined) process.env[k] = v;
+  }
 }
 
 function collect(stream: NodeJS.ReadableStream, timeoutMs: number): Promise<string> {
