@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { EndpointError, connectEngine, explainTls } from '../../lib/live/engine';
+import { EndpointError, connectEngine, explainTls as explain } from '../../lib/live/engine';
 
 let dir: string;
 let server: http.Server;
@@ -95,6 +95,7 @@ describe('connectEngine', () => {
   test('TLS failures say which side refused what, and the fix (the lab e2e verify-tls makes each for real)', () => {
     const ep = 'tcp://10.0.0.5:2376';
     const err = (code: string, message: string) => Object.assign(new Error(message), { code });
+    const explainTls = (e: Error, endpoint: string, source: string) => explain(e, endpoint, source) as Error;
     expect(explainTls(err('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), ep, '/etc/dk/ca.pem').message)
       .toBe(`${ep}: the daemon's certificate is not signed by the CA in /etc/dk/ca.pem (unable to verify the first certificate): the host is untrusted and nothing was read. Give the CA that issued the daemon's certificate.`);
     expect(explainTls(err('ERR_TLS_CERT_ALTNAME_INVALID', "IP: 10.0.0.5 is not in the cert's list: 10.0.0.6"), ep, 'x').message).toMatch(/does not name this address .* subjectAltName/);

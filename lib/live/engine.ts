@@ -12,6 +12,7 @@ import * as https from 'https';
 import * as path from 'path';
 import { Duplex } from 'stream';
 import Docker from 'dockerode';
+import { fileFromTar } from './daemon-evidence';
 import { EngineProber } from './probe';
 
 /** The reads verify needs; a fake implements it in tests (recorded lab responses). */
@@ -32,6 +33,8 @@ export interface EngineReader {
   nodes(): Promise<Record<string, any>[]>;
   /** GET /services (managers only) */
   services(): Promise<Record<string, any>[]>;
+  /** GET /containers/{id}/archive?path=: one file of a container (its /etc/resolv.conf). Optional: recorded fakes have none. */
+  file?(id: string, path: string): Promise<string>;
   /** Releases connections (ssh processes). */
   close(): void;
 }
@@ -122,7 +125,7 @@ const UNTRUSTED = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_I
  * A TLS failure in the operator's words: which side refused what, and the fix. OpenSSL's own text
  * names neither the file nor the host; these errors are common (a rotated CA, a wrong folder).
  */
-export function explainTls(e: unknown, endpoint: string, source: string): Error {
+export function explainTls(e: unknown, endpoint: string, source: string): unknown {
   const err = e as { code?: string; message?: string; reason?: string };
   const code = String(err?.code ?? '');
   const detail = err?.message ?? String(e);
@@ -141,7 +144,8 @@ export function explainTls(e: unknown, endpoint: string, source: string): Error 
   if (code.startsWith('ERR_OSSL') || /PEM|key values mismatch/i.test(detail)) {
     return new EndpointError(`${endpoint}: the TLS material in ${source} cannot be used (${detail}). Expected PEM files: ca.pem, cert.pem and the key.pem that belongs to cert.pem.`);
   }
-  return e instanceof Error ? e : new Error(detail);
+  // Anything else (refused, timed out) says so itself: passed on unchanged.
+  return e;
 }
 
 /** A reader (and, for --probe, a prober) for one endpoint URL (unix://, ssh://, tcp:// with TLS). */
@@ -156,7 +160,7 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
   let docker: Docker;
   let agent: http.Agent | undefined;
   /** Turns a transport failure into the operator's words (TLS only, so far). */
-  let explain = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+  let explain = (e: unknown): unknown => e;
   // docker-modem fills in whatever is not given from DOCKER_HOST, DOCKER_CERT_PATH and
   // DOCKER_TLS_VERIFY (and reads the files DOCKER_CERT_PATH names): an operator's shell would
   // silently send the read to another daemon. Every connection field is given, undefined when
@@ -193,6 +197,7 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
     images: () => w(() => docker.listImages() as Promise<any>),
     nodes: () => w(() => docker.listNodes() as Promise<any>),
     services: () => w(() => docker.listServices() as Promise<any>),
+    file: (id, p) => w(async () => fileFromTar(await streamToBuffer(await docker.getContainer(id).getArchive({ path: p }), 1 << 20))),
     close: () => agent?.destroy(),
     exec: async (container, cmd, timeoutMs) => {
       const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
@@ -200,6 +205,31 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
       const output = await collect(stream, timeoutMs);
       const info = await exec.inspect();
       return { exitCode: info.Running ? null : info.ExitCode ?? null, output };
+    },
+    resolvConfOnBridge: async (image, timeoutMs) => {
+      // The image's own command: whatever it runs (or exits at once), Docker writes resolv.conf at start.
+      const c = await docker.createContainer({
+        name: `docknet-probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+        Image: image, Labels: { 'docknet.probe': 'true' }, HostConfig: { NetworkMode: 'bridge' },
+      });
+      try {
+        await withDeadline(c.start(), timeoutMs, 'starting the probe container');
+        return fileFromTar(await streamToBuffer(await c.getArchive({ path: '/etc/resolv.conf' }), 1 << 20));
+      } finally {
+        await c.remove({ force: true }).catch(() => undefined);
+      }
+    },
+    poolSubnet: async (timeoutMs) => {
+      const name = `docknet-probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      const n = await withDeadline(docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { 'docknet.probe': 'true' } }), timeoutMs, 'creating the probe network');
+      try {
+        const info = await n.inspect();
+        const cfg = (info.IPAM?.Config ?? []).find((x: any) => typeof x.Subnet === 'string' && !x.Subnet.includes(':'));
+        if (!cfg) throw new Error(`network ${name} got no IPv4 subnet`);
+        return { network: name, subnet: String(cfg.Subnet) };
+      } finally {
+        await n.remove().catch(() => undefined);
+      }
     },
     runOnHost: async (image, cmd, timeoutMs) => {
       const c = await docker.createContainer({
@@ -223,6 +253,28 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
       }
     },
   };
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`${what} took over ${ms} ms`)), ms); })]).finally(() => clearTimeout(timer));
+}
+
+/** A stream's bytes, at most `max` (a file bigger than that is not what was asked for). */
+function streamToBuffer(stream: NodeJS.ReadableStream, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    stream.on('data', (d: Buffer) => {
+      n += d.length;
+      if (n > max) {
+        (stream as any).destroy?.();
+        reject(new Error(`more than ${max} bytes`));
+      } else parts.push(d);
+    });
+    stream.on('end', () => resolve(Buffer.concat(parts)));
+    stream.on('error', reject);
+  });
 }
 
 const DOCKER_ENV = ['DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX'];

@@ -14,6 +14,10 @@ export interface EngineProber {
   exec(container: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
   /** Runs a command in a new container on the host's network (removed afterwards). */
   runOnHost(image: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
+  /** /etc/resolv.conf of a short-lived container of `image` on the default bridge (removed afterwards). */
+  resolvConfOnBridge?(image: string, timeoutMs: number): Promise<string>;
+  /** The IPv4 subnet Docker gives a short-lived bridge network created without one (removed afterwards). */
+  poolSubnet?(timeoutMs: number): Promise<{ network: string; subnet: string }>;
   close(): void;
 }
 

@@ -2,6 +2,7 @@
  * One host as the Engine API reports it: the raw responses verify compares, kept as they came so a
  * snapshot recorded on the lab can stand in for a host in tests (__tests__/live/fixtures).
  */
+import { DaemonEvidence, resolvConfSource } from './daemon-evidence';
 import { EngineReader } from './engine';
 
 export interface HostSnapshot {
@@ -16,6 +17,8 @@ export interface HostSnapshot {
   readonly nodes?: Record<string, any>[];
   /** Swarm services, when the host is a manager. */
   readonly services?: Record<string, any>[];
+  /** What shows daemon.json keys the Engine API does not report (lib/live/daemon-evidence.ts). */
+  readonly daemonEvidence?: DaemonEvidence;
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time, results in input order. */
@@ -42,6 +45,16 @@ export async function readSnapshot(engine: EngineReader): Promise<HostSnapshot> 
   const containers = inspected.filter((c): c is Record<string, any> => c !== undefined);
   const manager = info.Swarm?.LocalNodeState === 'active' && info.Swarm?.ControlAvailable === true;
   const [nodes, services] = manager ? await Promise.all([engine.nodes(), engine.services()]) : [undefined, undefined];
+  // The daemon's DNS settings as Docker wrote them for a container it started (a GET of one file).
+  let daemonEvidence: DaemonEvidence | undefined;
+  const source = engine.file ? resolvConfSource({ containers, info }) : undefined;
+  if (source) {
+    try {
+      daemonEvidence = { resolvConf: { container: source.name, network: source.network, text: await engine.file!(source.id, '/etc/resolv.conf') } };
+    } catch (e) {
+      daemonEvidence = { errors: [`reading /etc/resolv.conf of ${source.name} failed: ${(e as Error).message}`] };
+    }
+  }
   return {
     version: { Version: version.Version, ApiVersion: version.ApiVersion },
     info,
@@ -50,5 +63,6 @@ export async function readSnapshot(engine: EngineReader): Promise<HostSnapshot> 
     images: images.map((i) => ({ Id: i.Id, RepoTags: i.RepoTags ?? [] })),
     ...(nodes ? { nodes } : {}),
     ...(services ? { services } : {}),
+    ...(daemonEvidence ? { daemonEvidence } : {}),
   };
 }

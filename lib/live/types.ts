@@ -49,6 +49,8 @@ export interface Finding {
   readonly actual?: unknown;
   /** One line in human words. */
   readonly description: string;
+  /** For a daemon key the Engine API does not report: what showed it ("/etc/resolv.conf of container `web` on the default bridge"). */
+  readonly evidence?: string;
   readonly remedy?: Remedy;
 }
 

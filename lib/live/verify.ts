@@ -8,6 +8,7 @@ import { DocknetModel, HostModel } from '../core/model';
 import { readModels } from '../report/model-file';
 import { parseStack, readTfJson, SynthProvider } from '../report/synth';
 import { compareHost, compareSwarmNodes, Expectation } from './compare';
+import { DaemonEvidence } from './daemon-evidence';
 import { ConnectOptions, EngineReader, connectEngine } from './engine';
 import { EngineProber, ProbeOutcome, deriveProbes, probeHosts, probeMatches, runProbes } from './probe';
 import { HostSnapshot, mapBounded, readSnapshot } from './snapshot';
@@ -116,21 +117,30 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     }
   });
   const findings: Finding[] = [];
-  for (const h of model.hosts) {
-    const snap = snaps.get(h.name);
-    if (snap) findings.push(...compareHost(expectation, h.name, snap));
+  const probers = new Map<string, EngineProber>();
+  const proberOf = (h: string): EngineProber | undefined => {
+    const hr = hosts.find((x) => x.host === h)!;
+    if (hr.status !== HostStatus.READ) return undefined;
+    if (!probers.has(h)) probers.set(h, connect(hr.endpoint, { ...connection(model.hosts.find((x) => x.name === h)!, providers.get(h), opts).connect, timeoutMs }));
+    return probers.get(h);
+  };
+  try {
+    if (opts.probe) await probeDaemons(model, snaps, proberOf, opts);
+    for (const h of model.hosts) {
+      const snap = snaps.get(h.name);
+      if (snap) findings.push(...compareHost(expectation, h.name, snap));
+    }
+    findings.push(...compareSwarmNodes(model, snaps));
+  } catch (e) {
+    for (const p of probers.values()) p.close();
+    throw e;
   }
-  findings.push(...compareSwarmNodes(model, snaps));
   let probes: VerifyResult['probes'];
+  if (!opts.probe) for (const p of probers.values()) p.close();
   if (opts.probe) {
     const plan = deriveProbes(expectation, snaps, opts.probe.max);
-    const probers = new Map<string, EngineProber>();
     try {
-      for (const h of probeHosts(model, plan)) {
-        const hr = hosts.find((x) => x.host === h)!;
-        if (hr.status !== HostStatus.READ) continue;
-        probers.set(h, connect(hr.endpoint, { ...connection(model.hosts.find((x) => x.name === h)!, providers.get(h), opts).connect, timeoutMs }));
-      }
+      for (const h of probeHosts(model, plan)) proberOf(h);
       const t0 = Date.now();
       opts.progress?.(`probing: ${plan.cases.length} probes${plan.dropped ? ` (${plan.dropped} left out by the bound)` : ''}`);
       const outcomes = await runProbes(plan.cases, probers, { timeoutMs: opts.probe.timeoutMs });
@@ -149,6 +159,52 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     counts: { drift, notes: findings.length - drift, unreachable: hosts.filter((h) => h.status === HostStatus.UNREACHABLE).length },
     ...(probes ? { probes } : {}),
   };
+}
+
+/**
+ * --probe: evidence for daemon keys the Engine API does not report, where reading did not find it
+ * (lib/live/daemon-evidence.ts): a short-lived container on the default bridge for the DNS keys, a
+ * short-lived network without a subnet for default-address-pools. Both are always removed.
+ */
+async function probeDaemons(model: DocknetModel, snaps: Map<string, HostSnapshot>, proberOf: (h: string) => EngineProber | undefined, opts: VerifyOptions): Promise<void> {
+  const timeoutMs = opts.probe?.timeoutMs ?? 8000;
+  await mapBounded(model.hosts, 4, async (h) => {
+    const snap = snaps.get(h.name);
+    const want = h.daemon ?? {};
+    if (!snap) return;
+    const dnsKeys = ['dns', 'dns-search', 'dns-opts'].filter((k) => k in want);
+    const needDns = dnsKeys.length > 0 && snap.daemonEvidence?.resolvConf?.network !== 'bridge';
+    const needPools = 'default-address-pools' in want && !Array.isArray(snap.info.DefaultAddressPools);
+    if (!needDns && !needPools) return;
+    const p = proberOf(h.name);
+    if (!p) return;
+    const ev = { ...(snap.daemonEvidence ?? {}) } as { -readonly [K in keyof DaemonEvidence]: DaemonEvidence[K] };
+    const errors = [...(ev.errors ?? [])];
+    const t0 = Date.now();
+    if (needDns) {
+      const image = snap.images.find((i) => i.RepoTags.some((t) => t !== '<none>:<none>'))?.RepoTags[0];
+      if (!image || !p.resolvConfOnBridge) errors.push(image ? 'this connection cannot run a probe container' : 'no tagged image on the host to run a probe container from');
+      else {
+        try {
+          ev.resolvConf = { container: 'docknet-probe', network: 'bridge', probe: true, text: await p.resolvConfOnBridge(image, timeoutMs) };
+        } catch (e) {
+          errors.push(`the probe container (${image}) on the default bridge failed: ${errorText(e)}`);
+        }
+      }
+    }
+    if (needPools) {
+      if (!p.poolSubnet) errors.push('this connection cannot create a probe network');
+      else {
+        try {
+          ev.poolSubnet = await p.poolSubnet(timeoutMs);
+        } catch (e) {
+          errors.push(`the probe network failed: ${errorText(e)}`);
+        }
+      }
+    }
+    opts.progress?.(`${h.name}: daemon evidence probed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    snaps.set(h.name, { ...snap, daemonEvidence: { ...ev, ...(errors.length ? { errors } : {}) } });
+  });
 }
 
 const word = (b: boolean) => (b ? 'reachable' : 'blocked');
