@@ -26,6 +26,11 @@ const MODEL_FILE = path.join(FIX, 'stacks', 'vf-network', 'docknet-model.json');
 //  "default-address-pools":[{"base":"10.240.0.0/16","size":24}]}
 const ON_BRIDGE = 'search corp.example lab.example\nnameserver 198.18.0.254\nnameserver 198.18.0.253\noptions timeout:2\n';
 const ON_USER_NETWORK = 'search corp.example lab.example\nnameserver 127.0.0.11\noptions timeout:2 ndots:0\n';
+// `iptables -t nat -S` read over ssh on lab hosts: h2 started with iptables on, then restarted with
+// {"iptables":false,"bip":"10.241.0.1/24"}: the chain and the old bridge's rule stay, the new bip gets none.
+const NAT_AFTER_SWITCH_OFF = '-P PREROUTING ACCEPT\n-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n-P POSTROUTING ACCEPT\n-N DOCKER\n-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n'
+  + '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER\n-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n-A DOCKER -i docker0 -j RETURN\n';
+const NAT_NEVER_ON = '-P PREROUTING ACCEPT\n-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n-P POSTROUTING ACCEPT\n';
 const POOL_SUBNET = { network: 'docknet-probe-mx35wh5t-0q7qea', subnet: '10.240.2.0/24' };
 
 const DECLARED = {
@@ -87,10 +92,36 @@ describe('daemon keys the Engine API does not report', () => {
     const u = unverified(f);
     expect(u.dns).toMatch(/no container Docker wrote \/etc\/resolv\.conf for: run with --probe/);
     expect(u['default-address-pools']).toMatch(/Docker 20\.10 does not report the pools: run with --probe \(a short-lived network created without a subnet/);
-    expect(u.iptables).toBe('daemon `h3`: iptables not reported by the Engine API, not verified');
+    expect(u.iptables).toMatch(/iptables not reported by the Engine API, not verified: the DOCKER chains show it, and they are readable only as root on the host: verify reads them over ssh, and this host was not read over ssh/);
     expect(daemonFindings(f).filter(isDrift)).toEqual([]);
     const failed = compareHost(expectation(), 'h3', h3((s) => { s.daemonEvidence = { errors: ['the probe network failed: could not find an available, non-overlapping IPv4 address pool'] }; }));
     expect(unverified(failed)['default-address-pools']).toMatch(/\(the probe network failed: could not find an available/);
+  });
+
+  test('iptables from the host\'s nat table (as root over ssh): no DOCKER chain is off; a chain alone may be left over, so --probe decides by a fresh network\'s rule', () => {
+    const nat = (ev: any) => compareHost(expectation({ ...DECLARED, iptables: ev.want }), 'h3', h3((s) => { s.daemonEvidence = { iptables: ev.iptables }; }));
+    // Off in effect: dockerd with iptables on would have made the chain at this start.
+    const off = nat({ want: true, iptables: { nat: NAT_NEVER_ON } });
+    expect(daemonFindings(off).filter(isDrift)).toEqual([expect.objectContaining({ attribute: 'iptables', expected: true, actual: false,
+      evidence: 'the nat table of the host (`iptables -t nat -S` over ssh): no DOCKER chain, which dockerd with iptables on makes at every start' })]);
+    expect(unverified(nat({ want: false, iptables: { nat: NAT_NEVER_ON } })).iptables).toBeUndefined();
+    // A chain is there: on, or left over from an earlier start (the lab's h2 after switching to false).
+    for (const want of [true, false]) {
+      const f = nat({ want, iptables: { nat: NAT_AFTER_SWITCH_OFF } });
+      expect(daemonFindings(f).filter(isDrift)).toEqual([]);
+      expect(unverified(f).iptables).toMatch(/has a DOCKER chain, but dockerd with iptables off leaves one from an earlier start: run with --probe/);
+    }
+    // --probe: read while a fresh network (10.240.2.0/24) existed; Docker added its MASQUERADE rule or not.
+    const on = { nat: NAT_AFTER_SWITCH_OFF + '-A POSTROUTING -s 10.240.2.0/24 ! -o br-3c2b1a0f9e8d -j MASQUERADE\n', probeSubnet: '10.240.2.0/24' };
+    expect(daemonFindings(nat({ want: true, iptables: on })).filter((f) => f.attribute === 'iptables')).toEqual([]);
+    const drifted = daemonFindings(nat({ want: false, iptables: on })).filter(isDrift);
+    expect(drifted).toEqual([expect.objectContaining({ attribute: 'iptables', expected: false, actual: true })]);
+    expect(drifted[0].evidence).toBe('the nat table of the host (`iptables -t nat -S` over ssh) while a short-lived network (10.240.2.0/24) existed: Docker added MASQUERADE rule for it');
+    const none = daemonFindings(nat({ want: true, iptables: { nat: NAT_AFTER_SWITCH_OFF, probeSubnet: '10.240.2.0/24' } })).filter(isDrift);
+    expect(none).toEqual([expect.objectContaining({ attribute: 'iptables', expected: true, actual: false })]);
+    // Not readable: the reason is the note.
+    expect(unverified(nat({ want: true, iptables: { error: 'reading the nat table needs root on the host (sudo -n failed: sudo: a password is required)' } })).iptables)
+      .toMatch(/needs root on the host \(sudo -n failed: sudo: a password is required\)/);
   });
 
   test('pools: a subnet outside the declared pools (or of another size) is drift; Docker 23+ still compares /info', () => {
@@ -129,7 +160,7 @@ describe('daemon keys the Engine API does not report', () => {
     }
   });
 
-  test('verify --probe gathers what reading did not find (a container on the default bridge, a network without a subnet) only where a declared key needs it', async () => {
+  test('verify --probe gathers what reading did not find (a container on the default bridge, a network without a subnet, the nat table meanwhile) only where a declared key needs it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docknet-evidence-'));
     try {
       fs.cpSync(path.join(FIX, 'stacks'), path.join(dir, 'stacks'), { recursive: true });
@@ -137,6 +168,7 @@ describe('daemon keys the Engine API does not report', () => {
       model.hosts.find((h: any) => h.name === 'h3').daemon = DECLARED;
       fs.writeFileSync(path.join(dir, 'stacks', 'vf-network', 'docknet-model.json'), JSON.stringify(model));
       const calls: string[] = [];
+      let inProbe = false;
       const connect = (endpoint: string): EngineReader & EngineProber => {
         const host = endpoint.replace('unix:///fake/', '');
         const snap: HostSnapshot = JSON.parse(fs.readFileSync(path.join(FIX, 'snapshots', `${host}.json`), 'utf8'));
@@ -147,20 +179,31 @@ describe('daemon keys the Engine API does not report', () => {
           file: async () => { throw new Error('not on the fake'); },
           exec: async () => ({ exitCode: 0, output: '' }), runOnHost: async () => ({ exitCode: 0, output: '' }),
           resolvConfOnBridge: async (image) => { calls.push(`${host}: container ${image}`); return ON_BRIDGE.replace('198.18.0.253', '198.18.0.9'); },
-          poolSubnet: async () => { calls.push(`${host}: network`); return POOL_SUBNET; },
+          poolSubnet: async <T>(_t: number, whileThere?: () => Promise<T>) => {
+            calls.push(`${host}: network`);
+            inProbe = true;
+            const during = whileThere ? await whileThere() : undefined;
+            inProbe = false;
+            return { ...POOL_SUBNET, during };
+          },
+          natTable: async () => {
+            calls.push(`${host}: nat${inProbe ? ' (probe network there)' : ''}`);
+            return { nat: NAT_AFTER_SWITCH_OFF + (inProbe ? `-A POSTROUTING -s ${POOL_SUBNET.subnet} ! -o br-3c2b1a0f9e8d -j MASQUERADE\n` : '') };
+          },
           close: () => undefined,
         };
       };
       const endpoints = { h1: 'unix:///fake/h1', h2: 'unix:///fake/h2', h3: 'unix:///fake/h3' };
       const r = await runVerify({ env: 'vf', dir, endpoints, connect, probe: { max: 1 } });
-      expect(calls.sort()).toEqual(['h3: container docknet/busybox:lab', 'h3: network']);
+      // Read: the nat table of the one host declaring iptables; probed: its evidence, the nat table read again while the probe network is there.
+      expect(calls).toEqual(['h3: nat', 'h3: container docknet/busybox:lab', 'h3: network', 'h3: nat (probe network there)']);
       expect(r.findings.filter((f) => f.objectKind === 'daemon' && isDrift(f))).toEqual([expect.objectContaining({ host: 'h3', attribute: 'dns', actual: ['198.18.0.254', '198.18.0.9'] })]);
       expect(verifyExitCode(r)).toBe(2);
       expect(renderVerifyMarkdown(r)).toContain('(seen in /etc/resolv.conf of a short-lived probe container on the default bridge)');
       // Without --probe nothing is created: the keys are notes that say so.
       calls.length = 0;
       const plain = await runVerify({ env: 'vf', dir, endpoints, connect });
-      expect(calls).toEqual([]);
+      expect(calls).toEqual(['h3: nat']);
       expect(plain.findings.filter((f) => f.host === 'h3' && f.kind === DriftKind.UNVERIFIED).map((f) => f.attribute).sort()).toEqual(['default-address-pools', 'dns', 'dns-opts', 'dns-search', 'iptables']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

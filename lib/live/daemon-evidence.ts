@@ -24,12 +24,19 @@ export interface DaemonEvidence {
   };
   /** The subnet Docker gave a short-lived bridge network created without one (--probe). */
   readonly poolSubnet?: { readonly network: string; readonly subnet: string };
+  /** The host's nat table (`iptables -t nat -S` as root over ssh), or why it could not be read. */
+  readonly iptables?: {
+    readonly nat?: string;
+    readonly error?: string;
+    /** The subnet of the short-lived probe network that existed while `nat` was read (--probe). */
+    readonly probeSubnet?: string;
+  };
   /** Why some evidence could not be gathered ("resolv.conf: ...", "pools: ..."). */
   readonly errors?: string[];
 }
 
 /** Keys this module can check, and the evidence each needs. */
-export const EVIDENCE_KEYS = ['dns', 'dns-search', 'dns-opts', 'default-address-pools'] as const;
+export const EVIDENCE_KEYS = ['dns', 'dns-search', 'dns-opts', 'default-address-pools', 'iptables'] as const;
 
 export interface ResolvConf {
   readonly nameservers: string[];
@@ -65,6 +72,8 @@ export function resolvConfSource(snap: Pick<HostSnapshot, 'containers' | 'info'>
     return c.State?.Running === true && (mode === 'default' || mode === 'bridge' || !/^(host|none|container:)/.test(mode)) && !own
       && Object.keys(c.NetworkSettings?.Networks ?? {}).length > 0;
   });
+  // By name: the same host gives the same evidence from one run to the next.
+  candidates.sort((a, b) => (String(a.Name) < String(b.Name) ? -1 : 1));
   const onBridge = candidates.find((c) => 'bridge' in (c.NetworkSettings?.Networks ?? {}));
   const c = onBridge ?? candidates[0];
   if (!c) return undefined;
@@ -126,6 +135,30 @@ export function checkWithEvidence(want: Record<string, unknown>, ev: DaemonEvide
       }
       const actual = key === 'dns' ? parsed.nameservers : parsed.search;
       if (!jsonEqual(want, actual)) findings.push(changed(key, want, actual, where));
+      continue;
+    }
+    if (key === 'iptables') {
+      const ipt = ev?.iptables;
+      if (!ipt?.nat) {
+        unverified.set(key, ipt?.error ?? 'the DOCKER chains show it, and they are readable only as root on the host: verify reads them over ssh, and this host was not read over ssh');
+        continue;
+      }
+      // dockerd with iptables on makes the DOCKER chain at every start and a MASQUERADE rule for every
+      // bridge it creates; with iptables off it makes neither, but removes nothing left from before.
+      const chain = /^-N DOCKER$/m.test(ipt.nat);
+      const evidence = 'the nat table of the host (`iptables -t nat -S` over ssh)';
+      const masq = want['ip-masq'] !== false && ipt.probeSubnet
+        ? new RegExp(`^-A POSTROUTING -s ${ipt.probeSubnet.replace(/[.]/g, '\\.')} ! -o \\S+ -j MASQUERADE$`, 'm').test(ipt.nat) : undefined;
+      const probeEvidence = `${evidence} while a short-lived network (${ipt.probeSubnet}) existed`;
+      if (!chain) {
+        verified.add(key);
+        if (expected !== false) findings.push(changed(key, expected, false, `${evidence}: no DOCKER chain, which dockerd with iptables on makes at every start`));
+      } else if (masq !== undefined) {
+        verified.add(key);
+        if (masq !== (expected !== false)) findings.push(changed(key, expected, masq, `${probeEvidence}: ${masq ? 'Docker added' : 'Docker added no'} MASQUERADE rule for it`));
+      } else {
+        unverified.set(key, `${evidence} has a DOCKER chain, but dockerd with iptables off leaves one from an earlier start: run with --probe (a short-lived network shows whether Docker adds its rules)`);
+      }
       continue;
     }
     // default-address-pools: Docker 23+ reports them in /info (compare.ts); here the 20.10 way.

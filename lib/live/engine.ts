@@ -35,6 +35,11 @@ export interface EngineReader {
   services(): Promise<Record<string, any>[]>;
   /** GET /containers/{id}/archive?path=: one file of a container (its /etc/resolv.conf). Optional: recorded fakes have none. */
   file?(id: string, path: string): Promise<string>;
+  /**
+   * The host's nat table (`iptables -t nat -S`, as root: directly for root, else `sudo -n`), over
+   * the same ssh as the Engine API. Only ssh:// endpoints have it.
+   */
+  natTable?(timeoutMs: number): Promise<{ nat?: string; error?: string }>;
   /** Releases connections (ssh processes). */
   close(): void;
 }
@@ -64,9 +69,9 @@ export class EndpointError extends Error {}
  * An http.Agent whose connections are `ssh [opts] [-p port] [-l user] -- host docker system dial-stdio`:
  * one ssh process per HTTP connection, kept alive, so a host is read over one ssh session.
  */
-export function sshAgent(target: URL, opts: { sshOpts?: readonly string[]; sshCommand?: string } = {}): http.Agent {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const args = [
+/** ssh's arguments for one remote command, with the provider's ssh_opts (host keys checked as they say). */
+function sshArgs(target: URL, opts: { sshOpts?: readonly string[] }, remote: string[]): string[] {
+  return [
     ...(opts.sshOpts ?? []),
     // BatchMode: never prompt (a password or an unknown host key fails instead of hanging a CI job).
     '-o', 'BatchMode=yes',
@@ -75,8 +80,27 @@ export function sshAgent(target: URL, opts: { sshOpts?: readonly string[]; sshCo
     ...(target.port ? ['-p', target.port] : []),
     ...(target.username ? ['-l', decodeURIComponent(target.username)] : []),
     '--', target.hostname.replace(/^\[|\]$/g, ''),
-    'docker', 'system', 'dial-stdio',
+    ...remote,
   ];
+}
+
+/** Runs a fixed command on an ssh host (no value of ours reaches its shell), bounded in time. */
+export function sshCommand(target: URL, opts: { sshOpts?: readonly string[]; sshCommand?: string }, remote: string, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(opts.sshCommand ?? 'ssh', sshArgs(target, opts, [remote]), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout = (stdout + d.toString()).slice(-200_000); });
+    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    const timer = setTimeout(() => child.kill(), timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); resolve({ code: null, stdout, stderr: e.message }); });
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+export function sshAgent(target: URL, opts: { sshOpts?: readonly string[]; sshCommand?: string } = {}): http.Agent {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const args = sshArgs(target, opts, ['docker', 'system', 'dial-stdio']);
   (agent as any).createConnection = (_o: unknown, cb?: (err: Error | null, s?: Duplex) => void) => {
     const child = spawn(opts.sshCommand ?? 'ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
@@ -197,6 +221,7 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
     images: () => w(() => docker.listImages() as Promise<any>),
     nodes: () => w(() => docker.listNodes() as Promise<any>),
     services: () => w(() => docker.listServices() as Promise<any>),
+    ...(url.protocol === 'ssh:' ? { natTable: (ms: number) => natTable(url, opts, ms) } : {}),
     file: (id, p) => w(async () => fileFromTar(await streamToBuffer(await docker.getContainer(id).getArchive({ path: p }), 1 << 20))),
     close: () => agent?.destroy(),
     exec: async (container, cmd, timeoutMs) => {
@@ -219,14 +244,14 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
         await c.remove({ force: true }).catch(() => undefined);
       }
     },
-    poolSubnet: async (timeoutMs) => {
+    poolSubnet: async (timeoutMs, whileThere) => {
       const name = `docknet-probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
       const n = await withDeadline(docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { 'docknet.probe': 'true' } }), timeoutMs, 'creating the probe network');
       try {
         const info = await n.inspect();
         const cfg = (info.IPAM?.Config ?? []).find((x: any) => typeof x.Subnet === 'string' && !x.Subnet.includes(':'));
         if (!cfg) throw new Error(`network ${name} got no IPv4 subnet`);
-        return { network: name, subnet: String(cfg.Subnet) };
+        return { network: name, subnet: String(cfg.Subnet), ...(whileThere ? { during: await whileThere() } : {}) };
       } finally {
         await n.remove().catch(() => undefined);
       }
@@ -253,6 +278,17 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
       }
     },
   };
+}
+
+/** A constant script: sbin is not on a non-login PATH; sudo -n fails instead of asking for a password. */
+const NAT_SCRIPT = 'PATH="$PATH:/usr/sbin:/sbin" iptables -w 5 -t nat -S';
+
+async function natTable(url: URL, opts: ConnectOptions, timeoutMs: number): Promise<{ nat?: string; error?: string }> {
+  const root = decodeURIComponent(url.username || 'root') === 'root';
+  const r = await sshCommand(url, opts, root ? NAT_SCRIPT : `sudo -n /bin/sh -c '${NAT_SCRIPT}'`, timeoutMs);
+  if (r.code === 0) return { nat: r.stdout };
+  const why = r.stderr.trim().split('\n').pop() || `exit ${r.code ?? 'timeout'}`;
+  return { error: `reading the nat table needs root on the host (${root ? 'as root' : 'sudo -n'} failed: ${why})` };
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -16,8 +16,11 @@ export interface EngineProber {
   runOnHost(image: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
   /** /etc/resolv.conf of a short-lived container of `image` on the default bridge (removed afterwards). */
   resolvConfOnBridge?(image: string, timeoutMs: number): Promise<string>;
-  /** The IPv4 subnet Docker gives a short-lived bridge network created without one (removed afterwards). */
-  poolSubnet?(timeoutMs: number): Promise<{ network: string; subnet: string }>;
+  /**
+   * The IPv4 subnet Docker gives a short-lived bridge network created without one (removed
+   * afterwards); `whileThere` runs while it exists (the host's nat table then shows Docker's rules for it).
+   */
+  poolSubnet?<T>(timeoutMs: number, whileThere?: () => Promise<T>): Promise<{ network: string; subnet: string; during?: T }>;
   close(): void;
 }
 

@@ -103,7 +103,12 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     let engine: EngineReader | undefined;
     try {
       engine = connect(endpoint, { ...copts, timeoutMs });
-      const snap = await withTimeout(readSnapshot(engine), timeoutMs, `${h.name} (${endpoint})`);
+      let snap = await withTimeout(readSnapshot(engine), timeoutMs, `${h.name} (${endpoint})`);
+      if (h.daemon && 'iptables' in h.daemon) {
+        // The DOCKER chains show iptables; only the host's root can read them (over the same ssh).
+        const iptables = engine.natTable ? await engine.natTable(Math.min(timeoutMs, 15_000)) : undefined;
+        if (iptables) snap = { ...snap, daemonEvidence: { ...snap.daemonEvidence, iptables } };
+      }
       snaps.set(h.name, snap);
       const ms = Date.now() - t0;
       opts.progress?.(`${h.name}: read in ${(ms / 1000).toFixed(1)} s (Docker ${snap.version.Version}, ${snap.networks.length} networks, ${snap.containers.length} containers)`);
@@ -117,8 +122,8 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     }
   });
   const findings: Finding[] = [];
-  const probers = new Map<string, EngineProber>();
-  const proberOf = (h: string): EngineProber | undefined => {
+  const probers = new Map<string, EngineReader & EngineProber>();
+  const proberOf = (h: string): (EngineReader & EngineProber) | undefined => {
     const hr = hosts.find((x) => x.host === h)!;
     if (hr.status !== HostStatus.READ) return undefined;
     if (!probers.has(h)) probers.set(h, connect(hr.endpoint, { ...connection(model.hosts.find((x) => x.name === h)!, providers.get(h), opts).connect, timeoutMs }));
@@ -166,7 +171,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
  * (lib/live/daemon-evidence.ts): a short-lived container on the default bridge for the DNS keys, a
  * short-lived network without a subnet for default-address-pools. Both are always removed.
  */
-async function probeDaemons(model: DocknetModel, snaps: Map<string, HostSnapshot>, proberOf: (h: string) => EngineProber | undefined, opts: VerifyOptions): Promise<void> {
+async function probeDaemons(model: DocknetModel, snaps: Map<string, HostSnapshot>, proberOf: (h: string) => (EngineReader & EngineProber) | undefined, opts: VerifyOptions): Promise<void> {
   const timeoutMs = opts.probe?.timeoutMs ?? 8000;
   await mapBounded(model.hosts, 4, async (h) => {
     const snap = snaps.get(h.name);
@@ -175,7 +180,9 @@ async function probeDaemons(model: DocknetModel, snaps: Map<string, HostSnapshot
     const dnsKeys = ['dns', 'dns-search', 'dns-opts'].filter((k) => k in want);
     const needDns = dnsKeys.length > 0 && snap.daemonEvidence?.resolvConf?.network !== 'bridge';
     const needPools = 'default-address-pools' in want && !Array.isArray(snap.info.DefaultAddressPools);
-    if (!needDns && !needPools) return;
+    // iptables: the nat table while a fresh network exists tells on from off (lib/live/daemon-evidence.ts).
+    const needIptables = 'iptables' in want && snap.daemonEvidence?.iptables?.nat !== undefined && /^-N DOCKER$/m.test(snap.daemonEvidence.iptables.nat);
+    if (!needDns && !needPools && !needIptables) return;
     const p = proberOf(h.name);
     if (!p) return;
     const ev = { ...(snap.daemonEvidence ?? {}) } as { -readonly [K in keyof DaemonEvidence]: DaemonEvidence[K] };
@@ -192,11 +199,14 @@ async function probeDaemons(model: DocknetModel, snaps: Map<string, HostSnapshot
         }
       }
     }
-    if (needPools) {
+    if (needPools || needIptables) {
       if (!p.poolSubnet) errors.push('this connection cannot create a probe network');
       else {
         try {
-          ev.poolSubnet = await p.poolSubnet(timeoutMs);
+          const nat = needIptables && p.natTable ? p.natTable.bind(p) : undefined;
+          const got = await p.poolSubnet(timeoutMs, nat ? () => nat(timeoutMs) : undefined);
+          if (needPools) ev.poolSubnet = { network: got.network, subnet: got.subnet };
+          if (got.during?.nat) ev.iptables = { nat: got.during.nat, probeSubnet: got.subnet };
         } catch (e) {
           errors.push(`the probe network failed: ${errorText(e)}`);
         }
