@@ -232,13 +232,17 @@ export function connectEngine(endpoint: string, opts: ConnectOptions = {}): Engi
       return { exitCode: info.Running ? null : info.ExitCode ?? null, output };
     },
     resolvConfOnBridge: async (image, timeoutMs) => {
-      // The image's own command: whatever it runs (or exits at once), Docker writes resolv.conf at start.
+      // Docker writes resolv.conf while starting a container, before its program runs: a program
+      // that does not exist makes the start fail right after, so nothing of the image ever runs on
+      // the host (seen on the lab: the file is there, the start fails with "exec ... no such file").
       const c = await docker.createContainer({
         name: `docknet-probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-        Image: image, Labels: { 'docknet.probe': 'true' }, HostConfig: { NetworkMode: 'bridge' },
+        Image: image, Entrypoint: ['/docknet-probe/not-a-program'], Cmd: [], Labels: { 'docknet.probe': 'true' }, HostConfig: { NetworkMode: 'bridge' },
       });
       try {
-        await withDeadline(c.start(), timeoutMs, 'starting the probe container');
+        await withDeadline(c.start(), timeoutMs, 'starting the probe container').catch((e: unknown) => {
+          if (!/not-a-program/.test(String((e as Error)?.message))) throw e;
+        });
         return fileFromTar(await streamToBuffer(await c.getArchive({ path: '/etc/resolv.conf' }), 1 << 20));
       } finally {
         await c.remove({ force: true }).catch(() => undefined);

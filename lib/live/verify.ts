@@ -177,8 +177,9 @@ async function probeDaemons(model: DocknetModel, snaps: Map<string, HostSnapshot
     const snap = snaps.get(h.name);
     const want = h.daemon ?? {};
     if (!snap) return;
-    const dnsKeys = ['dns', 'dns-search', 'dns-opts'].filter((k) => k in want);
-    const needDns = dnsKeys.length > 0 && snap.daemonEvidence?.resolvConf?.network !== 'bridge';
+    // The name servers show only on the default bridge; search and options in any resolv.conf Docker wrote.
+    const rc = snap.daemonEvidence?.resolvConf;
+    const needDns = ('dns' in want && rc?.network !== 'bridge') || ((('dns-search' in want) || ('dns-opts' in want)) && !rc);
     const needPools = 'default-address-pools' in want && !Array.isArray(snap.info.DefaultAddressPools);
     // iptables: the nat table while a fresh network exists tells on from off (lib/live/daemon-evidence.ts).
     const needIptables = 'iptables' in want && snap.daemonEvidence?.iptables?.nat !== undefined && /^-N DOCKER$/m.test(snap.daemonEvidence.iptables.nat);
