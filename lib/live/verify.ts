@@ -169,7 +169,8 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
 /**
  * --probe: evidence for daemon keys the Engine API does not report, where reading did not find it
  * (lib/live/daemon-evidence.ts): a short-lived container on the default bridge for the DNS keys, a
- * short-lived network without a subnet for default-address-pools. Both are always removed.
+ * short-lived network without a subnet for default-address-pools and, while it exists, the host's
+ * nat table for iptables (ssh hosts). Both objects are always removed.
  */
 async function probeDaemons(model: DocknetModel, snaps: Map<string, HostSnapshot>, proberOf: (h: string) => (EngineReader & EngineProber) | undefined, opts: VerifyOptions): Promise<void> {
   const timeoutMs = opts.probe?.timeoutMs ?? 8000;
