@@ -379,7 +379,11 @@ rm -f "$STARTPID"
 # under TMPDIR: keep them in the host's own folder, which lab down removes, not the caller's TMPDIR.
 export TMPDIR=${path.join(path.dirname(h.socket), 'tmp')}
 mkdir -p "$TMPDIR"
-nsenter --net=/run/netns/${h.netns} setsid -f sh -c 'echo $$ > "$0"; exec /usr/sbin/dockerd "$@"' "$STARTPID" ${dockerdArgs} </dev/null >>"$LOG" 2>&1
+# Extra dockerd arguments, one per line (lab/tls.ts writes the TLS listener there): on the command line,
+# not in daemon.json, because the hosts stack owns that file.
+EXTRA=()
+if [ -s ${path.join(path.dirname(h.socket), 'dockerd.args')} ]; then mapfile -t EXTRA < ${path.join(path.dirname(h.socket), 'dockerd.args')}; fi
+nsenter --net=/run/netns/${h.netns} setsid -f sh -c 'echo $$ > "$0"; exec /usr/sbin/dockerd "$@"' "$STARTPID" ${dockerdArgs} "\${EXTRA[@]}" </dev/null >>"$LOG" 2>&1
 for i in $(seq 1 120); do
   if curl -sf --max-time 2 --unix-socket ${h.socket} http://localhost/_ping >/dev/null 2>&1; then exit 0; fi
   if [ -s "$STARTPID" ] && ! alive "$(cat "$STARTPID")"; then break; fi

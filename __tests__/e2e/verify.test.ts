@@ -106,7 +106,9 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
           hostKey: hostKey(h), sshOpts: ['-i', info.sshKey],
         }),
         swarmRole: i === 0 ? SwarmRole.MANAGER : SwarmRole.WORKER,
-        daemon: { bip: Subnet.cidr(`10.210.${i + 1}.0/24`), mtu: 1400 },
+        // dns: not reported by the Engine API; verify checks it in /etc/resolv.conf (--probe: a short-lived container on the default bridge).
+        // iptables: read in the hosts' nat table as root over ssh.
+        daemon: { bip: Subnet.cidr(`10.210.${i + 1}.0/24`), mtu: 1400, dns: ['198.18.0.254'], iptables: true },
       }),
     });
     let tf: { hosts: TfJson; network: TfJson; outdir: string };
@@ -154,18 +156,25 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     await expectClean();
     if (process.env.DOCKNET_RECORD_VERIFY_FIXTURES === '1') await recordFixtures(outdir);
 
-    // The same verify as an operator runs it: the CLI, over ssh from the controller, JSON out.
+    // The same verify as an operator runs it: the CLI, over ssh from the controller, JSON out; with
+    // --probe, so that every declared daemon key gets evidence (dns from a container on the default
+    // bridge, iptables from the nat table while a fresh network exists).
     const t = Date.now();
     const cli = await inNetns(info.controller.netns, [
       process.execPath, path.resolve('node_modules/.bin/ts-node'), '--transpile-only', path.resolve('bin/docknet.ts'),
-      'verify', ENV, '--dir', outdir, '--format', 'json', '--timeout', '20',
+      'verify', ENV, '--dir', outdir, '--format', 'json', '--timeout', '20', '--probe', '--probe-max', '1',
     ], { allowFail: true, timeoutMs: 90_000, env: { ...process.env, HOME: work } });
-    report(`verify over ssh (CLI) -> exit ${cli.code} in ${elapsed(t)}`);
+    report(`verify over ssh (CLI, --probe) -> exit ${cli.code} in ${elapsed(t)}`);
     if (cli.code !== 0) report(cli.stdout + cli.stderr);
     const json = JSON.parse(cli.stdout);
     expect(json.hosts.map((h: any) => [h.endpoint, h.status])).toEqual(info.hosts.map((h) => [`ssh://root@${h.address}`, 'read']));
     expect(json.counts.drift).toBe(0);
+    expect(json.findings.filter((f: any) => f.objectKind === 'daemon')).toEqual([]);
     expect(cli.code).toBe(EXIT_IN_SYNC);
+    // Through the unix sockets there is no ssh: iptables stays a note that says why.
+    const local = await verify();
+    expect(local.findings).toContainEqual(expect.objectContaining({ host: 'h1', kind: DriftKind.UNVERIFIED, attribute: 'iptables', description: expect.stringMatching(/readable only as root on the host/) }));
+    for (const h of info.hosts) expect((await docker(h, ['network', 'ls', '-q', '--filter', 'label=docknet.probe'])).stdout.trim()).toBe('');
   }, 400_000);
 
   test('a host whose key does not match the declared one is unreachable (exit 5), not read', async () => {
@@ -237,6 +246,36 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     await heal(f);
     expect(JSON.parse(fs.readFileSync(h3.configFile, 'utf8')).mtu).toBe(1400);
     await expectClean();
+  }, 240_000);
+
+  test('a daemon key the Engine API does not report (dns) changed on the host and dockerd restarted: shown by --probe with its evidence', async () => {
+    const h3 = host(3);
+    const cfg = JSON.parse(fs.readFileSync(h3.configFile, 'utf8'));
+    expect(cfg.dns).toEqual(['198.18.0.254']);
+    fs.writeFileSync(h3.configFile, JSON.stringify({ ...cfg, dns: ['198.18.0.253'] }, null, 2));
+    await run(h3.restartCommand, [], { timeoutMs: 90_000 });
+    // Without --probe nothing on h3 shows it (no container there): a note that says so, not a guess.
+    const plain = await verify();
+    expect(drift(plain)).toEqual([]);
+    expect(plain.findings).toContainEqual(expect.objectContaining({ host: 'h3', kind: DriftKind.UNVERIFIED, attribute: 'dns', description: expect.stringMatching(/run with --probe/) }));
+    const t = Date.now();
+    const r = await runVerify({ env: ENV, dir: outdir, endpoints: sockets(), timeoutMs: 20_000, probe: { max: 1 } });
+    report(`verify --probe (daemon evidence + 1 probe) in ${elapsed(t)}`);
+    report(renderVerifyMarkdown(r));
+    expect(verifyExitCode(r)).toBe(EXIT_DRIFT);
+    const found = drift(r);
+    expect(found).toEqual([expect.objectContaining({
+      host: 'h3', objectKind: 'daemon', kind: DriftKind.CHANGED, attribute: 'dns', expected: ['198.18.0.254'], actual: ['198.18.0.253'],
+      evidence: '/etc/resolv.conf of a short-lived probe container on the default bridge',
+    })]);
+    // The probe container is gone again.
+    expect((await docker(h3, ['ps', '-aq', '--filter', 'label=docknet.probe'])).stdout.trim()).toBe('');
+    await heal(found[0]);
+    expect(JSON.parse(fs.readFileSync(h3.configFile, 'utf8')).dns).toEqual(['198.18.0.254']);
+    const healed = await runVerify({ env: ENV, dir: outdir, endpoints: sockets(), timeoutMs: 20_000, probe: { max: 1 } });
+    expect(drift(healed)).toEqual([]);
+    // Every host's dns now has evidence: none is left "not verified".
+    expect(healed.findings.filter((f) => f.attribute === 'dns')).toEqual([]);
   }, 240_000);
 
   test('a container stopped', async () => {

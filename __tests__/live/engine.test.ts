@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { EndpointError, connectEngine } from '../../lib/live/engine';
+import { EndpointError, connectEngine, explainTls as explain } from '../../lib/live/engine';
 
 let dir: string;
 let server: http.Server;
@@ -75,6 +75,36 @@ describe('connectEngine', () => {
     expect(() => connectEngine('tcp://10.0.0.5:2376')).toThrow(EndpointError);
     expect(() => connectEngine('tcp://10.0.0.5:2376')).toThrow(/no TLS material .* --cert-path <host>=<dir>/);
     expect(() => connectEngine('tcp://10.0.0.5:2376', { tls: { certPath: path.join(dir, 'nope') } })).toThrow(/ca\.pem does not exist/);
+  });
+
+  test("the operator's DOCKER_HOST / DOCKER_CERT_PATH never redirect a read (docker-modem would take them as defaults)", async () => {
+    const saved = { h: process.env.DOCKER_HOST, c: process.env.DOCKER_CERT_PATH, v: process.env.DOCKER_TLS_VERIFY };
+    Object.assign(process.env, { DOCKER_HOST: 'tcp://127.0.0.1:9', DOCKER_CERT_PATH: path.join(dir, 'nope'), DOCKER_TLS_VERIFY: '1' });
+    try {
+      const e = connectEngine(`unix://${socket}`);
+      expect(await e.version()).toMatchObject({ Version: '20.10.24' });
+      e.close();
+    } finally {
+      for (const [k, v] of [['DOCKER_HOST', saved.h], ['DOCKER_CERT_PATH', saved.c], ['DOCKER_TLS_VERIFY', saved.v]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  test('TLS failures say which side refused what, and the fix (the lab e2e verify-tls makes each for real)', () => {
+    const ep = 'tcp://10.0.0.5:2376';
+    const err = (code: string, message: string) => Object.assign(new Error(message), { code });
+    const explainTls = (e: Error, endpoint: string, source: string) => explain(e, endpoint, source) as Error;
+    expect(explainTls(err('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), ep, '/etc/dk/ca.pem').message)
+      .toBe(`${ep}: the daemon's certificate is not signed by the CA in /etc/dk/ca.pem (unable to verify the first certificate): the host is untrusted and nothing was read. Give the CA that issued the daemon's certificate.`);
+    expect(explainTls(err('ERR_TLS_CERT_ALTNAME_INVALID', "IP: 10.0.0.5 is not in the cert's list: 10.0.0.6"), ep, 'x').message).toMatch(/does not name this address .* subjectAltName/);
+    expect(explainTls(err('CERT_HAS_EXPIRED', 'certificate has expired'), ep, 'x').message).toMatch(/not valid now .* Renew it/);
+    expect(explainTls(err('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'sslv3 alert bad certificate'), ep, '/etc/dk/ca.pem').message).toMatch(/the daemon refused the client certificate in \/etc\/dk\/ca\.pem/);
+    expect(explainTls(err('ERR_OSSL_X509_KEY_VALUES_MISMATCH', 'key values mismatch'), ep, 'x').message).toMatch(/cannot be used .* key\.pem that belongs to cert\.pem/);
+    // Anything else passes through unchanged (a refused or timed-out connection says so itself).
+    const refused = err('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.5:2376');
+    expect(explainTls(refused, ep, 'x')).toBe(refused);
   });
 
   test('bad endpoints say what was expected', () => {

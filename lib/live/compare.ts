@@ -6,6 +6,7 @@
 import { Cidr, IpAddress } from '../core/address/cidr';
 import { ContainerModel, DocknetModel, HostModel, NetworkModel, ResourceAddressModel, SwarmRoleName } from '../core/model';
 import { formatValue, mdCode, jsonEqual } from '../report/text';
+import { checkWithEvidence, evidenceDescription } from './daemon-evidence';
 import { DriftKind, Expectation, Finding, HostSnapshot, ObjectKind, Remedy, RemedyAction } from './types';
 
 export type { Expectation } from './types';
@@ -385,16 +386,29 @@ function compareDaemon(model: DocknetModel, host: HostModel, snap: HostSnapshot)
   const rollout = model.resources.find((r) => r.kind === 'daemon' && r.host === host.name);
   const out: Finding[] = [];
   const unverified: string[] = [];
+  const remedy = () => replaceRemedy([rollout], "the rollout only runs when the declared daemon.json changes, so an edit on the host is invisible to Terraform's plan");
+  // Keys the Engine API does not report: checked through what Docker did with them, when it shows.
+  const notReported = Object.fromEntries(Object.entries(host.daemon).filter(([k]) => !(k in observed)));
+  const byEvidence = checkWithEvidence(notReported, snap.daemonEvidence, (key, expected, actual, evidence) => ({
+    ...find(host.name, 'daemon', host.name, DriftKind.CHANGED, key, expected, actual, remedy()),
+    description: evidenceDescription(host.name, key, expected, actual, evidence),
+    evidence,
+  }));
+  out.push(...byEvidence.findings);
+  for (const [key, why] of byEvidence.unverified) {
+    out.push({ host: host.name, objectKind: 'daemon', object: host.name, kind: DriftKind.UNVERIFIED, attribute: key,
+      description: `daemon ${mdCode(host.name)}: ${key} not reported by the Engine API, not verified: ${why}` });
+  }
   for (const key of Object.keys(host.daemon).sort()) {
     const want = host.daemon[key];
+    if (byEvidence.verified.has(key) || byEvidence.unverified.has(key)) continue;
     if (!(key in observed)) {
       unverified.push(key);
       continue;
     }
     const got = observed[key];
     if (!jsonEqual(want, got)) {
-      out.push(find(host.name, 'daemon', host.name, DriftKind.CHANGED, key, want, got,
-        replaceRemedy([rollout], "the rollout only runs when the declared daemon.json changes, so an edit on the host is invisible to Terraform's plan")));
+      out.push(find(host.name, 'daemon', host.name, DriftKind.CHANGED, key, want, got, remedy()));
     }
   }
   if (unverified.length) out.push(find(host.name, 'daemon', host.name, DriftKind.UNVERIFIED, unverified.join(', '), undefined, undefined));

@@ -2,7 +2,8 @@
  * One host as the Engine API reports it: the raw responses verify compares, kept as they came so a
  * snapshot recorded on the lab can stand in for a host in tests (__tests__/live/fixtures).
  */
-import type { EngineReader, HostSnapshot } from './types';
+import { resolvConfSource } from './daemon-evidence';
+import type { DaemonEvidence, EngineReader, HostSnapshot } from './types';
 
 export type { HostSnapshot } from './types';
 
@@ -30,6 +31,16 @@ export async function readSnapshot(engine: EngineReader): Promise<HostSnapshot> 
   const containers = inspected.filter((c): c is Record<string, any> => c !== undefined);
   const manager = info.Swarm?.LocalNodeState === 'active' && info.Swarm?.ControlAvailable === true;
   const [nodes, services] = manager ? await Promise.all([engine.nodes(), engine.services()]) : [undefined, undefined];
+  // The daemon's DNS settings as Docker wrote them for a container it started (a GET of one file).
+  let daemonEvidence: DaemonEvidence | undefined;
+  const source = engine.file ? resolvConfSource({ containers, info }) : undefined;
+  if (source) {
+    try {
+      daemonEvidence = { resolvConf: { container: source.name, network: source.network, text: await engine.file!(source.id, '/etc/resolv.conf') } };
+    } catch (e) {
+      daemonEvidence = { errors: [`reading /etc/resolv.conf of ${source.name} failed: ${(e as Error).message}`] };
+    }
+  }
   return {
     version: { Version: version.Version, ApiVersion: version.ApiVersion },
     info,
@@ -38,5 +49,6 @@ export async function readSnapshot(engine: EngineReader): Promise<HostSnapshot> 
     images: images.map((i) => ({ Id: i.Id, RepoTags: i.RepoTags ?? [] })),
     ...(nodes ? { nodes } : {}),
     ...(services ? { services } : {}),
+    ...(daemonEvidence ? { daemonEvidence } : {}),
   };
 }

@@ -18,7 +18,34 @@ export interface HostSnapshot {
   readonly nodes?: Record<string, any>[];
   /** Swarm services, when the host is a manager. */
   readonly services?: Record<string, any>[];
+  /** What shows daemon.json keys the Engine API does not report (lib/live/daemon-evidence.ts). */
+  readonly daemonEvidence?: DaemonEvidence;
 }
+
+/** What verify gathered beyond the Engine API's reports, per host (recorded with the snapshot). */
+export interface DaemonEvidence {
+  /** /etc/resolv.conf of a container Docker wrote it for. */
+  readonly resolvConf?: {
+    readonly container: string;
+    /** "bridge" (the default bridge: the daemon's name servers are in the file) or another network (Docker's embedded DNS, 127.0.0.11, stands in for them). */
+    readonly network: string;
+    /** True for the short-lived probe container (--probe). */
+    readonly probe?: boolean;
+    readonly text: string;
+  };
+  /** The subnet Docker gave a short-lived bridge network created without one (--probe). */
+  readonly poolSubnet?: { readonly network: string; readonly subnet: string };
+  /** The host's nat table (`iptables -t nat -S` as root over ssh), or why it could not be read. */
+  readonly iptables?: {
+    readonly nat?: string;
+    readonly error?: string;
+    /** The subnet of the short-lived probe network that existed while `nat` was read (--probe). */
+    readonly probeSubnet?: string;
+  };
+  /** Why some evidence could not be gathered ("resolv.conf: ...", "pools: ..."). */
+  readonly errors?: string[];
+}
+
 
 /** The reads verify needs; a fake implements it in tests (recorded lab responses). */
 export interface EngineReader {
@@ -38,6 +65,13 @@ export interface EngineReader {
   nodes(): Promise<Record<string, any>[]>;
   /** GET /services (managers only) */
   services(): Promise<Record<string, any>[]>;
+  /** GET /containers/{id}/archive?path=: one file of a container (its /etc/resolv.conf). Optional: recorded fakes have none. */
+  file?(id: string, path: string): Promise<string>;
+  /**
+   * The host's nat table (`iptables -t nat -S`, as root: directly for root, else `sudo -n`), over
+   * the same ssh as the Engine API. Only ssh:// endpoints have it.
+   */
+  natTable?(timeoutMs: number): Promise<{ nat?: string; error?: string }>;
   /** Releases connections (ssh processes). */
   close(): void;
 }
@@ -48,6 +82,13 @@ export interface EngineProber {
   exec(container: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
   /** Runs a command in a new container on the host's network (removed afterwards). */
   runOnHost(image: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
+  /** /etc/resolv.conf of a short-lived container of `image` on the default bridge (removed afterwards). */
+  resolvConfOnBridge?(image: string, timeoutMs: number): Promise<string>;
+  /**
+   * The IPv4 subnet Docker gives a short-lived bridge network created without one (removed
+   * afterwards); `whileThere` runs while it exists (the host's nat table then shows Docker's rules for it).
+   */
+  poolSubnet?<T>(timeoutMs: number, whileThere?: () => Promise<T>): Promise<{ network: string; subnet: string; during?: T }>;
   close(): void;
 }
 
@@ -129,6 +170,8 @@ export interface Finding {
   readonly actual?: unknown;
   /** One line in human words. */
   readonly description: string;
+  /** For a daemon key the Engine API does not report: what showed it ("/etc/resolv.conf of container `web` on the default bridge"). */
+  readonly evidence?: string;
   readonly remedy?: Remedy;
 }
 

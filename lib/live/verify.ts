@@ -8,6 +8,7 @@ import { DocknetModel, HostModel } from '../core/model';
 import { readModels } from '../report/model-file';
 import { parseStack, readTfJson, SynthProvider } from '../report/synth';
 import { compareHost, compareSwarmNodes, Expectation } from './compare';
+import { DaemonEvidence } from './daemon-evidence';
 import { ConnectOptions, EngineReader, connectEngine } from './engine';
 import { EngineProber, ProbeOutcome, deriveProbes, probeHosts, probeMatches, runProbes } from './probe';
 import { HostSnapshot, mapBounded, readSnapshot } from './snapshot';
@@ -102,7 +103,12 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     let engine: EngineReader | undefined;
     try {
       engine = connect(endpoint, { ...copts, timeoutMs });
-      const snap = await withTimeout(readSnapshot(engine), timeoutMs, `${h.name} (${endpoint})`);
+      let snap = await withTimeout(readSnapshot(engine), timeoutMs, `${h.name} (${endpoint})`);
+      if (h.daemon && 'iptables' in h.daemon) {
+        // The DOCKER chains show iptables; only the host's root can read them (over the same ssh).
+        const iptables = engine.natTable ? await engine.natTable(Math.min(timeoutMs, 15_000)) : undefined;
+        if (iptables) snap = { ...snap, daemonEvidence: { ...snap.daemonEvidence, iptables } };
+      }
       snaps.set(h.name, snap);
       const ms = Date.now() - t0;
       opts.progress?.(`${h.name}: read in ${(ms / 1000).toFixed(1)} s (Docker ${snap.version.Version}, ${snap.networks.length} networks, ${snap.containers.length} containers)`);
@@ -116,21 +122,30 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     }
   });
   const findings: Finding[] = [];
-  for (const h of model.hosts) {
-    const snap = snaps.get(h.name);
-    if (snap) findings.push(...compareHost(expectation, h.name, snap));
+  const probers = new Map<string, EngineReader & EngineProber>();
+  const proberOf = (h: string): (EngineReader & EngineProber) | undefined => {
+    const hr = hosts.find((x) => x.host === h)!;
+    if (hr.status !== HostStatus.READ) return undefined;
+    if (!probers.has(h)) probers.set(h, connect(hr.endpoint, { ...connection(model.hosts.find((x) => x.name === h)!, providers.get(h), opts).connect, timeoutMs }));
+    return probers.get(h);
+  };
+  try {
+    if (opts.probe) await probeDaemons(model, snaps, proberOf, opts);
+    for (const h of model.hosts) {
+      const snap = snaps.get(h.name);
+      if (snap) findings.push(...compareHost(expectation, h.name, snap));
+    }
+    findings.push(...compareSwarmNodes(model, snaps));
+  } catch (e) {
+    for (const p of probers.values()) p.close();
+    throw e;
   }
-  findings.push(...compareSwarmNodes(model, snaps));
   let probes: VerifyResult['probes'];
+  if (!opts.probe) for (const p of probers.values()) p.close();
   if (opts.probe) {
     const plan = deriveProbes(expectation, snaps, opts.probe.max);
-    const probers = new Map<string, EngineProber>();
     try {
-      for (const h of probeHosts(model, plan)) {
-        const hr = hosts.find((x) => x.host === h)!;
-        if (hr.status !== HostStatus.READ) continue;
-        probers.set(h, connect(hr.endpoint, { ...connection(model.hosts.find((x) => x.name === h)!, providers.get(h), opts).connect, timeoutMs }));
-      }
+      for (const h of probeHosts(model, plan)) proberOf(h);
       const t0 = Date.now();
       opts.progress?.(`probing: ${plan.cases.length} probes${plan.dropped ? ` (${plan.dropped} left out by the bound)` : ''}`);
       const outcomes = await runProbes(plan.cases, probers, { timeoutMs: opts.probe.timeoutMs });
@@ -149,6 +164,59 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     counts: { drift, notes: findings.length - drift, unreachable: hosts.filter((h) => h.status === HostStatus.UNREACHABLE).length },
     ...(probes ? { probes } : {}),
   };
+}
+
+/**
+ * --probe: evidence for daemon keys the Engine API does not report, where reading did not find it
+ * (lib/live/daemon-evidence.ts): a short-lived container on the default bridge for the DNS keys, a
+ * short-lived network without a subnet for default-address-pools and, while it exists, the host's
+ * nat table for iptables (ssh hosts). Both objects are always removed.
+ */
+async function probeDaemons(model: DocknetModel, snaps: Map<string, HostSnapshot>, proberOf: (h: string) => (EngineReader & EngineProber) | undefined, opts: VerifyOptions): Promise<void> {
+  const timeoutMs = opts.probe?.timeoutMs ?? 8000;
+  await mapBounded(model.hosts, 4, async (h) => {
+    const snap = snaps.get(h.name);
+    const want = h.daemon ?? {};
+    if (!snap) return;
+    // The name servers show only on the default bridge; search and options in any resolv.conf Docker wrote.
+    const rc = snap.daemonEvidence?.resolvConf;
+    const needDns = ('dns' in want && rc?.network !== 'bridge') || ((('dns-search' in want) || ('dns-opts' in want)) && !rc);
+    const needPools = 'default-address-pools' in want && !Array.isArray(snap.info.DefaultAddressPools);
+    // iptables: the nat table while a fresh network exists tells on from off (lib/live/daemon-evidence.ts).
+    const needIptables = 'iptables' in want && snap.daemonEvidence?.iptables?.nat !== undefined && /^-N DOCKER$/m.test(snap.daemonEvidence.iptables.nat);
+    if (!needDns && !needPools && !needIptables) return;
+    const p = proberOf(h.name);
+    if (!p) return;
+    const ev = { ...(snap.daemonEvidence ?? {}) } as { -readonly [K in keyof DaemonEvidence]: DaemonEvidence[K] };
+    const errors = [...(ev.errors ?? [])];
+    const t0 = Date.now();
+    if (needDns) {
+      const image = snap.images.find((i) => i.RepoTags.some((t) => t !== '<none>:<none>'))?.RepoTags[0];
+      if (!image || !p.resolvConfOnBridge) errors.push(image ? 'this connection cannot run a probe container' : 'no tagged image on the host to run a probe container from');
+      else {
+        try {
+          ev.resolvConf = { container: 'docknet-probe', network: 'bridge', probe: true, text: await p.resolvConfOnBridge(image, timeoutMs) };
+        } catch (e) {
+          errors.push(`the probe container (${image}) on the default bridge failed: ${errorText(e)}`);
+        }
+      }
+    }
+    if (needPools || needIptables) {
+      if (!p.poolSubnet) errors.push('this connection cannot create a probe network');
+      else {
+        try {
+          const nat = needIptables && p.natTable ? p.natTable.bind(p) : undefined;
+          const got = await p.poolSubnet(timeoutMs, nat ? () => nat(timeoutMs) : undefined);
+          if (needPools) ev.poolSubnet = { network: got.network, subnet: got.subnet };
+          if (got.during?.nat) ev.iptables = { nat: got.during.nat, probeSubnet: got.subnet };
+        } catch (e) {
+          errors.push(`the probe network failed: ${errorText(e)}`);
+        }
+      }
+    }
+    opts.progress?.(`${h.name}: daemon evidence probed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    snaps.set(h.name, { ...snap, daemonEvidence: { ...ev, ...(errors.length ? { errors } : {}) } });
+  });
 }
 
 const word = (b: boolean) => (b ? 'reachable' : 'blocked');
