@@ -11,10 +11,8 @@ import { ParsedNetwork, ValidationContext, describeNet, splitParent } from '../c
 
 type NetSpan = Span<{ net: ParsedNetwork; cidr: Cidr }>;
 
-function netSpans(net: ParsedNetwork): NetSpan[] {
-  const out: NetSpan[] = [];
-  for (const c of [net.v4.subnet, net.v6.subnet]) if (c) out.push({ family: c.family, start: c.start, end: c.end, item: { net, cidr: c } });
-  return out;
+function netSpan(net: ParsedNetwork, c: Cidr): NetSpan {
+  return { family: c.family, start: c.start, end: c.end, item: { net, cidr: c } };
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -45,12 +43,25 @@ export function checkOverlaps(ctx: ValidationContext): void {
   const local = new Map<string, NetSpan[]>();
   const overlays: NetSpan[] = [];
   const localOnSwarm: NetSpan[] = [];
+  // Spans go straight into their groups: no per-network array, spread or for-of, which on a cold
+  // first call allocated about 1 KB per network (iterators and their results).
   for (const net of ctx.networks.values()) {
-    const spans = netSpans(net);
-    if (net.model.driver === 'overlay') overlays.push(...spans);
-    else {
-      for (const s of spans) push(local, net.model.host, s);
-      if (ctx.swarmMembers.has(net.model.host)) localOnSwarm.push(...spans);
+    const n = net.model;
+    const s4 = net.v4.subnet ? netSpan(net, net.v4.subnet) : undefined;
+    const s6 = net.v6.subnet ? netSpan(net, net.v6.subnet) : undefined;
+    if (!s4 && !s6) continue;
+    if (n.driver === 'overlay') {
+      if (s4) overlays.push(s4);
+      if (s6) overlays.push(s6);
+      continue;
+    }
+    let onHost = local.get(n.host);
+    if (!onHost) local.set(n.host, (onHost = []));
+    if (s4) onHost.push(s4);
+    if (s6) onHost.push(s6);
+    if (ctx.swarmMembers.has(n.host)) {
+      if (s4) localOnSwarm.push(s4);
+      if (s6) localOnSwarm.push(s6);
     }
   }
 
@@ -91,38 +102,51 @@ export function checkOverlaps(ctx: ValidationContext): void {
   const perHost = new Map<string, SpanIndex<HostRange>>();
   const swarmRanges = new Map<string, Span<HostRange>>();
   const lanByName = new Map(ctx.model.lanSegments.map((l) => [l.name, l]));
+  // Indexed loops and flags instead of for-of and .some(callback): each allocates per step or call
+  // on a cold first call, and this runs for every host.
   for (const h of ctx.hosts.values()) {
-    const ranges: HostRange[] = [];
-    for (const itf of h.interfaces) {
+    const ranges: Span<HostRange>[] = [];
+    const add = (r: HostRange) => ranges.push({ family: r.cidr.family, start: r.cidr.start, end: r.cidr.end, item: r });
+    const interfaces = h.interfaces;
+    for (let i = 0; i < interfaces.length; i++) {
+      const itf = interfaces[i];
       const c = itf.address ? ctx.cidrContaining(itf.address, h.path, `interface ${itf.name} address`) : undefined;
-      if (c) ranges.push({ kind: 'interface', label: `the subnet ${c} of interface ${itf.name}`, cidr: c, iface: itf.name, lan: itf.lan, hosts: [h.name] });
+      if (c) add({ kind: 'interface', label: `the subnet ${c} of interface ${itf.name}`, cidr: c, iface: itf.name, lan: itf.lan, hosts: [h.name] });
       const seg = itf.lan ? lanByName.get(itf.lan) : undefined;
       const sc = seg ? ctx.cidr(seg.subnet, `lan ${seg.name}`, 'subnet') : undefined;
-      if (seg && sc) ranges.push({ kind: 'lan', label: `LAN segment "${seg.name}" (${sc})`, cidr: sc, iface: itf.name, lan: seg.name, hosts: [h.name] });
+      if (seg && sc) add({ kind: 'lan', label: `LAN segment "${seg.name}" (${sc})`, cidr: sc, iface: itf.name, lan: seg.name, hosts: [h.name] });
     }
-    for (const r of h.daemonRanges) {
+    let bip = false;
+    let pools = false;
+    const daemonRanges = h.daemonRanges;
+    for (let i = 0; i < daemonRanges.length; i++) {
+      const r = daemonRanges[i];
       const c = ctx.cidrContaining(r.cidr, h.path, r.label);
       const soft = r.label.startsWith('default-address-pools');
-      if (c) ranges.push({ kind: soft ? 'pool' : 'daemon', label: `daemon ${r.label} (${r.cidr})`, cidr: c, hosts: [h.name] });
+      if (r.label === 'bip') bip = true;
+      if (soft) pools = true;
+      if (c) add({ kind: soft ? 'pool' : 'daemon', label: `daemon ${r.label} (${r.cidr})`, cidr: c, hosts: [h.name] });
     }
     // Docker's defaults are part of the plan: a host that does not declare bip has docker0 on
     // 172.17.0.0/16, one that does not declare default-address-pools hands out Docker's.
-    if (!h.daemonRanges.some((r) => r.label === 'bip')) {
-      ranges.push({ kind: 'daemon', label: `Docker's default docker0 (${DOCKER_DEFAULT_BIP_NETWORK}; the host declares no bip)`, cidr: Cidr.parse(DOCKER_DEFAULT_BIP_NETWORK), hosts: [h.name], dockerDefault: true });
+    if (!bip) {
+      add({ kind: 'daemon', label: `Docker's default docker0 (${DOCKER_DEFAULT_BIP_NETWORK}; the host declares no bip)`, cidr: Cidr.parse(DOCKER_DEFAULT_BIP_NETWORK), hosts: [h.name], dockerDefault: true });
     }
-    if (!h.daemonRanges.some((r) => r.label.startsWith('default-address-pools'))) {
+    if (!pools) {
       for (const p of DOCKER_DEFAULT_ADDRESS_POOLS) {
         if (p.base === DOCKER_DEFAULT_BIP_NETWORK) continue; // docker0's, above
-        ranges.push({ kind: 'pool', label: `Docker's default address pool ${p.base} (the host declares no default-address-pools)`, cidr: Cidr.parse(p.base), hosts: [h.name], dockerDefault: true });
+        add({ kind: 'pool', label: `Docker's default address pool ${p.base} (the host declares no default-address-pools)`, cidr: Cidr.parse(p.base), hosts: [h.name], dockerDefault: true });
       }
     }
     if (ctx.swarmMembers.has(h.name)) {
-      for (const p of ctx.model.swarm?.defaultAddrPools ?? []) {
-        const c = ctx.cidr(p, 'swarm', 'default-addr-pool');
-        if (c) ranges.push({ kind: 'swarm-pool', label: `swarm default-addr-pool (${c})`, cidr: c, hosts: [h.name] });
+      const swarmPools = ctx.model.swarm?.defaultAddrPools ?? [];
+      for (let i = 0; i < swarmPools.length; i++) {
+        const c = ctx.cidr(swarmPools[i], 'swarm', 'default-addr-pool');
+        if (c) add({ kind: 'swarm-pool', label: `swarm default-addr-pool (${c})`, cidr: c, hosts: [h.name] });
       }
       // Overlays meet every member's ranges: index each distinct range once, with its hosts.
-      for (const r of ranges) {
+      for (let i = 0; i < ranges.length; i++) {
+        const r = ranges[i].item;
         if (r.kind === 'swarm-pool' || r.dockerDefault) continue;
         const key = `${r.kind}|${r.cidr}|${r.label}`;
         const prev = swarmRanges.get(key);
@@ -130,7 +154,7 @@ export function checkOverlaps(ctx: ValidationContext): void {
         else swarmRanges.set(key, { family: r.cidr.family, start: r.cidr.start, end: r.cidr.end, item: { ...r, hosts: [h.name] } });
       }
     }
-    perHost.set(h.name, new SpanIndex(ranges.map((r) => ({ family: r.cidr.family, start: r.cidr.start, end: r.cidr.end, item: r }))));
+    perHost.set(h.name, new SpanIndex(ranges));
   }
 
   for (const [host, spans] of local) {
