@@ -140,6 +140,10 @@ take_lock() {
   done
 }
 
+# Milliseconds since the epoch where date knows %N (GNU, busybox), else whole seconds; "S.ss s" since $1.
+now_ms() { t=$(date +%s%N 2>/dev/null); case $t in ''|*[!0-9]*) echo $(( $(date +%s) * 1000 )) ;; *) echo $(( t / 1000000 )) ;; esac; }
+since() { d=$(( $(now_ms) - $1 )); printf '%d.%02d s' $(( d / 1000 )) $(( d % 1000 / 10 )); }
+
 daemon_answers() { $docker_cmd info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
 
 wait_for_daemon() {
@@ -211,6 +215,7 @@ print_daemon_log() {
 # this dockerd does not report (the template fails), rest on the start-time check; the log says
 # which key was checked how. Returns 1 naming each key that reads back differently.
 settings_gate() {
+  t_gate=$(now_ms)
   json_keys "$target" | sort > "$run/keys.all"
   if [ ! -f "$readback" ]; then
     say "settings gate: no read-back list; every key rests on the start-time check: $(tr '\n' ' ' < "$run/keys.all")"
@@ -247,8 +252,9 @@ settings_gate() {
   done < "$readback"
   set +f
   cut -f1 "$readback" | sort > "$run/keys.read"
-  rest=$(comm -23 "$run/keys.all" "$run/keys.read" | tr '\n' ' ')
-  say "settings gate: read back from dockerd:${read_ok:- none}; start-time check only:${unread}${rest:+ $rest}"
+  rest=$(comm -23 "$run/keys.all" "$run/keys.read" | tr '\n' ' ' | sed 's/ $//')
+  rest="$unread${rest:+ $rest}"
+  say "settings gate: read back from dockerd:${read_ok:- none}; start-time check only:${rest:- none} ($(since "$t_gate"))"
   return "$bad"
 }
 
@@ -399,7 +405,7 @@ running_containers > "$run/containers"
 swarm_before=$(swarm_state)
 mv -f "$stage" "$target" 2>"$run/err" || fail_step "cannot move $stage to $target: $(cat "$run/err")"
 say "restarting dockerd on $(hostname) with the new $target"
-t_restart=$(date +%s)
+t_restart=$(now_ms)
 restart_out=$(sh -c "$restart" 2>&1)
 restart_rc=$?
 why=''
@@ -416,18 +422,20 @@ else
   fi
 fi
 if [ -z "$why" ]; then
-  rm -f "$restore"
-  say "applied $target; dockerd answers with it ($(( $(date +%s) - t_restart ))s after the restart began)"
+  say "applied $target; dockerd answers with it ($(since "$t_restart") after the restart began)"
   # The record decides later which keys docknet may remove: written whole or not at all, and a
   # failed write (disk full) fails the rollout with its own error instead of passing unnoticed.
+  # Nothing is removed before it is written (the restore copy goes after), so the space a removal
+  # frees does not hide a disk that is full.
   recorded=yes
   if ! cp -p "$target" "$applied.tmp" 2>"$run/err" || ! cmp -s "$target" "$applied.tmp" || ! mv -f "$applied.tmp" "$applied" 2>>"$run/err"; then
     recorded=no
     rm -f "$applied.tmp"
     say "cannot record the applied file as $applied: $(cat "$run/err")"
   fi
+  rm -f "$restore"
   if health_gate; then
-    say "health gate passed on $(hostname) $(( $(date +%s) - t_restart ))s after the restart began"
+    say "health gate passed on $(hostname) $(since "$t_restart") after the restart began"
     [ "$recorded" = yes ] && finish 0
     say "dockerd runs with the new $target (complete, in place), but docknet could not record it: free space in $dir, then apply again"
     finish 1
