@@ -1,8 +1,8 @@
 // Day 2 on the lab: the whole hosts stack applied through a non-root user with sudo, then rolling
 // daemon changes (timeline: never two dockerd down at once, containers back), a daemon.json that
 // breaks the second host of the wave, a session killed during a restart, a full disk (before and in
-// the middle of the rollout), the settings gate reading mtu/bip back (and catching a daemon that runs
-// without a declared key), an impostor sshd on a member's address, a member that left by hand, and a
+// the middle of the rollout), the settings gate reading mtu/bip back (every mapped key proved on
+// dockerd 20.10, and a daemon that runs without a declared key caught), an impostor sshd on a member's address, a member that left by hand, and a
 // destroy with a dead host.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -124,6 +124,8 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     }
     expect(JSON.stringify(tf)).not.toMatch(/StrictHostKeyChecking=no/);
     expect((await terraform(['init', '-input=false', '-no-color'])).code).toBe(0);
+    const runDirs = () => fs.readdirSync('/tmp').filter((f) => /^docknet\.[A-Za-z0-9]{8}$/.test(f));
+    const runDirsBefore = new Set(runDirs());
     const first = await apply();
     if (first.code !== 0) report(first.out);
     expect(first.code).toBe(0);
@@ -135,8 +137,9 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     expect(await swarm(info.hosts[0])).toBe('active');
     expect((await docker(info.hosts[0], ['info', '--format', '{{.Swarm.Nodes}}'])).stdout.trim()).toBe('3');
     expect(first.out).not.toMatch(/SWMTKN-1-\w{10,}/);
-    // The private run directories are gone from every host's /tmp.
-    expect(fs.readdirSync('/tmp').filter((f) => /^docknet\.[A-Za-z0-9]{8}$/.test(f))).toEqual([]);
+    // The private run directories are gone from every host's /tmp (the hosts share the machine's
+    // /tmp with other processes: only directories made during this apply count).
+    expect(runDirs().filter((f) => !runDirsBefore.has(f))).toEqual([]);
   }, 400_000);
 
   test('(a) one daemon change on 3 hosts with containers: one dockerd down at a time, every container running again', async () => {
@@ -405,35 +408,38 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     // Bring h3's sshd back so the lab goes down cleanly.
     await run('nsenter', [`--net=/run/netns/${h3.netns}`, '/usr/sbin/sshd', '-f', path.join(path.dirname(h3.socket), 'sshd_config'), '-E', path.join(path.dirname(h3.socket), 'sshd.log')]);
   }, 400_000);
+  const safeApplyScript = path.join(__dirname, '..', '..', 'lib', 'bootstrap', 'scripts', 'safe-apply.sh');
+  /** The real safe-apply.sh run on lab host h1 directly (no terraform), with the list DaemonRollout sends. */
+  const safeApply = async (content: Record<string, unknown>) => {
+    const h1 = lab.info().hosts[0];
+    const dir = fs.mkdtempSync(path.join(work, 'run-'));
+    fs.copyFileSync(safeApplyScript, path.join(dir, 'safe-apply.sh'));
+    fs.writeFileSync(path.join(dir, 'daemon.json'), JSON.stringify(content, null, 2) + '\n');
+    fs.writeFileSync(path.join(dir, 'daemon.readback'), renderReadback(readbackChecks(content).checks));
+    const t = Date.now();
+    const r = await run('sh', [path.join(dir, 'safe-apply.sh'), dir, path.join(dir, 'daemon.json'), h1.configFile], {
+      allowFail: true,
+      timeoutMs: 120_000,
+      env: {
+        ...process.env,
+        DOCKNET_RESTART: h1.restartCommand,
+        DOCKNET_DOCKER: `docker -H ${h1.dockerHost}`,
+        DOCKNET_PIDFILE: h1.pidfile,
+        DOCKNET_LOGS: `tail -n 200 ${h1.logFile}`,
+        DOCKNET_WAIT_SECONDS: '30',
+        DOCKNET_DROP_KEYS: 'dns bip',
+      },
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+    report(`safe-apply on h1 -> exit ${r.code} in ${elapsed(t)}:\n${r.stderr}`);
+    return r;
+  };
+
   test('(g) settings gate catches a daemon that runs without a declared key: live-restore keeps the old default bridge (mtu), rolled back', async () => {
     // Outside a swarm (the destroy above ended it on h1). With live-restore on and a container running
     // on the default bridge, dockerd 20.10 keeps the old bridge at restart ("There are old running
     // containers, the network config will not take affect"): it starts, but the new mtu is not in effect.
     const h1 = lab.info().hosts[0];
-    const script = path.join(__dirname, '..', '..', 'lib', 'bootstrap', 'scripts', 'safe-apply.sh');
-    const safeApply = async (content: Record<string, unknown>) => {
-      const dir = fs.mkdtempSync(path.join(work, 'run-'));
-      fs.copyFileSync(script, path.join(dir, 'safe-apply.sh'));
-      fs.writeFileSync(path.join(dir, 'daemon.json'), JSON.stringify(content, null, 2) + '\n');
-      fs.writeFileSync(path.join(dir, 'daemon.readback'), renderReadback(readbackChecks(content).checks));
-      const t = Date.now();
-      const r = await run('sh', [path.join(dir, 'safe-apply.sh'), dir, path.join(dir, 'daemon.json'), h1.configFile], {
-        allowFail: true,
-        timeoutMs: 120_000,
-        env: {
-          ...process.env,
-          DOCKNET_RESTART: h1.restartCommand,
-          DOCKNET_DOCKER: `docker -H ${h1.dockerHost}`,
-          DOCKNET_PIDFILE: h1.pidfile,
-          DOCKNET_LOGS: `tail -n 200 ${h1.logFile}`,
-          DOCKNET_WAIT_SECONDS: '30',
-          DOCKNET_DROP_KEYS: 'dns bip',
-        },
-      });
-      fs.rmSync(dir, { recursive: true, force: true });
-      report(`safe-apply on h1 -> exit ${r.code} in ${elapsed(t)}:\n${r.stderr}`);
-      return r;
-    };
     expect(await swarm(h1)).toBe('inactive');
     const withLiveRestore = { 'live-restore': true, mtu: 1450 };
     expect((await safeApply(withLiveRestore)).code).toBe(0);
@@ -453,5 +459,34 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     expect(await bridgeOf(h1)).toMatch(/^1450 /);
     expect((await docker(h1, ['inspect', '--format', '{{.State.Running}}', 'roll-gate'])).stdout.trim()).toBe('true');
     await docker(h1, ['rm', '-f', 'roll-gate']);
+  }, 400_000);
+  test('(g) every key of the read-back mapping reads back as declared on dockerd 20.10 (the same list the rollout sends)', async () => {
+    const h1 = lab.info().hosts[0];
+    // No running container may keep the old default bridge (live-restore is on from the test above).
+    await docker(h1, ['rm', '-f', 'roll-h1', 'roll-gate'], { allowFail: true });
+    const driver = (await docker(h1, ['info', '--format', '{{.Driver}}'])).stdout.trim();
+    const all = {
+      bip: '10.230.0.1/24', 'fixed-cidr': '10.230.0.128/25', mtu: 1400, icc: false, 'ip-masq': false, ip: '127.0.0.1', ipv6: false,
+      debug: true, 'live-restore': true, labels: ['a=b', 'zone=x'], 'registry-mirrors': ['https://mirror.example.com'],
+      'insecure-registries': ['reg.example.com:5000', 'http://10.9.0.1/16'], 'default-address-pools': [{ base: '10.231.0.0/16', size: 24 }],
+      'log-driver': 'json-file', 'storage-driver': driver, 'default-runtime': 'runc', experimental: true,
+    };
+    const a = await safeApply(all);
+    expect(a.code).toBe(0);
+    expect(a.stderr).toMatch(/settings gate: read back from dockerd: bip debug default-address-pools default-runtime experimental fixed-cidr icc insecure-registries ip ip-masq ipv6 labels live-restore log-driver mtu registry-mirrors storage-driver; start-time check only: none/);
+    // A Linux bridge of the operator's own (in h1's namespace) as the default bridge.
+    const inH1 = (args: string[]) => run('nsenter', [`--net=/run/netns/${h1.netns}`, 'ip', ...args]);
+    await inH1(['link', 'add', 'dnbr0', 'type', 'bridge']);
+    try {
+      await inH1(['addr', 'add', '10.232.0.1/24', 'dev', 'dnbr0']);
+      await inH1(['link', 'set', 'dnbr0', 'up']);
+      const b = await safeApply({ bridge: 'dnbr0', 'fixed-cidr': '10.232.0.0/25', mtu: 1500, experimental: false, debug: false });
+      expect(b.code).toBe(0);
+      expect(b.stderr).toMatch(/settings gate: read back from dockerd: bridge debug experimental fixed-cidr mtu; start-time check only: none/);
+    } finally {
+      // Back on docker0 before the bridge goes.
+      await safeApply({ mtu: 1500 });
+      await inH1(['link', 'del', 'dnbr0']);
+    }
   }, 400_000);
 });
