@@ -101,6 +101,19 @@ describe('HostBootstrap + DaemonRollout', () => {
     expect(le(one(out, 'h1_DaemonRollout')).environment.DOCKNET_PROGRAM).toContain('\n{\n  "mtu": 1400\n}\nDOCKNET_EOF_');
   });
 
+  test('the settings gate\'s read-back list travels with the file; text that is not a JSON object has none', () => {
+    const out = synth((s) => {
+      new HostBootstrap(s, 'h1', { target: target(1), daemon: { mtu: 1400, dns: ['10.0.0.53'] } });
+      new DaemonRollout(s, 'Raw', { target: target(2), content: 'not json\n' });
+    });
+    const program: string = le(one(out, 'h1_DaemonRollout')).environment.DOCKNET_PROGRAM;
+    expect(program).toContain('cat > "$run/daemon.readback" <<');
+    // Terraform-escaped like the rest of the program (no ${ or %{ in the templates).
+    expect(program).toContain('\nmtu\tbridge\tequal\t1500\t{{index .Options "com.docker.network.driver.mtu"}}\t1400\n');
+    expect(program).not.toMatch(/\ndns\t/);
+    expect(le(one(out, 'Raw')).environment.DOCKNET_PROGRAM).not.toContain('cat > "$run/daemon.readback"');
+  });
+
   test('no daemon: no rollout resource', () => {
     const out = synth((s) => {
       new HostBootstrap(s, 'h1', { target: target(1) });

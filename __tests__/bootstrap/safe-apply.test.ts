@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { readbackChecks, renderReadback } from '../../lib/core/daemon/daemon-readback';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'lib', 'bootstrap', 'scripts', 'safe-apply.sh');
 const OLD = '{\n  "mtu": 1500\n}\n';
@@ -52,7 +53,23 @@ if [ -f ${target} ]; then cp ${target} ${running}; else echo '{}' > ${running}; 
     { mode: 0o755 },
   );
   const docker = path.join(dir, 'docker.sh');
-  fs.writeFileSync(docker, `#!/bin/sh\n[ -f ${running} ] || exit 1\ncase "$1" in info) case "$3" in *ServerVersion*) echo 20.10.24;; *) echo "inactive false";; esac;; esac\nexit 0\n`, { mode: 0o755 });
+  // Reads back the mtu the "daemon" runs with (FAKE_MTU_STUCK: what a daemon that ignores the key
+  // keeps reporting); templates it does not know fail like a field this engine lacks.
+  fs.writeFileSync(
+    docker,
+    `#!/bin/sh
+[ -f ${running} ] || exit 1
+case "$1" in
+  info) case "$3" in *ServerVersion*) echo 20.10.24;; *LiveRestore*|*Debug*) echo 'template: :1:2: executing "" at <.Debug>: can not evaluate field' >&2; exit 1;; *) echo "inactive false";; esac;;
+  network) case "$5" in
+    *driver.mtu*) if [ -n "\${FAKE_MTU_STUCK:-}" ]; then echo "$FAKE_MTU_STUCK"; else sed -n 's/.*"mtu": *\\([0-9]*\\).*/\\1/p' ${running}; fi;;
+    *) echo "unknown template" >&2; exit 1;;
+  esac;;
+esac
+exit 0
+`,
+    { mode: 0o755 },
+  );
   return {
     dir,
     target,
@@ -70,17 +87,21 @@ if [ -f ${target} ]; then cp ${target} ${running}; else echo '{}' > ${running}; 
   };
 }
 
-function runDir(lab: Lab, content: string) {
+function runDir(lab: Lab, content: string, readback = true) {
   const run = fs.mkdtempSync(path.join(lab.dir, 'run-'));
   fs.chmodSync(run, 0o700);
   fs.copyFileSync(SCRIPT, path.join(run, 'safe-apply.sh'));
   const upload = path.join(run, 'daemon.json');
   fs.writeFileSync(upload, content);
+  // What DaemonRollout sends beside the file (the same mapping), unless the file is not JSON.
+  let parsed: Record<string, unknown> | undefined;
+  try { parsed = JSON.parse(content); } catch { parsed = undefined; }
+  if (readback && parsed) fs.writeFileSync(path.join(run, 'daemon.readback'), renderReadback(readbackChecks(parsed).checks));
   return { run, upload, script: path.join(run, 'safe-apply.sh') };
 }
 
-function apply(shell: string, lab: Lab, content: string, env: Record<string, string> = {}) {
-  const { run, upload, script } = runDir(lab, content);
+function apply(shell: string, lab: Lab, content: string, env: Record<string, string> = {}, readback = true) {
+  const { run, upload, script } = runDir(lab, content, readback);
   const r = spawnSync(shell, [script, run, upload, lab.target], {
     env: { PATH: process.env.PATH, ...lab.env, ...env },
     encoding: 'utf8',
@@ -278,6 +299,63 @@ describe.each(['bash', 'sh'])('safe-apply.sh under %s', (shell) => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(new RegExp(`another rollout \\(pid ${process.pid}\\) still holds .*docknet-lock`));
     expect(read(lab.target)).toBe(OLD);
+  });
+
+  test('settings gate: the key is read back as declared; the others say they rest on the start time', () => {
+    const lab = fakeHost({ old: OLD });
+    const r = apply(shell, lab, '{\n  "dns": ["10.0.0.53"],\n  "mtu": 1400\n}\n', { DOCKNET_DROP_KEYS: '' });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/settings gate: read back from dockerd: mtu; start-time check only: dns/);
+  });
+
+  test('settings gate: dockerd runs but reports another value: named with expected and seen, rolled back like a failed start', () => {
+    const lab = fakeHost({ old: OLD });
+    const r = apply(shell, lab, NEW, { FAKE_MTU_STUCK: '1500' });
+    expect(r.out).toMatch(/settings gate: mtu is not in effect: expected 1400, dockerd reports 1500 \(docker network inspect bridge\)/);
+    expect(r.out).toMatch(/dockerd runs, but not with the settings of the new .*daemon.json; rolling back/);
+    expect(r.out).toMatch(/restored the previous .*dockerd answers with the old settings/);
+    expect(r.code).toBe(1);
+    expect(read(lab.target)).toBe(OLD);
+    expect(read(lab.running)).toBe(OLD);
+    expect(read(`${lab.target}.docknet-last-applied`)).toBe(OLD);
+    expect(read(`${lab.target}.docknet-failed`)).toBe(NEW);
+    expect(restarts(lab)).toBe(2);
+  });
+
+  test('settings gate: a key this dockerd does not report falls back to the start-time check, saying so', () => {
+    const lab = fakeHost({ old: OLD });
+    const r = apply(shell, lab, '{\n  "debug": true,\n  "mtu": 1400\n}\n');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/settings gate: debug not read back \(info: template: .*can not evaluate field\): start-time check only/);
+    expect(r.out).toMatch(/read back from dockerd: mtu; start-time check only: debug/);
+  });
+
+  test('settings gate: without a read-back list every key rests on the start-time check', () => {
+    const lab = fakeHost({ old: OLD });
+    const r = apply(shell, lab, NEW, {}, false);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/settings gate: no read-back list; every key rests on the start-time check: mtu/);
+  });
+
+  test('the disk fills after the swap: the record write fails with its real error, the live file is complete, a re-apply records it', () => {
+    const lab = fakeHost({ old: OLD });
+    const r = apply(shell, lab, NEW, { PATH: failingTool(lab, 'cp', '*.docknet-last-applied.tmp', 'error writing: No space left on device') });
+    expect(r.out).toMatch(/cannot record the applied file as .*docknet-last-applied: .*No space left on device/);
+    expect(r.out).toMatch(/dockerd runs with the new .* but docknet could not record it: free space/);
+    expect(r.code).toBe(1);
+    expect(read(lab.target)).toBe(NEW);
+    expect(read(lab.running)).toBe(NEW);
+    // The record is the previous one, whole; no temporary copy left.
+    expect(read(`${lab.target}.docknet-last-applied`)).toBe(OLD);
+    expect(fs.existsSync(`${lab.target}.docknet-last-applied.tmp`)).toBe(false);
+    // Space again: same file, dockerd started after it (pidfile) -> up to date, recorded.
+    fs.writeFileSync(path.join(lab.dir, 'dockerd.pid'), `${process.pid}\n`);
+    fs.utimesSync(lab.target, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    const again = apply(shell, lab, NEW, { DOCKNET_PIDFILE: path.join(lab.dir, 'dockerd.pid') });
+    expect(again.out).toMatch(/already up to date; dockerd runs with it/);
+    expect(again.code).toBe(0);
+    expect(read(`${lab.target}.docknet-last-applied`)).toBe(NEW);
+    expect(restarts(lab)).toBe(1);
   });
 
   test('the session killed during the restart: the detached worker finishes the rollout', async () => {

@@ -1,7 +1,9 @@
 // Day 2 on the lab: the whole hosts stack applied through a non-root user with sudo, then rolling
 // daemon changes (timeline: never two dockerd down at once, containers back), a daemon.json that
-// breaks the second host of the wave, a session killed during a restart, a full disk, an impostor
-// sshd on a member's address, a member that left by hand, and a destroy with a dead host.
+// breaks the second host of the wave, a session killed during a restart, a full disk (before and in
+// the middle of the rollout), the settings gate reading mtu/bip back (every mapped key proved on
+// dockerd 20.10, and a daemon that runs without a declared key caught), an impostor sshd on a member's address, a member that left by hand, and a
+// destroy with a dead host.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,11 +11,18 @@ import * as path from 'path';
 import { LAB_IMAGE, LabHost, docker, hostKey, run, startImpostor } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
 import { TfJson } from '../../lab/replay';
-import { HostConnection, SwarmRole } from '../../lib';
+import { HostConnection, Subnet, SwarmRole } from '../../lib';
+import { readbackChecks, renderReadback } from '../../lib/core/daemon/daemon-readback';
 import { e2eGate, elapsed, report, useLab } from './helpers';
 
 const gate = e2eGate('rolling daemon changes');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Copies a file with its times: a config file copied with a new mtime reads as "changed after dockerd started". */
+const copyKeep = (from: string, to: string) => {
+  fs.copyFileSync(from, to);
+  const st = fs.statSync(from);
+  fs.utimesSync(to, st.atime, st.mtime);
+};
 
 gate.describe('rolling daemon changes, faults and host keys on the lab (hosts stack through sudo)', () => {
   const lab = useLab('dnroll', 3);
@@ -115,6 +124,8 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     }
     expect(JSON.stringify(tf)).not.toMatch(/StrictHostKeyChecking=no/);
     expect((await terraform(['init', '-input=false', '-no-color'])).code).toBe(0);
+    const runDirs = () => fs.readdirSync('/tmp').filter((f) => /^docknet\.[A-Za-z0-9]{8}$/.test(f));
+    const runDirsBefore = new Set(runDirs());
     const first = await apply();
     if (first.code !== 0) report(first.out);
     expect(first.code).toBe(0);
@@ -126,8 +137,9 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     expect(await swarm(info.hosts[0])).toBe('active');
     expect((await docker(info.hosts[0], ['info', '--format', '{{.Swarm.Nodes}}'])).stdout.trim()).toBe('3');
     expect(first.out).not.toMatch(/SWMTKN-1-\w{10,}/);
-    // The private run directories are gone from every host's /tmp.
-    expect(fs.readdirSync('/tmp').filter((f) => /^docknet\.[A-Za-z0-9]{8}$/.test(f))).toEqual([]);
+    // The private run directories are gone from every host's /tmp (the hosts share the machine's
+    // /tmp with other processes: only directories made during this apply count).
+    expect(runDirs().filter((f) => !runDirsBefore.has(f))).toEqual([]);
   }, 400_000);
 
   test('(a) one daemon change on 3 hosts with containers: one dockerd down at a time, every container running again', async () => {
@@ -215,11 +227,11 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     const h1 = info.hosts[0];
     const etc = path.dirname(h1.configFile);
     const saved = fs.mkdtempSync(path.join(os.tmpdir(), 'dnroll-etc-'));
-    for (const f of fs.readdirSync(etc)) fs.copyFileSync(path.join(etc, f), path.join(saved, f));
+    for (const f of fs.readdirSync(etc)) copyKeep(path.join(etc, f), path.join(saved, f));
     // A tiny tmpfs over h1's config directory only (inside the lab's own directory).
     await run('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'dnroll-full', etc]);
     try {
-      for (const f of fs.readdirSync(saved)) fs.copyFileSync(path.join(saved, f), path.join(etc, f));
+      for (const f of fs.readdirSync(saved)) copyKeep(path.join(saved, f), path.join(etc, f));
       await run('sh', ['-c', `dd if=/dev/zero of=${etc}/filler bs=1k count=1000 2>/dev/null; true`]);
       synth(dns('198.18.0.205'));
       const full = await apply();
@@ -238,9 +250,99 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
       for (const h of info.hosts) expect(config(h)).toEqual({ dns: ['198.18.0.205'] });
     } finally {
       // Keep what the tmpfs holds (the live file and backups) when it goes.
-      for (const f of fs.readdirSync(etc)) if (f !== 'filler') fs.copyFileSync(path.join(etc, f), path.join(saved, f));
+      for (const f of fs.readdirSync(etc)) if (f !== 'filler') copyKeep(path.join(etc, f), path.join(saved, f));
       await run('umount', [etc], { allowFail: true });
-      for (const f of fs.readdirSync(saved)) fs.copyFileSync(path.join(saved, f), path.join(etc, f));
+      for (const f of fs.readdirSync(saved)) copyKeep(path.join(saved, f), path.join(etc, f));
+      fs.rmSync(saved, { recursive: true, force: true });
+    }
+  }, 400_000);
+
+  const bridgeOf = async (h: LabHost) =>
+    (await docker(h, ['network', 'inspect', 'bridge', '--format', '{{index .Options "com.docker.network.driver.mtu"}} {{range .IPAM.Config}}{{.Gateway}}/{{index (split .Subnet "/") 1}}{{end}}'])).stdout.trim();
+  /** Host i's settings with an mtu and a bip of its own, and the daemon.json they render to. */
+  const gateDaemon = (dnsIp: string) => (i: number) => ({ dns: [dnsIp], mtu: 1450, bip: Subnet.cidr(`10.213.${i + 1}.0/24`) });
+  const gateJson = (dnsIp: string, i: number) => ({ bip: `10.213.${i + 1}.1/24`, dns: [dnsIp], mtu: 1450 });
+
+  test('(g) settings gate: an mtu and bip change passes on every host because dockerd reports the new values', async () => {
+    const info = lab.info();
+    synth(gateDaemon('198.18.0.205'));
+    const { result, lines, maxDown } = await timeline(() => apply());
+    report(`timeline of the mtu/bip rollout:\n  ${lines.join('\n  ')}`);
+    report(docknetLines(result.out));
+    expect(result.code).toBe(0);
+    expect(maxDown).toBe(1);
+    const gates = result.out.split('\n').filter((l) => /settings gate: read back|health gate passed on/.test(l));
+    report(`gate lines:\n  ${gates.join('\n  ')}`);
+    for (const [i, h] of info.hosts.entries()) {
+      expect(await bridgeOf(h)).toBe(`1450 10.213.${i + 1}.1/24`);
+      expect(result.out).toMatch(new RegExp(`${h.name}_DaemonRollout\\S* \\(local-exec\\): docknet: health gate passed on \\S+ [\\d.]+ s after the restart began`));
+    }
+    expect(result.out.match(/settings gate: read back from dockerd: bip mtu; start-time check only: dns \([\d.]+ s\)/g)).toHaveLength(3);
+  }, 400_000);
+
+  test('(c) the disk fills in the middle of the rollout (h2, right after its backups): dockerd runs everywhere with a complete file, "No space left on device"; a re-apply converges once there is room', async () => {
+    const info = lab.info();
+    const [h1, h2, h3] = info.hosts;
+    const etc = path.dirname(h2.configFile);
+    const before = fs.readFileSync(h3.configFile, 'utf8');
+    const saved = fs.mkdtempSync(path.join(os.tmpdir(), 'dnroll-etc-'));
+    for (const f of fs.readdirSync(etc)) copyKeep(path.join(etc, f), path.join(saved, f));
+    // h2's config directory on a small filesystem of its own (inside the lab's directory) with room
+    // for the rollout's writes; a filler takes the rest the moment h2's new file is swapped in.
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'dnroll-mid', etc]);
+    const events: string[] = [];
+    let watcher: fs.FSWatcher | undefined;
+    try {
+      for (const f of fs.readdirSync(saved)) copyKeep(path.join(saved, f), path.join(etc, f));
+      synth(gateDaemon('198.18.0.206'));
+      const t0 = Date.now();
+      const at = () => `+${((Date.now() - t0) / 1000).toFixed(2)}s`;
+      let backedUp = false;
+      let filled = false;
+      watcher = fs.watch(etc, (ev, name) => {
+        if (!name || name === 'filler') return;
+        events.push(`${at()} ${ev} ${name}`);
+        if (/\.docknet-good-/.test(name)) backedUp = true;
+        // The swap (rename of the staged file onto daemon.json) after the backups: fill the disk now.
+        if (backedUp && !filled && name === 'daemon.json') {
+          filled = true;
+          try {
+            fs.writeFileSync(path.join(etc, 'filler'), Buffer.alloc(1 << 20));
+          } catch (e) {
+            events.push(`${at()} filler: ${(e as Error).message.split(',')[0]}`);
+          }
+        }
+      });
+      const { result, lines, maxDown } = await timeline(() => apply());
+      watcher.close();
+      report(`h2 config directory during the rollout (tmpfs 256k, filled at the swap):\n  ${events.join('\n  ')}`);
+      report(`dockerd timeline:\n  ${lines.join('\n  ')}`);
+      report(docknetLines(result.out));
+      expect(filled).toBe(true);
+      expect(events.some((e) => /filler: ENOSPC/.test(e))).toBe(true);
+      expect(result.code).not.toBe(0);
+      expect(maxDown).toBe(1);
+      expect(result.out).toMatch(/cannot record the applied file as .*docknet-last-applied: .*No space left on device/);
+      // Every host: dockerd answers, daemon.json complete (the new one on h1/h2, the old one on h3).
+      for (const h of info.hosts) expect(await up(h)).toBe(true);
+      expect(config(h1)).toEqual(gateJson('198.18.0.206', 0));
+      expect(config(h2)).toEqual(gateJson('198.18.0.206', 1));
+      expect(await bridgeOf(h2)).toBe('1450 10.213.2.1/24');
+      expect(fs.readFileSync(h3.configFile, 'utf8')).toBe(before);
+      expect(fs.readdirSync(etc).filter((f) => /\.docknet-(new|restore|lock)$|\.tmp$/.test(f))).toEqual([]);
+
+      fs.rmSync(path.join(etc, 'filler'));
+      const fixed = await apply();
+      report(docknetLines(fixed.out));
+      expect(fixed.code).toBe(0);
+      expect(fixed.out).toMatch(/already up to date; dockerd runs with it/);
+      for (const [i, h] of info.hosts.entries()) expect(config(h)).toEqual(gateJson('198.18.0.206', i));
+      expect(fs.readFileSync(`${h2.configFile}.docknet-last-applied`, 'utf8')).toBe(fs.readFileSync(h2.configFile, 'utf8'));
+    } finally {
+      watcher?.close();
+      for (const f of fs.readdirSync(etc)) if (f !== 'filler') copyKeep(path.join(etc, f), path.join(saved, f));
+      await run('umount', [etc], { allowFail: true });
+      for (const f of fs.readdirSync(saved)) copyKeep(path.join(saved, f), path.join(etc, f));
       fs.rmSync(saved, { recursive: true, force: true });
     }
   }, 400_000);
@@ -305,5 +407,86 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     expect(await swarm(h2)).toBe('inactive');
     // Bring h3's sshd back so the lab goes down cleanly.
     await run('nsenter', [`--net=/run/netns/${h3.netns}`, '/usr/sbin/sshd', '-f', path.join(path.dirname(h3.socket), 'sshd_config'), '-E', path.join(path.dirname(h3.socket), 'sshd.log')]);
+  }, 400_000);
+  const safeApplyScript = path.join(__dirname, '..', '..', 'lib', 'bootstrap', 'scripts', 'safe-apply.sh');
+  /** The real safe-apply.sh run on lab host h1 directly (no terraform), with the list DaemonRollout sends. */
+  const safeApply = async (content: Record<string, unknown>) => {
+    const h1 = lab.info().hosts[0];
+    const dir = fs.mkdtempSync(path.join(work, 'run-'));
+    fs.copyFileSync(safeApplyScript, path.join(dir, 'safe-apply.sh'));
+    fs.writeFileSync(path.join(dir, 'daemon.json'), JSON.stringify(content, null, 2) + '\n');
+    fs.writeFileSync(path.join(dir, 'daemon.readback'), renderReadback(readbackChecks(content).checks));
+    const t = Date.now();
+    const r = await run('sh', [path.join(dir, 'safe-apply.sh'), dir, path.join(dir, 'daemon.json'), h1.configFile], {
+      allowFail: true,
+      timeoutMs: 120_000,
+      env: {
+        ...process.env,
+        DOCKNET_RESTART: h1.restartCommand,
+        DOCKNET_DOCKER: `docker -H ${h1.dockerHost}`,
+        DOCKNET_PIDFILE: h1.pidfile,
+        DOCKNET_LOGS: `tail -n 200 ${h1.logFile}`,
+        DOCKNET_WAIT_SECONDS: '30',
+        DOCKNET_DROP_KEYS: 'dns bip',
+      },
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+    report(`safe-apply on h1 -> exit ${r.code} in ${elapsed(t)}:\n${r.stderr}`);
+    return r;
+  };
+
+  test('(g) settings gate catches a daemon that runs without a declared key: live-restore keeps the old default bridge (mtu), rolled back', async () => {
+    // Outside a swarm (the destroy above ended it on h1). With live-restore on and a container running
+    // on the default bridge, dockerd 20.10 keeps the old bridge at restart ("There are old running
+    // containers, the network config will not take affect"): it starts, but the new mtu is not in effect.
+    const h1 = lab.info().hosts[0];
+    expect(await swarm(h1)).toBe('inactive');
+    const withLiveRestore = { 'live-restore': true, mtu: 1450 };
+    expect((await safeApply(withLiveRestore)).code).toBe(0);
+    await docker(h1, ['rm', '-f', 'roll-gate'], { allowFail: true });
+    await docker(h1, ['run', '-d', '--init', '--name', 'roll-gate', LAB_IMAGE, 'sleep', '3600']);
+    const pid = dockerdPid(h1);
+    const r = await safeApply({ 'live-restore': true, mtu: 1400 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/settings gate: mtu is not in effect: expected 1400, dockerd reports 1450 \(docker network inspect bridge\)/);
+    expect(r.stderr).toMatch(/dockerd runs, but not with the settings of the new .*; rolling back/);
+    expect(r.stderr).toMatch(/dockerd: .*network config will not take affect/);
+    expect(r.stderr).toMatch(/restored the previous .*dockerd answers with the old settings/);
+    // The new settings ran (a restart happened), the previous file is back, dockerd runs with it.
+    expect(dockerdPid(h1)).not.toBe(pid);
+    expect(config(h1)).toEqual(withLiveRestore);
+    expect(await up(h1)).toBe(true);
+    expect(await bridgeOf(h1)).toMatch(/^1450 /);
+    expect((await docker(h1, ['inspect', '--format', '{{.State.Running}}', 'roll-gate'])).stdout.trim()).toBe('true');
+    await docker(h1, ['rm', '-f', 'roll-gate']);
+  }, 400_000);
+  test('(g) every key of the read-back mapping reads back as declared on dockerd 20.10 (the same list the rollout sends)', async () => {
+    const h1 = lab.info().hosts[0];
+    // No running container may keep the old default bridge (live-restore is on from the test above).
+    await docker(h1, ['rm', '-f', 'roll-h1', 'roll-gate'], { allowFail: true });
+    const driver = (await docker(h1, ['info', '--format', '{{.Driver}}'])).stdout.trim();
+    const all = {
+      bip: '10.230.0.1/24', 'fixed-cidr': '10.230.0.128/25', mtu: 1400, icc: false, 'ip-masq': false, ip: '127.0.0.1', ipv6: false,
+      debug: true, 'live-restore': true, labels: ['a=b', 'zone=x'], 'registry-mirrors': ['https://mirror.example.com'],
+      'insecure-registries': ['reg.example.com:5000', 'http://10.9.0.1/16'], 'default-address-pools': [{ base: '10.231.0.0/16', size: 24 }],
+      'log-driver': 'json-file', 'storage-driver': driver, 'default-runtime': 'runc', experimental: true,
+    };
+    const a = await safeApply(all);
+    expect(a.code).toBe(0);
+    expect(a.stderr).toMatch(/settings gate: read back from dockerd: bip debug default-address-pools default-runtime experimental fixed-cidr icc insecure-registries ip ip-masq ipv6 labels live-restore log-driver mtu registry-mirrors storage-driver; start-time check only: none/);
+    // A Linux bridge of the operator's own (in h1's namespace) as the default bridge.
+    const inH1 = (args: string[]) => run('nsenter', [`--net=/run/netns/${h1.netns}`, 'ip', ...args]);
+    await inH1(['link', 'add', 'dnbr0', 'type', 'bridge']);
+    try {
+      await inH1(['addr', 'add', '10.232.0.1/24', 'dev', 'dnbr0']);
+      await inH1(['link', 'set', 'dnbr0', 'up']);
+      const b = await safeApply({ bridge: 'dnbr0', 'fixed-cidr': '10.232.0.0/25', mtu: 1500, experimental: false, debug: false });
+      expect(b.code).toBe(0);
+      expect(b.stderr).toMatch(/settings gate: read back from dockerd: bridge debug experimental fixed-cidr mtu; start-time check only: none/);
+    } finally {
+      // Back on docker0 before the bridge goes.
+      await safeApply({ mtu: 1500 });
+      await inH1(['link', 'del', 'dnbr0']);
+    }
   }, 400_000);
 });

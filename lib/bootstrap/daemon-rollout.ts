@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { Construct, DataResource, type ITerraformDependable, type LocalExecProvisioner } from '../cdk';
+import { readbackChecks, renderReadback } from '../core/daemon/daemon-readback';
 import { loadScript } from './scripts';
 import { remoteExec, RUN_DIR } from './remote';
 import {
@@ -42,6 +43,11 @@ export class DaemonRollout extends Construct {
   public readonly resource: DataResource;
   /** sha256 (hex) of the content. */
   public readonly sha256: string;
+  /**
+   * The settings gate: keys dockerd reports back after the restart (compared with the file) and
+   * keys only the start-time check covers. Undefined when the content is not a JSON object.
+   */
+  public readonly readback?: ReturnType<typeof readbackChecks>;
 
   constructor(scope: Construct, id: string, props: DaemonRolloutProps) {
     super(scope, id);
@@ -54,6 +60,7 @@ export class DaemonRollout extends Construct {
     const t = props.target;
     const path = t.daemonConfigPath ?? DEFAULT_DAEMON_CONFIG_PATH;
     this.sha256 = createHash('sha256').update(props.content).digest('hex');
+    this.readback = readbackOf(props.content);
 
     this.resource = new DataResource(this, 'Resource', {
       triggersReplace: { host: t.ssh.host, path, sha256: this.sha256 },
@@ -64,7 +71,8 @@ export class DaemonRollout extends Construct {
           step: 'daemon.json rollout',
           script: 'safe-apply.sh',
           args: [RUN_DIR, `${RUN_DIR}/daemon.json`, path],
-          files: { 'daemon.json': props.content },
+          // safe-apply.sh reads the settings gate's list from $RUN_DIR/daemon.readback when present.
+          files: { 'daemon.json': props.content, ...(this.readback ? { 'daemon.readback': renderReadback(this.readback.checks) } : {}) },
           env: {
             DOCKNET_RESTART: t.restartCommand ?? DEFAULT_RESTART_COMMAND,
             DOCKNET_DOCKER: t.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
@@ -78,6 +86,15 @@ export class DaemonRollout extends Construct {
         ...(props.swarmManager && props.swarmManager.name !== t.name ? [nodeGate(t, props.swarmManager)] : []),
       ],
     });
+  }
+}
+
+function readbackOf(content: string): ReturnType<typeof readbackChecks> | undefined {
+  try {
+    const file: unknown = JSON.parse(content);
+    return file && typeof file === 'object' && !Array.isArray(file) ? readbackChecks(file as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined; // not JSON: dockerd refuses it at the restart and the rollout rolls back
   }
 }
 

@@ -4,6 +4,7 @@
  * what Docker fills in by itself (a gateway nobody declared, the aliases Docker adds) is not drift.
  */
 import { Cidr, IpAddress } from '../core/address/cidr';
+import { BRIDGE_OPTIONS } from '../core/daemon/daemon-readback';
 import { ContainerModel, DocknetModel, HostModel, NetworkModel, ResourceAddressModel, SwarmRoleName } from '../core/model';
 import { formatValue, mdCode, jsonEqual } from '../report/text';
 import { checkWithEvidence, evidenceDescription } from './daemon-evidence';
@@ -28,14 +29,20 @@ export const DOCKER_OPTION_DEFAULTS: Record<string, Record<string, string>> = {
 const PREDEFINED_NETWORKS = new Set(['bridge', 'host', 'none', 'docker_gwbridge', 'ingress']);
 const MANAGED_LABEL = 'managed-by';
 
-/** The default bridge's options that daemon.json keys set, and how to read them back. */
-const BRIDGE_OPTION_KEYS: Record<string, { option: string; parse: (v: string | undefined) => unknown; dflt: unknown }> = {
-  mtu: { option: 'com.docker.network.driver.mtu', parse: (v) => (v === undefined ? 1500 : Number(v)), dflt: 1500 },
-  icc: { option: 'com.docker.network.bridge.enable_icc', parse: (v) => v !== 'false', dflt: true },
-  'ip-masq': { option: 'com.docker.network.bridge.enable_ip_masquerade', parse: (v) => v !== 'false', dflt: true },
-  ip: { option: 'com.docker.network.bridge.host_binding_ipv4', parse: (v) => v ?? '0.0.0.0', dflt: '0.0.0.0' },
-  bridge: { option: 'com.docker.network.bridge.name', parse: (v) => v ?? 'docker0', dflt: 'docker0' },
-};
+/**
+ * The default bridge's options that daemon.json keys set, parsed into daemon.json's types. Option
+ * names and defaults come from the settings gate's mapping (one table for both).
+ */
+const BRIDGE_OPTION_KEYS: Record<string, { option: string; parse: (v: string | undefined) => unknown }> = Object.fromEntries(
+  Object.entries(BRIDGE_OPTIONS).map(([key, o]) => {
+    const parse = (v: string | undefined): unknown => {
+      const text = v ?? o.dflt;
+      if (o.dflt === 'true' || o.dflt === 'false') return text !== 'false';
+      return /^\d+$/.test(o.dflt) ? Number(text) : text;
+    };
+    return [key, { option: o.option, parse }];
+  }),
+);
 
 const tfAddress = (r: ResourceAddressModel) => `${r.type}.${r.logicalId}`;
 

@@ -4,7 +4,10 @@
 #
 #   safe-apply.sh RUN_DIR NEW_FILE TARGET_FILE
 #
-# RUN_DIR is a private (0700) directory holding this script and NEW_FILE. The work runs in a
+# RUN_DIR is a private (0700) directory holding this script and NEW_FILE, and optionally
+# daemon.readback: the settings gate's list of keys dockerd reports back (one per line, tab-separated:
+# key, source info|bridge, match equal|includes, default or "-", Go template, expected value; written
+# at synth from lib/core/daemon/daemon-readback.ts). The work runs in a
 # worker detached from the ssh session (setsid: its own session, no terminal), so a dropped
 # session cannot stop it half-way; this process waits for the worker's status file and prints its
 # log. If this process dies, the worker still finishes (applied, or rolled back) and keeps its log
@@ -21,6 +24,10 @@
 #   DOCKNET_PIDFILE       dockerd's pidfile (default: /var/run/docker.pid)
 #   DOCKNET_DROP_KEYS     space-separated daemon.json keys on the host that may be dropped
 #   DOCKNET_KEEP_BACKUPS  timestamped backups of the last good file to keep (default: 5)
+#
+# Health gate after the restart: dockerd answers; its process started after the file was in place;
+# every key in daemon.readback reads back as declared (a mismatch rolls back like a failed start);
+# the swarm node is back; the containers that ran before run again.
 #
 # Exit: 0 applied (or already in place); 1 refused, or rolled back (previous file restored and
 # dockerd running on it), or the health gate failed with the new settings running; 2 rolled back
@@ -77,6 +84,8 @@ stage="$target.docknet-new"
 restore="$target.docknet-restore"
 lock="$target.docknet-lock"
 applied="$target.docknet-last-applied"   # the file docknet last saw dockerd running with
+readback="$run/daemon.readback"
+tab=$(printf '\t')
 lastlog="$target.docknet-log"
 
 finish() {
@@ -130,6 +139,10 @@ take_lock() {
     waited=$((waited + 1))
   done
 }
+
+# Milliseconds since the epoch where date knows %N (GNU, busybox), else whole seconds; "S.ss s" since $1.
+now_ms() { t=$(date +%s%N 2>/dev/null); case $t in ''|*[!0-9]*) echo $(( $(date +%s) * 1000 )) ;; *) echo $(( t / 1000000 )) ;; esac; }
+since() { d=$(( $(now_ms) - $1 )); printf '%d.%02d s' $(( d / 1000 )) $(( d % 1000 / 10 )); }
 
 daemon_answers() { $docker_cmd info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
 
@@ -191,9 +204,58 @@ json_keys() {
 
 print_daemon_log() {
   log_text=$(sh -c "$logs" 2>&1)
-  errors=$(printf '%s\n' "$log_text" | grep -iE 'failed to start|level=(fatal|error)' | tail -n 5)
+  # "will not take affect" (sic): dockerd 20.10 keeping the old default bridge for live-restored containers.
+  errors=$(printf '%s\n' "$log_text" | grep -iE 'failed to start|level=(fatal|error)|will not take affect' | tail -n 5)
   say "dockerd log:"
   printf '%s\n' "${errors:-$log_text}" | sed 's/^/  dockerd: /' >&2
+}
+
+# The settings gate: every key of daemon.readback as dockerd reports it now (docker info, or the
+# default bridge), against the declared value. Keys of the new file that are not in the list, or that
+# this dockerd does not report (the template fails), rest on the start-time check; the log says
+# which key was checked how. Returns 1 naming each key that reads back differently.
+settings_gate() {
+  t_gate=$(now_ms)
+  json_keys "$target" | sort > "$run/keys.all"
+  if [ ! -f "$readback" ]; then
+    say "settings gate: no read-back list; every key rests on the start-time check: $(tr '\n' ' ' < "$run/keys.all")"
+    return 0
+  fi
+  read_ok='' unread='' bad=0
+  set -f
+  while IFS="$tab" read -r key src match dflt tpl want; do
+    [ -n "$key" ] || continue
+    case $src in
+      bridge) seen=$($docker_cmd network inspect bridge --format "$tpl" </dev/null 2>"$run/err") ;;
+      *) seen=$($docker_cmd info --format "$tpl" </dev/null 2>"$run/err") ;;
+    esac
+    if [ $? -ne 0 ]; then
+      unread="$unread $key"
+      say "settings gate: $key not read back ($src: $(head -n 1 "$run/err")): start-time check only"
+      continue
+    fi
+    # JSON-quoted list items and blank runs do not count.
+    seen=$(printf '%s' "$seen" | tr -d '"' | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//')
+    [ -z "$seen" ] && [ "$dflt" != - ] && seen=$dflt
+    ok=yes
+    if [ "$match" = includes ]; then
+      for w in $want; do case " $seen " in *" $w "*) ;; *) ok=no ;; esac; done
+    else
+      [ "$seen" = "$want" ] || ok=no
+    fi
+    if [ "$ok" = yes ]; then
+      read_ok="$read_ok $key"
+    else
+      bad=1
+      say "settings gate: $key is not in effect: expected ${want}, dockerd reports ${seen:-nothing} ($([ "$src" = bridge ] && echo 'docker network inspect bridge' || echo 'docker info'))"
+    fi
+  done < "$readback"
+  set +f
+  cut -f1 "$readback" | sort > "$run/keys.read"
+  rest=$(comm -23 "$run/keys.all" "$run/keys.read" | tr '\n' ' ' | sed 's/ $//')
+  rest="$unread${rest:+ $rest}"
+  say "settings gate: read back from dockerd:${read_ok:- none}; start-time check only:${rest:- none} ($(since "$t_gate"))"
+  return "$bad"
 }
 
 # Running containers (swarm tasks excluded: swarm replaces those itself), "id name policy" lines.
@@ -256,12 +318,17 @@ health_gate() {
 
 [ -f "$new" ] || { say "new daemon.json $new was not uploaded"; finish 1; }
 take_lock
-trap 'rm -rf "$lock"; rm -f "$stage"' EXIT
+trap 'rm -rf "$lock"; rm -f "$stage" "$applied.tmp"' EXIT
 
 # "Up to date" means dockerd runs with exactly this file, not merely that the bytes are in place.
 if [ -f "$target" ] && cmp -s "$new" "$target"; then
   if running_with_target; then
-    cmp -s "$target" "$applied" || cp -p "$target" "$applied" 2>/dev/null
+    if ! cmp -s "$target" "$applied"; then
+      if ! cp -p "$target" "$applied.tmp" 2>"$run/err" || ! cmp -s "$target" "$applied.tmp" || ! mv -f "$applied.tmp" "$applied" 2>>"$run/err"; then
+        rm -f "$applied.tmp"
+        fail_step "$target is in place and dockerd runs with it, but docknet cannot record it as $applied: $(cat "$run/err")"
+      fi
+    fi
     say "$target already up to date; dockerd runs with it"
     finish 0
   fi
@@ -338,19 +405,47 @@ running_containers > "$run/containers"
 swarm_before=$(swarm_state)
 mv -f "$stage" "$target" 2>"$run/err" || fail_step "cannot move $stage to $target: $(cat "$run/err")"
 say "restarting dockerd on $(hostname) with the new $target"
+t_restart=$(now_ms)
 restart_out=$(sh -c "$restart" 2>&1)
 restart_rc=$?
-if [ "$restart_rc" -eq 0 ] && wait_for_daemon && { started_after_file; [ $? -ne 1 ]; }; then
-  cp -p "$target" "$applied" 2>/dev/null
+why=''
+if [ "$restart_rc" -ne 0 ]; then
+  why="dockerd did not start with the new $target (restart exit $restart_rc)"
+elif ! wait_for_daemon; then
+  why="dockerd did not start with the new $target (no answer within ${wait_s}s)"
+else
+  started_after_file
+  if [ $? -eq 1 ]; then
+    why="dockerd answers but its process started before the new $target was in place"
+  elif ! settings_gate; then
+    why="dockerd runs, but not with the settings of the new $target"
+  fi
+fi
+if [ -z "$why" ]; then
+  say "applied $target; dockerd answers with it ($(since "$t_restart") after the restart began)"
+  # The record decides later which keys docknet may remove: written whole or not at all, and a
+  # failed write (disk full) fails the rollout with its own error instead of passing unnoticed.
+  # Nothing is removed before it is written (the restore copy goes after), so the space a removal
+  # frees does not hide a disk that is full.
+  recorded=yes
+  if ! cp -p "$target" "$applied.tmp" 2>"$run/err" || ! cmp -s "$target" "$applied.tmp" || ! mv -f "$applied.tmp" "$applied" 2>>"$run/err"; then
+    recorded=no
+    rm -f "$applied.tmp"
+    say "cannot record the applied file as $applied: $(cat "$run/err")"
+  fi
   rm -f "$restore"
-  say "applied $target; dockerd answers with it"
-  if health_gate; then finish 0; fi
+  if health_gate; then
+    say "health gate passed on $(hostname) $(since "$t_restart") after the restart began"
+    [ "$recorded" = yes ] && finish 0
+    say "dockerd runs with the new $target (complete, in place), but docknet could not record it: free space in $dir, then apply again"
+    finish 1
+  fi
   say "the new settings run, but the health gate failed on $(hostname): the rollout stops here"
   finish 1
 fi
 
-# 5. Roll back: the new file did not give a running daemon.
-say "dockerd did not start with the new $target (restart exit $restart_rc); rolling back"
+# 5. Roll back: the new file did not give a daemon running with it.
+say "$why; rolling back"
 [ -n "$restart_out" ] && printf '%s\n' "$restart_out" | sed 's/^/  restart: /' >&2
 print_daemon_log
 cp "$target" "$target.docknet-failed" 2>/dev/null && say "the refused file is kept as $target.docknet-failed"
