@@ -303,7 +303,16 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
   }, 120_000);
 
   test('a worker leaves the swarm', async () => {
-    await docker(host(3), ['swarm', 'leave', '--force'], { timeoutMs: 60_000 });
+    // On a loaded machine dockerd may answer "context deadline exceeded" while the leave still
+    // completes: what counts is the node's state afterwards, so ask again until it says inactive.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const left = await docker(host(3), ['swarm', 'leave', '--force'], { timeoutMs: 60_000, allowFail: true });
+      const state = (await docker(host(3), ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim();
+      if (state === 'inactive') break;
+      if (Date.now() > deadline) throw new Error(`h3 is still ${state} after swarm leave: ${left.stderr.trim()}`);
+      report(`swarm leave on h3: ${left.stderr.trim() || 'no error'}, node ${state}; again`);
+    }
     const found = await expectDrift([
       { host: 'h3', objectKind: 'swarm', object: 'h3', kind: DriftKind.CHANGED, attribute: 'membership', expected: 'worker', actual: 'not in a swarm' },
       { host: 'h1', objectKind: 'swarm', object: 'h3', kind: DriftKind.CHANGED },
