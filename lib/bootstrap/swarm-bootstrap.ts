@@ -4,6 +4,7 @@ import { parsePrefix as parseCidr } from '../core/address/cidr';
 import type { HostBootstrap } from './host-bootstrap';
 import { loadScript } from './scripts';
 import { connectionEnv, remoteExec } from './remote';
+import { moveFromOldName } from './moved';
 import { BootstrapTarget, checkTarget, DEFAULT_DAEMON_CONFIG_PATH, DEFAULT_DOCKER_COMMAND, knownHostsLines, sshEnv, tfLiteral, throwIfInvalid } from './target';
 
 /** A swarm member: a HostBootstrap (ordered after its daemon rollout) or a bare target. */
@@ -14,6 +15,12 @@ export interface SwarmMemberOptions {
    * @default - target.ssh.host
    */
   readonly advertiseAddr?: string;
+  /**
+   * The member's former name (its target.name before a rename): its join keeps its state (a
+   * Terraform `moved` block) instead of a leave and a new join of the same host.
+   * @default - not renamed
+   */
+  readonly renamedFrom?: string;
 }
 
 export interface SwarmBootstrapProps {
@@ -124,7 +131,9 @@ export class SwarmBootstrap extends Construct {
       },
       dependsOn: own(first).length > 0 ? own(first) : undefined,
       provisioners: [
-        remoteExec(first.target, initStep('init')),
+        // DOCKNET_TARGET_DOCKER is for `docknet swarm-replace`, which reads how to ask the manager
+        // from here (provisioners are not part of the plan: adding it changes nothing on a deployed stack).
+        withEnv(remoteExec(first.target, initStep('init')), { DOCKNET_TARGET_DOCKER: tfLiteral(first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND) }),
         ...(leave ? [remoteExec(first.target, initStep('leave'), { when: 'destroy', envFromSelf: 'input.leave' })] : []),
       ],
     });
@@ -173,6 +182,7 @@ export class SwarmBootstrap extends Construct {
             : []),
         ],
       });
+      if (m.renamedFrom) moveFromOldName(join, `Join-${m.renamedFrom}`);
       if (m.role === 'manager') previousManager = [join];
       this.joins.push(join);
     }
@@ -201,13 +211,14 @@ interface ResolvedMember {
   target: BootstrapTarget;
   advertiseAddr: string;
   bootstrap?: HostBootstrap;
+  renamedFrom?: string;
 }
 
 function resolveMember(m: SwarmMemberOptions): ResolvedMember {
   const host = m?.host as HostBootstrap | BootstrapTarget | undefined;
   const bootstrap = host && 'dependables' in host ? (host as HostBootstrap) : undefined;
   const target = bootstrap ? bootstrap.target : (host as BootstrapTarget);
-  return { target, bootstrap, advertiseAddr: m?.advertiseAddr ?? target?.ssh?.host };
+  return { target, bootstrap, advertiseAddr: m?.advertiseAddr ?? target?.ssh?.host, renamedFrom: m?.renamedFrom };
 }
 
 function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & { role: string })[]): string[] {
@@ -227,6 +238,9 @@ function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & 
     out.push(...checkTarget(m.target).map((s) => `member ${m.target?.name ?? '?'}: ${s}`));
     if (m.target && names.has(m.target.name)) out.push(`host "${m.target.name}" is listed twice, expected each host once as manager or worker.`);
     if (m.target) names.add(m.target.name);
+    if (m.renamedFrom !== undefined && (typeof m.renamedFrom !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(m.renamedFrom))) {
+      out.push(`renamedFrom of ${m.target?.name} is ${JSON.stringify(m.renamedFrom)}, expected the member's former name (letters, digits, "_", "." or "-").`);
+    }
     // It reaches remote shells: only address, host or interface name characters pass.
     if (typeof m.advertiseAddr !== 'string' || !/^(\[?[0-9A-Za-z.:%_-]+\]?)(:\d{1,5})?$/.test(m.advertiseAddr)) {
       out.push(`advertiseAddr of ${m.target?.name} is ${JSON.stringify(m.advertiseAddr)}, expected an IP address, host name or interface name (letters, digits, ".", ":", "-", "_", optionally ":port").`);
@@ -252,6 +266,10 @@ function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & 
     out.push(`dataPathPort is ${JSON.stringify(port)}, expected a UDP port from 1024 to 49151 (dockerd's accepted range; default 4789).`);
   }
   return out;
+}
+
+function withEnv(p: LocalExecProvisioner, env: Record<string, string>): LocalExecProvisioner {
+  return { ...p, environment: { ...p.environment, ...env } } as LocalExecProvisioner;
 }
 
 function mapValues(o: Record<string, string>, f: (v: string) => string): Record<string, string> {
