@@ -27,8 +27,10 @@ case "$mode" in
   plan)
     # (Not a process substitution: its failure would not stop the script, and the plan would run as the deploy role.)
     flags_text=$(gitops plan-backend-config --dir "$out" "$stack")
-    mapfile -t flags <<< "$flags_text"
-    terraform -chdir="$dir" init -input=false -no-color "${flags[@]}" >/dev/null
+    # None for a non-pg backend (an empty line would reach init as an empty argument).
+    flags=()
+    [ -z "$flags_text" ] || mapfile -t flags <<< "$flags_text"
+    terraform -chdir="$dir" init -input=false -no-color ${flags[@]+"${flags[@]}"} >/dev/null
     # What Terraform cannot see: a swarm member that left by hand (or sits in the wrong role) is
     # asked over ssh and its join replaced in this plan, with the reason in the plan text. A host
     # that cannot be asked is reported (exit 5) and the plan goes on without touching it.

@@ -13,6 +13,8 @@ import { loadSynth, TfJson } from './replay';
 export interface LabEnvironmentOptions {
   /** Environment name; names the stacks `<name>-hosts` and `<name>-network`. @default "lab" */
   readonly name?: string;
+  /** The docknet name of each lab host (a rename in the code). @default the lab host's name */
+  readonly hostName?: (h: LabHost, index: number) => string;
   /** Per-host props on top of the lab's connection, interfaces and daemon location. */
   readonly host?: (h: LabHost, index: number) => Partial<DockerHostProps>;
   /** Swarm pools (CIDRs) when some host has a swarm role. */
@@ -58,7 +60,7 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
   });
   env.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: LAB_RESERVED });
   const hosts = info.hosts.map((h, i) =>
-    env.addHost(h.name, {
+    env.addHost(opts.hostName?.(h, i) ?? h.name, {
       connection: HostConnection.ssh({
         user: opts.sshUser ?? info.sshUser, host: h.address, privateKeyPath: info.sshKey, hostKey: hostKey(h), connectTimeout: '10s',
       }),
