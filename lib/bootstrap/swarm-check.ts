@@ -289,10 +289,10 @@ export async function checkSwarm(resources: readonly SwarmCheckResource[], opts:
 }
 
 /** The report, one line per finding, for the plan log and the pull request. */
-export function renderSwarmCheck(stack: string, r: SwarmCheckResult): string {
+export function renderSwarmCheck(stack: string, r: SwarmCheckResult, via?: string): string {
   if (r.resources.length === 0) return '';
   const n = new Set(r.resources.flatMap((x) => [x.host.dest, x.manager.dest])).size;
-  const head = `docknet swarm check of ${stack}: ${n} host${n === 1 ? '' : 's'} asked in ${r.seconds.toFixed(1)} s`;
+  const head = `docknet swarm check of ${stack}: ${n} host${n === 1 ? '' : 's'} asked${via ? ` ${via}` : ''} in ${r.seconds.toFixed(1)} s`;
   if (r.findings.length === 0) return `${head}; every member is in the swarm in its declared role.\n`;
   const word = { replace: 'REPLACE', unreachable: 'UNREACHABLE', note: 'note' } as const;
   return [head + ':', ...r.findings.map((f) => `  ${word[f.kind]} ${f.resource ? `${f.resource}: ` : ''}${f.text}`), ''].join('\n');
