@@ -17,7 +17,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 /** A PATH with a fake ssh; calls.log gets one JSON line per call: argv, stdin, known_hosts text. */
-function fakeSsh(opts: { memberState?: string; unreachable?: string } = {}) {
+function fakeSsh(opts: { memberState?: string; unreachable?: string; manager?: boolean } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-fake-ssh-'));
   dirs.push(dir);
   fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh
@@ -29,6 +29,7 @@ for last; do :; done
 node -e 'const [a, s, k] = [JSON.parse(process.argv[1]), process.argv[2], process.argv[3]]; require("fs").appendFileSync(process.argv[4], JSON.stringify({ argv: a, stdin: s, kh: k }) + "\\n")' "$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' -- "$@")" "$stdin" "$kh" ${dir}/calls.log
 case " $* " in *" ${opts.unreachable ?? 'nobody'}"*) echo "ssh: connect to host: Connection refused" >&2; exit 255;; esac
 case "$last" in
+  *LocalNodeState*NodeID*ControlAvailable*) echo "active nodeid123 ${opts.manager ? 'true' : 'false'}";;
   *LocalNodeState*NodeID*) echo "active nodeid123";;
   *LocalNodeState*) echo "${opts.memberState ?? 'inactive'}";;
   *"join-token -q worker"*) echo "SWMTKN-1-secrettoken";;
@@ -114,6 +115,34 @@ describe('ssh-lib.sh on the machine running terraform', () => {
     const ok = runLocalExec({ command: leave.command, environment: env }, { ...ssh.env, DOCKNET_UNREACHABLE: 'h2' });
     expect(ok.out).toMatch(/h2 is listed in DOCKNET_UNREACHABLE: not contacted/);
     expect(ok.code).toBe(0);
+  });
+});
+
+describe('swarm-leave.sh', () => {
+  test('a node declared worker that is a manager (promoted by hand) is demoted on the manager before it leaves, then forgotten', () => {
+    const ssh = fakeSsh({ manager: true });
+    const { join } = swarmJoin();
+    const leave = join.provisioner[1]['local-exec'];
+    const env = { ...leave.environment, ...Object.fromEntries(Object.entries(join.input.leave as Record<string, string>)) };
+    const r = runLocalExec({ command: leave.command, environment: env }, ssh.env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/h2 demoted/);
+    const cmds = ssh.calls().map((c) => `${c.argv.includes('root@198.18.0.1') ? 'manager' : 'member'}: ${c.argv[c.argv.length - 1]}`);
+    const demote = cmds.indexOf('manager: docker node demote nodeid123');
+    const leaveAt = cmds.indexOf('member: sudo -n docker swarm leave');
+    expect(demote).toBeGreaterThan(-1);
+    expect(leaveAt).toBeGreaterThan(demote);
+    expect(cmds.slice(leaveAt)).toContain('manager: docker node rm --force nodeid123');
+  });
+
+  test('a worker that is a worker leaves without a demotion', () => {
+    const ssh = fakeSsh({ manager: false });
+    const { join } = swarmJoin();
+    const leave = join.provisioner[1]['local-exec'];
+    const env = { ...leave.environment, ...Object.fromEntries(Object.entries(join.input.leave as Record<string, string>)) };
+    const r = runLocalExec({ command: leave.command, environment: env }, ssh.env);
+    expect(r.code).toBe(0);
+    expect(ssh.calls().some((c) => c.argv.join(' ').includes('node demote'))).toBe(false);
   });
 });
 
