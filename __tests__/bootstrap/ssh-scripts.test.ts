@@ -146,6 +146,62 @@ describe('swarm-leave.sh', () => {
   });
 });
 
+describe('swarm-prune.sh: members removed from the code leave', () => {
+  function members() {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    const hs = [1, 2, 3].map((i) => new HostBootstrap(stack, `h${i}`, { target: target(i, i === 1 ? 'root' : 'ops'), daemon: { mtu: 1400 } }));
+    new SwarmBootstrap(stack, 'Swarm', { managers: [{ host: hs[0] }], workers: [{ host: hs[1] }, { host: hs[2] }] });
+    const out = JSON.parse(Testing.synth(stack, true));
+    return Object.entries(out.resource.terraform_data as Record<string, any>).find(([k]) => k.startsWith('Swarm_Members'))![1];
+  }
+  /** The destroy-time step as Terraform runs it on a replacement: self from the old state, literals from the new configuration. */
+  function prune(m: any, declaredNow: string, env: Record<string, string>) {
+    const le = m.provisioner[0]['local-exec'];
+    expect(le.when).toBe('destroy');
+    expect(le.environment.DOCKNET_MEMBERS).toBe('${self.input.leave.DOCKNET_MEMBERS}');
+    const environment = { ...le.environment, ...(m.input.leave as Record<string, string>), DOCKNET_DECLARED: declaredNow };
+    return runLocalExec({ command: le.command, environment }, env);
+  }
+
+  test('replaced when the declared addresses change, after every join; nothing runs at create', () => {
+    const m = members();
+    expect(m.triggers_replace).toEqual({ members: '198.18.0.2 198.18.0.3' });
+    expect(m.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Swarm_Join-h2_/), expect.stringMatching(/^terraform_data\.Swarm_Join-h3_/)]);
+    expect(m.lifecycle).toBeUndefined();
+    expect(m.provisioner).toHaveLength(1);
+    expect(m.provisioner[0]['local-exec'].environment.DOCKNET_DECLARED).toBe('198.18.0.2\n198.18.0.3');
+  });
+
+  test('the old instance makes the members the new list lacks leave, with the connection from its own state; the others are untouched', () => {
+    const ssh = fakeSsh();
+    const r = prune(members(), '198.18.0.2', ssh.env);
+    expect(r.out).toMatch(/docknet: h3 \(198\.18\.0\.3\) is no longer declared: it leaves the swarm/);
+    expect(r.out).toMatch(/node nodeid123 left the swarm/);
+    expect(r.code).toBe(0);
+    const cmds = ssh.calls().map((c) => `${c.argv[c.argv.length - 2]}: ${c.argv[c.argv.length - 1]}`);
+    expect(cmds).toContain('ops@198.18.0.3: sudo -n docker swarm leave');
+    expect(cmds).toContain('root@198.18.0.1: docker node rm --force nodeid123');
+    expect(cmds.some((c) => c.startsWith('ops@198.18.0.2'))).toBe(false);
+    // The removed member's host key is known (from the state), so its hop is checked like any other.
+    expect(ssh.calls().find((c) => c.argv.includes('ops@198.18.0.3'))!.kh).toContain(`198.18.0.3 ${KEY(3)}`);
+  });
+
+  test('a whole-stack destroy (same list): nothing here; a removed member that is unreachable fails the apply with the way out', () => {
+    const m = members();
+    const ssh = fakeSsh();
+    const same = prune(m, '198.18.0.2\n198.18.0.3', ssh.env);
+    expect(same.code).toBe(0);
+    // No hop at all: nothing to remove.
+    expect(fs.existsSync(path.join(ssh.env.PATH.split(':')[0], 'calls.log'))).toBe(false);
+    const dead = prune(m, '198.18.0.2', fakeSsh({ unreachable: 'ops@198.18.0.3' }).env);
+    expect(dead.code).toBe(1);
+    expect(dead.out).toMatch(/DOCKNET_UNREACHABLE='h3'/);
+    const skipped = prune(m, '198.18.0.2', { ...fakeSsh({ unreachable: 'ops@198.18.0.3' }).env, DOCKNET_UNREACHABLE: 'h3' });
+    expect(skipped.code).toBe(0);
+    expect(skipped.out).toMatch(/h3 is listed in DOCKNET_UNREACHABLE: not contacted; the manager forgets it/);
+  });
+});
+
 describe('node-gate.sh: the manager-side part of a member\'s health gate', () => {
   function gate() {
     const stack = new TerraformStack(Testing.app(), 'lab-hosts');

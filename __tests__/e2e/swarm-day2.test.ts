@@ -1,8 +1,8 @@
 // Swarm day 2 on the lab, with real terraform and real dockerd: a worker that left by hand rejoins
 // on the documented next apply (`docknet swarm-replace` before the plan) and its old node entry is
 // gone; an unreachable host is reported, not waited for; then a host is renamed and two workers
-// are promoted to managers, and demoted back, each time ending with exactly the declared members and
-// roles and a re-plan that says "No changes".
+// are promoted to managers, and demoted back, then a host is removed from the code and added back,
+// each time ending with exactly the declared members and roles and a re-plan that says "No changes".
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -28,16 +28,19 @@ gate.describe('swarm day 2 on the lab: rejoin on the next apply, renames and rol
   });
 
   /** The lab's hosts stack: roles per host index, optional docknet names (a rename in the code). */
-  function synth(roles: SwarmRole[], names?: string[], renamedFrom: Record<string, string> = {}): TfJson {
+  function synth(roles: SwarmRole[], names?: string[], renamedFrom: Record<string, string> = {}, include?: (i: number) => boolean): TfJson {
     const info = lab.info();
     const le = labEnvironment(info, {
       swarmPools: ['10.213.0.0/16'],
       hostName: names ? (_h, i) => names[i] : undefined,
+      include: include ? (_h, i) => include(i) : undefined,
       host: (h, i) => ({
         // The provider's connection names the lab key (`--via api` connects as the provider does).
         connection: HostConnection.ssh({ user: info.sshUser, host: h.address, privateKeyPath: info.sshKey, hostKey: hostKey(h), connectTimeout: '10s', sshOpts: ['-i', info.sshKey] }),
         swarmRole: roles[i],
         renamedFrom: renamedFrom[names?.[i] ?? h.name],
+        // A daemon.json per host: a rename must not restart dockerd (its rollout moves, nothing runs).
+        daemon: { dns: ['198.18.0.254'] },
       }),
     });
     try {
@@ -90,7 +93,7 @@ gate.describe('swarm day 2 on the lab: rejoin on the next apply, renames and rol
     const t = Date.now();
     const first = await terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
     expect(first.code).toBe(0);
-    report(`first apply (init + 2 joins): ${elapsed(t)}`);
+    report(`first apply (3 rollouts one at a time, init, 2 joins): ${elapsed(t)}`);
     expect(await nodes(h1)).toEqual([`${h1.address} manager ready active`, `${h2.address} worker ready active`, `${h3.address} worker ready active`]);
     const c = await check();
     expect(c.code).toBe(0);
@@ -183,12 +186,22 @@ gate.describe('swarm day 2 on the lab: rejoin on the next apply, renames and rol
   test('rename h3 -> h3x and promote h2 and h3x to managers: one apply, the swarm has exactly the declared members and roles; re-plan No changes', async () => {
     const [h1, h2, h3] = lab.info().hosts;
     const tf = synth([M, M, M], ['h1', 'h2', 'h3x'], { h3x: 'h3' });
-    expect((tf as any).moved).toEqual([expect.objectContaining({ from: expect.stringMatching(/^terraform_data\.Swarm_Join-h3_/), to: expect.stringMatching(/^terraform_data\.Swarm_Join-h3x_/) })]);
+    const moves = ((tf as any).moved as { from: string; to: string }[]).map((m) => `${m.from} -> ${m.to}`);
+    expect(moves).toHaveLength(2);
+    expect(moves).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^terraform_data\.Swarm_Join-h3_\w+ -> terraform_data\.Swarm_Join-h3x_\w+$/),
+      expect.stringMatching(/^terraform_data\.h3_DaemonRollout_\w+ -> terraform_data\.h3x_DaemonRollout_\w+$/),
+    ]));
+    const pid = fs.readFileSync(h3.pidfile, 'utf8').trim();
     const applied = await documented('apply -auto-approve');
     report(docknetLines(applied.out));
     expect(applied.code).toBe(0);
+    // The renamed host's rollout moved and changed in place: dockerd was not restarted.
+    expect(applied.out).toMatch(/h3x_DaemonRollout_\w+ has moved to|moved from terraform_data\.h3_DaemonRollout_/);
+    expect(fs.readFileSync(h3.pidfile, 'utf8').trim()).toBe(pid);
     expect(applied.out).toMatch(/Swarm_Join-h3x_\w+ will be replaced[^\n]*\n\s*# \(moved from terraform_data\.Swarm_Join-h3_/);
-    expect(applied.out).toMatch(/Plan: 2 to add, 0 to change, 2 to destroy/);
+    // The joins of h2 and h3x replaced; h3x's rollout and the members' record change in place.
+    expect(applied.out).toMatch(/Plan: 2 to add, 2 to change, 2 to destroy/);
     report(`rename + promotion of two workers: ${applied.seconds.toFixed(1)} s`);
     expect(await nodes(h1)).toEqual([`${h1.address} manager ready active`, `${h2.address} manager ready active`, `${h3.address} manager ready active`]);
     expect((await docker(h1, ['info', '--format', '{{.Swarm.Managers}} {{.Swarm.Nodes}}'])).stdout.trim()).toBe('3 3');
@@ -207,6 +220,30 @@ gate.describe('swarm day 2 on the lab: rejoin on the next apply, renames and rol
     const demoted = [...applied.out.matchAll(/\(local-exec\): docknet: (h2|h3x) demoted/g)].map((m) => m[1]);
     expect(demoted).toEqual(['h3x', 'h2']);
     report(`demotion of two managers: ${applied.seconds.toFixed(1)} s`);
+    expect(await nodes(h1)).toEqual([`${h1.address} manager ready active`, `${h2.address} worker ready active`, `${h3.address} worker ready active`]);
+    const again = await documented('plan -detailed-exitcode');
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/No changes\./);
+  }, 400_000);
+
+  test('remove h3x from the code: it leaves and the manager forgets it; add it back: it joins; each re-plan No changes', async () => {
+    const [h1, h2, h3] = lab.info().hosts;
+    synth([M, W, W], ['h1', 'h2', 'h3x'], { h3x: 'h3' }, (i) => i !== 2);
+    const removed = await documented('apply -auto-approve');
+    report(docknetLines(removed.out));
+    expect(removed.code).toBe(0);
+    // h3x's join and rollout go; the members' record is replaced, and its old instance makes h3x leave
+    // (Terraform runs no destroy-time step of a resource removed from the code).
+    expect(removed.out).toMatch(/Plan: 1 to add, 0 to change, 3 to destroy/);
+    expect(removed.out).toMatch(/\(local-exec\): docknet: h3x \(198\.18\.0\.3\) is no longer declared: it leaves the swarm/);
+    expect(await nodes(h1)).toEqual([`${h1.address} manager ready active`, `${h2.address} worker ready active`]);
+    expect((await docker(h3, ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim()).toBe('inactive');
+    expect((await documented('plan -detailed-exitcode')).out).toMatch(/No changes\./);
+
+    synth([M, W, W], ['h1', 'h2', 'h3x'], { h3x: 'h3' });
+    const added = await documented('apply -auto-approve');
+    expect(added.code).toBe(0);
+    report(`remove + add back: ${removed.seconds.toFixed(1)} s + ${added.seconds.toFixed(1)} s`);
     expect(await nodes(h1)).toEqual([`${h1.address} manager ready active`, `${h2.address} worker ready active`, `${h3.address} worker ready active`]);
     const again = await documented('plan -detailed-exitcode');
     expect(again.code).toBe(0);

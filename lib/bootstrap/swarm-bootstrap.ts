@@ -81,6 +81,8 @@ export class SwarmBootstrap extends Construct {
   public readonly init?: DataResource;
   /** terraform_data per joining member, managers first. */
   public readonly joins: DataResource[] = [];
+  /** terraform_data that makes members removed from the code leave (absent with leaveOnDestroy false). */
+  public readonly members?: DataResource;
   /** Ports and protocols to open between the hosts. */
   public readonly firewall: SwarmFirewallRule[];
 
@@ -185,6 +187,50 @@ export class SwarmBootstrap extends Construct {
       if (m.renamedFrom) moveFromOldName(join, `Join-${m.renamedFrom}`);
       if (m.role === 'manager') previousManager = [join];
       this.joins.push(join);
+    }
+
+    // Hosts removed from the code: their joins leave the configuration, and Terraform runs no
+    // destroy-time provisioner of a resource that is gone. This resource keeps every member's way
+    // out in its own state and is replaced when the declared members change; its destroy-time step
+    // runs with the old state and this configuration's literal list of addresses, and makes each
+    // member the new list lacks leave (swarm-prune.sh). (create_before_destroy would skip that step:
+    // Terraform runs no destroy provisioner of a deposed object.) It depends on every join, so its
+    // destroy runs before any join is replaced: manager removals and demotions never overlap.
+    if (leave) {
+      const leaving = via ? members : members.slice(1);
+      const idFile = (t: BootstrapTarget) => `${posix.dirname(t.daemonConfigPath ?? DEFAULT_DAEMON_CONFIG_PATH)}/docknet-swarm-node-id`;
+      const line = (m: ResolvedMember & { role: string }) => {
+        const e = sshEnv('MEMBER', m.target);
+        return [m.target.name, m.role, e.DOCKNET_MEMBER_DEST, e.DOCKNET_MEMBER_PORT, e.DOCKNET_MEMBER_KEY || '-', e.DOCKNET_MEMBER_TIMEOUT,
+          e.DOCKNET_MEMBER_BECOME, m.advertiseAddr, idFile(m.target), (m.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND).replace(/\s+/g, ' ')].join(' ');
+      };
+      const env: Record<string, string> = {
+        ...sshEnv('MANAGER', first.target),
+        DOCKNET_MANAGER_DOCKER: first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+        DOCKNET_KNOWN_HOSTS: [...new Set([first, ...leaving].flatMap((m) => knownHostsLines(m.target)))].join('\n'),
+        DOCKNET_MEMBERS: leaving.map(line).join('\n'),
+      };
+      const declared = leaving.map((m) => m.advertiseAddr);
+      this.members = new DataResource(this, 'Members', {
+        triggersReplace: { members: [...declared].sort().join(' ') },
+        input: { manager: first.target.name, members: leaving.map((m) => m.target.name), leave: mapValues(env, tfLiteral) },
+        dependsOn: this.joins.length ? [...this.joins] : undefined,
+        provisioners: [
+          {
+            type: 'local-exec',
+            when: 'destroy',
+            command: 'sh -c "$DOCKNET_SCRIPT" docknet-swarm-prune',
+            interpreter: ['/bin/sh', '-c'],
+            environment: {
+              ...Object.fromEntries(Object.keys(env).map((k) => [k, `\${self.input.leave.${k}}`])),
+              // A literal of this configuration: the members declared now (the state holds the old ones).
+              DOCKNET_DECLARED: tfLiteral(declared.join('\n')),
+              // The leave of swarm-leave.sh as a function whose body is a subshell: its `exit` ends one member's leave.
+              DOCKNET_SCRIPT: tfLiteral(`${loadScript('ssh-lib.sh')}\ndn_leave() (\n${loadScript('swarm-leave.sh')}\n)\n${loadScript('swarm-prune.sh')}`),
+            },
+          } as LocalExecProvisioner,
+        ],
+      });
     }
 
     const dataPort = props.dataPathPort ?? 4789;
