@@ -97,7 +97,7 @@ describe('checkSwarm', () => {
   test('a member in the wrong role (promoted by hand) or in another swarm is replaced; a drained or Down one is a note', async () => {
     const rs = swarmResources(synth(['h1', 'h2', 'h3', 'h4', 'h5']));
     const t: Record<string, HostAnswer> = {
-      'ops@198.18.0.1': { state: 'active', nodeId: 'n1', controlAvailable: true, nodes: [node('n1', 'manager', '198.18.0.1'), node('n2', 'manager', '198.18.0.2'), node('n4', 'worker', '198.18.0.4', 'ready', 'drain'), node('n5', 'worker', '198.18.0.5', 'down'), node('old', 'worker', '198.18.0.9', 'down')] },
+      'ops@198.18.0.1': { state: 'active', nodeId: 'n1', controlAvailable: true, nodes: [node('n1', 'manager', '198.18.0.1'), node('n2', 'manager', '198.18.0.2'), node('n4', 'worker', '198.18.0.4', 'ready', 'drain'), node('n5', 'worker', '198.18.0.5', 'down'), node('old', 'worker', '198.18.0.9', 'down'), node('gone', 'worker', '198.18.0.8')] },
       'ops@198.18.0.2': { state: 'active', nodeId: 'n2', controlAvailable: true },
       'ops@198.18.0.3': { state: 'active', nodeId: 'zz', controlAvailable: false },
       'ops@198.18.0.4': { state: 'active', nodeId: 'n4', controlAvailable: false },
@@ -111,6 +111,7 @@ describe('checkSwarm', () => {
     expect(text).toMatch(/note .*h4 is drain/);
     expect(text).toMatch(/note .*h1 lists h5 as down/);
     expect(text).toMatch(/stale Down node entry old \(198\.18\.0\.9, no declared member\): .*docker node rm --force old/);
+    expect(text).toMatch(/node gone \(198\.18\.0\.8, worker, ready\) is in the swarm but no member of this stack has its address/);
   });
 
   test('the first manager out of any swarm: the init is replaced (a new swarm), and the joins with it through their trigger', async () => {

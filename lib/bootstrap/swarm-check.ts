@@ -279,6 +279,10 @@ export async function checkSwarm(resources: readonly SwarmCheckResource[], opts:
     const m = answers.get(mk);
     if (!(m && !(m instanceof Error) && m.nodes)) continue;
     for (const n of m.nodes) {
+      if (n.status !== 'down' && !resources.some((x) => x.advertise === n.addr) && !live.has(n.id)) {
+        findings.push({ host: n.addr, kind: 'note', text: `node ${n.id} (${n.addr}, ${n.role}, ${n.status}) is in the swarm but no member of this stack has its address: if its host was removed from the code, run docker swarm leave on it, then docker node rm ${n.id} on the manager.` });
+        continue;
+      }
       if (n.status !== 'down' || live.has(n.id)) continue;
       const r = resources.find((x) => x.advertise === n.addr);
       if (r && replace.includes(`-replace=${r.address}`)) continue;
