@@ -10,11 +10,12 @@ import { reportCommand } from '../lib/report/cli/report-command';
 import { initCommand } from '../lib/init/init-command';
 import { verifyCommand } from '../lib/live/cli/verify-command';
 import { importCommand } from '../lib/live/cli/import-command';
+import { swarmReplaceCommand } from '../lib/live/cli/swarm-replace-command';
 import { planCheckCommand } from './plan-check';
 
 export function buildProgram(): Command {
   const program = new Command('docknet').description('Docker host networking as code: reports, diffs and promotion checks for synthesized stacks, verify of live hosts');
-  for (const command of [reportCommand(), diffCommand(), promoteCommand(), planCheckCommand(), verifyCommand(), importCommand()]) program.addCommand(command);
+  for (const command of [reportCommand(), diffCommand(), promoteCommand(), planCheckCommand(), verifyCommand(), importCommand(), swarmReplaceCommand()]) program.addCommand(command);
   program.addCommand(initCommand());
   return program;
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # One stack, one saved plan: the workflow's plan and apply steps (.github/workflows/docknet.yml).
 #
-#   bin/tf-stack.sh plan  <stack>   init (read-only plan role), plan -out=<stack>.tfplan, show it
+#   bin/tf-stack.sh plan  <stack>   init (read-only plan role), swarm check, plan -out=<stack>.tfplan, show it
 #   bin/tf-stack.sh apply <stack>   init, apply exactly <stack>.tfplan; a stale plan is refused by terraform
 #
 # Works in cdktf.out/stacks/<stack> (DOCKNET_OUT overrides cdktf.out). Writes next to the plan:
-# <stack>.plan.txt (terraform show -no-color) and <stack>.plan.json (terraform show -json).
+# <stack>.plan.txt (the swarm check's report, then terraform show -no-color) and <stack>.plan.json
+# (terraform show -json).
 # Exit: plan 0 (no changes) or 2 (changes) like -detailed-exitcode; apply 0, or 1 with a message.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ stack=${2:?usage: tf-stack.sh plan|apply <stack>}
 out=${DOCKNET_OUT:-cdktf.out}
 here=$(cd "$(dirname "$0")" && pwd)
 gitops() { npx --no-install ts-node --transpile-only "$here/gitops.ts" "$@"; }
+docknet() { npx --no-install ts-node --transpile-only "$here/docknet.ts" "$@"; }
 dir="$out/stacks/$stack"
 [ -f "$dir/cdk.tf.json" ] || { echo "tf-stack: $dir/cdk.tf.json does not exist: synth first" >&2; exit 1; }
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
@@ -25,14 +27,31 @@ case "$mode" in
   plan)
     # (Not a process substitution: its failure would not stop the script, and the plan would run as the deploy role.)
     flags_text=$(gitops plan-backend-config --dir "$out" "$stack")
-    mapfile -t flags <<< "$flags_text"
-    terraform -chdir="$dir" init -input=false -no-color "${flags[@]}" >/dev/null
+    # None for a non-pg backend (an empty line would reach init as an empty argument).
+    flags=()
+    [ -z "$flags_text" ] || mapfile -t flags <<< "$flags_text"
+    terraform -chdir="$dir" init -input=false -no-color ${flags[@]+"${flags[@]}"} >/dev/null
+    # What Terraform cannot see: a swarm member that left by hand (or sits in the wrong role) is
+    # asked over ssh and its join replaced in this plan, with the reason in the plan text. A host
+    # that cannot be asked is reported (exit 5) and the plan goes on without touching it.
+    replace=()
+    swarm_report="$dir/$stack.swarm.txt"
+    rm -f "$swarm_report"
+    if grep -q 'docknet-swarm-' "$dir/cdk.tf.json"; then
+      set +e
+      # Through the Docker API as the providers connect: all the plan environment's read-only key may do.
+      replace_text=$(docknet swarm-replace --via api --dir "$out" --report "$swarm_report" "$stack")
+      src=$?
+      set -e
+      case "$src" in 0|2|5) ;; *) echo "tf-stack: the swarm check of $stack failed (exit $src); nothing was planned" >&2; exit 1 ;; esac
+      [ -z "$replace_text" ] || mapfile -t replace <<< "$replace_text"
+    fi
     set +e
-    terraform -chdir="$dir" plan -input=false -no-color -lock-timeout=120s -detailed-exitcode -out="$stack.tfplan"
+    terraform -chdir="$dir" plan -input=false -no-color -lock-timeout=120s -detailed-exitcode -out="$stack.tfplan" ${replace[@]+"${replace[@]}"}
     rc=$?
     set -e
     [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || exit "$rc"
-    terraform -chdir="$dir" show -no-color "$stack.tfplan" > "$dir/$stack.plan.txt"
+    { [ -s "$swarm_report" ] && cat "$swarm_report" && echo; terraform -chdir="$dir" show -no-color "$stack.tfplan"; } > "$dir/$stack.plan.txt"
     terraform -chdir="$dir" show -json "$stack.tfplan" > "$dir/$stack.plan.json"
     exit "$rc"
     ;;

@@ -13,6 +13,10 @@ import { loadSynth, TfJson } from './replay';
 export interface LabEnvironmentOptions {
   /** Environment name; names the stacks `<name>-hosts` and `<name>-network`. @default "lab" */
   readonly name?: string;
+  /** Which lab hosts the code declares (a host removed from the code). @default all */
+  readonly include?: (h: LabHost, index: number) => boolean;
+  /** The docknet name of each lab host (a rename in the code). @default the lab host's name */
+  readonly hostName?: (h: LabHost, index: number) => string;
   /** Per-host props on top of the lab's connection, interfaces and daemon location. */
   readonly host?: (h: LabHost, index: number) => Partial<DockerHostProps>;
   /** Swarm pools (CIDRs) when some host has a swarm role. */
@@ -57,8 +61,9 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
     shards: opts.shards,
   });
   env.addLanSegment('lan', { subnet: info.lan, gateway: info.controller.address, reserved: LAB_RESERVED });
-  const hosts = info.hosts.map((h, i) =>
-    env.addHost(h.name, {
+  // Each host keeps its lab index (address, callbacks) when others are left out.
+  const hosts = info.hosts.map((h, i) => [h, i] as const).filter(([h, i]) => opts.include?.(h, i) ?? true).map(([h, i]) =>
+    env.addHost(opts.hostName?.(h, i) ?? h.name, {
       connection: HostConnection.ssh({
         user: opts.sshUser ?? info.sshUser, host: h.address, privateKeyPath: info.sshKey, hostKey: hostKey(h), connectTimeout: '10s',
       }),

@@ -17,7 +17,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 /** A PATH with a fake ssh; calls.log gets one JSON line per call: argv, stdin, known_hosts text. */
-function fakeSsh(opts: { memberState?: string; unreachable?: string } = {}) {
+function fakeSsh(opts: { memberState?: string; unreachable?: string; manager?: boolean } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-fake-ssh-'));
   dirs.push(dir);
   fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh
@@ -29,6 +29,7 @@ for last; do :; done
 node -e 'const [a, s, k] = [JSON.parse(process.argv[1]), process.argv[2], process.argv[3]]; require("fs").appendFileSync(process.argv[4], JSON.stringify({ argv: a, stdin: s, kh: k }) + "\\n")' "$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' -- "$@")" "$stdin" "$kh" ${dir}/calls.log
 case " $* " in *" ${opts.unreachable ?? 'nobody'}"*) echo "ssh: connect to host: Connection refused" >&2; exit 255;; esac
 case "$last" in
+  *LocalNodeState*NodeID*ControlAvailable*) echo "active nodeid123 ${opts.manager ? 'true' : 'false'}";;
   *LocalNodeState*NodeID*) echo "active nodeid123";;
   *LocalNodeState*) echo "${opts.memberState ?? 'inactive'}";;
   *"join-token -q worker"*) echo "SWMTKN-1-secrettoken";;
@@ -114,6 +115,90 @@ describe('ssh-lib.sh on the machine running terraform', () => {
     const ok = runLocalExec({ command: leave.command, environment: env }, { ...ssh.env, DOCKNET_UNREACHABLE: 'h2' });
     expect(ok.out).toMatch(/h2 is listed in DOCKNET_UNREACHABLE: not contacted/);
     expect(ok.code).toBe(0);
+  });
+});
+
+describe('swarm-leave.sh', () => {
+  test('a node declared worker that is a manager (promoted by hand) is demoted on the manager before it leaves, then forgotten', () => {
+    const ssh = fakeSsh({ manager: true });
+    const { join } = swarmJoin();
+    const leave = join.provisioner[1]['local-exec'];
+    const env = { ...leave.environment, ...Object.fromEntries(Object.entries(join.input.leave as Record<string, string>)) };
+    const r = runLocalExec({ command: leave.command, environment: env }, ssh.env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/h2 demoted/);
+    const cmds = ssh.calls().map((c) => `${c.argv.includes('root@198.18.0.1') ? 'manager' : 'member'}: ${c.argv[c.argv.length - 1]}`);
+    const demote = cmds.indexOf('manager: docker node demote nodeid123');
+    const leaveAt = cmds.indexOf('member: sudo -n docker swarm leave');
+    expect(demote).toBeGreaterThan(-1);
+    expect(leaveAt).toBeGreaterThan(demote);
+    expect(cmds.slice(leaveAt)).toContain('manager: docker node rm --force nodeid123');
+  });
+
+  test('a worker that is a worker leaves without a demotion', () => {
+    const ssh = fakeSsh({ manager: false });
+    const { join } = swarmJoin();
+    const leave = join.provisioner[1]['local-exec'];
+    const env = { ...leave.environment, ...Object.fromEntries(Object.entries(join.input.leave as Record<string, string>)) };
+    const r = runLocalExec({ command: leave.command, environment: env }, ssh.env);
+    expect(r.code).toBe(0);
+    expect(ssh.calls().some((c) => c.argv.join(' ').includes('node demote'))).toBe(false);
+  });
+});
+
+describe('swarm-prune.sh: members removed from the code leave', () => {
+  function members() {
+    const stack = new TerraformStack(Testing.app(), 'lab-hosts');
+    const hs = [1, 2, 3].map((i) => new HostBootstrap(stack, `h${i}`, { target: target(i, i === 1 ? 'root' : 'ops'), daemon: { mtu: 1400 } }));
+    new SwarmBootstrap(stack, 'Swarm', { managers: [{ host: hs[0] }], workers: [{ host: hs[1] }, { host: hs[2] }] });
+    const out = JSON.parse(Testing.synth(stack, true));
+    return Object.entries(out.resource.terraform_data as Record<string, any>).find(([k]) => k.startsWith('Swarm_Members'))![1];
+  }
+  /** The destroy-time step as Terraform runs it on a replacement: self from the old state, literals from the new configuration. */
+  function prune(m: any, declaredNow: string, env: Record<string, string>) {
+    const le = m.provisioner[0]['local-exec'];
+    expect(le.when).toBe('destroy');
+    expect(le.environment.DOCKNET_MEMBERS).toBe('${self.input.leave.DOCKNET_MEMBERS}');
+    const environment = { ...le.environment, ...(m.input.leave as Record<string, string>), DOCKNET_DECLARED: declaredNow };
+    return runLocalExec({ command: le.command, environment }, env);
+  }
+
+  test('replaced when the declared addresses change, after every join; nothing runs at create', () => {
+    const m = members();
+    expect(m.triggers_replace).toEqual({ members: '198.18.0.2 198.18.0.3' });
+    expect(m.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Swarm_Join-h2_/), expect.stringMatching(/^terraform_data\.Swarm_Join-h3_/)]);
+    expect(m.lifecycle).toBeUndefined();
+    expect(m.provisioner).toHaveLength(1);
+    expect(m.provisioner[0]['local-exec'].environment.DOCKNET_DECLARED).toBe('198.18.0.2\n198.18.0.3');
+  });
+
+  test('the old instance makes the members the new list lacks leave, with the connection from its own state; the others are untouched', () => {
+    const ssh = fakeSsh();
+    const r = prune(members(), '198.18.0.2', ssh.env);
+    expect(r.out).toMatch(/docknet: h3 \(198\.18\.0\.3\) is no longer declared: it leaves the swarm/);
+    expect(r.out).toMatch(/node nodeid123 left the swarm/);
+    expect(r.code).toBe(0);
+    const cmds = ssh.calls().map((c) => `${c.argv[c.argv.length - 2]}: ${c.argv[c.argv.length - 1]}`);
+    expect(cmds).toContain('ops@198.18.0.3: sudo -n docker swarm leave');
+    expect(cmds).toContain('root@198.18.0.1: docker node rm --force nodeid123');
+    expect(cmds.some((c) => c.startsWith('ops@198.18.0.2'))).toBe(false);
+    // The removed member's host key is known (from the state), so its hop is checked like any other.
+    expect(ssh.calls().find((c) => c.argv.includes('ops@198.18.0.3'))!.kh).toContain(`198.18.0.3 ${KEY(3)}`);
+  });
+
+  test('a whole-stack destroy (same list): nothing here; a removed member that is unreachable fails the apply with the way out', () => {
+    const m = members();
+    const ssh = fakeSsh();
+    const same = prune(m, '198.18.0.2\n198.18.0.3', ssh.env);
+    expect(same.code).toBe(0);
+    // No hop at all: nothing to remove.
+    expect(fs.existsSync(path.join(ssh.env.PATH.split(':')[0], 'calls.log'))).toBe(false);
+    const dead = prune(m, '198.18.0.2', fakeSsh({ unreachable: 'ops@198.18.0.3' }).env);
+    expect(dead.code).toBe(1);
+    expect(dead.out).toMatch(/DOCKNET_UNREACHABLE='h3'/);
+    const skipped = prune(m, '198.18.0.2', { ...fakeSsh({ unreachable: 'ops@198.18.0.3' }).env, DOCKNET_UNREACHABLE: 'h3' });
+    expect(skipped.code).toBe(0);
+    expect(skipped.out).toMatch(/h3 is listed in DOCKNET_UNREACHABLE: not contacted; the manager forgets it/);
   });
 });
 

@@ -197,8 +197,11 @@ describe('SwarmBootstrap joinVia (the joins of a shard without the managers)', (
     const swarm = new SwarmBootstrap(stack, 'Swarm', { managers: [], workers: [{ host: target(4) }, { host: target(5) }], joinVia: { host: target(1) } });
     expect(swarm.init).toBeUndefined();
     const tf = JSON.parse(Testing.synth(stack));
-    const joins = Object.values(tf.resource.terraform_data) as any[];
+    const data = Object.entries(tf.resource.terraform_data as Record<string, any>);
+    const joins = data.filter(([k]) => /^Swarm_Join-/.test(k)).map(([, v]) => v);
     expect(joins.map((j) => j.input.member)).toEqual(['h4', 'h5']);
+    // Besides the joins only the record that makes members removed from this shard's code leave.
+    expect(data.filter(([k]) => !/^Swarm_Join-/.test(k)).map(([k, v]) => [k.replace(/_[0-9A-F]{8}$/, ''), v.input.members])).toEqual([['Swarm_Members', ['h4', 'h5']]]);
     for (const j of joins) {
       expect(j.triggers_replace.swarm).toBe('via 10.0.0.1');
       expect(j.depends_on).toBeUndefined();

@@ -104,6 +104,15 @@ describe('blast radius', () => {
     expect(renderDiffMarkdown(r)).toContain('**Swarm**\n\n- stg2: worker → manager\n- stg3: worker → manager\n- stg4 joins as worker');
   });
 
+  test('a host added or removed: the swarm\'s member record is an update in words, never a replacement to gate on', () => {
+    const added = diff({ hosts: [...STAGING.hosts, { name: 'stg4', address: '10.20.0.14', role: SwarmRole.WORKER }] });
+    const rec = added.changes.filter((c) => c.object?.kind === 'swarm-members');
+    expect(rec.map((c) => [c.kind, c.summary])).toEqual([[ChangeKind.UPDATE, "updates the swarm's record of its members: members no longer declared leave the swarm"]]);
+    const removed = diff({ hosts: STAGING.hosts.slice(0, 2) });
+    expect(removed.changes.filter((c) => c.kind === ChangeKind.REPLACE)).toEqual([]);
+    expect(removed.changes.map((c) => c.summary)).toEqual(expect.arrayContaining(['removes swarm membership of `stg3`', "updates the swarm's record of its members: members no longer declared leave the swarm"]));
+  });
+
   test('a base synthesized without models: no daemon or swarm story is made up, hosts of docker resources still known', () => {
     const head = synthEnvs({ ...STAGING, dns: ['10.20.0.9'] });
     const old = synthEnvs(STAGING);

@@ -2,6 +2,7 @@ import { Construct, type ITerraformDependable } from '../cdk';
 import { DaemonSettings, DaemonSettingsProps } from '../daemon/daemon-settings';
 import { DaemonRollout } from './daemon-rollout';
 import { MacvlanShim, MacvlanShimOptions } from './macvlan-shim';
+import { moveFromOldName } from './moved';
 import { BootstrapTarget, checkTarget, throwIfInvalid } from './target';
 
 export interface HostBootstrapProps {
@@ -21,6 +22,12 @@ export interface HostBootstrapProps {
   readonly rolloutAfter?: ITerraformDependable[];
   /** The swarm's first manager, for the rollout's node check (HostsStack sets it). @default - none */
   readonly swarmManager?: BootstrapTarget;
+  /**
+   * The construct id this host had before a rename: its resources keep their state (Terraform
+   * `moved` blocks) instead of being destroyed and created again.
+   * @default - not renamed
+   */
+  readonly renamedFrom?: string;
 }
 
 /**
@@ -43,6 +50,7 @@ export class HostBootstrap extends Construct {
       this.rollout = new DaemonRollout(this, 'DaemonRollout', { target: this.target, content: this.daemon.render(), dependsOn: props.rolloutAfter, swarmManager: props.swarmManager });
     }
     for (const shim of props.shims ?? []) this.addShim(shim.name, shim);
+    if (props.renamedFrom) moveFromOldName(this, props.renamedFrom);
   }
 
   /** Adds a macvlan shim on this host and returns it. */

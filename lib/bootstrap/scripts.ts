@@ -6,7 +6,7 @@ import { join } from 'path';
 export const SCRIPT_DIR = join(__dirname, 'scripts');
 
 export type ScriptName =
-  | 'safe-apply.sh' | 'swarm-init.sh' | 'swarm-join.sh' | 'swarm-leave.sh' | 'macvlan-shim.sh' | 'ssh-lib.sh' | 'run-remote.sh' | 'node-gate.sh';
+  | 'safe-apply.sh' | 'swarm-init.sh' | 'swarm-join.sh' | 'swarm-leave.sh' | 'macvlan-shim.sh' | 'ssh-lib.sh' | 'run-remote.sh' | 'node-gate.sh' | 'swarm-prune.sh';
 
 export function loadScript(name: ScriptName): string {
   return readFileSync(join(SCRIPT_DIR, name), 'utf8');

@@ -4,6 +4,7 @@ import { parsePrefix as parseCidr } from '../core/address/cidr';
 import type { HostBootstrap } from './host-bootstrap';
 import { loadScript } from './scripts';
 import { connectionEnv, remoteExec } from './remote';
+import { moveFromOldName } from './moved';
 import { BootstrapTarget, checkTarget, DEFAULT_DAEMON_CONFIG_PATH, DEFAULT_DOCKER_COMMAND, knownHostsLines, sshEnv, tfLiteral, throwIfInvalid } from './target';
 
 /** A swarm member: a HostBootstrap (ordered after its daemon rollout) or a bare target. */
@@ -14,6 +15,12 @@ export interface SwarmMemberOptions {
    * @default - target.ssh.host
    */
   readonly advertiseAddr?: string;
+  /**
+   * The member's former name (its target.name before a rename): its join keeps its state (a
+   * Terraform `moved` block) instead of a leave and a new join of the same host.
+   * @default - not renamed
+   */
+  readonly renamedFrom?: string;
 }
 
 export interface SwarmBootstrapProps {
@@ -74,6 +81,8 @@ export class SwarmBootstrap extends Construct {
   public readonly init?: DataResource;
   /** terraform_data per joining member, managers first. */
   public readonly joins: DataResource[] = [];
+  /** terraform_data that makes members removed from the code leave (absent with leaveOnDestroy false). */
+  public readonly members?: DataResource;
   /** Ports and protocols to open between the hosts. */
   public readonly firewall: SwarmFirewallRule[];
 
@@ -124,7 +133,9 @@ export class SwarmBootstrap extends Construct {
       },
       dependsOn: own(first).length > 0 ? own(first) : undefined,
       provisioners: [
-        remoteExec(first.target, initStep('init')),
+        // DOCKNET_TARGET_DOCKER is for `docknet swarm-replace`, which reads how to ask the manager
+        // from here (provisioners are not part of the plan: adding it changes nothing on a deployed stack).
+        withEnv(remoteExec(first.target, initStep('init')), { DOCKNET_TARGET_DOCKER: tfLiteral(first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND) }),
         ...(leave ? [remoteExec(first.target, initStep('leave'), { when: 'destroy', envFromSelf: 'input.leave' })] : []),
       ],
     });
@@ -173,8 +184,53 @@ export class SwarmBootstrap extends Construct {
             : []),
         ],
       });
+      if (m.renamedFrom) moveFromOldName(join, `Join-${m.renamedFrom}`);
       if (m.role === 'manager') previousManager = [join];
       this.joins.push(join);
+    }
+
+    // Hosts removed from the code: their joins leave the configuration, and Terraform runs no
+    // destroy-time provisioner of a resource that is gone. This resource keeps every member's way
+    // out in its own state and is replaced when the declared members change; its destroy-time step
+    // runs with the old state and this configuration's literal list of addresses, and makes each
+    // member the new list lacks leave (swarm-prune.sh). (create_before_destroy would skip that step:
+    // Terraform runs no destroy provisioner of a deposed object.) It depends on every join, so its
+    // destroy runs before any join is replaced: manager removals and demotions never overlap.
+    if (leave) {
+      const leaving = via ? members : members.slice(1);
+      const idFile = (t: BootstrapTarget) => `${posix.dirname(t.daemonConfigPath ?? DEFAULT_DAEMON_CONFIG_PATH)}/docknet-swarm-node-id`;
+      const line = (m: ResolvedMember & { role: string }) => {
+        const e = sshEnv('MEMBER', m.target);
+        return [m.target.name, m.role, e.DOCKNET_MEMBER_DEST, e.DOCKNET_MEMBER_PORT, e.DOCKNET_MEMBER_KEY || '-', e.DOCKNET_MEMBER_TIMEOUT,
+          e.DOCKNET_MEMBER_BECOME, m.advertiseAddr, idFile(m.target), (m.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND).replace(/\s+/g, ' ')].join(' ');
+      };
+      const env: Record<string, string> = {
+        ...sshEnv('MANAGER', first.target),
+        DOCKNET_MANAGER_DOCKER: first.target.dockerCommand ?? DEFAULT_DOCKER_COMMAND,
+        DOCKNET_KNOWN_HOSTS: [...new Set([first, ...leaving].flatMap((m) => knownHostsLines(m.target)))].join('\n'),
+        DOCKNET_MEMBERS: leaving.map(line).join('\n'),
+      };
+      const declared = leaving.map((m) => m.advertiseAddr);
+      this.members = new DataResource(this, 'Members', {
+        triggersReplace: { members: [...declared].sort().join(' ') },
+        input: { manager: first.target.name, members: leaving.map((m) => m.target.name), leave: mapValues(env, tfLiteral) },
+        dependsOn: this.joins.length ? [...this.joins] : undefined,
+        provisioners: [
+          {
+            type: 'local-exec',
+            when: 'destroy',
+            command: 'sh -c "$DOCKNET_SCRIPT" docknet-swarm-prune',
+            interpreter: ['/bin/sh', '-c'],
+            environment: {
+              ...Object.fromEntries(Object.keys(env).map((k) => [k, `\${self.input.leave.${k}}`])),
+              // A literal of this configuration: the members declared now (the state holds the old ones).
+              DOCKNET_DECLARED: tfLiteral(declared.join('\n')),
+              // The leave of swarm-leave.sh as a function whose body is a subshell: its `exit` ends one member's leave.
+              DOCKNET_SCRIPT: tfLiteral(`${loadScript('ssh-lib.sh')}\ndn_leave() (\n${loadScript('swarm-leave.sh')}\n)\n${loadScript('swarm-prune.sh')}`),
+            },
+          } as LocalExecProvisioner,
+        ],
+      });
     }
 
     const dataPort = props.dataPathPort ?? 4789;
@@ -201,13 +257,14 @@ interface ResolvedMember {
   target: BootstrapTarget;
   advertiseAddr: string;
   bootstrap?: HostBootstrap;
+  renamedFrom?: string;
 }
 
 function resolveMember(m: SwarmMemberOptions): ResolvedMember {
   const host = m?.host as HostBootstrap | BootstrapTarget | undefined;
   const bootstrap = host && 'dependables' in host ? (host as HostBootstrap) : undefined;
   const target = bootstrap ? bootstrap.target : (host as BootstrapTarget);
-  return { target, bootstrap, advertiseAddr: m?.advertiseAddr ?? target?.ssh?.host };
+  return { target, bootstrap, advertiseAddr: m?.advertiseAddr ?? target?.ssh?.host, renamedFrom: m?.renamedFrom };
 }
 
 function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & { role: string })[]): string[] {
@@ -227,6 +284,9 @@ function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & 
     out.push(...checkTarget(m.target).map((s) => `member ${m.target?.name ?? '?'}: ${s}`));
     if (m.target && names.has(m.target.name)) out.push(`host "${m.target.name}" is listed twice, expected each host once as manager or worker.`);
     if (m.target) names.add(m.target.name);
+    if (m.renamedFrom !== undefined && (typeof m.renamedFrom !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(m.renamedFrom))) {
+      out.push(`renamedFrom of ${m.target?.name} is ${JSON.stringify(m.renamedFrom)}, expected the member's former name (letters, digits, "_", "." or "-").`);
+    }
     // It reaches remote shells: only address, host or interface name characters pass.
     if (typeof m.advertiseAddr !== 'string' || !/^(\[?[0-9A-Za-z.:%_-]+\]?)(:\d{1,5})?$/.test(m.advertiseAddr)) {
       out.push(`advertiseAddr of ${m.target?.name} is ${JSON.stringify(m.advertiseAddr)}, expected an IP address, host name or interface name (letters, digits, ".", ":", "-", "_", optionally ":port").`);
@@ -252,6 +312,10 @@ function checkSwarmProps(props: SwarmBootstrapProps, members: (ResolvedMember & 
     out.push(`dataPathPort is ${JSON.stringify(port)}, expected a UDP port from 1024 to 49151 (dockerd's accepted range; default 4789).`);
   }
   return out;
+}
+
+function withEnv(p: LocalExecProvisioner, env: Record<string, string>): LocalExecProvisioner {
+  return { ...p, environment: { ...p.environment, ...env } } as LocalExecProvisioner;
 }
 
 function mapValues(o: Record<string, string>, f: (v: string) => string): Record<string, string> {

@@ -238,7 +238,12 @@ export type ModelObjectKind =
   /** A host's macvlan shim interface (<env>-hosts). */
   | 'shim'
   /** A host's swarm membership: `swarm init` on the first manager, a join on every other member. */
-  | 'swarm';
+  | 'swarm'
+  /**
+   * The swarm's record of its members (kept through the first manager): replaced when the declared
+   * members change, its destroy step makes members removed from the code leave.
+   */
+  | 'swarm-members';
 
 /** One Terraform address and the docknet object it renders, so readers never guess. */
 export interface ResourceAddressModel {

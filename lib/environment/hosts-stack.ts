@@ -98,6 +98,7 @@ export class HostsStack extends TerraformStack {
             shims: host.shims.map((s) => this.shimOptions(s)),
             rolloutAfter: host.daemon ? waves[(waveOf.get(host.hostName) ?? 0) - 1] : undefined,
             swarmManager: host.swarmRole !== SwarmRole.NONE && host !== firstManager ? managerTarget : undefined,
+            renamedFrom: host.renamedFrom,
           }),
         );
         const w = waveOf.get(host.hostName);
@@ -113,7 +114,7 @@ export class HostsStack extends TerraformStack {
     }
     if (incomplete) return;
     const members = (role: SwarmRole) =>
-      this.network.allHosts.filter((h) => h.swarmRole === role).map((h) => ({ host: boots.get(h)!, advertiseAddr: h.advertiseAddress }));
+      this.network.allHosts.filter((h) => h.swarmRole === role).map((h) => ({ host: boots.get(h)!, advertiseAddr: h.advertiseAddress, renamedFrom: h.renamedFrom }));
     const managers = members(SwarmRole.MANAGER);
     const workers = members(SwarmRole.WORKER);
     // A shard without the managers joins its workers through the first manager of the environment

@@ -35,6 +35,8 @@ function ownerOf(c: IConstruct, hostsByName: Map<string, DockerHost>, firstManag
       return { kind, name: s.target.name, host: s.target.name, path: hostPath };
     }
     if (s instanceof SwarmBootstrap) {
+      // The members' record (which makes removed members leave) is kept through the first manager.
+      if (c.node.id === 'Members' && firstManager) return { kind: 'swarm-members', name: 'members', host: firstManager.hostName, path: s.node.path };
       // The init runs on the first manager; each join is named after its member (SwarmBootstrap's ids).
       const member = c.node.id === 'Init' ? firstManager : [...hostsByName.values()].find((h) => c.node.id === `Join-${h.hostName}`);
       if (member) return { kind: 'swarm', name: member.hostName, host: member.hostName, path: member.node.path };

@@ -437,7 +437,7 @@ function compareSwarmMembership(model: DocknetModel, host: HostModel, snap: Host
   const member = model.resources.find((r) => r.kind === 'swarm' && r.host === host.name);
   const remedy = host.swarmRole === 'none'
     ? { action: RemedyAction.CHANGE_CODE, text: `the code declares no swarm role: run ${mdCode('docker swarm leave')} on the host, or declare its role` }
-    : replaceRemedy([member], 'the swarm step runs only when its inputs change, so a node that left is invisible to the plan');
+    : replaceRemedy([member], `the swarm step runs only when its inputs change, so a plain plan does not see a node that left (${mdCode('bin/tf-stack.sh plan')} and ${mdCode('docknet swarm-replace <stack>')} add this replacement)`);
   return [find(host.name, 'swarm', host.name, DriftKind.CHANGED, 'membership', ROLE_WORDS(host.swarmRole), ROLE_WORDS(actual), remedy)];
 }
 

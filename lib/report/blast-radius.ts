@@ -24,6 +24,8 @@ export function resourceWords(r: Pick<SynthResource, 'type' | 'name' | 'object'>
       return `daemon.json rollout of ${mdCode(o.host)}`;
     case 'swarm':
       return `swarm membership of ${mdCode(o.host)}`;
+    case 'swarm-members':
+      return "the swarm's record of its members";
     case 'shim':
       return `macvlan shim ${mdCode(o.name)} on ${mdCode(o.host)}`;
     default:

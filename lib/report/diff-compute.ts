@@ -104,7 +104,7 @@ function diffResource(b: SynthResource | undefined, h: SynthResource | undefined
   diffValue([], b.attrs, h.attrs, r.type, changes);
   // The scripts and uploads of docknet's own host steps follow their inputs (the daemon.json text,
   // the swarm's addresses); the model says what changed in words, so only planned changes are shown.
-  const hostStep = r.object && ['daemon', 'swarm', 'shim'].includes(r.object.kind);
+  const hostStep = r.object && ['daemon', 'swarm', 'swarm-members', 'shim'].includes(r.object.kind);
   if (hostStep && changes.some((c) => c.effect !== ChangeEffect.NONE)) changes = changes.filter((c) => c.effect !== ChangeEffect.NONE);
   if (r.object?.kind === 'daemon') {
     // The rollout keys on the file's hash; the keys that changed are listed per host under "Daemons".
@@ -116,6 +116,11 @@ function diffResource(b: SynthResource | undefined, h: SynthResource | undefined
   if (!forcedBy.length) {
     const note = planned.length ? '' : ' (provisioners/connection only: Terraform plans nothing; they run at the next replacement)';
     return { ...common, kind: ChangeKind.UPDATE, changes, forcedBy, summary: `updates ${what} in place${note}` };
+  }
+  if (r.object?.kind === 'swarm-members') {
+    // A record, not an object on a host: its replacement only makes members no longer declared leave
+    // (each such removal is listed as its own "removes swarm membership"); not a replacement to gate on.
+    return { ...common, kind: ChangeKind.UPDATE, changes, forcedBy: [], summary: `updates ${what}: members no longer declared leave the swarm` };
   }
   // What the replacement takes with it is added by propagateReplacements (blast-radius.ts).
   const consequence = r.object?.kind === 'daemon' ? ': dockerd restarts' : r.type === 'terraform_data' || r.type === 'null_resource' ? ': its provisioners run again' : '';

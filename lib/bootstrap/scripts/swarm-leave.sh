@@ -4,10 +4,12 @@
 # A member listed in DOCKNET_UNREACHABLE (dead host) is not contacted: the manager just forgets it.
 # Environment: as swarm-join.sh.
 node=''
+is_manager=false
+[ "$DOCKNET_ROLE" = manager ] && is_manager=true
 if dn_skipped "$DOCKNET_MEMBER_NAME"; then
   echo "docknet: $DOCKNET_MEMBER_NAME is listed in DOCKNET_UNREACHABLE: not contacted; the manager forgets it"
 else
-  answer=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}'" 2>&1) || {
+  answer=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}'" 2>&1) || {
     echo "docknet: cannot reach $DOCKNET_MEMBER_NAME over ssh to leave the swarm: $answer" >&2
     echo "docknet: if the host is dead, run: DOCKNET_UNREACHABLE='$DOCKNET_MEMBER_NAME' terraform destroy (or apply)" >&2
     exit 1
@@ -15,6 +17,8 @@ else
   set -- $answer
   state=${1:-}
   node=${2:-}
+  # Promoted by hand (or declared a worker since): a manager must be demoted before it can leave.
+  [ "${3:-}" = true ] && is_manager=true
   # The ID goes into commands on the manager: only what swarm IDs are made of.
   case "$node" in *[!a-z0-9]*) echo "docknet: $DOCKNET_MEMBER_NAME answered an unexpected node ID" >&2; exit 1 ;; esac
   case "$state" in
@@ -35,11 +39,17 @@ if [ -z "$node" ]; then
   [ -n "$node" ] || { echo "docknet: the manager lists no node at $DOCKNET_ADVERTISE; nothing to forget"; exit 0; }
   case "$node" in *[!a-z0-9\ ]*) echo "docknet: the manager answered an unexpected node ID" >&2; exit 1 ;; esac
 else
-  if [ "$DOCKNET_ROLE" = manager ]; then
+  if [ "$is_manager" = true ]; then
     out=$(dn_ssh MANAGER "$DOCKNET_MANAGER_DOCKER node demote $node" 2>&1) || {
       echo "docknet: could not demote manager $node before it leaves: $out" >&2
       exit 1
     }
+    # The demotion reaches the node asynchronously; `swarm leave` refuses while it is still a manager.
+    i=0
+    while [ "$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.ControlAvailable}}'" 2>/dev/null)" = true ] && [ "$i" -lt 60 ]; do
+      sleep 0.5; i=$((i + 1))
+    done
+    echo "docknet: $DOCKNET_MEMBER_NAME demoted (the swarm keeps its other managers' quorum)"
   fi
   out=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER swarm leave" 2>&1) || {
     echo "docknet: swarm leave failed on $DOCKNET_MEMBER_NAME: $out" >&2
