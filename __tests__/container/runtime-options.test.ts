@@ -1,4 +1,4 @@
-import { Capability, HealthCheck, LogDriver, NetworkMode, RestartPolicy, Volume, durationNanos } from '../../lib';
+import { Capability, HealthCheck, LogDriver, NetworkMode, RestartPolicy, Volume, durationNanos, goDuration } from '../../lib';
 import { fleet, resourceNamed, synthJson } from '../fixtures';
 
 const IMAGE = 'busybox:1.36';
@@ -36,6 +36,12 @@ describe('health check', () => {
   test('exec form, all options, rendered as the healthcheck block', () => {
     const c = containerJson({ healthCheck: HealthCheck.command(['wget', '-q', '-O-', 'http://localhost/'], { interval: '10s', timeout: '2s', retries: 5, startPeriod: '1m30s' }) });
     expect(c.healthcheck).toEqual({ test: ['CMD', 'wget', '-q', '-O-', 'http://localhost/'], interval: '10s', timeout: '2s', retries: 5, start_period: '1m30s' });
+  });
+
+  test('durations are written as Go prints them, the form provider 3.6.2 reads back (else "1m" -> "1m0s" updates every plan)', () => {
+    const c = containerJson({ healthCheck: HealthCheck.shell('true', { interval: '1m', timeout: '90s', startPeriod: '0.5s' }) });
+    expect(c.healthcheck).toEqual({ test: ['CMD-SHELL', 'true'], interval: '1m0s', timeout: '1m30s', start_period: '500ms' });
+    expect(['0s', '7ns', '250us', '1.5s', '2h', '1h1m1.25s'].map((d) => goDuration(durationNanos(d)!))).toEqual(['0s', '7ns', '250µs', '1.5s', '2h0m0s', '1h1m1.25s']);
   });
 
   test('shell form and none; unset options are left to Docker', () => {

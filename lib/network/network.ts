@@ -95,6 +95,7 @@ export abstract class Network extends Construct implements INetwork {
 
     const provider = (extra.provider ?? host).provider;
     this.rendered = new RenderedResource(this, 'Resource', 'docker_network', provider, () => this.renderAttributes());
+    this.applyLifecycle();
     // cdktf's HCL output needs the binding's typed HCL rendering.
     if (writesHcl(this)) void this.resource;
   }
@@ -115,7 +116,7 @@ export abstract class Network extends Construct implements INetwork {
         }
       })(this, 'Resource', { provider: this.rendered.provider, name: this.networkName });
       this.rendered = this.binding;
-      this.applyAdoption();
+      this.applyLifecycle();
     }
     return this.binding;
   }
@@ -135,14 +136,30 @@ export abstract class Network extends Construct implements INetwork {
       throw new DocknetError(this, `adopt() of network "${this.networkName}" cannot keep ${unknown.map((k) => JSON.stringify(k)).join(', ')}. Expected docker_network arguments among ${ADOPTABLE_NETWORK_ARGUMENTS.join(', ')}.`);
     }
     this.adoption = { id: dockerId, keep: [...new Set(options.keep ?? [])].sort() };
-    this.applyAdoption();
+    this.applyLifecycle();
     return this;
   }
 
-  private applyAdoption(): void {
-    if (!this.adoption) return;
-    this.rendered.importFrom(this.adoption.id);
-    if (this.adoption.keep.length) this.rendered.lifecycle = { ...this.rendered.lifecycle, ignoreChanges: [...this.adoption.keep] };
+  /**
+   * The import block of adopt() and lifecycle.ignore_changes: the driver's own entries (readBackChanges)
+   * plus what adopt() keeps. A kept argument covers the driver's entries inside it (options covers
+   * options["..."]). Called again when the binding replaces the rendered resource.
+   */
+  private applyLifecycle(): void {
+    const keep: string[] = this.adoption?.keep ?? [];
+    const own = this.readBackChanges().filter((e) => !keep.some((k) => e === k || e.startsWith(`${k}[`)));
+    const ignore = [...keep, ...own];
+    if (this.adoption) this.rendered.importFrom(this.adoption.id);
+    if (ignore.length) this.rendered.lifecycle = { ...this.rendered.lifecycle, ignoreChanges: ignore };
+  }
+
+  /**
+   * What Docker adds to this network that provider 3.6.2 reads back (resourceDockerNetworkReadRefreshFunc
+   * sets every attribute from NetworkInspect) and docknet cannot write itself: without these
+   * ignore_changes entries the second plan would replace the network. None for most drivers.
+   */
+  protected readBackChanges(): string[] {
+    return [];
   }
 
   /** Terraform reference to the network's name (one per network): attaching through it orders creation. */
