@@ -275,7 +275,6 @@ gate.describe('network scenarios on the lab', () => {
       h3.addContainer('op1', { name: 's5-op1', ...run, networks: [{ network: open }] });
       // For the second plan: IPv6 addressing, an ipvlan network.
       const v6 = h3.addBridgeNetwork('v6', { name: 's5-v6', subnet: Subnet.cidr('10.69.0.0/24'), ipv6: { subnet: Subnet.cidr('fd69:1::/64') } });
-      h3.addBridgeNetwork('v6only', { name: 's5-v6only', ipv6: { subnet: Subnet.cidr('fd69:2::/64') } });
       h3.addIpvlanNetwork('iv', { name: 's5-iv', parent: ParentInterface.of('eth0'), lan: 'lan' });
       h3.addContainer('v6c', { name: 's5-v6c', ...run, networks: [{ network: v6, ipv4Address: '10.69.0.10', ipv6Address: 'fd69:1::10' }] });
     });

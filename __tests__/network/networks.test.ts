@@ -191,6 +191,15 @@ describe('OverlayNetwork', () => {
   });
 });
 
+describe('IPv6 needs an IPv4 subnet beside it', () => {
+  test('refused without one: Docker picks an IPv4 subnet the provider reads back, replacing the network on every plan', () => {
+    const { h1 } = fleet();
+    expect(() => h1.addBridgeNetwork('v6only', { ipv6: { subnet: Subnet.cidr('fd12:3456::/64') } }))
+      .toThrow('ipv6 was given without an IPv4 subnet. Docker would add an IPv4 subnet of its own choosing, which provider 3.6.2 reads back into ipam_config, so every plan would replace network "v6only". Add subnet: Subnet.cidr(...) or Subnet.fromPool(...) beside ipv6.');
+    expect(() => h1.addOverlayNetwork('ov6', { ipv6: { subnet: Subnet.cidr('fd12:3457::/64') } })).toThrow(/ipv6 was given without an IPv4 subnet/);
+  });
+});
+
 describe('Network.adopt (docknet import)', () => {
   test('an import block with the Docker id and the kept arguments as ignore_changes, also after the binding swap; bad input named', () => {
     const { stack, h1 } = fleet();

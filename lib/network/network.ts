@@ -22,7 +22,10 @@ export interface NetworkProps {
   readonly ipRange?: string;
   /** Addresses Docker must not hand out, by name: { router: "172.77.0.254" }. @default none */
   readonly auxAddresses?: Record<string, string>;
-  /** IPv6 addressing; setting it enables IPv6 on the network. @default IPv4 only */
+  /**
+   * IPv6 addressing; setting it enables IPv6 on the network. Needs `subnet` too (Docker would pick an
+   * IPv4 subnet itself, and provider 3.6.2 would replace the network on every plan). @default IPv4 only
+   */
   readonly ipv6?: Ipv6Props;
   /** Labels on the network. @default { "managed-by": "docknet" } only */
   readonly labels?: Record<string, string>;
@@ -82,6 +85,12 @@ export abstract class Network extends Construct implements INetwork {
     if (props.ipRange !== undefined) checkCidr(this, 'ipRange', props.ipRange);
     if (props.ipRange !== undefined && props.subnet === undefined) {
       throw new DocknetError(this, `ipRange ${props.ipRange} was given without a subnet. Docker needs the subnet the range belongs to: add subnet: Subnet.cidr(...) or Subnet.fromPool(...).`);
+    }
+    if (props.ipv6 !== undefined && props.subnet === undefined) {
+      // Found by the lab's second plan (lab/replay/refresh.ts): Docker then picks an IPv4 subnet itself and
+      // reports it in IPAM.Config, provider 3.6.2 reads it into ipam_config (ForceNew), and the plan after
+      // every apply would replace the network.
+      throw new DocknetError(this, `ipv6 was given without an IPv4 subnet. Docker would add an IPv4 subnet of its own choosing, which provider 3.6.2 reads back into ipam_config, so every plan would replace network "${this.networkName}". Add subnet: Subnet.cidr(...) or Subnet.fromPool(...) beside ipv6.`);
     }
     if (props.gateway !== undefined && props.subnet === undefined) {
       throw new DocknetError(this, `gateway ${props.gateway} was given without a subnet. Add subnet: Subnet.cidr(...) or Subnet.fromPool(...).`);
