@@ -75,7 +75,7 @@ describe('volumes, labels, capabilities, sysctls, extra hosts, logging', () => {
       labels: { 'com.example.team': 'net', 'com.example.app': 'edge' },
       capabilities: { add: [Capability.NET_RAW, Capability.NET_ADMIN], drop: [Capability.MKNOD] },
       sysctls: { 'net.ipv4.ip_forward': 1, 'net.core.somaxconn': '1024' },
-      extraHosts: { 'db.internal': '10.9.0.50', api: 'fd00:20::5' },
+      extraHosts: { 'db.internal': '10.9.0.50', api: '10.9.0.5' },
       logDriver: LogDriver.jsonFile({ 'max-size': '10m', 'max-file': '3' }),
     });
     expect(c.volumes).toEqual([
@@ -85,7 +85,7 @@ describe('volumes, labels, capabilities, sysctls, extra hosts, logging', () => {
     expect(c.labels).toEqual([{ label: 'com.example.app', value: 'edge' }, { label: 'com.example.team', value: 'net' }]);
     expect(c.capabilities).toEqual({ add: ['NET_ADMIN', 'NET_RAW'], drop: ['MKNOD'] });
     expect(c.sysctls).toEqual({ 'net.core.somaxconn': '1024', 'net.ipv4.ip_forward': '1' });
-    expect(c.host).toEqual([{ host: 'api', ip: 'fd00:20::5' }, { host: 'db.internal', ip: '10.9.0.50' }]);
+    expect(c.host).toEqual([{ host: 'api', ip: '10.9.0.5' }, { host: 'db.internal', ip: '10.9.0.50' }]);
     expect(c.log_driver).toBe('json-file');
     expect(c.log_opts).toEqual({ 'max-file': '3', 'max-size': '10m' });
   });
@@ -128,6 +128,8 @@ describe('volumes, labels, capabilities, sysctls, extra hosts, logging', () => {
     ['a host-wide sysctl', { sysctls: { 'vm.swappiness': 10 } }, /sysctl "vm.swappiness" is not one Docker lets a container set. Expected a namespaced parameter: net.\*/],
     ['an empty sysctl value', { sysctls: { 'net.ipv4.ip_forward': '' } }, /sysctl "net.ipv4.ip_forward" has the value "". Expected a number or a non-empty string/],
     ['an extra host with a bad address', { extraHosts: { db: '10.0.0.300' } }, /\[test-network\/h1\/app\] extraHosts.db: /],
+    ['an IPv6 extra host (provider 3.6.2 reads it back cut at the first ":", replacing the container on every plan)', { extraHosts: { api: 'fd00:20::5' } },
+      /extraHosts.api is the IPv6 address fd00:20::5. Provider 3.6.2 reads extra hosts back split at every ":" \(this one as "fd00"\), so every plan would replace the container. Use an IPv4 address/],
     ['an extra host with a bad name', { extraHosts: { 'd b': '10.0.0.3' } }, /extraHosts has the host name "d b"/],
   ])('the container refuses %s, naming itself', (_n, props, message) => {
     expect(() => containerJson(props)).toThrow(message);

@@ -286,7 +286,7 @@ export interface ContainerRuntimeProps {
    * @default none
    */
   readonly sysctls?: Record<string, string | number>;
-  /** Extra /etc/hosts entries: host name -> IP address. @default none */
+  /** Extra /etc/hosts entries: host name -> IPv4 address (provider 3.6.2 cannot read IPv6 ones back). @default none */
   readonly extraHosts?: Record<string, string>;
   /** Log driver and its options. @default the daemon's (log-driver in daemon.json, json-file) */
   readonly logDriver?: LogDriver;
@@ -353,6 +353,11 @@ export function checkRuntimeProps(scope: IConstruct, props: ContainerRuntimeProp
     if (!HOST_NAME.test(h)) problems.push(`extraHosts has the host name ${JSON.stringify(h)}. Expected a DNS name such as "db" or "db.internal".`);
     try {
       IpAddress.parse(ip);
+      // flattenExtraHosts (provider 3.6.2) splits "host:ip" at every ":", so an IPv6 address reads back
+      // cut ("fd00") and the plan after every apply would replace the container.
+      if (ip.includes(':')) {
+        problems.push(`extraHosts.${h} is the IPv6 address ${ip}. Provider 3.6.2 reads extra hosts back split at every ":" (this one as "${ip.split(':')[0]}"), so every plan would replace the container. Use an IPv4 address, or a DNS name the container can resolve.`);
+      }
     } catch (e) {
       problems.push(`extraHosts.${h}: ${(e as Error).message}`);
     }
