@@ -145,6 +145,7 @@ function checkPublishedPorts(ctx: ValidationContext): void {
   const seen = new Map<string, { path: string; name: string; hostIp: string }[]>();
   for (const c of ctx.model.containers) {
     if (c.mode !== 'bridge') continue; // DN101
+    checkPortsReachable(ctx, c);
     for (const p of c.ports) {
       if (p.external === undefined) continue; // Docker picks a free port
       const key = `${c.host}\0${p.protocol}\0${p.external}`;
@@ -174,6 +175,25 @@ function checkPublishedPorts(ctx: ValidationContext): void {
       }
     }
   }
+}
+
+/**
+ * DN116: Docker publishes a container's ports through its gateway network: docker0, a user bridge or
+ * an overlay (docker_gwbridge). On a container attached only to internal bridges, macvlan or ipvlan
+ * it accepts the ports and binds nothing, so NetworkSettings.Ports is empty; provider 3.6.2 reads
+ * ports back from it (ForceNew), and the plan after every apply would replace the container. Found
+ * by the lab's differential test with the second plan (seed 1111, cases 39 and 78).
+ */
+function checkPortsReachable(ctx: ValidationContext, c: ValidationContext['model']['containers'][number]): void {
+  if (!c.ports.length || !c.attachments.length) return;
+  const nets = c.attachments.map((a) => ctx.networks.get(a.network)?.model);
+  if (nets.some((n) => n === undefined)) return; // DN109
+  const blocked = nets.filter((n) => n!.internal || n!.driver === 'macvlan' || n!.driver === 'ipvlan');
+  if (blocked.length !== nets.length) return;
+  ctx.report(
+    error('DN116', [c.path, ...blocked.map((n) => n!.path)],
+      `Container "${c.name}" publishes ${c.ports.length} port(s), but every network it is attached to (${blocked.map((n) => `${n!.internal ? 'internal ' : ''}${n!.driver} "${n!.name}"`).join(', ')}) is one Docker publishes no ports on: Docker accepts the ports and binds nothing, provider 3.6.2 reads the missing bindings back, and every plan would replace the container. Attach it to a bridge that is not internal (or an overlay) as well, or remove the ports.`),
+  );
 }
 
 function isWildcard(ip: string): boolean {
