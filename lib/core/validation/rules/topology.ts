@@ -146,6 +146,7 @@ function checkPublishedPorts(ctx: ValidationContext): void {
   for (const c of ctx.model.containers) {
     if (c.mode !== 'bridge') continue; // DN101
     checkPortsReachable(ctx, c);
+    checkPortPublishedOnce(ctx, c);
     for (const p of c.ports) {
       if (p.external === undefined) continue; // Docker picks a free port
       const key = `${c.host}\0${p.protocol}\0${p.external}`;
@@ -194,6 +195,27 @@ function checkPortsReachable(ctx: ValidationContext, c: ValidationContext['model
     error('DN116', [c.path, ...blocked.map((n) => n!.path)],
       `Container "${c.name}" publishes ${c.ports.length} port(s), but every network it is attached to (${blocked.map((n) => `${n!.internal ? 'internal ' : ''}${n!.driver} "${n!.name}"`).join(', ')}) is one Docker publishes no ports on: Docker accepts the ports and binds nothing, provider 3.6.2 reads the missing bindings back, and every plan would replace the container. Attach it to a bridge that is not internal (or an overlay) as well, or remove the ports.`),
   );
+}
+
+/**
+ * DN117: one container port and protocol published on two host ports. Provider 3.6.2 reads ports
+ * back from NetworkSettings.Ports in Docker's order of the bindings, its ports DiffSuppressFunc pairs
+ * ports by container port only, and `ports` is a ForceNew list: on the lab (seed 7, case 135) Docker
+ * reported 81/udp on 18082 before 18080 and every plan would replace the container.
+ */
+function checkPortPublishedOnce(ctx: ValidationContext, c: ValidationContext['model']['containers'][number]): void {
+  const seen = new Set<string>();
+  for (const p of c.ports) {
+    const key = `${p.internal}/${p.protocol}`;
+    if (seen.has(key)) {
+      ctx.report(
+        error('DN117', [c.path],
+          `Container "${c.name}" publishes its port ${key} more than once; Docker reports the bindings in its own order, provider 3.6.2 compares ports by position, and every plan would replace the container. Publish each container port once (bind it to 0.0.0.0 to reach it on every address).`),
+      );
+      return;
+    }
+    seen.add(key);
+  }
 }
 
 function isWildcard(ip: string): boolean {
