@@ -1,4 +1,4 @@
-import { Capability, HealthCheck, LogDriver, NetworkMode, RestartPolicy, Volume, durationNanos } from '../../lib';
+import { Capability, HealthCheck, LogDriver, NetworkMode, RestartPolicy, Volume, durationNanos, goDuration } from '../../lib';
 import { fleet, resourceNamed, synthJson } from '../fixtures';
 
 const IMAGE = 'busybox:1.36';
@@ -38,6 +38,12 @@ describe('health check', () => {
     expect(c.healthcheck).toEqual({ test: ['CMD', 'wget', '-q', '-O-', 'http://localhost/'], interval: '10s', timeout: '2s', retries: 5, start_period: '1m30s' });
   });
 
+  test('durations are written as Go prints them, the form provider 3.6.2 reads back (else "1m" -> "1m0s" updates every plan)', () => {
+    const c = containerJson({ healthCheck: HealthCheck.shell('true', { interval: '1m', timeout: '90s', startPeriod: '0.5s' }) });
+    expect(c.healthcheck).toEqual({ test: ['CMD-SHELL', 'true'], interval: '1m0s', timeout: '1m30s', start_period: '500ms' });
+    expect(['0s', '7ns', '250us', '1.5s', '2h', '1h1m1.25s'].map((d) => goDuration(durationNanos(d)!))).toEqual(['0s', '7ns', '250µs', '1.5s', '2h0m0s', '1h1m1.25s']);
+  });
+
   test('shell form and none; unset options are left to Docker', () => {
     expect(containerJson({ healthCheck: HealthCheck.shell('test -e /tmp/ok') }).healthcheck).toEqual({ test: ['CMD-SHELL', 'test -e /tmp/ok'] });
     expect(containerJson({ healthCheck: HealthCheck.none() }).healthcheck).toEqual({ test: ['NONE'] });
@@ -69,7 +75,7 @@ describe('volumes, labels, capabilities, sysctls, extra hosts, logging', () => {
       labels: { 'com.example.team': 'net', 'com.example.app': 'edge' },
       capabilities: { add: [Capability.NET_RAW, Capability.NET_ADMIN], drop: [Capability.MKNOD] },
       sysctls: { 'net.ipv4.ip_forward': 1, 'net.core.somaxconn': '1024' },
-      extraHosts: { 'db.internal': '10.9.0.50', api: 'fd00:20::5' },
+      extraHosts: { 'db.internal': '10.9.0.50', api: '10.9.0.5' },
       logDriver: LogDriver.jsonFile({ 'max-size': '10m', 'max-file': '3' }),
     });
     expect(c.volumes).toEqual([
@@ -79,7 +85,7 @@ describe('volumes, labels, capabilities, sysctls, extra hosts, logging', () => {
     expect(c.labels).toEqual([{ label: 'com.example.app', value: 'edge' }, { label: 'com.example.team', value: 'net' }]);
     expect(c.capabilities).toEqual({ add: ['NET_ADMIN', 'NET_RAW'], drop: ['MKNOD'] });
     expect(c.sysctls).toEqual({ 'net.core.somaxconn': '1024', 'net.ipv4.ip_forward': '1' });
-    expect(c.host).toEqual([{ host: 'api', ip: 'fd00:20::5' }, { host: 'db.internal', ip: '10.9.0.50' }]);
+    expect(c.host).toEqual([{ host: 'api', ip: '10.9.0.5' }, { host: 'db.internal', ip: '10.9.0.50' }]);
     expect(c.log_driver).toBe('json-file');
     expect(c.log_opts).toEqual({ 'max-file': '3', 'max-size': '10m' });
   });
@@ -122,6 +128,8 @@ describe('volumes, labels, capabilities, sysctls, extra hosts, logging', () => {
     ['a host-wide sysctl', { sysctls: { 'vm.swappiness': 10 } }, /sysctl "vm.swappiness" is not one Docker lets a container set. Expected a namespaced parameter: net.\*/],
     ['an empty sysctl value', { sysctls: { 'net.ipv4.ip_forward': '' } }, /sysctl "net.ipv4.ip_forward" has the value "". Expected a number or a non-empty string/],
     ['an extra host with a bad address', { extraHosts: { db: '10.0.0.300' } }, /\[test-network\/h1\/app\] extraHosts.db: /],
+    ['an IPv6 extra host (provider 3.6.2 reads it back cut at the first ":", replacing the container on every plan)', { extraHosts: { api: 'fd00:20::5' } },
+      /extraHosts.api is the IPv6 address fd00:20::5. Provider 3.6.2 reads extra hosts back split at every ":" \(this one as "fd00"\), so every plan would replace the container. Use an IPv4 address/],
     ['an extra host with a bad name', { extraHosts: { 'd b': '10.0.0.3' } }, /extraHosts has the host name "d b"/],
   ])('the container refuses %s, naming itself', (_n, props, message) => {
     expect(() => containerJson(props)).toThrow(message);

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LAB_IMAGE, LabHost, docker, inHost, inNetns } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
-import { Replay, TfJson } from '../../lab/replay';
+import { Replay, TfJson, summarizeRefreshPlan } from '../../lab/replay';
 import { ParentInterface, Subnet, SwarmRole } from '../../lib';
 import { tfLiteral } from '../../lib/bootstrap/target';
 import { controllerTerraform, dexec, e2eGate, elapsed, inspect, pings, report, useLab } from './helpers';
@@ -143,6 +143,9 @@ gate.describe('host bootstrap (terraform over ssh on the lab), then the network 
     await network.apply();
     report(`network stack: ${network.created.length} resources replayed in ${elapsed(t)}`);
     expect(network.skipped).toEqual([]);
+    const second = await network.refreshPlan(); // the plan right after the apply (lab/replay/refresh.ts)
+    report(`second plan (refresh + plan as provider 3.6.2): ${summarizeRefreshPlan(second)}`);
+    expect(second.filter((p) => p.action !== 'no-op')).toEqual([]);
 
     const ov = await inspect(h1, 'network', 'boot-ov');
     expect(ov.IPAM.Config[0].Subnet).toMatch(/^10\.201\.\d+\.0\/24$/); // from the swarm's pool

@@ -10,7 +10,7 @@
 import * as fc from 'fast-check';
 import { LAB_IMAGE } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
-import { Replay } from '../../lab/replay';
+import { Replay, describeChanges } from '../../lab/replay';
 import { DocknetError, ParentInterface, Port, Subnet } from '../../lib';
 import { e2eGate, report, useLab } from './helpers';
 
@@ -122,6 +122,7 @@ gate.describe('differential: docknet refuses whatever Docker refuses', () => {
     const disagreements: string[] = [];
     let refused = 0;
     let accepted = 0;
+    let secondPlans = 0;
     const codes = new Map<string, number>();
     for (const [i, t] of cases.entries()) {
       const le = labEnvironment(lab.info(), { name: 'diff' });
@@ -164,14 +165,22 @@ gate.describe('differential: docknet refuses whatever Docker refuses', () => {
       accepted++;
       const r = new Replay(network, targets());
       try {
-        await r.apply();
-      } catch (e) {
-        disagreements.push(`case ${i} (seed ${SEED}): docknet accepted, Docker refused: ${(e as Error).message}\n  ${describeCase(t)}`);
+        try {
+          await r.apply();
+        } catch (e) {
+          disagreements.push(`case ${i} (seed ${SEED}): docknet accepted, Docker refused: ${(e as Error).message}\n  ${describeCase(t)}`);
+          continue;
+        }
+        // And the plan right after the apply (lab/replay/refresh.ts) must be empty.
+        for (const p of await r.refreshPlan()) {
+          secondPlans++;
+          if (p.action !== 'no-op') disagreements.push(`case ${i} (seed ${SEED}): the plan after the apply would ${p.action} ${p.address}: ${describeChanges(p).join('; ')}\n  ${describeCase(t)}`);
+        }
       } finally {
         await r.destroy().catch(() => undefined);
       }
     }
-    report(`differential: ${refused} refused by docknet, ${accepted} accepted and applied; codes: ${[...codes].sort().map(([c, n]) => `${c}x${n}`).join(' ')}`);
+    report(`differential: ${refused} refused by docknet, ${accepted} accepted and applied, ${secondPlans} resources planned after the apply; codes: ${[...codes].sort().map(([c, n]) => `${c}x${n}`).join(' ')}`);
     expect(disagreements).toEqual([]);
     // The sample must exercise both sides, or it proves nothing.
     expect(refused).toBeGreaterThan(0);

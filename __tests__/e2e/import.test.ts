@@ -15,7 +15,7 @@ import { runVerify } from '../../lib/live/verify';
 import { DOCKER_OPTION_DEFAULTS } from '../../lib/live/compare';
 import { connectEngine } from '../../lib/live/engine';
 import { readSnapshot } from '../../lib/live/snapshot';
-import { Replay } from '../../lab/replay';
+import { Replay, summarizeRefreshPlan } from '../../lab/replay';
 import { e2eGate, elapsed, report, useLab } from './helpers';
 
 const gate = e2eGate('docknet import on the lab');
@@ -169,6 +169,9 @@ gate.describe('docknet import on the lab: hand-built hosts in, a docknet project
       try {
         await replay.apply();
         expect(replay.skipped).toEqual([]);
+        const second = await replay.refreshPlan(); // the plan right after the apply (lab/replay/refresh.ts)
+        report(`second plan (refresh + plan as provider 3.6.2): ${summarizeRefreshPlan(second)}`);
+        expect(second.filter((p) => p.action !== 'no-op')).toEqual([]);
         expect({ h1: await normalised(h1.dockerHost), h2: await normalised(h2.dockerHost) }).toEqual(before);
       } finally {
         await replay.destroy().catch(() => undefined);

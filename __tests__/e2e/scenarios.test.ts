@@ -5,9 +5,9 @@
 // the topologies docknet refuses, so Docker's own answer can only be shown without docknet.
 import { LAB_IMAGE, LabHost, docker, inHost, inNetns } from '../../lab/lab';
 import { LabEnvironment, labEnvironment, LabEnvironmentOptions } from '../../lab/environment';
-import { Replay, TfJson } from '../../lab/replay';
+import { Replay, RefreshedPlan, TfJson, describeChanges, summarizeRefreshPlan } from '../../lab/replay';
 import { DOCKER_REJECTIONS } from '../../lab/docker-rejections';
-import { NetworkMode, ParentInterface, Port, Subnet, SwarmRole } from '../../lib';
+import { Capability, HealthCheck, LogDriver, NetworkMode, ParentInterface, Port, RestartPolicy, Subnet, SwarmRole, Volume } from '../../lib';
 import { dexec, e2eGate, inspect, pings, report, useLab } from './helpers';
 
 const gate = e2eGate('network scenarios on the lab');
@@ -39,7 +39,18 @@ gate.describe('network scenarios on the lab', () => {
     report(`replayed ${r.created.length} synthesized resources${r.skipped.length ? `, skipped ${r.skipped.join(', ')}` : ''}`);
     for (const w of r.warnings) report(`replay warning (the provider only logs it): ${w}`);
     expect(r.skipped).toEqual([]);
+    await secondPlanIsEmpty(r);
     return { r, tf, le };
+  }
+
+  // The plan right after the apply: provider 3.6.2's refresh and the SDK's diff, emulated
+  // (lab/replay/refresh.ts) on what the engines report. It must say "No changes".
+  const secondPlans: RefreshedPlan[] = [];
+  async function secondPlanIsEmpty(r: Replay) {
+    const plans = await r.refreshPlan();
+    secondPlans.push(...plans);
+    report(`second plan (refresh + plan as provider 3.6.2): ${summarizeRefreshPlan(plans)}`);
+    expect(plans.filter((p) => p.action !== 'no-op').map((p) => `${p.address}: ${p.action}: ${describeChanges(p).join('; ')}`)).toEqual([]);
   }
   const destroy = async (r: Replay) => {
     await r.destroy();
@@ -52,6 +63,7 @@ gate.describe('network scenarios on the lab', () => {
   }, 120_000);
 
   afterAll(async () => {
+    if (secondPlans.length) report(`second plans of all scenarios: ${summarizeRefreshPlan(secondPlans).split('\n')[0]}`);
     report(`scenarios total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }, 120_000);
 
@@ -66,6 +78,26 @@ gate.describe('network scenarios on the lab', () => {
         command: ['sh', '-c', 'mkdir -p /www && echo docknet-s1 > /www/index.html && exec httpd -f -p 80 -h /www'],
         networks: [{ network: net }],
         ports: [Port.tcp(80, { hostPort: 8080 })],
+      });
+      // Every field beside networking, for the second plan: each is read back by the provider.
+      h1.addContainer('rt', {
+        name: 's1-rt',
+        ...run,
+        networks: [{ network: net }],
+        ports: [Port.udp(53, { hostPort: 5353, hostIp: '127.0.0.1' })],
+        restartPolicy: RestartPolicy.onFailure(3),
+        healthCheck: HealthCheck.command(['true'], { interval: '1m', timeout: '5s', retries: 2, startPeriod: '1s' }),
+        volumes: [Volume.bind('/tmp', '/hosttmp', { readOnly: true }), Volume.named('s1data', '/data')],
+        labels: { 'com.example.team': 'net' },
+        capabilities: { add: [Capability.NET_ADMIN], drop: [Capability.MKNOD] },
+        sysctls: { 'net.ipv4.ip_forward': 1 },
+        extraHosts: { 'db.internal': '10.61.0.50' },
+        logDriver: LogDriver.jsonFile({ 'max-size': '1m' }),
+        dns: ['10.61.0.1'],
+        dnsOptions: ['ndots:2'],
+        dnsSearch: ['example.internal'],
+        hostname: 'rt',
+        env: { MODE: 'test' },
       });
     });
     const net = await inspect(host(1), 'network', 's1-net');
@@ -241,6 +273,10 @@ gate.describe('network scenarios on the lab', () => {
       h3.addContainer('in1', { name: 's5-in1', ...run, networks: [{ network: internal }] });
       h3.addContainer('in2', { name: 's5-in2', ...run, networks: [{ network: internal }] });
       h3.addContainer('op1', { name: 's5-op1', ...run, networks: [{ network: open }] });
+      // For the second plan: IPv6 addressing, an ipvlan network.
+      const v6 = h3.addBridgeNetwork('v6', { name: 's5-v6', subnet: Subnet.cidr('10.69.0.0/24'), ipv6: { subnet: Subnet.cidr('fd69:1::/64') } });
+      h3.addIpvlanNetwork('iv', { name: 's5-iv', parent: ParentInterface.of('eth0'), lan: 'lan' });
+      h3.addContainer('v6c', { name: 's5-v6c', ...run, networks: [{ network: v6, ipv4Address: '10.69.0.10', ipv6Address: 'fd69:1::10' }] });
     });
     expect((await inspect(host(3), 'network', 's5-noicc')).Options).toMatchObject({ 'com.docker.network.bridge.enable_icc': 'false' });
     expect(await pings(host(3), 's5-i1', '10.66.0.12')).toBe(false);

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LAB_IMAGE, LabHost, docker, hostKey, inNetns, run } from '../../lab/lab';
 import { labEnvironment } from '../../lab/environment';
-import { Replay, TfJson } from '../../lab/replay';
+import { Replay, TfJson, summarizeRefreshPlan } from '../../lab/replay';
 import { HostConnection, NetworkMode, ParentInterface, Port, Subnet, SwarmRole } from '../../lib';
 import { renderVerifyMarkdown } from '../../lib/live/render';
 import { DriftKind, EXIT_DRIFT, EXIT_IN_SYNC, Finding, RemedyAction, VerifyResult, isDrift, verifyExitCode } from '../../lib/live/types';
@@ -153,6 +153,9 @@ gate.describe('docknet verify on the lab: clean, each kind of drift reported and
     network = new Replay(tf.network, sockets());
     await network.apply();
     expect(network.skipped).toEqual([]);
+    const second = await network.refreshPlan(); // the plan right after the apply (lab/replay/refresh.ts)
+    report(`second plan (refresh + plan as provider 3.6.2): ${summarizeRefreshPlan(second)}`);
+    expect(second.filter((p) => p.action !== 'no-op')).toEqual([]);
     await expectClean();
     if (process.env.DOCKNET_RECORD_VERIFY_FIXTURES === '1') await recordFixtures(outdir);
 

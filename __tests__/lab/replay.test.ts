@@ -42,6 +42,7 @@ function fakeEngine(host: string, calls: Call[], opts: FakeOptions = {}): Engine
     networkConnect: async (net, body) => { rec('NetworkConnect', net, body); },
     containerStart: async (id) => { rec('ContainerStart', id); },
     containerInspect: async (id) => { rec('ContainerInspect', id); return { State: { Running: true, Status: 'running' } }; },
+    networkInspect: async (id) => { rec('NetworkInspect', id); return { Id: id }; },
     containerStop: async (id, t) => { rec('ContainerStop', id, t); },
     containerRemove: async (id, o) => { rec('ContainerRemove', id, o); },
     distributionInspect: async (name, auth) => {

@@ -164,9 +164,39 @@ describe('OverlayNetwork', () => {
     expect(resourceNamed(synthJson(stack), 'docker_network', 'ov').options['com.docker.network.driver.mtu']).toBe(option);
   });
 
+  test('the VXLAN id swarm adds to options is ignored (ignore_changes on that key only), composed with adopt() and kept after the binding swap', () => {
+    const { stack, h1 } = fleet();
+    const key = 'options["com.docker.network.driver.overlay.vxlanid_list"]';
+    const ov = h1.addOverlayNetwork('ov', { subnet: Subnet.cidr('10.77.1.0/24') });
+    const kept = h1.addOverlayNetwork('kept', { subnet: Subnet.cidr('10.77.2.0/24') }).adopt('ab'.repeat(32), { keep: ['labels'] });
+    h1.addOverlayNetwork('all', { subnet: Subnet.cidr('10.77.3.0/24') }).adopt('ef'.repeat(32), { keep: ['options'] });
+    h1.addBridgeNetwork('br', { subnet: Subnet.cidr('10.63.0.0/24') });
+    let json = synthJson(stack);
+    expect(resourceNamed(json, 'docker_network', 'ov').lifecycle).toEqual({ ignore_changes: [key] });
+    expect(resourceNamed(json, 'docker_network', 'kept').lifecycle).toEqual({ ignore_changes: ['labels', key] });
+    expect(resourceNamed(json, 'docker_network', 'all').lifecycle).toEqual({ ignore_changes: ['options'] });
+    expect(resourceNamed(json, 'docker_network', 'br').lifecycle).toBeUndefined();
+    // The JSON Terraform reads: the key's quotes escaped once.
+    expect(JSON.stringify(resourceNamed(json, 'docker_network', 'ov').lifecycle)).toBe('{"ignore_changes":["options[\\"com.docker.network.driver.overlay.vxlanid_list\\"]"]}');
+    ov.resource.checkDuplicate = true;
+    kept.resource.checkDuplicate = true;
+    json = synthJson(stack);
+    expect(resourceNamed(json, 'docker_network', 'ov').lifecycle).toEqual({ ignore_changes: [key] });
+    expect(resourceNamed(json, 'docker_network', 'kept').lifecycle).toEqual({ ignore_changes: ['labels', key] });
+  });
+
   test('encrypted overlay MTU that Docker would round down is refused', () => {
     const { h1 } = fleet();
     expect(() => h1.addOverlayNetwork('ov', { subnet: Subnet.cidr('10.77.1.0/24'), encrypted: true, mtu: 1402 })).toThrow(/mtu 1402 of an encrypted overlay is not a multiple of 4.*Use 1400/);
+  });
+});
+
+describe('IPv6 needs an IPv4 subnet beside it', () => {
+  test('refused without one: Docker picks an IPv4 subnet the provider reads back, replacing the network on every plan', () => {
+    const { h1 } = fleet();
+    expect(() => h1.addBridgeNetwork('v6only', { ipv6: { subnet: Subnet.cidr('fd12:3456::/64') } }))
+      .toThrow('ipv6 was given without an IPv4 subnet. Docker would add an IPv4 subnet of its own choosing, which provider 3.6.2 reads back into ipam_config, so every plan would replace network "v6only". Add subnet: Subnet.cidr(...) or Subnet.fromPool(...) beside ipv6.');
+    expect(() => h1.addOverlayNetwork('ov6', { ipv6: { subnet: Subnet.cidr('fd12:3457::/64') } })).toThrow(/ipv6 was given without an IPv4 subnet/);
   });
 });
 

@@ -160,6 +160,14 @@ const cases: [string, string, Mutate, Mutate, string, RegExp][] = [
   ['DN113', 'a container port also published by a service (routing mesh)', (m) => { findSvc(m, 'prod/h1/api-svc').ports[0].published = 8082; },
     (m) => { findSvc(m, 'prod/h1/api-svc').ports[0].published = 8080; },
     'prod/h1/web', /^Host port 8080\/tcp on swarm member h1 is published by container "web" and by service "api-svc"/],
+  // Found by the differential e2e's second plan (seed 1111, cases 39 and 78): Docker binds nothing, the provider reads that back.
+  ['DN116', 'published ports on a container only on macvlan', (m) => { const c = findCtr(m, 'prod/h1/printer-proxy'); c.attachments.push({ network: 'prod/h1/backend', aliases: [] }); c.ports.push({ internal: 631, external: 8631, protocol: 'tcp', hostIp: '0.0.0.0' }); },
+    (m) => { findCtr(m, 'prod/h1/printer-proxy').ports.push({ internal: 631, external: 8631, protocol: 'tcp', hostIp: '0.0.0.0' }); },
+    'prod/h1/printer-proxy', /^Container "printer-proxy" publishes 1 port\(s\), but every network it is attached to \(macvlan "lan"\) is one Docker publishes no ports on: .*every plan would replace the container\. Attach it to a bridge that is not internal \(or an overlay\) as well, or remove the ports\.$/],
+  // Found by the differential e2e's second plan (seed 7, case 135): Docker reported the two bindings in the other order.
+  ['DN117', 'one container port published twice', (m) => { findCtr(m, 'prod/h1/web').ports.push({ internal: 443, external: 8443, protocol: 'tcp', hostIp: '0.0.0.0' }); },
+    (m) => { const web = findCtr(m, 'prod/h1/web'); web.ports.push({ ...web.ports[0], external: 9080 }); },
+    'prod/h1/web', /^Container "web" publishes its port 80\/tcp more than once; Docker reports the bindings in its own order, .*Publish each container port once/],
   ['DN204', "a bridge in Docker's default docker0 on a host without bip", (m) => { m.hosts[0].daemonRanges = m.hosts[0].daemonRanges.filter((r) => r.label !== 'bip'); m.networks.push(net('h1', 'b2', { ipv4: v4('10.40.0.0/24') })); },
     (m) => { m.hosts[0].daemonRanges = m.hosts[0].daemonRanges.filter((r) => r.label !== 'bip'); m.networks.push(net('h1', 'b2', { ipv4: v4('172.17.5.0/24') })); },
     'prod/h1/b2', /overlaps Docker's default docker0 \(172\.17\.0\.0\/16; the host declares no bip\) of host h1/],

@@ -10,14 +10,17 @@ export interface EngineClient {
   networkDisconnect(network: string, body: { Container: string; Force: boolean }): Promise<void>;
   networkConnect(network: string, body: { Container: string; EndpointConfig: EndpointSettingsBody }): Promise<void>;
   containerStart(id: string): Promise<void>;
-  containerInspect(id: string): Promise<{ State: { Running: boolean; Status?: string; ExitCode?: number } }>;
+  /** GET /containers/{id}/json: the whole inspect (the refresh emulation reads all of it). */
+  containerInspect(id: string): Promise<{ State: { Running: boolean; Status?: string; ExitCode?: number }; [field: string]: any }>;
+  /** GET /networks/{id}: the whole inspect, for the refresh emulation (lab/replay/refresh.ts). */
+  networkInspect(id: string): Promise<Record<string, any>>;
   containerStop(id: string, timeoutSeconds: number): Promise<void>;
   containerRemove(id: string, opts: { force: boolean; v: boolean; link: boolean }): Promise<void>;
   /** GET /distribution/{name}/json with X-Registry-Auth: the daemon asks the image's registry. */
   distributionInspect(name: string, registryAuth: string): Promise<DistributionInspectBody>;
   /** POST /services/create with X-Registry-Auth. */
   serviceCreate(body: ServiceSpecBody, registryAuth: string): Promise<{ ID: string; Warnings?: string[] | null }>;
-  serviceInspect(id: string): Promise<{ ID: string; Spec?: { EndpointSpec?: { Mode?: string } }; Endpoint?: { Spec?: { Mode?: string } } }>;
+  serviceInspect(id: string): Promise<{ ID: string; Spec?: { EndpointSpec?: { Mode?: string }; [field: string]: any }; Endpoint?: { Spec?: { Mode?: string }; [field: string]: any } }>;
   serviceRemove(id: string): Promise<void>;
 }
 
@@ -142,6 +145,7 @@ export function dockerodeClient(target: string): EngineClient {
     networkConnect: async (n, body) => { await dial('POST', `/networks/${enc(n)}/connect`, body); },
     containerStart: async (id) => { await dial('POST', `/containers/${enc(id)}/start`); },
     containerInspect: (id) => dial('GET', `/containers/${enc(id)}/json`),
+    networkInspect: (id) => dial('GET', `/networks/${enc(id)}`),
     containerStop: async (id, t) => { await dial('POST', `/containers/${enc(id)}/stop`, undefined, { t }); },
     containerRemove: async (id, o) => { await dial('DELETE', `/containers/${enc(id)}`, undefined, { force: o.force, v: o.v, link: o.link }); },
     // The Go client puts the reference into the path as is (slashes included).

@@ -1,6 +1,7 @@
 // Apply and destroy: the Engine API calls of one stack, in the provider's order.
 import { EngineClient, dockerodeClient, engineMessage } from './client';
-import { META_KEYS, PlannedResource, REF_RE, TfJson, plan } from './planner';
+import { META_KEYS, PlannedResource, REF_RE, TfJson, blocksOf, plan } from './planner';
+import { PlannedAction, SCHEMAS, planResource, refreshedState } from './refresh';
 import { containerCreateBody, endpointSettings, networkCreateBody, nonEmpty, serviceCreateBody, str } from './bodies';
 
 export type HostTargets = Record<string, string | EngineClient>;
@@ -102,6 +103,29 @@ export class Replay {
       this.created.push(created);
       this.byAddress.set(r.address, created);
     }
+  }
+
+  /**
+   * The plan after this apply (lab/replay/refresh.ts): every network, container and service read back
+   * as provider 3.6.2's Read does, then its configuration (lifecycle.ignore_changes applied) diffed
+   * against that state as the plugin SDK diffs it. "No changes" is every entry 'no-op'.
+   */
+  async refreshPlan(): Promise<RefreshedPlan[]> {
+    const { order } = plan(this.tf);
+    const out: RefreshedPlan[] = [];
+    for (const r of order) {
+      const c = this.byAddress.get(r.address);
+      if (!c || !(r.type in SCHEMAS)) continue;
+      const client = this.clients.get(c.alias)!;
+      const inspect = r.type === 'docker_network' ? await client.networkInspect(c.id)
+        : r.type === 'docker_container' ? await client.containerInspect(c.id)
+          : await client.serviceInspect(c.id);
+      const config = this.resolve(r.address, r.config);
+      const ignore = (blocksOf(r.config.lifecycle)[0]?.ignore_changes ?? []) as string[];
+      if (!Array.isArray(ignore)) throw new Error(`${r.address}: ignore_changes ${JSON.stringify(ignore)} is not emulated`);
+      out.push({ address: r.address, type: r.type, ...planResource(r.type, config, refreshedState(r.type, config, inspect), ignore) });
+    }
+    return out;
   }
 
   private resolve(address: string, config: Record<string, any>): Record<string, any> {
@@ -330,6 +354,23 @@ async function destroyNetwork(client: EngineClient, r: CreatedResource): Promise
       await new Promise((res) => setTimeout(res, 500));
     }
   }
+}
+
+export interface RefreshedPlan extends PlannedAction {
+  readonly address: string;
+  readonly type: string;
+}
+
+/** "12 of 12 planned no-op (4 docker_network, 7 docker_container, 1 docker_service)", then one line per change. */
+export function summarizeRefreshPlan(plans: readonly RefreshedPlan[]): string {
+  const noop = plans.filter((p) => p.action === 'no-op');
+  const byType = [...new Set(plans.map((p) => p.type))].map((t) => `${noop.filter((p) => p.type === t).length}/${plans.filter((p) => p.type === t).length} ${t}`);
+  const lines = [`${noop.length} of ${plans.length} planned no-op (${byType.join(', ')})`];
+  for (const p of plans.filter((x) => x.action !== 'no-op')) {
+    lines.push(`  ${p.address}: ${p.action}`);
+    for (const c of p.changes) lines.push(`    ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}${c.requiresNew ? ' (forces replacement)' : ''}`);
+  }
+  return lines.join('\n');
 }
 
 /** Convenience: plan, apply and return the replay (destroy it when done). */

@@ -51,7 +51,10 @@ export class RestartPolicy {
 }
 
 export interface HealthCheckOptions {
-  /** Time between two checks, as a duration such as "30s" or "1m30s". @default "30s" (Docker's) */
+  /**
+   * Time between two checks, as a duration such as "30s" or "1m30s". Written as Go prints it ("1m"
+   * becomes "1m0s"), the form the provider reads back. @default "30s" (Docker's)
+   */
   readonly interval?: string;
   /** Time one check may take. @default "30s" (Docker's) */
   readonly timeout?: string;
@@ -110,6 +113,26 @@ export function durationNanos(text: string): number | undefined {
   let total = 0;
   for (const part of text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * units[part[2]];
   return Math.round(total);
+}
+
+/**
+ * Go's time.Duration.String() of a non-negative duration: "0s", "1m0s", "1m30s", "1h0m0s", "1.5s",
+ * "500ms", "250µs", "7ns". The provider writes health check durations back in this form.
+ */
+export function goDuration(nanos: number): string {
+  if (nanos === 0) return '0s';
+  const decimal = (v: number, unit: number): string => {
+    const whole = Math.floor(v / unit);
+    const fraction = String(v % unit).padStart(String(unit).length - 1, '0').replace(/0+$/, '');
+    return fraction ? `${whole}.${fraction}` : String(whole);
+  };
+  if (nanos < 1e3) return `${nanos}ns`;
+  if (nanos < 1e6) return `${decimal(nanos, 1e3)}µs`;
+  if (nanos < 1e9) return `${decimal(nanos, 1e6)}ms`;
+  const hours = Math.floor(nanos / 3600e9);
+  const minutes = Math.floor((nanos % 3600e9) / 60e9);
+  const seconds = `${decimal(nanos % 60e9, 1e9)}s`;
+  return hours ? `${hours}h${minutes}m${seconds}` : minutes ? `${minutes}m${seconds}` : seconds;
 }
 
 export interface VolumeOptions {
@@ -263,7 +286,7 @@ export interface ContainerRuntimeProps {
    * @default none
    */
   readonly sysctls?: Record<string, string | number>;
-  /** Extra /etc/hosts entries: host name -> IP address. @default none */
+  /** Extra /etc/hosts entries: host name -> IPv4 address (provider 3.6.2 cannot read IPv6 ones back). @default none */
   readonly extraHosts?: Record<string, string>;
   /** Log driver and its options. @default the daemon's (log-driver in daemon.json, json-file) */
   readonly logDriver?: LogDriver;
@@ -330,6 +353,11 @@ export function checkRuntimeProps(scope: IConstruct, props: ContainerRuntimeProp
     if (!HOST_NAME.test(h)) problems.push(`extraHosts has the host name ${JSON.stringify(h)}. Expected a DNS name such as "db" or "db.internal".`);
     try {
       IpAddress.parse(ip);
+      // flattenExtraHosts (provider 3.6.2) splits "host:ip" at every ":", so an IPv6 address reads back
+      // cut ("fd00") and the plan after every apply would replace the container.
+      if (ip.includes(':')) {
+        problems.push(`extraHosts.${h} is the IPv6 address ${ip}. Provider 3.6.2 reads extra hosts back split at every ":" (this one as "${ip.split(':')[0]}"), so every plan would replace the container. Use an IPv4 address, or a DNS name the container can resolve.`);
+      }
     } catch (e) {
       problems.push(`extraHosts.${h}: ${(e as Error).message}`);
     }
@@ -352,7 +380,10 @@ export function renderRuntimeProps(props: ContainerRuntimeProps): Partial<Contai
   if (restart.name === 'on-failure' && restart.maxRetries) out.maxRetryCount = restart.maxRetries;
   const h = props.healthCheck;
   if (h) {
-    out.healthcheck = { test: h.test, interval: h.options.interval, timeout: h.options.timeout, startPeriod: h.options.startPeriod, retries: h.options.retries };
+    // As Go prints the durations: provider 3.6.2 reads them back with Duration.String(), so "1m" would
+    // come back as "1m0s" and update the container on every plan.
+    const d = (v?: string) => (v === undefined ? undefined : goDuration(durationNanos(v)!));
+    out.healthcheck = { test: h.test, interval: d(h.options.interval), timeout: d(h.options.timeout), startPeriod: d(h.options.startPeriod), retries: h.options.retries };
   }
   if (props.volumes?.length) {
     out.volumes = props.volumes.map((v) => ({

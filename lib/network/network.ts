@@ -22,7 +22,10 @@ export interface NetworkProps {
   readonly ipRange?: string;
   /** Addresses Docker must not hand out, by name: { router: "172.77.0.254" }. @default none */
   readonly auxAddresses?: Record<string, string>;
-  /** IPv6 addressing; setting it enables IPv6 on the network. @default IPv4 only */
+  /**
+   * IPv6 addressing; setting it enables IPv6 on the network. Needs `subnet` too (Docker would pick an
+   * IPv4 subnet itself, and provider 3.6.2 would replace the network on every plan). @default IPv4 only
+   */
   readonly ipv6?: Ipv6Props;
   /** Labels on the network. @default { "managed-by": "docknet" } only */
   readonly labels?: Record<string, string>;
@@ -83,6 +86,12 @@ export abstract class Network extends Construct implements INetwork {
     if (props.ipRange !== undefined && props.subnet === undefined) {
       throw new DocknetError(this, `ipRange ${props.ipRange} was given without a subnet. Docker needs the subnet the range belongs to: add subnet: Subnet.cidr(...) or Subnet.fromPool(...).`);
     }
+    if (props.ipv6 !== undefined && props.subnet === undefined) {
+      // Found by the lab's second plan (lab/replay/refresh.ts): Docker then picks an IPv4 subnet itself and
+      // reports it in IPAM.Config, provider 3.6.2 reads it into ipam_config (ForceNew), and the plan after
+      // every apply would replace the network.
+      throw new DocknetError(this, `ipv6 was given without an IPv4 subnet. Docker would add an IPv4 subnet of its own choosing, which provider 3.6.2 reads back into ipam_config, so every plan would replace network "${this.networkName}". Add subnet: Subnet.cidr(...) or Subnet.fromPool(...) beside ipv6.`);
+    }
     if (props.gateway !== undefined && props.subnet === undefined) {
       throw new DocknetError(this, `gateway ${props.gateway} was given without a subnet. Add subnet: Subnet.cidr(...) or Subnet.fromPool(...).`);
     }
@@ -95,6 +104,7 @@ export abstract class Network extends Construct implements INetwork {
 
     const provider = (extra.provider ?? host).provider;
     this.rendered = new RenderedResource(this, 'Resource', 'docker_network', provider, () => this.renderAttributes());
+    this.applyLifecycle();
     // cdktf's HCL output needs the binding's typed HCL rendering.
     if (writesHcl(this)) void this.resource;
   }
@@ -115,7 +125,7 @@ export abstract class Network extends Construct implements INetwork {
         }
       })(this, 'Resource', { provider: this.rendered.provider, name: this.networkName });
       this.rendered = this.binding;
-      this.applyAdoption();
+      this.applyLifecycle();
     }
     return this.binding;
   }
@@ -135,14 +145,30 @@ export abstract class Network extends Construct implements INetwork {
       throw new DocknetError(this, `adopt() of network "${this.networkName}" cannot keep ${unknown.map((k) => JSON.stringify(k)).join(', ')}. Expected docker_network arguments among ${ADOPTABLE_NETWORK_ARGUMENTS.join(', ')}.`);
     }
     this.adoption = { id: dockerId, keep: [...new Set(options.keep ?? [])].sort() };
-    this.applyAdoption();
+    this.applyLifecycle();
     return this;
   }
 
-  private applyAdoption(): void {
-    if (!this.adoption) return;
-    this.rendered.importFrom(this.adoption.id);
-    if (this.adoption.keep.length) this.rendered.lifecycle = { ...this.rendered.lifecycle, ignoreChanges: [...this.adoption.keep] };
+  /**
+   * The import block of adopt() and lifecycle.ignore_changes: the driver's own entries (readBackChanges)
+   * plus what adopt() keeps. A kept argument covers the driver's entries inside it (options covers
+   * options["..."]). Called again when the binding replaces the rendered resource.
+   */
+  private applyLifecycle(): void {
+    const keep: string[] = this.adoption?.keep ?? [];
+    const own = this.readBackChanges().filter((e) => !keep.some((k) => e === k || e.startsWith(`${k}[`)));
+    const ignore = [...keep, ...own];
+    if (this.adoption) this.rendered.importFrom(this.adoption.id);
+    if (ignore.length) this.rendered.lifecycle = { ...this.rendered.lifecycle, ignoreChanges: ignore };
+  }
+
+  /**
+   * What Docker adds to this network that provider 3.6.2 reads back (resourceDockerNetworkReadRefreshFunc
+   * sets every attribute from NetworkInspect) and docknet cannot write itself: without these
+   * ignore_changes entries the second plan would replace the network. None for most drivers.
+   */
+  protected readBackChanges(): string[] {
+    return [];
   }
 
   /** Terraform reference to the network's name (one per network): attaching through it orders creation. */

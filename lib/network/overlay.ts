@@ -5,6 +5,9 @@ import { checkMtu } from './bridge';
 import { Network, NetworkProps } from './network';
 import { DEFAULT_UNDERLAY_MTU, overlayDriverMtuOption, overlayMtuLimit, underlayMtuOf } from '../core/facts/docker';
 
+/** The driver option swarm adds to every overlay (libnetwork's overlay driver: the VXLAN ids it allocated). */
+export const OVERLAY_VXLAN_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
+
 /** The container MTU an overlay allows on an underlay (lib/core/facts: the rules use the same function). */
 export const overlayMtu = overlayMtuLimit;
 
@@ -64,6 +67,19 @@ export class OverlayNetwork extends Network {
     const o: Record<string, string> = { 'com.docker.network.driver.mtu': String(this.driverMtuOption) };
     if (this.encrypted) o.encrypted = 'true';
     return o;
+  }
+
+  /**
+   * Swarm gives every overlay a VXLAN id and writes it into the network's options
+   * (com.docker.network.driver.overlay.vxlanid_list). Provider 3.6.2 reads options back for every
+   * scope (its overlay branch tests Scope == "overlay", but overlays have scope "swarm"), options is
+   * ForceNew, and a key in state but not in the configuration is a removal to the SDK: without
+   * ignoring that one key the plan after every apply would replace the overlay and disconnect its
+   * containers. Terraform takes an ignored map key missing from the configuration from the state, so
+   * the MTU and encryption options are still compared (lab/replay/refresh.ts, docs/lab.md).
+   */
+  protected readBackChanges(): string[] {
+    return [`options[${JSON.stringify(OVERLAY_VXLAN_OPTION)}]`];
   }
 
   protected modelExtras(): Partial<NetworkModel> {

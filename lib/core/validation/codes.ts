@@ -45,6 +45,8 @@ export const RULES = [
   { code: 'DN113', severity: E, summary: 'host port published twice on one host (same protocol, overlapping host address)', docs: TOPO },
   { code: 'DN114', severity: E, summary: 'swarm managers in more than one shard of a sharded environment', docs: TOPO },
   { code: 'DN115', severity: E, summary: "a validation that is not docknet's own failed (cdktf's checks, such as the Terraform version, or one added with node.addValidation)", docs: TOPO },
+  { code: 'DN116', severity: E, summary: 'published ports on a container whose networks are all internal, macvlan or ipvlan (docker binds nothing; every plan would replace it)', docs: TOPO },
+  { code: 'DN117', severity: E, summary: 'one container port published twice with the same protocol (docker reports the bindings in its own order; every plan would replace the container)', docs: TOPO },
   { code: 'DN200', severity: E, summary: 'malformed address or CIDR, or one of the wrong family', docs: TOPO },
   { code: 'DN201', severity: E, summary: 'subnets overlap on one host (overlays count on every swarm member)', docs: TOPO },
   { code: 'DN202', severity: E, summary: 'overlay subnets overlap within the environment', docs: TOPO },

@@ -151,6 +151,8 @@ function checkPublishedPorts(ctx: ValidationContext): void {
   for (let ci = 0; ci < containers.length; ci++) {
     const c = containers[ci];
     if (c.mode !== 'bridge' || !c.ports.length) continue; // DN101
+    checkPortsReachable(ctx, c);
+    checkPortPublishedOnce(ctx, c);
     for (const p of c.ports) {
       if (p.external === undefined) continue; // Docker picks a free port
       const key = `${c.host}\0${p.protocol}\0${p.external}`;
@@ -179,6 +181,46 @@ function checkPublishedPorts(ctx: ValidationContext): void {
         );
       }
     }
+  }
+}
+
+/**
+ * DN116: Docker publishes a container's ports through its gateway network: docker0, a user bridge or
+ * an overlay (docker_gwbridge). On a container attached only to internal bridges, macvlan or ipvlan
+ * it accepts the ports and binds nothing, so NetworkSettings.Ports is empty; provider 3.6.2 reads
+ * ports back from it (ForceNew), and the plan after every apply would replace the container. Found
+ * by the lab's differential test with the second plan (seed 1111, cases 39 and 78).
+ */
+function checkPortsReachable(ctx: ValidationContext, c: ValidationContext['model']['containers'][number]): void {
+  if (!c.ports.length || !c.attachments.length) return;
+  const nets = c.attachments.map((a) => ctx.networks.get(a.network)?.model);
+  if (nets.some((n) => n === undefined)) return; // DN109
+  const blocked = nets.filter((n) => n!.internal || n!.driver === 'macvlan' || n!.driver === 'ipvlan');
+  if (blocked.length !== nets.length) return;
+  ctx.report(
+    error('DN116', [c.path, ...blocked.map((n) => n!.path)],
+      `Container "${c.name}" publishes ${c.ports.length} port(s), but every network it is attached to (${blocked.map((n) => `${n!.internal ? 'internal ' : ''}${n!.driver} "${n!.name}"`).join(', ')}) is one Docker publishes no ports on: Docker accepts the ports and binds nothing, provider 3.6.2 reads the missing bindings back, and every plan would replace the container. Attach it to a bridge that is not internal (or an overlay) as well, or remove the ports.`),
+  );
+}
+
+/**
+ * DN117: one container port and protocol published on two host ports. Provider 3.6.2 reads ports
+ * back from NetworkSettings.Ports in Docker's order of the bindings, its ports DiffSuppressFunc pairs
+ * ports by container port only, and `ports` is a ForceNew list: on the lab (seed 7, case 135) Docker
+ * reported 81/udp on 18082 before 18080 and every plan would replace the container.
+ */
+function checkPortPublishedOnce(ctx: ValidationContext, c: ValidationContext['model']['containers'][number]): void {
+  const seen = new Set<string>();
+  for (const p of c.ports) {
+    const key = `${p.internal}/${p.protocol}`;
+    if (seen.has(key)) {
+      ctx.report(
+        error('DN117', [c.path],
+          `Container "${c.name}" publishes its port ${key} more than once; Docker reports the bindings in its own order, provider 3.6.2 compares ports by position, and every plan would replace the container. Publish each container port once (bind it to 0.0.0.0 to reach it on every address).`),
+      );
+      return;
+    }
+    seen.add(key);
   }
 }
 
