@@ -6,6 +6,7 @@
 // not sign the daemon's certificate, a client certificate the daemon does not trust and a missing
 // client certificate each make the host unreachable (exit 5) with a clear reason, never a fallback,
 // and no key material is printed.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -172,4 +173,38 @@ gate.describe('docknet verify over TLS (tcp://:2376, --tlsverify, throwaway cert
     expect(r.code).toBe(EXIT_UNREACHABLE);
     expect(status(r.json, 'h1').error).toContain(`${dir}/cert.pem does not exist`);
   }, 120_000);
+
+  test('import over TLS: a host built by hand is read through tcp://:2376, the generated code connects with HostConnection.tls, synthesizes and verifies in sync', async () => {
+    const h2 = host(2);
+    await docker(h2, ['network', 'create', '--subnet', '10.234.0.0/24', 'tl-hand']);
+    await docker(h2, ['run', '-d', '--name', 'tl-hand-c', '--network', 'tl-hand', '--ip', '10.234.0.5', LAB_IMAGE, 'sleep', '3600']);
+    const out = path.join(work, 'imported');
+    const env = { ...process.env, HOME: work, CHECKPOINT_DISABLE: '1', DOCKNET_PLAN_FROZEN: '1' };
+    const tsNode = [process.execPath, path.resolve('node_modules/.bin/ts-node'), '--transpile-only', '--project', path.resolve('tsconfig.json')];
+    const node = (args: string[]) => inNetns(lab.info().controller.netns, [...tsNode, ...args], { allowFail: true, timeoutMs: 180_000, env });
+    const t = Date.now();
+    const imp = await node([path.resolve('bin/docknet.ts'), 'import', '--env', 'ti', '--out', out, '--lib', path.resolve('lib'),
+      '--host', `h2=tcp://${h2.address}:${LAB_TLS_PORT}`, '--cert-path', `h2=${good}`]);
+    report(`docknet import over TLS -> exit ${imp.code} in ${elapsed(t)}\n${imp.stdout}${imp.stderr}`);
+    expect(imp.code).toBe(0);
+    expect(imp.stdout).toMatch(/\d+ objects adopted/);
+    const all = fs.readdirSync(out).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('\n');
+    expect(all).toContain(`connection: HostConnection.tls({ host: ${JSON.stringify(h2.address)}, certPath: ${JSON.stringify(good)} }),`);
+    for (const s of [all, imp.stdout + imp.stderr]) {
+      expect(s).not.toMatch(/PRIVATE KEY/);
+      for (const k of keys) for (const line of k.split('\n').filter((l) => l.length > 40)) expect(s).not.toContain(line);
+    }
+    // The generated project, synthesized with this docknet (plan record frozen), verified over the same TLS connection.
+    const synth = spawnSync(tsNode[0], [...tsNode.slice(1), 'main.ts'], { cwd: out, env, encoding: 'utf8', timeout: 180_000 });
+    if (synth.status !== 0) report(`${synth.stdout}${synth.stderr}`);
+    expect(synth.status).toBe(0);
+    const tf = JSON.parse(fs.readFileSync(path.join(out, 'cdktf.out/stacks/ti-network/cdk.tf.json'), 'utf8'));
+    expect(Object.values(tf.resource.docker_container as Record<string, any>).map((r) => r.name).sort()).toEqual(['tl-hand-c', 'tl-job']);
+    expect(JSON.stringify(tf.provider)).toContain(`tcp://${h2.address}:${LAB_TLS_PORT}`);
+    const v = await node([path.resolve('bin/docknet.ts'), 'verify', 'ti', '--dir', path.join(out, 'cdktf.out'), '--format', 'json', '--timeout', '20']);
+    const json = JSON.parse(v.stdout);
+    expect(json.hosts.map((h: any) => [h.host, h.endpoint, h.status])).toEqual([['h2', `tcp://${h2.address}:${LAB_TLS_PORT}`, 'read']]);
+    expect(json.findings.filter((f: any) => ['missing', 'changed', 'unexpected'].includes(f.kind))).toEqual([]);
+    expect(v.code).toBe(EXIT_IN_SYNC);
+  }, 300_000);
 });

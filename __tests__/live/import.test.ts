@@ -157,3 +157,22 @@ describe('docknet import', () => {
       });
   }, 180_000);
 });
+
+describe('docknet import of a TLS host', () => {
+  const tlsImport = (certPath?: string, port = 2376) => generateImport({
+    env: 'tl',
+    libImport: path.join(ROOT, 'lib'),
+    hosts: [{ name: 'h2', endpoint: `tcp://198.18.0.2:${port}`, snapshot: recorded('h2'), certPath }],
+  });
+
+  test('the generated host connects with HostConnection.tls and the folder given, never key material', () => {
+    const all = Object.values(tlsImport('/etc/docknet/tls/h2').files).join('\n');
+    expect(all).toContain('connection: HostConnection.tls({ host: "198.18.0.2", certPath: "/etc/docknet/tls/h2" }),');
+    expect(all).not.toMatch(/PRIVATE KEY|hostKeys\["h2"\]/);
+    expect(Object.values(tlsImport('/tls', 2377).files).join('\n')).toContain('HostConnection.tls({ host: "198.18.0.2", port: 2377, certPath: "/tls" })');
+  });
+
+  test('a tcp:// host without a TLS folder is refused, naming the flag that fixes it', () => {
+    expect(() => tlsImport(undefined)).toThrow('host "h2": tcp://198.18.0.2:2376 is a TLS endpoint and no TLS folder was given. Pass --cert-path h2=<folder with ca.pem, cert.pem, key.pem>.');
+  });
+});

@@ -17,8 +17,10 @@ import type { HostSnapshot } from './types';
 export interface ImportHost {
   /** Host name in the generated code. */
   readonly name: string;
-  /** Endpoint the generated provider uses (ssh://user@host[:port] or unix:///path). */
+  /** Endpoint the generated provider uses (ssh://user@host[:port], tcp://host[:port] with TLS, or unix:///path). */
   readonly endpoint: string;
+  /** For a tcp:// endpoint: the TLS folder (ca.pem, cert.pem, key.pem) the generated code names, as given. */
+  readonly certPath?: string;
   readonly snapshot: HostSnapshot;
   /**
    * The host's sshd public keys ("type base64"), from known_hosts material the operator vouches for
@@ -132,13 +134,19 @@ const ident = (prefix: string, s: string) => `${prefix}_${s.replace(/[^A-Za-z0-9
 const ipv4Cfg = (n: Record<string, any>) => (n.IPAM?.Config ?? []).find((c: any) => typeof c.Subnet === 'string' && !c.Subnet.includes(':'));
 const cname = (c: Record<string, any>) => String(c.Name).replace(/^\//, '');
 
-function connectionCode(endpoint: string, name: string): string {
+function connectionCode(endpoint: string, name: string, certPath?: string): string {
   const u = new URL(endpoint);
   if (u.protocol === 'unix:') return `HostConnection.unix(${q(u.pathname)})`;
   if (u.protocol === 'ssh:') {
     return `HostConnection.ssh({ user: ${q(decodeURIComponent(u.username || 'root'))}, host: ${q(u.hostname)}${u.port ? `, port: ${Number(u.port)}` : ''}, hostKey: v.hostKeys[${q(name)}] })`;
   }
-  throw new Error(`docknet import writes ssh:// or unix:// hosts; "${endpoint}" is neither. For a TLS host, import it over ssh, then change its connection to HostConnection.tls(...).`);
+  if (u.protocol === 'tcp:') {
+    // The folder, never the key: the provider reads the files at plan time, nothing secret lands in the code.
+    if (!certPath) throw new Error(`host "${name}": ${endpoint} is a TLS endpoint and no TLS folder was given. Pass --cert-path ${name}=<folder with ca.pem, cert.pem, key.pem>.`);
+    const port = u.port && Number(u.port) !== 2376 ? `, port: ${Number(u.port)}` : '';
+    return `HostConnection.tls({ host: ${q(u.hostname.replace(/^\[|\]$/g, ''))}${port}, certPath: ${q(certPath)} })`;
+  }
+  throw new Error(`host "${name}": docknet import writes ssh://, tcp:// (TLS) or unix:// hosts; "${endpoint}" is none of them.`);
 }
 
 /** Generates the project. Pure: snapshots in, files out. */
@@ -195,7 +203,7 @@ export function generateImport(opts: ImportOptions): ImportResult {
     });
     body.push(
       `  const ${hv} = env.addHost(${q(h.name)}, {`,
-      `    connection: ${connectionCode(h.endpoint, h.name)},`,
+      `    connection: ${connectionCode(h.endpoint, h.name, h.certPath)},`,
       ...(ifaces.length ? [`    interfaces: { ${ifaces.join(', ')} },`] : []),
       ...(role && ssh ? [`    swarmRole: SwarmRole.${role},`, ...(addr ? [`    swarmAdvertiseAddress: ${q(addr)},`] : [])] : []),
       '  });',

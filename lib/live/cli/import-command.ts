@@ -17,16 +17,24 @@ function pairs(flag: string) {
 export function importCommand(): Command {
   return new Command('import')
     .description('Read existing Docker hosts and write a docknet project that adopts their networks and containers')
-    .requiredOption('--host <name=url>', 'a host to import and the endpoint the generated code uses (ssh:// or unix://; repeatable)', pairs('--host'))
+    .requiredOption('--host <name=url>', 'a host to import and the endpoint the generated code uses (ssh://, tcp:// with --cert-path, or unix://; repeatable)', pairs('--host'))
     .requiredOption('--env <name>', 'environment name for the generated code')
     .requiredOption('--out <dir>', 'folder to write (must be empty or new)')
     .option('--read <name=url>', 'read this host through another endpoint than the one written (repeatable)', pairs('--read'))
+    .option('--cert-path <host=dir>', 'TLS folder (ca.pem, cert.pem, key.pem) for a tcp:// host: read with it, and named in the generated code (repeatable)', pairs('--cert-path'))
     .option('--known-hosts <file>', 'known_hosts material you have verified: the ssh hosts are read checking it, and their keys from it are written into the generated code (repeatable; without it: placeholders, listed in IMPORT.md)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--lib <module>', 'module the generated code imports docknet from', 'docknet')
     .option('--timeout <seconds>', 'per-host timeout', (v) => Number(v), 30)
-    .action(async (o: { host: Record<string, string>; env: string; out: string; read?: Record<string, string>; knownHosts?: string[]; lib: string; timeout: number }) => {
+    .action(async (o: { host: Record<string, string>; env: string; out: string; read?: Record<string, string>; certPath?: Record<string, string>; knownHosts?: string[]; lib: string; timeout: number }) => {
       if (fs.existsSync(o.out) && fs.readdirSync(o.out).length) throw new Error(`--out ${o.out} is not empty: docknet import writes a new project and overwrites nothing. Pass a new folder.`);
       for (const n of Object.keys(o.read ?? {})) if (!(n in o.host)) throw new Error(`--read names host "${n}", which no --host declares.`);
+      for (const [n, dir] of Object.entries(o.certPath ?? {})) {
+        if (!(n in o.host)) throw new Error(`--cert-path names host "${n}", which no --host declares.`);
+        if (!o.host[n].startsWith('tcp://')) throw new Error(`--cert-path ${n}=${dir}: host "${n}" is ${o.host[n]}, not a tcp:// (TLS) endpoint.`);
+      }
+      for (const [n, url] of Object.entries(o.host)) {
+        if (url.startsWith('tcp://') && !o.certPath?.[n]) throw new Error(`host "${n}" is ${url}, a TLS endpoint: pass --cert-path ${n}=<folder with ca.pem, cert.pem, key.pem> (docknet never talks to a daemon over plain tcp).`);
+      }
       const knownFiles = o.knownHosts ?? [];
       for (const f of knownFiles) if (!fs.existsSync(f)) throw new Error(`--known-hosts ${f} does not exist. Pass a known_hosts file whose keys you have checked against the hosts' consoles.`);
       const known = knownFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
@@ -34,7 +42,8 @@ export function importCommand(): Command {
       const sshOpts = knownFiles.length ? ['-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownFiles.map((f) => path.resolve(f)).join(' ')}`] : undefined;
       const names = Object.keys(o.host);
       const snaps = await mapBounded(names, 8, async (name): Promise<HostSnapshot> => {
-        const engine = connectEngine(o.read?.[name] ?? o.host[name], { timeoutMs: o.timeout * 1000, sshOpts });
+        const certPath = o.certPath?.[name];
+        const engine = connectEngine(o.read?.[name] ?? o.host[name], { timeoutMs: o.timeout * 1000, sshOpts, ...(certPath ? { tls: { certPath } } : {}) });
         try {
           return await readSnapshot(engine);
         } catch (e) {
@@ -46,7 +55,7 @@ export function importCommand(): Command {
       const result = generateImport({ env: o.env, libImport: o.lib, hosts: names.map((name, i) => {
         const u = new URL(o.host[name]);
         const hostKeys = u.protocol === 'ssh:' ? hostKeysFromKnownHosts(known, u.hostname, u.port ? Number(u.port) : 22) : undefined;
-        return { name, endpoint: o.host[name], snapshot: snaps[i], hostKeys };
+        return { name, endpoint: o.host[name], snapshot: snaps[i], hostKeys, certPath: o.certPath?.[name] };
       }) });
       fs.mkdirSync(o.out, { recursive: true });
       for (const [f, text] of Object.entries(result.files)) fs.writeFileSync(path.join(o.out, f), text);
