@@ -45,6 +45,11 @@ export interface IHost extends Construct {
   readonly stack: IStack;
   /** The host's docker_image for `ref` (one per reference and host). */
   image(ref: string): Image;
+  /**
+   * The log driver and options daemon.json gives containers that set none (`log-driver`,
+   * `log-opts` through the daemon's `extra`); undefined when the code does not declare `log-opts`.
+   */
+  daemonLogDefaults(): { readonly driver: string; readonly options: Readonly<Record<string, string>> } | undefined;
 }
 
 export interface INetwork extends IConstruct {

@@ -1,5 +1,5 @@
-import { Capability, HealthCheck, LogDriver, NetworkMode, RestartPolicy, Volume, durationNanos, goDuration } from '../../lib';
-import { fleet, resourceNamed, synthJson } from '../fixtures';
+import { Capability, HealthCheck, HostConnection, LogDriver, NetworkMode, RestartPolicy, Volume, durationNanos, goDuration } from '../../lib';
+import { TEST_HOST_KEY, fleet, resourceNamed, synthJson } from '../fixtures';
 
 const IMAGE = 'busybox:1.36';
 
@@ -152,5 +152,32 @@ describe('volumes, labels, capabilities, sysctls, extra hosts, logging', () => {
     const c = h1.addContainer('app', { image: IMAGE });
     c.resource.addOverride('shm_size', 256);
     expect(resourceNamed(synthJson(stack), 'docker_container', 'app').shm_size).toBe(256);
+  });
+});
+
+describe("daemon.json's log-opts", () => {
+  /** h3 declares log defaults in daemon.json; provider 3.6.2 reads what dockerd merged into each container back into log_opts. */
+  function onLoggingHost(props: Record<string, unknown>, extra: Record<string, unknown> = { 'log-opts': { 'max-size': '10m', 'max-file': '3' } }): any {
+    const { stack } = fleet();
+    const h3 = stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.13', hostKey: TEST_HOST_KEY }), daemon: { extra } });
+    h3.addContainer('app', { image: IMAGE, ...props } as any);
+    return resourceNamed(synthJson(stack), 'docker_container', 'app');
+  }
+
+  test('a container without log settings writes what dockerd gives it (else every plan would replace it)', () => {
+    const c = onLoggingHost({});
+    expect([c.log_driver, c.log_opts]).toEqual(['json-file', { 'max-file': '3', 'max-size': '10m' }]);
+  });
+
+  test("the daemon's log-driver counts; a container's own options of that driver win, as in dockerd", () => {
+    const c = onLoggingHost({ logDriver: LogDriver.local({ 'max-size': '1m', compress: 'false' }) }, { 'log-driver': 'local', 'log-opts': { 'max-size': '20m', 'max-file': '5' } });
+    expect([c.log_driver, c.log_opts]).toEqual(['local', { compress: 'false', 'max-file': '5', 'max-size': '1m' }]);
+  });
+
+  test('another driver than the daemon default gets nothing merged; a host without log-opts changes nothing', () => {
+    expect(onLoggingHost({ logDriver: LogDriver.none() })).toMatchObject({ log_driver: 'none' });
+    expect(onLoggingHost({ logDriver: LogDriver.none() }).log_opts).toBeUndefined();
+    const plain = containerJson({});
+    expect([plain.log_driver, plain.log_opts]).toEqual([undefined, undefined]);
   });
 });

@@ -41,7 +41,12 @@ gate.describe('host bootstrap (terraform over ssh on the lab), then the network 
       swarmPools: ['10.201.0.0/16'],
       host: (_h, i) => ({
         swarmRole: i === 0 ? SwarmRole.MANAGER : SwarmRole.WORKER,
-        daemon: { bip: Subnet.cidr('10.200.0.0/24'), mtu: 1400, dns: ['198.18.0.254'], dnsSearch: ['lab.example'] },
+        daemon: {
+          bip: Subnet.cidr('10.200.0.0/24'), mtu: 1400, dns: ['198.18.0.254'], dnsSearch: ['lab.example'],
+          // h2's dockerd gives its containers log options: they come back in each container's
+          // log_opts, so the code writes them there (else every plan would replace the container).
+          ...(i === 1 ? { extra: { 'log-opts': { 'max-size': '10m', 'max-file': '3' } } } : {}),
+        },
       }),
     });
     try {
@@ -146,6 +151,7 @@ gate.describe('host bootstrap (terraform over ssh on the lab), then the network 
     const second = await network.refreshPlan(); // the plan right after the apply (lab/replay/refresh.ts)
     report(`second plan (refresh + plan as provider 3.6.2): ${summarizeRefreshPlan(second)}`);
     expect(second.filter((p) => p.action !== 'no-op')).toEqual([]);
+    expect((await inspect(h2, 'container', 'boot-o2')).HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-file': '3', 'max-size': '10m' } });
 
     const ov = await inspect(h1, 'network', 'boot-ov');
     expect(ov.IPAM.Config[0].Subnet).toMatch(/^10\.201\.\d+\.0\/24$/); // from the swarm's pool

@@ -243,8 +243,25 @@ export class Container extends Construct {
       dnsSearch: props.dnsSearch,
       mustRun: true,
       ...renderRuntimeProps(props),
+      ...this.renderDaemonLogDefaults(),
     };
     return toTerraformAttributes(containerBinding, 'container', config as Record<string, unknown>);
+  }
+
+  /**
+   * dockerd merges daemon.json's `log-opts` into every new container that uses its default log
+   * driver, and provider 3.6.2 reads them back into `log_opts` (ForceNew, not Computed): a container
+   * whose code leaves them out would be replaced on every plan. So on a host whose code declares
+   * `log-opts`, such a container writes the merged result (its own options win, as in dockerd), and a
+   * change of the daemon's options shows in the diff as what it means for a container: a new one.
+   */
+  private renderDaemonLogDefaults(): Partial<ContainerConfig> {
+    const defaults = this.host.daemonLogDefaults();
+    if (!defaults) return {};
+    const own = this.props.logDriver;
+    if (own && own.driver !== defaults.driver) return {};
+    const merged: Record<string, string> = { ...defaults.options, ...(own?.options ?? {}) };
+    return { logDriver: defaults.driver, logOpts: Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]])) };
   }
 
   private renderNetworkMode(): string {

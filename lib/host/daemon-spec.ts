@@ -48,6 +48,18 @@ export class PlannedDaemon {
     };
   }
 
+  /**
+   * daemon.json's log defaults, when it declares `log-opts`: dockerd merges them into every new
+   * container that uses its default driver, and provider 3.6.2 reads them back into `log_opts`.
+   */
+  public logDefaults(): { driver: string; options: Record<string, string> } | undefined {
+    const extra = this.spec.extra ?? {};
+    const opts = extra['log-opts'];
+    if (opts === undefined || opts === null || typeof opts !== 'object' || Array.isArray(opts) || !Object.keys(opts).length) return undefined;
+    const driver = typeof extra['log-driver'] === 'string' ? extra['log-driver'] as string : 'json-file';
+    return { driver, options: Object.fromEntries(Object.entries(opts as Record<string, unknown>).map(([k, v]) => [k, String(v)])) };
+  }
+
   /** Keys the rollout may drop from the host's daemon.json. */
   public get dropUndeclaredKeys(): string[] {
     return this.spec.dropUndeclaredKeys ?? [];

@@ -155,6 +155,10 @@ export class DockerHost extends Construct implements IHost {
     return addr?.split('/')[0];
   }
 
+  public daemonLogDefaults(): { readonly driver: string; readonly options: Readonly<Record<string, string>> } | undefined {
+    return this.daemon?.logDefaults();
+  }
+
   /** The docker_image of a reference on this host (made once per host and reference, kept on destroy). */
   public image(ref: string): Image {
     const why = imageReferenceProblem(ref);
