@@ -50,6 +50,8 @@ export interface IHost extends Construct {
    * `log-opts` through the daemon's `extra`); undefined when the code does not declare `log-opts`.
    */
   daemonLogDefaults(): { readonly driver: string; readonly options: Readonly<Record<string, string>> } | undefined;
+  /** daemon.json `default-network-opts` for a driver, as the code declares them (Docker 24+). */
+  daemonNetworkDefaults(driver: string): Readonly<Record<string, string>> | undefined;
 }
 
 export interface INetwork extends IConstruct {

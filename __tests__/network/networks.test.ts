@@ -1,5 +1,5 @@
-import { IpvlanFlag, IpvlanMode, MacvlanMode, ParentInterface, Subnet, overlayMtu } from '../../lib';
-import { fleet, resourceNamed, synthJson, codes } from '../fixtures';
+import { HostConnection, IpvlanFlag, IpvlanMode, MacvlanMode, ParentInterface, Subnet, overlayMtu } from '../../lib';
+import { TEST_HOST_KEY, fleet, resourceNamed, synthJson, codes } from '../fixtures';
 
 describe('BridgeNetwork', () => {
   test('typed options map onto the driver options and ipam_config', () => {
@@ -217,5 +217,30 @@ describe('Network.adopt (docknet import)', () => {
     expect(resourceNamed(json, 'docker_network', 'app').lifecycle).toEqual({ ignore_changes: ['labels', 'options'] });
     expect(() => plain.adopt('plain')).toThrow(/adopt\(\) got "plain" as the Docker id of network "plain"\. Expected the network's id/);
     expect(() => plain.adopt(id, { keep: ['driver' as never] })).toThrow(/cannot keep "driver"\. Expected docker_network arguments among labels, options/);
+  });
+});
+
+describe("daemon.json's default-network-opts (Docker 24+)", () => {
+  test("a local network writes the host's defaults for its driver under its own options (dockerd adds them; provider 3.6.2 reads options back, ForceNew)", () => {
+    const { stack } = fleet();
+    const h3 = stack.addHost('h3', {
+      connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.13', hostKey: TEST_HOST_KEY }),
+      daemon: { defaultNetworkOpts: { bridge: { 'com.docker.network.driver.mtu': '1400', 'com.docker.network.bridge.host_binding_ipv4': '127.0.0.1' } } },
+    });
+    h3.addBridgeNetwork('plain', { subnet: Subnet.cidr('10.61.0.0/24') });
+    h3.addBridgeNetwork('own', { subnet: Subnet.cidr('10.61.1.0/24'), mtu: 9000 });
+    const json = synthJson(stack);
+    expect(resourceNamed(json, 'docker_network', 'plain').options).toEqual({ 'com.docker.network.bridge.host_binding_ipv4': '127.0.0.1', 'com.docker.network.driver.mtu': '1400' });
+    expect(resourceNamed(json, 'docker_network', 'own').options).toEqual({ 'com.docker.network.bridge.host_binding_ipv4': '127.0.0.1', 'com.docker.network.driver.mtu': '9000' });
+  });
+
+  test('other drivers and hosts without the key are unchanged', () => {
+    const { stack, h1 } = fleet();
+    const h3 = stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.13', hostKey: TEST_HOST_KEY }), daemon: { defaultNetworkOpts: { macvlan: { macvlan_mode: 'private' } } } });
+    h3.addBridgeNetwork('b3', { subnet: Subnet.cidr('10.61.2.0/24') });
+    h1.addBridgeNetwork('b1', { subnet: Subnet.cidr('10.61.3.0/24') });
+    const json = synthJson(stack);
+    expect(resourceNamed(json, 'docker_network', 'b3').options).toBeUndefined();
+    expect(resourceNamed(json, 'docker_network', 'b1').options).toBeUndefined();
   });
 });

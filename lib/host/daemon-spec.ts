@@ -60,6 +60,12 @@ export class PlannedDaemon {
     return { driver, options: Object.fromEntries(Object.entries(opts as Record<string, unknown>).map(([k, v]) => [k, String(v)])) };
   }
 
+  /** `default-network-opts` of one driver: dockerd adds them to every local network of it created without them. */
+  public networkDefaults(driver: string): Record<string, string> | undefined {
+    const opts = this.spec.defaultNetworkOpts?.[driver];
+    return opts && Object.keys(opts).length ? { ...opts } : undefined;
+  }
+
   /** Keys the rollout may drop from the host's daemon.json. */
   public get dropUndeclaredKeys(): string[] {
     return this.spec.dropUndeclaredKeys ?? [];

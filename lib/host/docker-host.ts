@@ -159,6 +159,10 @@ export class DockerHost extends Construct implements IHost {
     return this.daemon?.logDefaults();
   }
 
+  public daemonNetworkDefaults(driver: string): Readonly<Record<string, string>> | undefined {
+    return this.daemon?.networkDefaults(driver);
+  }
+
   /** The docker_image of a reference on this host (made once per host and reference, kept on destroy). */
   public image(ref: string): Image {
     const why = imageReferenceProblem(ref);

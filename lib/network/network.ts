@@ -196,7 +196,7 @@ export abstract class Network extends Construct implements INetwork {
     const config: Omit<NetworkConfig, 'provider'> = {
       name: this.networkName,
       driver: this.driver,
-      options: sortedOrUndefined(this.driverOptions()),
+      options: sortedOrUndefined(this.renderedOptions()),
       internal: this.extra.internal || undefined,
       attachable: this.extra.attachable || undefined,
       ipv6: this.props.ipv6 ? true : undefined,
@@ -212,6 +212,19 @@ export abstract class Network extends Construct implements INetwork {
 
   /** Driver options (the docker_network `options` map), typed by each driver. */
   protected abstract driverOptions(): Record<string, string>;
+
+  /**
+   * The options written: the driver's, over the host's daemon.json `default-network-opts` for this
+   * driver (Docker 24+). dockerd adds those to every local network it creates without them, and
+   * provider 3.6.2 reads `options` back (ForceNew): a network that writes options of its own but
+   * not these would be replaced on every plan. Swarm overlays are created by the cluster, which
+   * does not apply them.
+   */
+  private renderedOptions(): Record<string, string> {
+    const own = this.driverOptions();
+    const defaults = this.driver === 'overlay' ? undefined : this.host.daemonNetworkDefaults(this.driver);
+    return defaults ? { ...defaults, ...own } : own;
+  }
 
   /** The IPv4 addressing after the plan resolved it. */
   public ipv4(): IpConfigModel | undefined {
