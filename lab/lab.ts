@@ -368,8 +368,12 @@ if [ -s "$PIDFILE" ]; then
   if alive "$pid"; then
     kill -TERM "$pid"
     for i in $(seq 1 300); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then kill -KILL "$pid"; sleep 0.5; fi
+    if alive "$pid"; then kill -KILL "$pid"; fi
   fi
+  # A killed dockerd leaves its pidfile, and dockerd refuses to start while /proc/<that pid> exists,
+  # which a zombie not yet reaped still does: drop the stale pidfile once the process is not running,
+  # as a fresh start under systemd would find none.
+  if ! alive "$pid"; then rm -f "$PIDFILE"; fi
 fi
 # setsid -f: dockerd leaves this shell's session, so it survives the ssh session that ran us.
 # The launcher writes its pid (dockerd execs in its place) so an early crash is noticed at once.
