@@ -22,7 +22,7 @@ const recorded = (h: string): HostSnapshot => cliMade(h, JSON.parse(fs.readFileS
  * turned into what the docker CLI makes, as checked on the lab: `docker run --network vf-app`
  * reports HostConfig.NetworkMode "vf-app", a plain `docker run` "default"; `-t` sets Config.Tty;
  * `-p 8080:80` may bind both 0.0.0.0 and :: (NetworkSettings.Ports), PortBindings holding one;
- * `docker network create` writes no labels, and no macvlan_mode unless given.
+ * `docker network create` writes no labels, no macvlan_mode unless given, and no gateway unless given.
  */
 function cliMade(h: string, s: HostSnapshot): HostSnapshot {
   if (h !== 'h1') return s;
@@ -32,7 +32,10 @@ function cliMade(h: string, s: HostSnapshot): HostSnapshot {
   const web = byName('vf-web');
   web.Config.Tty = true;
   web.NetworkSettings.Ports = { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }] };
-  s.networks.find((n) => n.Name === 'vf-spare')!.Labels = {};
+  const spare = s.networks.find((n) => n.Name === 'vf-spare')!;
+  spare.Labels = {};
+  // `docker network create --subnet X` (no --gateway) stores no gateway.
+  for (const c of spare.IPAM.Config) delete c.Gateway;
   delete s.networks.find((n) => n.Name === 'vf-mv')!.Options.macvlan_mode;
   return s;
 }
@@ -104,7 +107,7 @@ describe('docknet import', () => {
       'h1/container/vf-i2': ['image', 'networks_advanced'],
       'h1/container/vf-side': ['image'], // container:<id>, as the code writes it
       'h1/container/vf-web': ['image', 'networks_advanced', 'ports', 'tty'],
-      'h1/network/vf-spare': ['labels'],
+      'h1/network/vf-spare': ['ipam_config', 'labels'],
       'h1/network/vf-mv': ['options'],
       // Docker adds the VXLAN id to an overlay's options (com.docker.network.driver.overlay.vxlanid_list).
       'h1/network/vf-ov': ['options'],
@@ -150,7 +153,7 @@ describe('docknet import', () => {
     // Restart policies are the hosts' own, so the first apply does not update them in place.
     expect(Object.values(tf.resource.docker_container as Record<string, any>).map((r) => r.restart)).toEqual(Array(10).fill('no'));
     const netIgnored = Object.values(tf.resource.docker_network as Record<string, any>).filter((r) => r.lifecycle).map((r) => [r.name, r.lifecycle.ignore_changes]);
-    expect(netIgnored.sort()).toEqual([['vf-mv', ['options']], ['vf-ov', ['options']], ['vf-spare', ['labels']]]);
+    expect(netIgnored.sort()).toEqual([['vf-mv', ['options']], ['vf-ov', ['options']], ['vf-spare', ['ipam_config', 'labels']]]);
     return runVerify({ env: 'imp', dir: path.join(dir, 'cdktf.out'), endpoints: Object.fromEntries(HOSTS.map((h) => [h, `unix:///fake/${h}`])), connect: fakeConnect })
       .then((r) => {
         expect(r.findings.filter(isDrift)).toEqual([]);

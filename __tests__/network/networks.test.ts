@@ -216,7 +216,7 @@ describe('Network.adopt (docknet import)', () => {
     expect(json.import).toEqual([expect.objectContaining({ to: `docker_network.${address}`, id })]);
     expect(resourceNamed(json, 'docker_network', 'app').lifecycle).toEqual({ ignore_changes: ['labels', 'options'] });
     expect(() => plain.adopt('plain')).toThrow(/adopt\(\) got "plain" as the Docker id of network "plain"\. Expected the network's id/);
-    expect(() => plain.adopt(id, { keep: ['driver' as never] })).toThrow(/cannot keep "driver"\. Expected docker_network arguments among labels, options/);
+    expect(() => plain.adopt(id, { keep: ['driver' as never] })).toThrow(/cannot keep "driver"\. Expected docker_network arguments among ipam_config, labels, options/);
   });
 });
 

@@ -80,6 +80,11 @@ export interface NetworkModel {
   readonly mtu?: number;
   /** Name of the LAN segment a macvlan/ipvlan network was carved from. */
   readonly lan?: string;
+  /**
+   * Set when the network is adopted (Network.adopt, written by docknet import): the docker_network
+   * arguments Terraform leaves as the host has them (lifecycle ignore_changes).
+   */
+  readonly adopted?: { readonly keep: string[] };
 }
 
 export interface AttachmentModel {

@@ -157,7 +157,10 @@ export function compareHost(exp: Expectation, hostName: string, snap: HostSnapsh
     if (n.ipv4) {
       const cfg = ipv4Config(live) ?? {};
       attr('subnet', n.ipv4.subnet, cfg.Subnet);
-      if (n.ipv4.gateway) attr('gateway', n.ipv4.gateway, cfg.Gateway);
+      // An adopted network whose ipam_config is kept may have no stored gateway (created with
+      // --subnet only): Docker then serves the subnet's first address.
+      const served = !cfg.Gateway && n.adopted?.keep.includes('ipam_config') && typeof cfg.Subnet === 'string' ? Cidr.parse(cfg.Subnet).firstUsable.toString() : cfg.Gateway;
+      if (n.ipv4.gateway) attr('gateway', n.ipv4.gateway, served);
       attr('IP range', n.ipv4.ipRange, cfg.IPRange || undefined);
       if (Object.keys(n.ipv4.auxAddresses).length) attr('aux addresses', n.ipv4.auxAddresses, cfg.AuxiliaryAddresses ?? {});
     }

@@ -263,10 +263,16 @@ export function generateImport(opts: ImportOptions): ImportResult {
         if (n.Options?.['com.docker.network.driver.mtu']) writtenOptions['com.docker.network.driver.mtu'] = String(n.Options['com.docker.network.driver.mtu']);
       }
       const sameMap = (a: Record<string, unknown>, b: Record<string, unknown>) => JSON.stringify(sortKeys(a as Record<string, string>)) === JSON.stringify(sortKeys(b as Record<string, string>));
+      // `docker network create --subnet X` without --gateway stores no gateway (Docker still gives the
+      // network the subnet's first address); the code writes that address, and provider 3.6.2 reads
+      // ipam_config back without it: kept, or the first plan would replace the network.
+      const noStoredGateway = (n.IPAM?.Config ?? []).some((c: any) => typeof c.Subnet === 'string' && !c.Gateway);
+      if (noStoredGateway) notes.push(`${where}: Docker stored no gateway (created with --subnet and no --gateway; the subnet's first address serves); the code writes that address, so the network's ipam_config is kept as the host has it (docknet verify compares it)`);
       const netKeep = [
+        ...(noStoredGateway ? ['ipam_config'] : []),
         ...(sameMap(n.Labels ?? {}, { 'managed-by': 'docknet' }) ? [] : ['labels']),
         ...(sameMap(n.Options ?? {}, writtenOptions) ? [] : ['options']),
-      ];
+      ].sort();
       const v = ident(n.Driver === 'overlay' ? 'overlay' : 'net', `${h.name}_${name}`);
       const common = [`name: ${q(name)}`];
       const props: string[] = [];

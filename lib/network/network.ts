@@ -47,7 +47,7 @@ export type { INetwork } from '../interfaces';
  * driver options (docknet writes some of Docker's defaults explicitly; Docker adds its own, e.g. an
  * overlay's VXLAN id). Both are ForceNew, and a network has no update.
  */
-export const ADOPTABLE_NETWORK_ARGUMENTS = ['labels', 'options'] as const;
+export const ADOPTABLE_NETWORK_ARGUMENTS = ['ipam_config', 'labels', 'options'] as const;
 export type AdoptableNetworkArgument = typeof ADOPTABLE_NETWORK_ARGUMENTS[number];
 
 
@@ -261,6 +261,7 @@ export abstract class Network extends Construct implements INetwork {
       attachable: false,
       encrypted: false,
       mtu: mtu === undefined ? undefined : Number(mtu),
+      ...(this.adoption ? { adopted: { keep: [...this.adoption.keep] } } : {}),
       ...this.modelExtras(),
     };
   }
