@@ -89,8 +89,11 @@ tab=$(printf '\t')
 lastlog="$target.docknet-log"
 
 finish() {
-  # Status last, and atomically: the launcher reads it as "done".
   cp "$run/log" "$lastlog" 2>/dev/null
+  # Our lock goes before the status (never another rollout's: `locked` is set once we own it), so
+  # whoever reads the status as "done" finds the host free.
+  if [ "${locked:-}" = yes ]; then rm -f "$stage" "$applied.tmp"; rm -rf "$lock"; locked=; fi
+  # Status last, and atomically: the launcher reads it as "done".
   echo "$1" > "$run/status.tmp" && mv -f "$run/status.tmp" "$run/status"
   rm -f "$new" "$run/safe-apply.sh" "$run/worker.pid"
   exit "$1"
@@ -318,7 +321,8 @@ health_gate() {
 
 [ -f "$new" ] || { say "new daemon.json $new was not uploaded"; finish 1; }
 take_lock
-trap 'rm -rf "$lock"; rm -f "$stage" "$applied.tmp"' EXIT
+locked=yes
+trap 'if [ "${locked:-}" = yes ]; then rm -rf "$lock"; rm -f "$stage" "$applied.tmp"; fi' EXIT
 
 # "Up to date" means dockerd runs with exactly this file, not merely that the bytes are in place.
 if [ -f "$target" ] && cmp -s "$new" "$target"; then
