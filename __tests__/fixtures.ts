@@ -34,3 +34,13 @@ export function resourceNamed(json: any, type: string, name: string): any {
 export function codes(stack: DocknetStack): string[] {
   return stack.problems().map((p) => p.code);
 }
+
+/** The message of a synth that must fail; a synth that passes fails the test. */
+export function failureOf(synth: () => unknown): string {
+  try {
+    synth();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('the synth passed, but it was expected to fail');
+}

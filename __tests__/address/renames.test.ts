@@ -11,6 +11,7 @@ import { PlanRecord } from '../../lib/core/address/record';
 import { Cidr } from '../../lib/core/address/cidr';
 import { buildEnvironment } from '../../stacks/topology';
 import { EnvironmentValues, HostValues } from '../../stacks/values';
+import { failureOf } from '../fixtures';
 
 /** Host keys are not what these tests are about: one well-formed public key for every host. */
 const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ1Uy3D91jCBVrov6McCCYMKF03qUa0YAfqwh3pj4P+6';
@@ -179,12 +180,7 @@ describe('the example staging environment', () => {
   test('a plan that cannot be satisfied is reported as the plan\'s own error, once, not as "target is undefined"', () => {
     // Two more hosts than the LAN has /27s for containers.
     const many = [4, 5, 6].map((i) => ({ name: `stg${i}`, address: `10.20.0.1${i}`, hostKey: HOST_KEY, swarmRole: SwarmRole.WORKER }));
-    let message = '';
-    try {
-      synth(withHosts([...staging.hosts, ...many]), committedRecord());
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = failureOf(() => synth(withHosts([...staging.hosts, ...many]), committedRecord()));
     expect(message).toMatch(/^docknet found \d+ problem\(s\); nothing was written \(codes: docs\/rules\.md\):/);
     expect(message).toMatch(/DN274.*LAN segment "lan" \(10.20.0.0\/24, \/27 per host\) has no free aligned \/27 for host "stg6"/);
     expect(message).not.toMatch(/target is undefined|DN520|\n\s+at /);

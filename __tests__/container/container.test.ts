@@ -1,5 +1,5 @@
 import { NetworkMode, ParentInterface, Port, Subnet } from '../../lib';
-import { fleet, resourceNamed, synthJson } from '../fixtures';
+import { failureOf, fleet, resourceNamed, synthJson } from '../fixtures';
 
 const IMAGE = 'busybox:1.36';
 
@@ -135,12 +135,7 @@ describe('refused combinations that need the whole tree (synth errors, all repor
     h2.addContainer('remote-share', { image: IMAGE, networkMode: NetworkMode.container(web) });
     h1.addMacvlanNetwork('mv', { parent: ParentInterface.of('eth1') });
 
-    let message = '';
-    try {
-      synthJson(stack);
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = failureOf(() => synthJson(stack));
     for (const expected of [
       /test-network\/h1\/hostmode.*port/i,
       /test-network\/h1\/shared.*attach/i,

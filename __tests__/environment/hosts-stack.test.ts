@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PgBackend } from 'cdktf';
 import { DocknetApp, DocknetEnvironment, HostConnection, ParentInterface, PlanStore, Subnet, SwarmRole } from '../../lib';
+import { failureOf } from '../fixtures';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEbwUrTHt+FixjdWnPEIMGeVSUeY/EV9tinbx8jJ+tw8';
 
@@ -108,12 +109,7 @@ describe('the <env>-hosts stack', () => {
       env.addHost('h2', { connection: HostConnection.unix('/run/docker.sock'), daemon: { mtu: 1450 } });
       const br = h1.addBridgeNetwork('br', { subnet: Subnet.cidr('10.61.0.0/24') });
       h1.addContainer('app', { image: 'busybox:1.36', networks: [{ network: br, ipv4Address: '10.99.0.5' }] });
-      let message = '';
-      try {
-        app.synth();
-      } catch (e) {
-        message = (e as Error).message;
-      }
+      const message = failureOf(() => app.synth());
       expect(message).toMatch(/nothing was written/);
       expect(message).toContain(`macvlan shim "dn-${mv.networkName}"`);
       expect(message).toContain(`its address ${inRange} lies in the container range ${range}`);

@@ -9,6 +9,7 @@ import { readSynthDir } from '../../lib/report/synth';
 import { diffStacks } from '../../lib/report/diff-compute';
 import { renderDiffMarkdown } from '../../lib/report/diff-render';
 import { collectReports } from '../../lib/report/collect';
+import { failureOf } from '../fixtures';
 
 /** A placeholder sshd public key: every ssh host declares one (DN520). */
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ1Uy3D91jCBVrov6McCCYMKF03qUa0YAfqwh3pj4P+6';
@@ -176,12 +177,7 @@ describe('a sharded environment', () => {
     env.addHost('h1', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.4' }) });
     env.addHost('h2', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.2' }), swarmRole: SwarmRole.MANAGER });
     env.addHost('h3', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.3' }), swarmRole: SwarmRole.MANAGER });
-    let message = '';
-    try {
-      app.synth();
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = failureOf(() => app.synth());
     expect(message).toMatch(/nothing was written/);
     expect(message.match(/error DN114 .*has swarm managers in shards "a" and "b"/g)).toHaveLength(1);
     expect(message.match(/error DN404 .*Host name "h1" is used by two hosts/g)).toHaveLength(1);
