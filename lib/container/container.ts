@@ -6,6 +6,7 @@ import type { IHost } from '../interfaces';
 import { INetwork, Network, checkIp } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port } from './port';
+import { Adoption, checkAdoption } from '../render/adoption';
 import { definedOnly, RenderedResource, sameStackRef, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
 import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
 import { CONTAINER_NAME, CONTAINER_NAME_TEXT, NETWORK_ALIAS } from '../core/facts/docker';
@@ -101,7 +102,7 @@ export class Container extends Construct {
   private rendered: TerraformResource;
   private binding?: ContainerResource;
   private idReference?: string;
-  private adoption?: { readonly id: string; readonly keep: AdoptableArgument[] };
+  private adoption?: Adoption;
 
   constructor(host: IHost, id: string, props: ContainerProps) {
     super(host, id);
@@ -179,14 +180,10 @@ export class Container extends Construct {
    * as the host has them, so the first apply neither creates a second container nor replaces this one.
    */
   public adopt(dockerId: string, options: AdoptOptions = {}): this {
-    if (typeof dockerId !== 'string' || !/^[0-9a-f]{12,64}$/.test(dockerId)) {
-      throw new DocknetError(this, `adopt() got ${JSON.stringify(dockerId)} as the Docker id of container "${this.containerName}". Expected the container's id (12 to 64 hex digits, \`docker inspect -f '{{.Id}}' ${this.containerName}\`).`);
-    }
-    const unknown = (options.keep ?? []).filter((k) => !(ADOPTABLE_ARGUMENTS as readonly string[]).includes(k));
-    if (unknown.length) {
-      throw new DocknetError(this, `adopt() of container "${this.containerName}" cannot keep ${unknown.map((k) => JSON.stringify(k)).join(', ')}. Expected docker_container arguments among ${ADOPTABLE_ARGUMENTS.join(', ')}.`);
-    }
-    this.adoption = { id: dockerId, keep: [...new Set(options.keep ?? [])].sort() };
+    this.adoption = checkAdoption(this, {
+      kind: 'container', name: this.containerName, idPattern: /^[0-9a-f]{12,64}$/, adoptable: ADOPTABLE_ARGUMENTS,
+      idHint: `12 to 64 hex digits, \`docker inspect -f '{{.Id}}' ${this.containerName}\``,
+    }, dockerId, options.keep);
     this.applyAdoption();
     return this;
   }

@@ -7,6 +7,7 @@ import { ExplicitSubnet, Subnet } from './subnet';
 import { unlessPlanFailed, type PlannedBlock } from '../environment/environment-plan';
 import { Cidr, IpAddress } from '../core/address/cidr';
 import { compareKeys } from '../core/address/record';
+import { Adoption, checkAdoption } from '../render/adoption';
 import { definedOnly, RenderedResource, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
 import { NETWORK_NAME, NETWORK_NAME_TEXT } from '../core/facts/docker';
 
@@ -68,7 +69,7 @@ export abstract class Network extends Construct implements INetwork {
   private rendered: TerraformResource;
   private binding?: NetworkResource;
   private refs?: { name: string; id: string };
-  private adoption?: { readonly id: string; readonly keep: AdoptableNetworkArgument[] };
+  private adoption?: Adoption;
 
   protected constructor(host: IHost, id: string, props: NetworkProps, extra: { internal?: boolean; attachable?: boolean; provider?: IHost } = {}) {
     super(host, id);
@@ -137,14 +138,10 @@ export abstract class Network extends Construct implements INetwork {
    * network and disconnects its containers. docknet verify still compares the options.
    */
   public adopt(dockerId: string, options: { readonly keep?: AdoptableNetworkArgument[] } = {}): this {
-    if (typeof dockerId !== 'string' || !/^[0-9a-z]{12,64}$/.test(dockerId)) {
-      throw new DocknetError(this, `adopt() got ${JSON.stringify(dockerId)} as the Docker id of network "${this.networkName}". Expected the network's id (\`docker network inspect -f '{{.Id}}' ${this.networkName}\`).`);
-    }
-    const unknown = (options.keep ?? []).filter((k) => !(ADOPTABLE_NETWORK_ARGUMENTS as readonly string[]).includes(k));
-    if (unknown.length) {
-      throw new DocknetError(this, `adopt() of network "${this.networkName}" cannot keep ${unknown.map((k) => JSON.stringify(k)).join(', ')}. Expected docker_network arguments among ${ADOPTABLE_NETWORK_ARGUMENTS.join(', ')}.`);
-    }
-    this.adoption = { id: dockerId, keep: [...new Set(options.keep ?? [])].sort() };
+    this.adoption = checkAdoption(this, {
+      kind: 'network', name: this.networkName, idPattern: /^[0-9a-z]{12,64}$/, adoptable: ADOPTABLE_NETWORK_ARGUMENTS,
+      idHint: `\`docker network inspect -f '{{.Id}}' ${this.networkName}\``,
+    }, dockerId, options.keep);
     this.applyLifecycle();
     return this;
   }
