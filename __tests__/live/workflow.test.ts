@@ -22,6 +22,16 @@ describe('docknet-verify workflow', () => {
     expect(r.jobs).toEqual(ENVS.flatMap((e) => [`verify-${e}`, `issue-${e}`]));
   }, 60_000);
 
+  test('Node is the LTS line the GitOps workflow uses (20 is past its end of life), in every job that sets up Node', () => {
+    const gitops = parse(fs.readFileSync(path.resolve(__dirname, '../../.github/workflows/docknet.yml'), 'utf8'));
+    expect(wf.env.NODE_VERSION).toBe(gitops.env.NODE_VERSION);
+    const major = Number(wf.env.NODE_VERSION);
+    expect(Number.isInteger(major) && major % 2 === 0 && major >= 22).toBe(true);
+    const setups = jobs.flatMap(([, j]) => (j.steps ?? []).filter((s: any) => String(s.uses ?? '').startsWith('actions/setup-node@')));
+    expect(setups.length).toBeGreaterThan(0);
+    for (const s of setups) expect(s.with['node-version']).toBe('${{ env.NODE_VERSION }}');
+  });
+
   test('runs on a schedule and by hand', () => {
     expect(wf.on.schedule[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
     expect(wf.on).toHaveProperty('workflow_dispatch');
