@@ -7,18 +7,31 @@
  * call's own cost, its code run for the first time, unoptimized, and the collections its allocations
  * cause), and as is, where the major GC that loading ts-node and the modules leaves due also lands in
  * the call (see cold-child.ts).
+ *
+ * A first call is code running before V8 has optimized it, so the figure depends on the Node release:
+ * BENCH_NODES (comma-separated Node binaries) measures each, interleaved. `npm run bench:cold:lts`
+ * fetches the LTS lines docknet supports (22 and 24, from the npm registry) and measures them next to
+ * the Node that runs the bench.
  */
+import { execFileSync } from 'child_process';
 import { median, runChild } from './child';
 
 type Run = { planMs: number; validateMs: number; totalMs: number };
 const RUNS = Number(process.env.COLD_RUNS ?? 7);
-const settled: Run[] = [];
-const asIs: Run[] = [];
+const nodes = (process.env.BENCH_NODES ?? process.execPath)
+  .split(',')
+  .map((n) => n.trim())
+  .filter((n, i, all) => n && all.indexOf(n) === i);
+const versions = nodes.map((n) => execFileSync(n, ['--version'], { encoding: 'utf8' }).trim());
+const settled: Run[][] = nodes.map(() => []);
+const asIs: Run[][] = nodes.map(() => []);
 for (let i = 0; i < RUNS; i++) {
-  const settle = () => settled.push(runChild<Run>('cold-child.ts', ['settled'], ['--expose-gc']));
-  const plain = () => asIs.push(runChild<Run>('cold-child.ts'));
-  if (i % 2) (settle(), plain());
-  else (plain(), settle());
+  nodes.forEach((node, k) => {
+    const settle = () => settled[k].push(runChild<Run>('cold-child.ts', ['settled'], ['--expose-gc'], node));
+    const plain = () => asIs[k].push(runChild<Run>('cold-child.ts', [], [], node));
+    if (i % 2) (settle(), plain());
+    else (plain(), settle());
+  });
 }
 const line = (runs: Run[]) => {
   const totals = runs.map((r) => r.totalMs);
@@ -27,6 +40,8 @@ const line = (runs: Run[]) => {
     `min ${Math.min(...totals).toFixed(1)}, max ${Math.max(...totals).toFixed(1)} ms; ${totals.filter((t) => t < 50).length} of ${RUNS} under 50 ms`
   );
 };
-const m = median(settled.map((r) => r.totalMs));
-console.log(`cold first call, 1x fleet, ${RUNS} fresh processes, heap settled after loading: ${line(settled)}: ${m < 50 ? 'within' : 'OVER'} the 50 ms goal`);
-console.log(`  the same as is (loading's major GC due lands in the call): ${line(asIs)}`);
+nodes.forEach((_, k) => {
+  const m = median(settled[k].map((r) => r.totalMs));
+  console.log(`cold first call, 1x fleet, Node ${versions[k]}, ${RUNS} fresh processes, heap settled after loading: ${line(settled[k])}: ${m < 50 ? 'within' : 'OVER'} the 50 ms goal`);
+  console.log(`  the same as is (loading's major GC due lands in the call): ${line(asIs[k])}`);
+});
