@@ -8,7 +8,7 @@
  * free aligned position, in space no recorded key held first, in blocks released by this run only when
  * nothing else fits.
  */
-import { Cidr, Interval, insertSorted, lowestFreeAligned, mergeIntervals } from './cidr';
+import { Cidr, Interval, insertSorted, ipv4CidrText, lowestFreeAligned, mergeIntervals } from './cidr';
 import { compareKeys } from './record';
 
 export interface BlockRequest {
@@ -171,4 +171,325 @@ function overlapsAny(sortedDisjoint: Interval[], c: Cidr): boolean {
     else hi = mid;
   }
   return lo < sortedDisjoint.length && sortedDisjoint[lo].start <= c.end;
+}
+
+/** A container's outcome in the form the plan keeps: what the record and the lookups need. */
+export interface Decision {
+  /** Keys that got a block, in code-unit order (the order of the record). */
+  readonly keys: string[];
+  /** The block of `keys[i]`, as CIDR text. */
+  readonly texts: string[];
+  /** key -> block text. */
+  readonly blocks: Map<string, string>;
+  readonly moved: Move[];
+  readonly exhausted: BlockRequest[];
+  readonly reused: Reuse[];
+  /** Addresses in all the blocks handed out (for the exhaustion message). */
+  readonly used: bigint;
+}
+
+/**
+ * `reconcile` as the plan calls it, with the same outcome: requests as parallel arrays (`keys[i]`
+ * asks for a /`prefixes[i]`), `requested` the set of those keys.
+ *
+ * IPv4 runs in plain numbers (an address fits a double exactly), with no bigint and no Cidr per
+ * block: on a cold first call, code runs interpreted, and bigint arithmetic and one object per
+ * operation were most of the plan's time. IPv6 goes through `reconcile`. Both searches are the same
+ * function of the occupied set, so merging adjacent intervals on insert (which keeps the lists short:
+ * blocks handed out in order coalesce) changes no result.
+ */
+export function decide(
+  container: Cidr,
+  unavailable: Interval[],
+  recorded: Record<string, string>,
+  keys: string[],
+  prefixes: number[],
+  requested: { has(key: string): boolean },
+  what: string,
+): Decision {
+  if (container.family !== 4) {
+    const reqs: BlockRequest[] = keys.map((key, i) => ({ key, prefix: prefixes[i] }));
+    return fromReconciled(reconcile(container, unavailable, recorded, reqs, what));
+  }
+  const cs = Number(container.start);
+  const ce = Number(container.end);
+  const n = keys.length;
+  const blocks = new Map<string, string>();
+  const moved: Move[] = [];
+  const fresh: number[] = []; // indices into keys
+  const blocked = mergeIntervals(unavailable);
+
+  const candidates: { key: string; cidr: Cidr; i: number; start: number; end: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = keys[i];
+    const text = recorded[key];
+    if (text === undefined) {
+      fresh.push(i);
+      continue;
+    }
+    const c = Cidr.tryParse(text);
+    let reason: string | undefined;
+    if (!c) reason = `"${text}" is not a valid CIDR block`;
+    else if (!container.contains(c)) reason = `${c} lies outside ${what}`;
+    else if (c.prefix !== prefixes[i]) reason = `${c} is a /${c.prefix} but a /${prefixes[i]} is requested now`;
+    else if (overlapsAny(blocked, c)) reason = `${c} overlaps a reserved range of ${what}`;
+    if (reason || !c) {
+      moved.push({ key, from: text, reason: reason ?? 'invalid' });
+      fresh.push(i);
+    } else candidates.push({ key, cidr: c, i, start: Number(c.start), end: Number(c.end) });
+  }
+
+  // Occupied space as parallel sorted arrays of starts and ends (numbers).
+  const ks: number[] = [];
+  const ke: number[] = [];
+  for (let j = 0; j < blocked.length; j++) {
+    ks.push(Number(blocked[j].start));
+    ke.push(Number(blocked[j].end));
+  }
+  // Recorded blocks overlapping each other: the lower-starting one is kept, ties broken by key.
+  sortCandidates(candidates);
+  const keptKeys: string[] = [];
+  let used = 0;
+  let reach: (typeof candidates)[number] | undefined;
+  for (let j = 0; j < candidates.length; j++) {
+    const cand = candidates[j];
+    if (reach && cand.start <= reach.end) {
+      moved.push({ key: cand.key, from: cand.cidr.toString(), reason: `${cand.cidr} overlaps ${reach.cidr} recorded for "${reach.key}"` });
+      fresh.push(cand.i);
+      continue;
+    }
+    blocks.set(cand.key, cand.cidr.toString());
+    keptKeys.push(cand.key);
+    ks.push(cand.start);
+    ke.push(cand.end);
+    used += cand.end - cand.start + 1;
+    reach = cand;
+  }
+
+  // Keys no longer requested: their blocks are held back while there is other room (see reconcile).
+  const fs: number[] = [];
+  const fe: number[] = [];
+  const formerOwner: { key: string; cidr: Cidr }[] = [];
+  const recordedKeys = Object.keys(recorded);
+  if (recordedKeys.length) {
+    recordedKeys.sort(); // code-unit order, as compareKeys
+    for (let j = 0; j < recordedKeys.length; j++) {
+      const key = recordedKeys[j];
+      if (requested.has(key)) continue;
+      const c = Cidr.tryParse(recorded[key]);
+      if (c && c.family === container.family) {
+        fs.push(Number(c.start));
+        fe.push(Number(c.end));
+        formerOwner.push({ key, cidr: c });
+      }
+    }
+  }
+  const [ls, le] = merged(ks, ke); // freed space too
+  const [ss, se] = fs.length ? merged(ks.concat(fs), ke.concat(fe)) : [ls.slice(), le.slice()]; // never-used space only
+
+  // New keys, largest blocks first, then by key: per prefix length, keys in code-unit order.
+  const order = orderFresh(fresh, keys, prefixes);
+  const fk = order.keys;
+  const fp = order.prefixes;
+  const exhausted: BlockRequest[] = [];
+  const reused: Reuse[] = [];
+  const allocated: string[] = [];
+  const allocatedTexts: string[] = [];
+  let prefix = -1;
+  let size = 0;
+  let hint = cs;
+  let looseHint = cs;
+  let strictFull = false;
+  let looseFull = false;
+  for (let j = 0; j < fk.length; j++) {
+    const key = fk[j];
+    if (fp[j] !== prefix) {
+      // The lowest free block of a size only moves up during a run, so each size resumes where
+      // its previous search ended (reconcile's hints; sizes come in runs, so one per run).
+      prefix = fp[j];
+      size = 2 ** (32 - prefix);
+      hint = cs;
+      looseHint = cs;
+      strictFull = looseFull = !(prefix >= container.prefix && prefix <= 32);
+    }
+    let start = strictFull ? -1 : lowestFree(ss, se, cs, ce, size, hint);
+    let fromFreed = false;
+    if (start < 0) {
+      strictFull = true;
+      start = looseFull ? -1 : lowestFree(ls, le, cs, ce, size, looseHint);
+      fromFreed = start >= 0;
+    }
+    if (start < 0) {
+      exhausted.push({ key, prefix });
+      looseFull = true;
+      continue;
+    }
+    const end = start + size - 1;
+    const text = ipv4CidrText(start, prefix);
+    blocks.set(key, text);
+    allocated.push(key);
+    allocatedTexts.push(text);
+    used += size;
+    addInterval(ls, le, start, end);
+    addInterval(ss, se, start, end);
+    if (fromFreed) {
+      looseHint = end + 1;
+      const c = Cidr.of(4, BigInt(start), prefix);
+      const owners = formerOwner.filter((o) => o.cidr.overlaps(c)).map((o) => o.key);
+      reused.push({ key, cidr: text, formerKeys: owners });
+    } else hint = end + 1;
+  }
+
+  let outKeys: string[];
+  let outTexts: string[];
+  if (keptKeys.length === 0 && order.sorted) {
+    outKeys = allocated;
+    outTexts = allocatedTexts;
+  } else {
+    outKeys = keptKeys.concat(allocated).sort();
+    outTexts = new Array<string>(outKeys.length);
+    for (let j = 0; j < outKeys.length; j++) outTexts[j] = blocks.get(outKeys[j])!;
+  }
+  const final = moved.length ? moved.map((m) => ({ ...m, to: blocks.get(m.key) })) : moved;
+  return { keys: outKeys, texts: outTexts, blocks, moved: final, exhausted, reused, used: BigInt(used) };
+}
+
+function fromReconciled(r: Reconciled): Decision {
+  const keys = [...r.blocks.keys()].sort();
+  const texts = new Array<string>(keys.length);
+  const blocks = new Map<string, string>();
+  let used = 0n;
+  for (let i = 0; i < keys.length; i++) {
+    const c = r.blocks.get(keys[i])!;
+    texts[i] = c.toString();
+    blocks.set(keys[i], texts[i]);
+    used += c.size;
+  }
+  return { keys, texts, blocks, moved: r.moved, exhausted: r.exhausted, reused: r.reused, used };
+}
+
+/** By start, ties by key (code-unit order). Recorded blocks are in request order, rarely by start. */
+function sortCandidates(c: { key: string; start: number }[]): void {
+  let sorted = true;
+  for (let i = 1; i < c.length && sorted; i++) sorted = c[i - 1].start < c[i].start;
+  if (!sorted) c.sort((a, b) => a.start - b.start || compareKeys(a.key, b.key));
+}
+
+/**
+ * Fresh request indices in allocation order: prefix length ascending (largest blocks first), then
+ * key in code-unit order. A native sort per prefix length instead of one comparator sort: keys are
+ * unique, so the order is the same. `sorted`: the keys are also in code-unit order overall.
+ */
+function orderFresh(fresh: number[], keys: string[], prefixes: number[]): { keys: string[]; prefixes: number[]; sorted: boolean } {
+  const m = fresh.length;
+  const out: string[] = new Array<string>(m);
+  const first = m ? prefixes[fresh[0]] : 0;
+  let single = true;
+  for (let j = 1; j < m && single; j++) single = prefixes[fresh[j]] === first;
+  if (single) {
+    for (let j = 0; j < m; j++) out[j] = keys[fresh[j]];
+    out.sort();
+    return { keys: out, prefixes: new Array<number>(m).fill(first), sorted: true };
+  }
+  const lengths = [...new Set(fresh.map((i) => prefixes[i]))].sort((a, b) => a - b);
+  const outPrefixes: number[] = [];
+  out.length = 0;
+  for (const p of lengths) {
+    const group = fresh.filter((i) => prefixes[i] === p).map((i) => keys[i]).sort();
+    for (const k of group) {
+      out.push(k);
+      outPrefixes.push(p);
+    }
+  }
+  return { keys: out, prefixes: outPrefixes, sorted: false };
+}
+
+/** Sorted by start, adjacent and overlapping intervals merged (the same set, fewer intervals). */
+function merged(s: number[], e: number[]): [number[], number[]] {
+  const n = s.length;
+  let idx: number[] | undefined;
+  for (let i = 1; i < n; i++) {
+    if (s[i] < s[i - 1]) {
+      idx = Array.from({ length: n }, (_, j) => j).sort((a, b) => s[a] - s[b]);
+      break;
+    }
+  }
+  const os: number[] = [];
+  const oe: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const i = idx ? idx[j] : j;
+    const last = os.length - 1;
+    if (last >= 0 && s[i] <= oe[last] + 1) {
+      if (e[i] > oe[last]) oe[last] = e[i];
+    } else {
+      os.push(s[i]);
+      oe.push(e[i]);
+    }
+  }
+  return [os, oe];
+}
+
+/** Adds [a, b] to sorted, merged intervals, merging what it touches. */
+function addInterval(s: number[], e: number[], a: number, b: number): void {
+  const n = s.length;
+  if (n === 0 || a > e[n - 1] + 1) {
+    s.push(a);
+    e.push(b);
+    return;
+  }
+  if (a >= s[n - 1]) {
+    if (b > e[n - 1]) e[n - 1] = b;
+    return;
+  }
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (e[mid] + 1 < a) lo = mid + 1;
+    else hi = mid;
+  }
+  if (s[lo] > b + 1) {
+    s.splice(lo, 0, a);
+    e.splice(lo, 0, b);
+    return;
+  }
+  const ns = s[lo] < a ? s[lo] : a;
+  let ne = b;
+  let j = lo;
+  while (j < n && s[j] <= ne + 1) {
+    if (e[j] > ne) ne = e[j];
+    j++;
+  }
+  s.splice(lo, j - lo, ns);
+  e.splice(lo, j - lo, ne);
+}
+
+/**
+ * lowestFreeAligned (cidr.ts) in numbers: the start of the lowest block of `size` addresses, aligned
+ * to its size from the container start `cs`, ending by `ce`, at or after `from`, overlapping none of
+ * the occupied intervals (sorted, disjoint); -1 when there is none.
+ */
+function lowestFree(s: number[], e: number[], cs: number, ce: number, size: number, from: number): number {
+  let cand = cs;
+  if (from > cs) {
+    const r = (from - cs) % size;
+    cand = r === 0 ? from : from + size - r;
+  }
+  const n = e.length;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (e[mid] < cand) lo = mid + 1;
+    else hi = mid;
+  }
+  let i = lo;
+  while (cand + size - 1 <= ce) {
+    if (i >= n || s[i] > cand + size - 1) return cand;
+    const r = (e[i] + 1 - cs) % size;
+    cand = r === 0 ? e[i] + 1 : e[i] + 1 + size - r;
+    i++;
+    while (i < n && e[i] < cand) i++;
+  }
+  return -1;
 }

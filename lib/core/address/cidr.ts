@@ -525,3 +525,13 @@ export function mergeIntervals(intervals: Interval[]): Interval[] {
   return out;
 }
 
+
+/**
+ * "a.b.c.d/prefix" for an IPv4 network address held in a number (0 to 2^32 - 1): the text
+ * Cidr#toString gives for the same block. For code that keeps IPv4 in numbers (the allocator), where
+ * bigint arithmetic and a Cidr per block are most of a cold first call's cost.
+ */
+export function ipv4CidrText(value: number, prefix: number): string {
+  // >>> reads the value as unsigned 32-bit, so 128.0.0.0 and up stay positive.
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}/${prefix}`;
+}

@@ -36,22 +36,36 @@ export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// Array.prototype.sort without a comparator orders strings by UTF-16 code unit, exactly as
+// compareKeys does, but runs natively: on a cold first call an interpreted comparator costs about
+// a microsecond per comparison, and a record has thousands of keys.
 function sortObject<V, W>(o: Record<string, V>, map: (v: V) => W): Record<string, W> {
   const out: Record<string, W> = {};
-  for (const k of Object.keys(o).sort(compareKeys)) out[k] = map(o[k]);
+  const keys = Object.keys(o).sort();
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = map(o[keys[i]]);
   return out;
 }
 
-const sortLeaf = (o: Record<string, string>) => sortObject(o, (v) => v);
+function sortLeaf(o: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const keys = Object.keys(o).sort();
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = o[keys[i]];
+  return out;
+}
 
 /** A deep copy with every object's keys sorted. */
 export function normalizeRecord(record: PlanRecord): PlanRecord {
   return {
     version: PLAN_RECORD_VERSION,
-    environments: sortObject(record.environments, (env) => ({
-      pools: sortObject(env.pools ?? {}, sortLeaf),
-      lanRanges: sortObject(env.lanRanges ?? {}, sortLeaf),
-    })),
+    environments: sortObject(record.environments, normalizeEnvironment),
+  };
+}
+
+/** One environment of normalizeRecord: a deep copy with every object's keys sorted. */
+export function normalizeEnvironment(env: EnvironmentRecord): EnvironmentRecord {
+  return {
+    pools: sortObject(env.pools ?? {}, sortLeaf),
+    lanRanges: sortObject(env.lanRanges ?? {}, sortLeaf),
   };
 }
 
