@@ -189,12 +189,12 @@ export interface Decision {
 }
 
 /**
- * `reconcile` as the plan calls it, with the same outcome: requests as parallel arrays (`keys[i]`
- * asks for a /`prefixes[i]`), `requested` the set of those keys.
+ * `reconcile` as the plan calls it, with the same outcome. `keys` in declaration order; `prefix` is
+ * the prefix length all of them ask, or key -> prefix length; `requested` has exactly `keys`.
  *
  * IPv4 runs in plain numbers (an address fits a double exactly), with no bigint and no Cidr per
- * block: on a cold first call, code runs interpreted, and bigint arithmetic and one object per
- * operation were most of the plan's time. IPv6 goes through `reconcile`. Both searches are the same
+ * block: on a cold first call code runs interpreted, and bigint arithmetic and one object per
+ * operation were most of the plan's time. IPv6 goes through `reconcile`. The searches are the same
  * function of the occupied set, so merging adjacent intervals on insert (which keeps the lists short:
  * blocks handed out in order coalesce) changes no result.
  */
@@ -203,40 +203,54 @@ export function decide(
   unavailable: Interval[],
   recorded: Record<string, string>,
   keys: string[],
-  prefixes: number[],
+  prefix: number | Map<string, number>,
   requested: { has(key: string): boolean },
   what: string,
 ): Decision {
+  const n = keys.length;
+  const prefixAt = (i: number): number => (typeof prefix === 'number' ? prefix : prefix.get(keys[i])!);
   if (container.family !== 4) {
-    const reqs: BlockRequest[] = keys.map((key, i) => ({ key, prefix: prefixes[i] }));
+    const reqs: BlockRequest[] = keys.map((key, i) => ({ key, prefix: prefixAt(i) }));
     return fromReconciled(reconcile(container, unavailable, recorded, reqs, what));
   }
   const cs = Number(container.start);
   const ce = Number(container.end);
-  const n = keys.length;
   const blocks = new Map<string, string>();
   const moved: Move[] = [];
-  const fresh: number[] = []; // indices into keys
   const blocked = mergeIntervals(unavailable);
 
+  // With nothing recorded (a first run) every key is new, unless a key is a name on the record's
+  // prototype chain ("constructor"): reading the record then gives something, as in reconcile. Not
+  // reading it per key saves a runtime call each on a cold first call (a keyed load, new string).
+  const recordedKeys = Object.keys(recorded);
+  let allFresh = false;
+  if (recordedKeys.length === 0) {
+    allFresh = true;
+    for (const name of chainNames(recorded)) if (requested.has(name)) allFresh = false;
+  }
+  let fresh: number[] | undefined; // indices into keys; undefined: all of them
   const candidates: { key: string; cidr: Cidr; i: number; start: number; end: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    const key = keys[i];
-    const text = recorded[key];
-    if (text === undefined) {
-      fresh.push(i);
-      continue;
+  if (!allFresh) {
+    fresh = [];
+    for (let i = 0; i < n; i++) {
+      const key = keys[i];
+      const text = recorded[key];
+      if (text === undefined) {
+        fresh.push(i);
+        continue;
+      }
+      const c = Cidr.tryParse(text);
+      const p = prefixAt(i);
+      let reason: string | undefined;
+      if (!c) reason = `"${text}" is not a valid CIDR block`;
+      else if (!container.contains(c)) reason = `${c} lies outside ${what}`;
+      else if (c.prefix !== p) reason = `${c} is a /${c.prefix} but a /${p} is requested now`;
+      else if (overlapsAny(blocked, c)) reason = `${c} overlaps a reserved range of ${what}`;
+      if (reason || !c) {
+        moved.push({ key, from: text, reason: reason ?? 'invalid' });
+        fresh.push(i);
+      } else candidates.push({ key, cidr: c, i, start: Number(c.start), end: Number(c.end) });
     }
-    const c = Cidr.tryParse(text);
-    let reason: string | undefined;
-    if (!c) reason = `"${text}" is not a valid CIDR block`;
-    else if (!container.contains(c)) reason = `${c} lies outside ${what}`;
-    else if (c.prefix !== prefixes[i]) reason = `${c} is a /${c.prefix} but a /${prefixes[i]} is requested now`;
-    else if (overlapsAny(blocked, c)) reason = `${c} overlaps a reserved range of ${what}`;
-    if (reason || !c) {
-      moved.push({ key, from: text, reason: reason ?? 'invalid' });
-      fresh.push(i);
-    } else candidates.push({ key, cidr: c, i, start: Number(c.start), end: Number(c.end) });
   }
 
   // Occupied space as parallel sorted arrays of starts and ends (numbers).
@@ -255,7 +269,7 @@ export function decide(
     const cand = candidates[j];
     if (reach && cand.start <= reach.end) {
       moved.push({ key: cand.key, from: cand.cidr.toString(), reason: `${cand.cidr} overlaps ${reach.cidr} recorded for "${reach.key}"` });
-      fresh.push(cand.i);
+      fresh!.push(cand.i);
       continue;
     }
     blocks.set(cand.key, cand.cidr.toString());
@@ -270,7 +284,6 @@ export function decide(
   const fs: number[] = [];
   const fe: number[] = [];
   const formerOwner: { key: string; cidr: Cidr }[] = [];
-  const recordedKeys = Object.keys(recorded);
   if (recordedKeys.length) {
     recordedKeys.sort(); // code-unit order, as compareKeys
     for (let j = 0; j < recordedKeys.length; j++) {
@@ -284,18 +297,21 @@ export function decide(
       }
     }
   }
-  const [ls, le] = merged(ks, ke); // freed space too
-  const [ss, se] = fs.length ? merged(ks.concat(fs), ke.concat(fe)) : [ls.slice(), le.slice()]; // never-used space only
+  // strict: never-used space only; loose: freed space too. With nothing freed they are the same
+  // set all along, and a search that fails in one fails in the other: one list.
+  const [ss, se] = merged(fs.length ? ks.concat(fs) : ks, fs.length ? ke.concat(fe) : ke);
+  const [ls, le] = fs.length ? merged(ks, ke) : [ss, se];
+  const twoLists = fs.length > 0;
 
   // New keys, largest blocks first, then by key: per prefix length, keys in code-unit order.
-  const order = orderFresh(fresh, keys, prefixes);
+  const order = orderFresh(fresh, keys, prefix);
   const fk = order.keys;
   const fp = order.prefixes;
   const exhausted: BlockRequest[] = [];
   const reused: Reuse[] = [];
   const allocated: string[] = [];
   const allocatedTexts: string[] = [];
-  let prefix = -1;
+  let p = -1;
   let size = 0;
   let hint = cs;
   let looseHint = cs;
@@ -303,38 +319,39 @@ export function decide(
   let looseFull = false;
   for (let j = 0; j < fk.length; j++) {
     const key = fk[j];
-    if (fp[j] !== prefix) {
+    const pj = typeof fp === 'number' ? fp : fp[j];
+    if (pj !== p) {
       // The lowest free block of a size only moves up during a run, so each size resumes where
       // its previous search ended (reconcile's hints; sizes come in runs, so one per run).
-      prefix = fp[j];
-      size = 2 ** (32 - prefix);
+      p = pj;
+      size = 2 ** (32 - p);
       hint = cs;
       looseHint = cs;
-      strictFull = looseFull = !(prefix >= container.prefix && prefix <= 32);
+      strictFull = looseFull = !(p >= container.prefix && p <= 32);
     }
     let start = strictFull ? -1 : lowestFree(ss, se, cs, ce, size, hint);
     let fromFreed = false;
-    if (start < 0) {
+    if (start < 0 && twoLists) {
       strictFull = true;
       start = looseFull ? -1 : lowestFree(ls, le, cs, ce, size, looseHint);
       fromFreed = start >= 0;
     }
     if (start < 0) {
-      exhausted.push({ key, prefix });
-      looseFull = true;
+      exhausted.push({ key, prefix: p });
+      strictFull = looseFull = true;
       continue;
     }
     const end = start + size - 1;
-    const text = ipv4CidrText(start, prefix);
+    const text = ipv4CidrText(start, p);
     blocks.set(key, text);
     allocated.push(key);
     allocatedTexts.push(text);
     used += size;
-    addInterval(ls, le, start, end);
     addInterval(ss, se, start, end);
+    if (twoLists) addInterval(ls, le, start, end);
     if (fromFreed) {
       looseHint = end + 1;
-      const c = Cidr.of(4, BigInt(start), prefix);
+      const c = Cidr.of(4, BigInt(start), p);
       const owners = formerOwner.filter((o) => o.cidr.overlaps(c)).map((o) => o.key);
       reused.push({ key, cidr: text, formerKeys: owners });
     } else hint = end + 1;
@@ -352,6 +369,16 @@ export function decide(
   }
   const final = moved.length ? moved.map((m) => ({ ...m, to: blocks.get(m.key) })) : moved;
   return { keys: outKeys, texts: outTexts, blocks, moved: final, exhausted, reused, used: BigInt(used) };
+}
+
+/** Every property name an object has, own or inherited. */
+function chainNames(o: object): Set<string> {
+  const names = new Set<string>();
+  for (let p: object | null = o; p !== null; p = Object.getPrototypeOf(p)) {
+    const own = Object.getOwnPropertyNames(p);
+    for (let i = 0; i < own.length; i++) names.add(own[i]);
+  }
+  return names;
 }
 
 function fromReconciled(r: Reconciled): Decision {
@@ -376,32 +403,46 @@ function sortCandidates(c: { key: string; start: number }[]): void {
 }
 
 /**
- * Fresh request indices in allocation order: prefix length ascending (largest blocks first), then
- * key in code-unit order. A native sort per prefix length instead of one comparator sort: keys are
- * unique, so the order is the same. `sorted`: the keys are also in code-unit order overall.
+ * New keys (indices into `keys`, undefined: all) in allocation order: prefix length ascending (largest
+ * blocks first), then key in code-unit order. A native sort per prefix length instead of one
+ * comparator sort: keys are unique, so the order is the same. `prefixes` is one number when all
+ * share it; `sorted`: the keys are in code-unit order overall.
  */
-function orderFresh(fresh: number[], keys: string[], prefixes: number[]): { keys: string[]; prefixes: number[]; sorted: boolean } {
-  const m = fresh.length;
-  const out: string[] = new Array<string>(m);
-  const first = m ? prefixes[fresh[0]] : 0;
-  let single = true;
-  for (let j = 1; j < m && single; j++) single = prefixes[fresh[j]] === first;
-  if (single) {
-    for (let j = 0; j < m; j++) out[j] = keys[fresh[j]];
-    out.sort();
-    return { keys: out, prefixes: new Array<number>(m).fill(first), sorted: true };
+function orderFresh(
+  fresh: number[] | undefined,
+  keys: string[],
+  prefix: number | Map<string, number>,
+): { keys: string[]; prefixes: number | number[]; sorted: boolean } {
+  let out: string[];
+  if (fresh === undefined) out = keys.slice();
+  else {
+    out = new Array<string>(fresh.length);
+    for (let j = 0; j < fresh.length; j++) out[j] = keys[fresh[j]];
   }
-  const lengths = [...new Set(fresh.map((i) => prefixes[i]))].sort((a, b) => a - b);
-  const outPrefixes: number[] = [];
-  out.length = 0;
-  for (const p of lengths) {
-    const group = fresh.filter((i) => prefixes[i] === p).map((i) => keys[i]).sort();
-    for (const k of group) {
-      out.push(k);
-      outPrefixes.push(p);
+  let first = typeof prefix === 'number' ? prefix : -1;
+  if (typeof prefix !== 'number') {
+    let single = true;
+    for (let j = 0; j < out.length && single; j++) {
+      const p = prefix.get(out[j])!;
+      if (j === 0) first = p;
+      else single = p === first;
+    }
+    if (!single) {
+      const lengths = [...new Set(out.map((k) => prefix.get(k)!))].sort((a, b) => a - b);
+      const grouped: string[] = [];
+      const prefixes: number[] = [];
+      for (const p of lengths) {
+        const group = out.filter((k) => prefix.get(k) === p).sort();
+        for (const k of group) {
+          grouped.push(k);
+          prefixes.push(p);
+        }
+      }
+      return { keys: grouped, prefixes, sorted: false };
     }
   }
-  return { keys: out, prefixes: outPrefixes, sorted: false };
+  out.sort();
+  return { keys: out, prefixes: first, sorted: true };
 }
 
 /** Sorted by start, adjacent and overlapping intervals merged (the same set, fewer intervals). */

@@ -106,6 +106,8 @@ interface PoolState {
   readonly purpose?: string;
   /** key -> prefix length, in declaration order. */
   readonly requests: Map<string, number>;
+  /** The prefix length every request asks so far (-1: none yet), or null when they differ. */
+  uniform: number | null;
 }
 
 interface EnvState {
@@ -130,10 +132,33 @@ export class AddressPlan {
   /** environment -> new host name -> old host name. */
   private readonly renames = new Map<string, Map<string, string>>();
   private resolved?: Resolved;
+  /**
+   * The `cidr` getter of the allocations (and LAN ranges) this plan hands out, one per plan, reading
+   * the allocation's own fields. An object literal's own getter is a new closure per call and gives
+   * every object its own hidden class: on a cold first call that was about a microsecond per request.
+   * The property is the same: own, enumerable, configurable, no setter.
+   */
+  private readonly blockGetter: PropertyDescriptor;
+  private readonly rangeGetter: PropertyDescriptor;
 
   constructor(record?: PlanRecord, private readonly options: AddressPlanOptions = {}) {
     this.input = normalizeRecord(record ?? emptyRecord());
     this.base = this.input;
+    const self = this;
+    this.blockGetter = {
+      get(this: Allocation): string {
+        return self.lookup(self.resolveAll().pools, this.environment, this.pool, this.key, `${this.environment}\0${this.pool}\0${this.key}`);
+      },
+      enumerable: true,
+      configurable: true,
+    };
+    this.rangeGetter = {
+      get(this: LanRange): string {
+        return self.lookup(self.resolveAll().lans, this.environment, this.segment, this.host, `${this.environment}\0lan\0${this.segment}\0${this.host}`);
+      },
+      enumerable: true,
+      configurable: true,
+    };
   }
 
   private get file(): string {
@@ -171,7 +196,7 @@ export class AddressPlan {
     } catch (err) {
       throw new AddressPlanError(`Pool "${name}" in environment "${environment}": ${(err as Error).message}`);
     }
-    e.pools.set(name, { name, cidr: c, purpose, requests: new Map() });
+    e.pools.set(name, { name, cidr: c, purpose, requests: new Map(), uniform: -1 });
   }
 
   /**
@@ -197,17 +222,9 @@ export class AddressPlan {
     if (prev !== undefined && prev !== prefixLength) {
       throw new AddressPlanError(`"${key}" asks pool "${pool}" twice, for a /${prev} and a /${prefixLength}. Use one prefix length per key.`);
     }
+    if (p.uniform !== prefixLength) p.uniform = p.requests.size === 0 ? prefixLength : null;
     p.requests.set(key, prefixLength);
-    const self = this;
-    return {
-      environment,
-      pool,
-      key,
-      prefixLength,
-      get cidr(): string {
-        return self.lookup(self.resolveAll().pools, environment, pool, key, `${environment}\0${pool}\0${key}`);
-      },
-    };
+    return Object.defineProperty({ environment, pool, key, prefixLength }, 'cidr', this.blockGetter) as Allocation;
   }
 
   /** Declares a LAN segment. @throws on invalid addresses (see LanSegment). */
@@ -228,15 +245,7 @@ export class AddressPlan {
     const lan = this.envs.get(environment)?.lans.get(segment);
     if (!lan) throw new AddressPlanError(`Host "${host}" asks LAN segment "${segment}" of environment "${environment}", which is not declared. Call addLanSegment first.`);
     lan.hosts.add(host);
-    const self = this;
-    return {
-      environment,
-      segment,
-      host,
-      get cidr(): string {
-        return self.lookup(self.resolveAll().lans, environment, segment, host, `${environment}\0lan\0${segment}\0${host}`);
-      },
-    };
+    return Object.defineProperty({ environment, segment, host }, 'cidr', this.rangeGetter) as LanRange;
   }
 
   /**
@@ -344,7 +353,7 @@ export class AddressPlan {
 
       for (const p of pools) {
         const what = `pool "${p.name}" (${p.cidr})`;
-        const result = decide(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.keys()], [...p.requests.values()], p.requests, what);
+        const result = decide(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.keys()], p.uniform ?? p.requests, p.requests, what);
         poolDecisions.set(p.name, result);
         next.pools[p.name] = recordOf(result);
         this.report(result, envName, what, problems, frozen);
@@ -366,9 +375,7 @@ export class AddressPlan {
       for (const [name, lan] of [...e.lans.entries()].sort((a, b) => compareKeys(a[0], b[0]))) {
         const seg = lan.segment;
         const what = seg.describe();
-        const hosts = [...lan.hosts];
-        const prefixes = new Array<number>(hosts.length).fill(seg.perHostPrefixLength);
-        const result = decide(seg.subnet, seg.unavailable(), prev.lanRanges[name] ?? {}, hosts, prefixes, lan.hosts, what);
+        const result = decide(seg.subnet, seg.unavailable(), prev.lanRanges[name] ?? {}, [...lan.hosts], seg.perHostPrefixLength, lan.hosts, what);
         lanDecisions.set(name, result);
         next.lanRanges[name] = recordOf(result);
         this.report(result, envName, what, problems, frozen);
