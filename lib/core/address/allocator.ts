@@ -223,10 +223,10 @@ export function decide(
   // prototype chain ("constructor"): reading the record then gives something, as in reconcile. Not
   // reading it per key saves a runtime call each on a cold first call (a keyed load, new string).
   const recordedKeys = Object.keys(recorded);
-  let allFresh = false;
-  if (recordedKeys.length === 0) {
-    allFresh = true;
-    for (const name of chainNames(recorded)) if (requested.has(name)) allFresh = false;
+  let allFresh = recordedKeys.length === 0;
+  for (let o: object | null = allFresh ? recorded : null; o !== null && allFresh; o = Object.getPrototypeOf(o)) {
+    const names = Object.getOwnPropertyNames(o);
+    for (let i = 0; i < names.length; i++) if (requested.has(names[i])) allFresh = false;
   }
   let fresh: number[] | undefined; // indices into keys; undefined: all of them
   const candidates: { key: string; cidr: Cidr; i: number; start: number; end: number }[] = [];
@@ -329,7 +329,14 @@ export function decide(
       looseHint = cs;
       strictFull = looseFull = !(p >= container.prefix && p <= 32);
     }
-    let start = strictFull ? -1 : lowestFree(ss, se, cs, ce, size, hint);
+    let start = -1;
+    if (!strictFull) {
+      // Usually nothing is occupied at or after the hint (blocks go out in order): no search.
+      const r = (hint - cs) % size;
+      const cand = r === 0 ? hint : hint + size - r;
+      const last = se.length - 1;
+      start = (last < 0 || se[last] < cand) && cand + size - 1 <= ce ? cand : lowestFree(ss, se, cs, ce, size, hint);
+    }
     let fromFreed = false;
     if (start < 0 && twoLists) {
       strictFull = true;
@@ -369,16 +376,6 @@ export function decide(
   }
   const final = moved.length ? moved.map((m) => ({ ...m, to: blocks.get(m.key) })) : moved;
   return { keys: outKeys, texts: outTexts, blocks, moved: final, exhausted, reused, used: BigInt(used) };
-}
-
-/** Every property name an object has, own or inherited. */
-function chainNames(o: object): Set<string> {
-  const names = new Set<string>();
-  for (let p: object | null = o; p !== null; p = Object.getPrototypeOf(p)) {
-    const own = Object.getOwnPropertyNames(p);
-    for (let i = 0; i < own.length; i++) names.add(own[i]);
-  }
-  return names;
 }
 
 function fromReconciled(r: Reconciled): Decision {

@@ -40,7 +40,7 @@ import { DocknetError } from '../errors';
 import { Decision, decide } from './allocator';
 import { Cidr } from './cidr';
 import { LanSegment, LanSegmentOptions } from './lan';
-import { EnvironmentRecord, PLAN_RECORD_FILE, PLAN_RECORD_VERSION, PlanRecord, compareKeys, emptyRecord, normalizeEnvironment, normalizeRecord } from './record';
+import { EnvironmentRecord, PLAN_RECORD_FILE, PLAN_RECORD_VERSION, PlanRecord, compareKeys, emptyRecord, normalizeEnvironment, normalizeRecord, sameRecordText } from './record';
 
 export const PLAN_CODES = {
   POOL_EXHAUSTED: 'DN270',
@@ -405,7 +405,7 @@ export class AddressPlan {
         ? { pools: sortKeys(env.pools), lanRanges: sortKeys(env.lanRanges) }
         : normalizeEnvironment(env);
     }
-    const changed = JSON.stringify(record) !== JSON.stringify(this.input);
+    const changed = !sameRecordText(record, this.input);
     const moves = new Set(problems.filter((p) => p.code === PLAN_CODES.RECORD_MOVED).map((p) => p.message));
     problems.unshift(...this.carried.filter((p) => !moves.has(p.message)));
     this.resolved = { record, changed, problems, pools: decidedPools, lans: decidedLans, failures };
