@@ -175,10 +175,11 @@ function overlapsAny(sortedDisjoint: Interval[], c: Cidr): boolean {
 
 /** A container's outcome in the form the plan keeps: what the record and the lookups need. */
 export interface Decision {
-  /** Keys that got a block, in code-unit order (the order of the record). */
-  readonly keys: string[];
-  /** The block of `keys[i]`, as CIDR text. */
-  readonly texts: string[];
+  /**
+   * key -> block text for every key that got one, keys in code-unit order: the record's entry, as
+   * normalizeRecord leaves it. A new object for the record; the plan reads `blocks`.
+   */
+  readonly record: Record<string, string>;
   /** key -> block text. */
   readonly blocks: Map<string, string>;
   readonly moved: Move[];
@@ -309,8 +310,10 @@ export function decide(
   const fp = order.prefixes;
   const exhausted: BlockRequest[] = [];
   const reused: Reuse[] = [];
-  const allocated: string[] = [];
-  const allocatedTexts: string[] = [];
+  // The record's entry is written as blocks go out when that is key order already (no recorded
+  // blocks kept, one prefix length): one pass, no second list of keys.
+  const inOrder = keptKeys.length === 0 && order.sorted;
+  const rec: Record<string, string> = {};
   let p = -1;
   let size = 0;
   let hint = cs;
@@ -351,8 +354,7 @@ export function decide(
     const end = start + size - 1;
     const text = ipv4CidrText(start, p);
     blocks.set(key, text);
-    allocated.push(key);
-    allocatedTexts.push(text);
+    if (inOrder) rec[key] = text;
     used += size;
     addInterval(ss, se, start, end);
     if (twoLists) addInterval(ls, le, start, end);
@@ -364,32 +366,26 @@ export function decide(
     } else hint = end + 1;
   }
 
-  let outKeys: string[];
-  let outTexts: string[];
-  if (keptKeys.length === 0 && order.sorted) {
-    outKeys = allocated;
-    outTexts = allocatedTexts;
-  } else {
-    outKeys = keptKeys.concat(allocated).sort();
-    outTexts = new Array<string>(outKeys.length);
-    for (let j = 0; j < outKeys.length; j++) outTexts[j] = blocks.get(outKeys[j])!;
-  }
   const final = moved.length ? moved.map((m) => ({ ...m, to: blocks.get(m.key) })) : moved;
-  return { keys: outKeys, texts: outTexts, blocks, moved: final, exhausted, reused, used: BigInt(used) };
+  return { record: inOrder ? rec : recordOf(blocks), blocks, moved: final, exhausted, reused, used: BigInt(used) };
 }
 
 function fromReconciled(r: Reconciled): Decision {
-  const keys = [...r.blocks.keys()].sort();
-  const texts = new Array<string>(keys.length);
   const blocks = new Map<string, string>();
   let used = 0n;
-  for (let i = 0; i < keys.length; i++) {
-    const c = r.blocks.get(keys[i])!;
-    texts[i] = c.toString();
-    blocks.set(keys[i], texts[i]);
+  for (const [k, c] of r.blocks) {
+    blocks.set(k, c.toString());
     used += c.size;
   }
-  return { keys, texts, blocks, moved: r.moved, exhausted: r.exhausted, reused: r.reused, used };
+  return { record: recordOf(blocks), blocks, moved: r.moved, exhausted: r.exhausted, reused: r.reused, used };
+}
+
+/** The record's entry: keys in code-unit order. */
+function recordOf(blocks: Map<string, string>): Record<string, string> {
+  const keys = [...blocks.keys()].sort();
+  const rec: Record<string, string> = {};
+  for (let i = 0; i < keys.length; i++) rec[keys[i]] = blocks.get(keys[i])!;
+  return rec;
 }
 
 /** By start, ties by key (code-unit order). Recorded blocks are in request order, rarely by start. */

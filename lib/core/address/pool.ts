@@ -355,7 +355,7 @@ export class AddressPlan {
         const what = `pool "${p.name}" (${p.cidr})`;
         const result = decide(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.keys()], p.uniform ?? p.requests, p.requests, what);
         poolDecisions.set(p.name, result);
-        next.pools[p.name] = recordOf(result);
+        next.pools[p.name] = result.record;
         this.report(result, envName, what, problems, frozen);
         if (frozen) diff(orig.pools[p.name] ?? {}, next.pools[p.name], what, drift);
         for (const req of result.exhausted) {
@@ -377,7 +377,7 @@ export class AddressPlan {
         const what = seg.describe();
         const result = decide(seg.subnet, seg.unavailable(), prev.lanRanges[name] ?? {}, [...lan.hosts], seg.perHostPrefixLength, lan.hosts, what);
         lanDecisions.set(name, result);
-        next.lanRanges[name] = recordOf(result);
+        next.lanRanges[name] = result.record;
         this.report(result, envName, what, problems, frozen);
         if (frozen) diff(orig.lanRanges[name] ?? {}, next.lanRanges[name], what, drift);
         for (const req of result.exhausted) {
@@ -395,7 +395,7 @@ export class AddressPlan {
       environments[envName] = next;
     }
 
-    // Canonical form (normalizeRecord) without sorting the leaves again: recordOf builds them in
+    // Canonical form (normalizeRecord) without sorting the leaves again: decide() builds them in
     // key order, and the input's environments are canonical already.
     const record: PlanRecord = { version: PLAN_RECORD_VERSION, environments: {} };
     const names = Object.keys(environments).sort();
@@ -505,13 +505,6 @@ function diff(before: Record<string, string>, after: Record<string, string>, wha
   for (const k of Object.keys(before).sort(compareKeys)) {
     if (after[k] === undefined) drift(k, `"${k}" (${before[k]}) in ${what} is recorded but no longer requested`);
   }
-}
-
-/** The record's entry for a container: keys in code-unit order, as normalizeRecord leaves them. */
-function recordOf(d: Decision): Record<string, string> {
-  const rec: Record<string, string> = {};
-  for (let i = 0; i < d.keys.length; i++) rec[d.keys[i]] = d.texts[i];
-  return rec;
 }
 
 /** A copy with the keys in code-unit order; the values as they are. */
