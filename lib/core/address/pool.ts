@@ -103,6 +103,8 @@ export class AddressPlanError extends DocknetError {
 interface PoolState {
   readonly name: string;
   readonly cidr: Cidr;
+  /** cidr.bits, read once (a getter call per request otherwise). */
+  readonly bits: number;
   readonly purpose?: string;
   /** key -> prefix length, in declaration order. */
   readonly requests: Map<string, number>;
@@ -196,7 +198,7 @@ export class AddressPlan {
     } catch (err) {
       throw new AddressPlanError(`Pool "${name}" in environment "${environment}": ${(err as Error).message}`);
     }
-    e.pools.set(name, { name, cidr: c, purpose, requests: new Map(), uniform: -1 });
+    e.pools.set(name, { name, cidr: c, bits: c.bits, purpose, requests: new Map(), uniform: -1 });
   }
 
   /**
@@ -213,7 +215,7 @@ export class AddressPlan {
         `"${key}" asks pool "${pool}" of environment "${environment}", which is not declared (declared: ${known.length ? known.join(', ') : 'none'}). Call addPool first.`,
       );
     }
-    if (!Number.isInteger(prefixLength) || prefixLength < p.cidr.prefix || prefixLength > p.cidr.bits) {
+    if (!Number.isInteger(prefixLength) || prefixLength < p.cidr.prefix || prefixLength > p.bits) {
       throw new AddressPlanError(
         `"${key}" asks pool "${pool}" (${p.cidr}) for a /${prefixLength}: it must be a whole number from /${p.cidr.prefix} to /${p.cidr.bits}.`,
       );
