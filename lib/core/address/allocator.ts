@@ -8,7 +8,7 @@
  * free aligned position, in space no recorded key held first, in blocks released by this run only when
  * nothing else fits.
  */
-import { Cidr, Interval, insertSorted, ipv4CidrText, lowestFreeAligned, mergeIntervals } from './cidr';
+import { Cidr, Interval, insertSorted, ipv4CidrText, lowestFreeAligned, mergeIntervals, readCanonicalIpv4Block } from './cidr';
 import { compareKeys } from './record';
 
 export interface BlockRequest {
@@ -209,9 +209,8 @@ export function decide(
   what: string,
 ): Decision {
   const n = keys.length;
-  const prefixAt = (i: number): number => (typeof prefix === 'number' ? prefix : prefix.get(keys[i])!);
   if (container.family !== 4) {
-    const reqs: BlockRequest[] = keys.map((key, i) => ({ key, prefix: prefixAt(i) }));
+    const reqs: BlockRequest[] = keys.map((key) => ({ key, prefix: typeof prefix === 'number' ? prefix : prefix.get(key)! }));
     return fromReconciled(reconcile(container, unavailable, recorded, reqs, what));
   }
   const cs = Number(container.start);
@@ -219,6 +218,15 @@ export function decide(
   const blocks = new Map<string, string>();
   const moved: Move[] = [];
   const blocked = mergeIntervals(unavailable);
+  // Occupied space as parallel sorted arrays of starts and ends (numbers): first what is never
+  // available, then the recorded blocks that are kept.
+  const ks: number[] = [];
+  const ke: number[] = [];
+  for (let j = 0; j < blocked.length; j++) {
+    ks.push(Number(blocked[j].start));
+    ke.push(Number(blocked[j].end));
+  }
+  const nb = ks.length;
 
   // With nothing recorded (a first run) every key is new, unless a key is a name on the record's
   // prototype chain ("constructor"): reading the record then gives something, as in reconcile. Not
@@ -230,9 +238,10 @@ export function decide(
     for (let i = 0; i < names.length; i++) if (requested.has(names[i])) allFresh = false;
   }
   let fresh: number[] | undefined; // indices into keys; undefined: all of them
-  const candidates: { key: string; cidr: Cidr; i: number; start: number; end: number }[] = [];
+  const candidates: Candidate[] = [];
   if (!allFresh) {
     fresh = [];
+    const read: number[] = [0, 0];
     for (let i = 0; i < n; i++) {
       const key = keys[i];
       const text = recorded[key];
@@ -240,8 +249,22 @@ export function decide(
         fresh.push(i);
         continue;
       }
+      const p = typeof prefix === 'number' ? prefix : prefix.get(key)!;
+      if (readCanonicalIpv4Block(text, read)) {
+        // The checks below on numbers; the text is the block's canonical text (what `${c}` gives).
+        const start = read[0];
+        const end = start + 2 ** (32 - read[1]) - 1;
+        let why: string | undefined;
+        if (start < cs || end > ce) why = `${text} lies outside ${what}`;
+        else if (read[1] !== p) why = `${text} is a /${read[1]} but a /${p} is requested now`;
+        else if (overlapsSorted(ks, ke, nb, start, end)) why = `${text} overlaps a reserved range of ${what}`;
+        if (why) {
+          moved.push({ key, from: text, reason: why });
+          fresh.push(i);
+        } else candidates.push({ key, text, i, start, end });
+        continue;
+      }
       const c = Cidr.tryParse(text);
-      const p = prefixAt(i);
       let reason: string | undefined;
       if (!c) reason = `"${text}" is not a valid CIDR block`;
       else if (!container.contains(c)) reason = `${c} lies outside ${what}`;
@@ -250,31 +273,24 @@ export function decide(
       if (reason || !c) {
         moved.push({ key, from: text, reason: reason ?? 'invalid' });
         fresh.push(i);
-      } else candidates.push({ key, cidr: c, i, start: Number(c.start), end: Number(c.end) });
+      } else candidates.push({ key, text: c.toString(), i, start: Number(c.start), end: Number(c.end) });
     }
   }
 
-  // Occupied space as parallel sorted arrays of starts and ends (numbers).
-  const ks: number[] = [];
-  const ke: number[] = [];
-  for (let j = 0; j < blocked.length; j++) {
-    ks.push(Number(blocked[j].start));
-    ke.push(Number(blocked[j].end));
-  }
   // Recorded blocks overlapping each other: the lower-starting one is kept, ties broken by key.
   sortCandidates(candidates);
-  const keptKeys: string[] = [];
+  let kept = 0;
   let used = 0;
-  let reach: (typeof candidates)[number] | undefined;
+  let reach: Candidate | undefined;
   for (let j = 0; j < candidates.length; j++) {
     const cand = candidates[j];
     if (reach && cand.start <= reach.end) {
-      moved.push({ key: cand.key, from: cand.cidr.toString(), reason: `${cand.cidr} overlaps ${reach.cidr} recorded for "${reach.key}"` });
+      moved.push({ key: cand.key, from: cand.text, reason: `${cand.text} overlaps ${reach.text} recorded for "${reach.key}"` });
       fresh!.push(cand.i);
       continue;
     }
-    blocks.set(cand.key, cand.cidr.toString());
-    keptKeys.push(cand.key);
+    blocks.set(cand.key, cand.text);
+    kept++;
     ks.push(cand.start);
     ke.push(cand.end);
     used += cand.end - cand.start + 1;
@@ -312,8 +328,9 @@ export function decide(
   const reused: Reuse[] = [];
   // The record's entry is written as blocks go out when that is key order already (no recorded
   // blocks kept, one prefix length): one pass, no second list of keys.
-  const inOrder = keptKeys.length === 0 && order.sorted;
+  const inOrder = kept === 0 && order.sorted;
   const rec: Record<string, string> = {};
+  const allocated: string[] = [];
   let p = -1;
   let size = 0;
   let hint = cs;
@@ -355,6 +372,7 @@ export function decide(
     const text = ipv4CidrText(start, p);
     blocks.set(key, text);
     if (inOrder) rec[key] = text;
+    else allocated.push(key);
     used += size;
     addInterval(ss, se, start, end);
     if (twoLists) addInterval(ls, le, start, end);
@@ -367,7 +385,25 @@ export function decide(
   }
 
   const final = moved.length ? moved.map((m) => ({ ...m, to: blocks.get(m.key) })) : moved;
-  return { record: inOrder ? rec : recordOf(blocks), blocks, moved: final, exhausted, reused, used: BigInt(used) };
+  let record = rec;
+  if (!inOrder) {
+    // Kept keys in key order (the record's keys, sorted above), merged with the new ones.
+    let all: string[] | undefined;
+    if (order.sorted) {
+      // Kept: recorded, requested, and not moved.
+      const movedKeys = new Set(moved.map((m) => m.key));
+      const keptSorted: string[] = [];
+      for (let j = 0; j < recordedKeys.length && keptSorted.length < kept; j++) {
+        const k = recordedKeys[j];
+        if (requested.has(k) && !movedKeys.has(k)) keptSorted.push(k);
+      }
+      if (keptSorted.length === kept) all = mergeSorted(keptSorted, allocated);
+    }
+    all ??= [...blocks.keys()].sort();
+    record = {};
+    for (let j = 0; j < all.length; j++) record[all[j]] = blocks.get(all[j])!;
+  }
+  return { record, blocks, moved: final, exhausted, reused, used: BigInt(used) };
 }
 
 function fromReconciled(r: Reconciled): Decision {
@@ -388,11 +424,78 @@ function recordOf(blocks: Map<string, string>): Record<string, string> {
   return rec;
 }
 
-/** By start, ties by key (code-unit order). Recorded blocks are in request order, rarely by start. */
-function sortCandidates(c: { key: string; start: number }[]): void {
+interface Candidate {
+  readonly key: string;
+  /** The recorded block's canonical text. */
+  readonly text: string;
+  /** Index of the request. */
+  readonly i: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * By start, ties by key (code-unit order). Recorded blocks come in request order, rarely by start.
+ * A comparator sort runs interpreted on a cold first call (about a microsecond per comparison);
+ * sortedIndices sorts natively, then runs of equal starts go by key.
+ */
+function sortCandidates(c: Candidate[]): void {
+  const n = c.length;
   let sorted = true;
-  for (let i = 1; i < c.length && sorted; i++) sorted = c[i - 1].start < c[i].start;
-  if (!sorted) c.sort((a, b) => a.start - b.start || compareKeys(a.key, b.key));
+  for (let i = 1; i < n && sorted; i++) sorted = c[i - 1].start < c[i].start;
+  if (sorted) return;
+  const idx = sortedIndices(c.map((x) => x.start));
+  const out: Candidate[] = new Array<Candidate>(n);
+  for (let j = 0; j < n; j++) out[j] = c[idx[j]];
+  for (let j = 0; j < n; ) {
+    let k = j + 1;
+    while (k < n && out[k].start === out[j].start) k++;
+    if (k - j > 1) {
+      const run = out.slice(j, k).sort((a, b) => compareKeys(a.key, b.key));
+      for (let r = 0; r < run.length; r++) out[j + r] = run[r];
+    }
+    j = k;
+  }
+  for (let j = 0; j < n; j++) c[j] = out[j];
+}
+
+/** Indices of `values` (whole numbers 0 to 2^32) in ascending order of value, ties by index. */
+function sortedIndices(values: number[]): number[] {
+  const n = values.length;
+  const out: number[] = new Array<number>(n);
+  if (n >= 1048576) {
+    for (let i = 0; i < n; i++) out[i] = i;
+    return out.sort((a, b) => values[a] - values[b] || a - b);
+  }
+  const enc = new Float64Array(n); // value * 2^20 + index < 2^53: exact
+  for (let i = 0; i < n; i++) enc[i] = values[i] * 1048576 + i;
+  enc.sort();
+  for (let i = 0; i < n; i++) out[i] = enc[i] % 1048576;
+  return out;
+}
+
+/** Two lists in code-unit order, merged (no key is in both). */
+function mergeSorted(a: string[], b: string[]): string[] {
+  if (b.length === 0) return a;
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i] < b[j] ? a[i++] : b[j++]);
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
+}
+
+/** Whether [start, end] overlaps one of the first `n` intervals (sorted, disjoint). */
+function overlapsSorted(s: number[], e: number[], n: number, start: number, end: number): boolean {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (e[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && s[lo] <= end;
 }
 
 /**
@@ -444,7 +547,7 @@ function merged(s: number[], e: number[]): [number[], number[]] {
   let idx: number[] | undefined;
   for (let i = 1; i < n; i++) {
     if (s[i] < s[i - 1]) {
-      idx = Array.from({ length: n }, (_, j) => j).sort((a, b) => s[a] - s[b]);
+      idx = sortedIndices(s);
       break;
     }
   }
