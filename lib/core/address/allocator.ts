@@ -279,7 +279,7 @@ export function decide(
 
   // Recorded blocks overlapping each other: the lower-starting one is kept, ties broken by key.
   sortCandidates(candidates);
-  let kept = 0;
+  const keptKeys: string[] = [];
   let used = 0;
   let reach: Candidate | undefined;
   for (let j = 0; j < candidates.length; j++) {
@@ -290,7 +290,7 @@ export function decide(
       continue;
     }
     blocks.set(cand.key, cand.text);
-    kept++;
+    keptKeys.push(cand.key);
     ks.push(cand.start);
     ke.push(cand.end);
     used += cand.end - cand.start + 1;
@@ -328,7 +328,7 @@ export function decide(
   const reused: Reuse[] = [];
   // The record's entry is written as blocks go out when that is key order already (no recorded
   // blocks kept, one prefix length): one pass, no second list of keys.
-  const inOrder = kept === 0 && order.sorted;
+  const inOrder = keptKeys.length === 0 && order.sorted;
   const rec: Record<string, string> = {};
   const allocated: string[] = [];
   let p = -1;
@@ -387,19 +387,9 @@ export function decide(
   const final = moved.length ? moved.map((m) => ({ ...m, to: blocks.get(m.key) })) : moved;
   let record = rec;
   if (!inOrder) {
-    // Kept keys in key order (the record's keys, sorted above), merged with the new ones.
-    let all: string[] | undefined;
-    if (order.sorted) {
-      // Kept: recorded, requested, and not moved.
-      const movedKeys = new Set(moved.map((m) => m.key));
-      const keptSorted: string[] = [];
-      for (let j = 0; j < recordedKeys.length && keptSorted.length < kept; j++) {
-        const k = recordedKeys[j];
-        if (requested.has(k) && !movedKeys.has(k)) keptSorted.push(k);
-      }
-      if (keptSorted.length === kept) all = mergeSorted(keptSorted, allocated);
-    }
-    all ??= [...blocks.keys()].sort();
+    // Kept keys (in start order, which is mostly key order: a native sort is then one pass) merged
+    // with the new ones, already in key order when they are of one prefix length.
+    const all = order.sorted ? mergeSorted(keptKeys.sort(), allocated) : [...blocks.keys()].sort();
     record = {};
     for (let j = 0; j < all.length; j++) record[all[j]] = blocks.get(all[j])!;
   }
