@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { AddressError, Cidr, IpAddress, IpPrefix, parseAddress, parsePrefix } from '../../lib/core/address/cidr';
+import { AddressError, Cidr, IpAddress, IpPrefix, ipv4CidrText, parseAddress, parsePrefix, readCanonicalIpv4Block } from '../../lib/core/address/cidr';
 
 describe('Cidr.parse', () => {
   test.each([
@@ -218,6 +218,45 @@ describe('fast IPv4 path agrees with ipaddr.js', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('the allocator\'s IPv4 number helpers agree with Cidr', () => {
+  test('ipv4CidrText writes what Cidr#toString writes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 }), (v, prefix) => {
+        const c = Cidr.of(4, BigInt(v), prefix);
+        expect(ipv4CidrText(Number(c.start), prefix)).toBe(c.toString());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('readCanonicalIpv4Block takes exactly the texts Cidr#toString writes, with their start and prefix', () => {
+    const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '010', ' 1', '1 ', '', '0x1', '-0'));
+    const mask = fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constantFrom('00', '024', '08', '', ' 24', '3 '));
+    const text = fc.oneof(
+      fc.tuple(fc.array(octet, { minLength: 3, maxLength: 5 }), mask).map(([o, m]) => `${o.join('.')}/${m}`),
+      fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 })).map(([v, p]) => Cidr.of(4, BigInt(v), p).toString()),
+      fc.constantFrom('10.0.0.0', '10.0.0.0/24/1', 'fd00::/64', '10.0.0.0/-1'),
+      // canonical texts with one change: a leading zero, a space, a sign, a character dropped
+      fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 }), fc.nat(), fc.constantFrom('0', ' ', '+', '-', '')).map(([v, p, at, ins]) => {
+        const t = Cidr.of(4, BigInt(v), p).toString();
+        const i = at % (t.length + 1);
+        return ins === '' ? t.slice(0, i) + t.slice(i + 1) : t.slice(0, i) + ins + t.slice(i);
+      }),
+    );
+    const out = [0, 0];
+    fc.assert(
+      fc.property(text, (t) => {
+        const c = Cidr.tryParse(t);
+        const canonical = c !== undefined && c.family === 4 && c.toString() === t;
+        expect(readCanonicalIpv4Block(t, out)).toBe(canonical);
+        if (canonical) expect([out[0], out[1]]).toEqual([Number(c.start), c.prefix]);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(readCanonicalIpv4Block(undefined, out)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { Cidr } from '../../lib/core/address/cidr';
 import { AddressPlan } from '../../lib/core/address/pool';
-import { PlanRecord, parsePlanRecord, serializePlanRecord } from '../../lib/core/address/record';
+import { PlanRecord, normalizeRecord, parsePlanRecord, sameRecordText, serializePlanRecord } from '../../lib/core/address/record';
 
 type Req = [key: string, prefix: number];
 
@@ -251,6 +251,25 @@ describe('record file', () => {
       '{\n  "version": 1,\n  "environments": {\n    "a": {\n      "pools": {},\n      "lanRanges": {}\n    },\n    "z": {\n      "pools": {\n        "b": {\n          "x": "10.0.0.0/24",\n          "y": "10.0.1.0/24"\n        }\n      },\n      "lanRanges": {}\n    }\n  }\n}\n',
     );
     expect(serializePlanRecord(parsePlanRecord(text))).toBe(text);
+  });
+  test('sameRecordText (how resolve() sets `changed`) agrees with comparing the JSON texts', () => {
+    const name = fc.constantFrom('a', 'b', '10', '2', 'toJSON', 'constructor');
+    const leaf = fc.dictionary(name, fc.oneof(fc.constantFrom('10.0.0.0/24', '10.0.1.0/24'), fc.constant(undefined), fc.integer({ min: 0, max: 1 })));
+    const env = fc.record({ pools: fc.dictionary(name, leaf, { maxKeys: 3 }), lanRanges: fc.dictionary(name, leaf, { maxKeys: 2 }) });
+    const record = fc.dictionary(name, env, { maxKeys: 3 }).map((environments) => normalizeRecord({ version: 1, environments } as PlanRecord));
+    // b: another record, or a copy of a with one leaf value changed
+    const other = fc.tuple(record, fc.nat(), fc.constantFrom('10.0.0.0/24', '10.0.9.0/24', undefined, 0));
+    fc.assert(
+      fc.property(record, other, (a, [r, pick, value]) => {
+        const b = normalizeRecord(a);
+        const leaves = Object.values(b.environments).flatMap((e) => [...Object.values(e.pools), ...Object.values(e.lanRanges)]);
+        const leaf = leaves[pick % Math.max(1, leaves.length)];
+        const keys = leaf ? Object.keys(leaf) : [];
+        if (keys.length && pick % 2) (leaf as Record<string, unknown>)[keys[pick % keys.length]] = value;
+        for (const x of pick % 2 ? [b] : [r, b]) expect(sameRecordText(a, x)).toBe(JSON.stringify(a) === JSON.stringify(x));
+      }),
+      { numRuns: 3000 },
+    );
   });
   test.each([
     ['{', /is not valid JSON/],

@@ -525,3 +525,61 @@ export function mergeIntervals(intervals: Interval[]): Interval[] {
   return out;
 }
 
+
+/**
+ * "a.b.c.d/prefix" for an IPv4 network address held in a number (0 to 2^32 - 1): the text
+ * Cidr#toString gives for the same block. For code that keeps IPv4 in numbers (the allocator), where
+ * bigint arithmetic and a Cidr per block are most of a cold first call's cost.
+ */
+export function ipv4CidrText(value: number, prefix: number): string {
+  // >>> reads the value as unsigned 32-bit, so 128.0.0.0 and up stay positive.
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}/${prefix}`;
+}
+
+/**
+ * Reads an IPv4 block written exactly as Cidr#toString writes it ("10.1.2.0/24": canonical dotted
+ * quad, prefix length without leading zeros, host bits clear): sets out[0] to its first address (a
+ * number) and out[1] to its prefix length, and returns true. Returns false for any other text,
+ * which may still be valid and is then for Cidr.parse. Nearly every entry of a plan record has this
+ * form; reading it takes no bigint and no Cidr, and the text is the block's canonical text as is.
+ */
+export function readCanonicalIpv4Block(text: unknown, out: number[]): boolean {
+  if (typeof text !== 'string') return false;
+  const slash = text.indexOf('/');
+  const m = text.length - slash - 1;
+  if (slash < 7 || slash > 15 || m < 1 || m > 2) return false;
+  // The address: fastIpv4's rules, up to the slash.
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < slash; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return false;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return false; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return false;
+      digits++;
+    } else return false;
+  }
+  if (dots !== 3 || digits === 0) return false;
+  value = value * 256 + octet;
+  const c1 = text.charCodeAt(slash + 1) - 48;
+  if (c1 < 0 || c1 > 9) return false;
+  let prefix = c1;
+  if (m === 2) {
+    const c2 = text.charCodeAt(slash + 2) - 48;
+    if (c1 === 0 || c2 < 0 || c2 > 9) return false;
+    prefix = c1 * 10 + c2;
+  }
+  if (prefix > 32 || value % 2 ** (32 - prefix) !== 0) return false;
+  out[0] = value;
+  out[1] = prefix;
+  return true;
+}

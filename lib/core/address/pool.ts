@@ -37,10 +37,10 @@
 import { Problem, error, warning } from '../validation/problem';
 import { Code } from '../validation/codes';
 import { DocknetError } from '../errors';
-import { BlockRequest, Reconciled, reconcile } from './allocator';
+import { Decision, decide } from './allocator';
 import { Cidr } from './cidr';
 import { LanSegment, LanSegmentOptions } from './lan';
-import { EnvironmentRecord, PLAN_RECORD_FILE, PlanRecord, compareKeys, emptyRecord, normalizeRecord } from './record';
+import { EnvironmentRecord, PLAN_RECORD_FILE, PLAN_RECORD_VERSION, PlanRecord, compareKeys, emptyRecord, normalizeEnvironment, normalizeRecord, sameRecordText } from './record';
 
 export const PLAN_CODES = {
   POOL_EXHAUSTED: 'DN270',
@@ -103,8 +103,13 @@ export class AddressPlanError extends DocknetError {
 interface PoolState {
   readonly name: string;
   readonly cidr: Cidr;
+  /** cidr.bits, read once (a getter call per request otherwise). */
+  readonly bits: number;
   readonly purpose?: string;
-  readonly requests: Map<string, BlockRequest>;
+  /** key -> prefix length, in declaration order. */
+  readonly requests: Map<string, number>;
+  /** The prefix length every request asks so far (-1: none yet), or null when they differ. */
+  uniform: number | null;
 }
 
 interface EnvState {
@@ -113,8 +118,11 @@ interface EnvState {
 }
 
 interface Resolved extends PlanResult {
-  readonly blocks: Map<string, Cidr>; // "env\0pool\0key" and "env\0lan\0segment\0host"
-  readonly failures: Map<string, Problem>;
+  /** environment -> pool -> outcome. */
+  readonly pools: Map<string, Map<string, Decision>>;
+  /** environment -> LAN segment -> outcome. */
+  readonly lans: Map<string, Map<string, Decision>>;
+  readonly failures: Map<string, Problem>; // "env\0pool\0key" and "env\0lan\0segment\0host"
 }
 
 export class AddressPlan {
@@ -126,10 +134,33 @@ export class AddressPlan {
   /** environment -> new host name -> old host name. */
   private readonly renames = new Map<string, Map<string, string>>();
   private resolved?: Resolved;
+  /**
+   * The `cidr` getter of the allocations (and LAN ranges) this plan hands out, one per plan, reading
+   * the allocation's own fields. An object literal's own getter is a new closure per call and gives
+   * every object its own hidden class: on a cold first call that was about a microsecond per request.
+   * The property is the same: own, enumerable, configurable, no setter.
+   */
+  private readonly blockGetter: PropertyDescriptor;
+  private readonly rangeGetter: PropertyDescriptor;
 
   constructor(record?: PlanRecord, private readonly options: AddressPlanOptions = {}) {
     this.input = normalizeRecord(record ?? emptyRecord());
     this.base = this.input;
+    const self = this;
+    this.blockGetter = {
+      get(this: Allocation): string {
+        return self.lookup(self.resolveAll().pools, this.environment, this.pool, this.key, `${this.environment}\0${this.pool}\0${this.key}`);
+      },
+      enumerable: true,
+      configurable: true,
+    };
+    this.rangeGetter = {
+      get(this: LanRange): string {
+        return self.lookup(self.resolveAll().lans, this.environment, this.segment, this.host, `${this.environment}\0lan\0${this.segment}\0${this.host}`);
+      },
+      enumerable: true,
+      configurable: true,
+    };
   }
 
   private get file(): string {
@@ -167,7 +198,7 @@ export class AddressPlan {
     } catch (err) {
       throw new AddressPlanError(`Pool "${name}" in environment "${environment}": ${(err as Error).message}`);
     }
-    e.pools.set(name, { name, cidr: c, purpose, requests: new Map() });
+    e.pools.set(name, { name, cidr: c, bits: c.bits, purpose, requests: new Map(), uniform: -1 });
   }
 
   /**
@@ -176,7 +207,7 @@ export class AddressPlan {
    * @throws on an unknown pool, an impossible prefix, or the same key with another length.
    */
   public request(environment: string, pool: string, key: string, prefixLength: number): Allocation {
-    this.reopen();
+    if (this.resolved) this.reopen();
     const p = this.envs.get(environment)?.pools.get(pool);
     if (!p) {
       const known = [...(this.envs.get(environment)?.pools.keys() ?? [])].sort(compareKeys);
@@ -184,27 +215,18 @@ export class AddressPlan {
         `"${key}" asks pool "${pool}" of environment "${environment}", which is not declared (declared: ${known.length ? known.join(', ') : 'none'}). Call addPool first.`,
       );
     }
-    if (!Number.isInteger(prefixLength) || prefixLength < p.cidr.prefix || prefixLength > p.cidr.bits) {
+    if (!Number.isInteger(prefixLength) || prefixLength < p.cidr.prefix || prefixLength > p.bits) {
       throw new AddressPlanError(
         `"${key}" asks pool "${pool}" (${p.cidr}) for a /${prefixLength}: it must be a whole number from /${p.cidr.prefix} to /${p.cidr.bits}.`,
       );
     }
     const prev = p.requests.get(key);
-    if (prev && prev.prefix !== prefixLength) {
-      throw new AddressPlanError(`"${key}" asks pool "${pool}" twice, for a /${prev.prefix} and a /${prefixLength}. Use one prefix length per key.`);
+    if (prev !== undefined && prev !== prefixLength) {
+      throw new AddressPlanError(`"${key}" asks pool "${pool}" twice, for a /${prev} and a /${prefixLength}. Use one prefix length per key.`);
     }
-    p.requests.set(key, { key, prefix: prefixLength });
-    const id = `${environment}\0${pool}\0${key}`;
-    const self = this;
-    return {
-      environment,
-      pool,
-      key,
-      prefixLength,
-      get cidr(): string {
-        return self.lookup(id);
-      },
-    };
+    if (p.uniform !== prefixLength) p.uniform = p.requests.size === 0 ? prefixLength : null;
+    p.requests.set(key, prefixLength);
+    return Object.defineProperty({ environment, pool, key, prefixLength }, 'cidr', this.blockGetter) as Allocation;
   }
 
   /** Declares a LAN segment. @throws on invalid addresses (see LanSegment). */
@@ -221,20 +243,11 @@ export class AddressPlan {
 
   /** The ip_range of `host` on LAN segment `segment`. */
   public lanRange(environment: string, segment: string, host: string): LanRange {
-    this.reopen();
+    if (this.resolved) this.reopen();
     const lan = this.envs.get(environment)?.lans.get(segment);
     if (!lan) throw new AddressPlanError(`Host "${host}" asks LAN segment "${segment}" of environment "${environment}", which is not declared. Call addLanSegment first.`);
     lan.hosts.add(host);
-    const id = `${environment}\0lan\0${segment}\0${host}`;
-    const self = this;
-    return {
-      environment,
-      segment,
-      host,
-      get cidr(): string {
-        return self.lookup(id);
-      },
-    };
+    return Object.defineProperty({ environment, segment, host }, 'cidr', this.rangeGetter) as LanRange;
   }
 
   /**
@@ -271,7 +284,7 @@ export class AddressPlan {
     reserved: { label: string; cidr: string }[];
     hostRanges: { host: string; ipRange: string }[];
   }[] {
-    const r = this.resolve() as Resolved;
+    const decided = this.resolveAll().lans.get(environment);
     return [...(this.envs.get(environment)?.lans.values() ?? [])].map(({ segment, hosts }) => ({
       name: segment.name,
       subnet: segment.subnet.toString(),
@@ -280,18 +293,22 @@ export class AddressPlan {
       hostRanges: [...hosts]
         .sort(compareKeys)
         .flatMap((h) => {
-          const c = r.blocks.get(`${environment}\0lan\0${segment.name}\0${h}`);
-          return c ? [{ host: h, ipRange: c.toString() }] : [];
+          const c = decided?.get(segment.name)?.blocks.get(h);
+          return c !== undefined ? [{ host: h, ipRange: c }] : [];
         }),
     }));
   }
 
-  private lookup(id: string): string {
-    const r = this.resolve() as Resolved;
-    const c = r.blocks.get(id);
-    if (c) return c.toString();
+  private resolveAll(): Resolved {
+    return this.resolve() as Resolved;
+  }
+
+  /** The block of `key` in container `name` of `environment`; `id` names it in the failures map. */
+  private lookup(decided: Map<string, Map<string, Decision>>, environment: string, name: string, key: string, id: string): string {
+    const c = decided.get(environment)?.get(name)?.blocks.get(key);
+    if (c !== undefined) return c;
     // The same problem resolve() reports, so the synth's one list shows it once (duplicates merge).
-    const failure = r.failures.get(id);
+    const failure = this.resolveAll().failures.get(id);
     if (failure) throw new AddressPlanError(failure);
     throw new AddressPlanError(`No allocation for ${id.split('\0').join(' / ')}.`, 'DN270');
   }
@@ -300,16 +317,25 @@ export class AddressPlan {
   public resolve(): PlanResult {
     if (this.resolved) return this.resolved;
     const problems: Problem[] = [];
-    const blocks = new Map<string, Cidr>();
+    const decidedPools = new Map<string, Map<string, Decision>>();
+    const decidedLans = new Map<string, Map<string, Decision>>();
     const failures = new Map<string, Problem>();
-    const out: PlanRecord = normalizeRecord(this.input);
+    // The environments of the record to write: the input's (already in canonical form), then each
+    // declared environment's new entry in its place; normalized once at the end.
+    const environments: Record<string, EnvironmentRecord> = {};
+    const inputNames = Object.keys(this.input.environments);
+    for (let i = 0; i < inputNames.length; i++) environments[inputNames[i]] = this.input.environments[inputNames[i]];
     const frozen = this.options.frozen ?? false;
     const fix = `Run synth locally and commit ${this.file}.`;
     const drift = (subject: string, what: string) =>
       problems.push(error(PLAN_CODES.RECORD_FROZEN, [subject], `${this.file} is out of date (frozen mode): ${what}. ${fix}`));
 
-    for (const envName of [...this.envs.keys()].sort(compareKeys)) {
+    for (const envName of [...this.envs.keys()].sort()) {
       const e = this.envs.get(envName)!;
+      const poolDecisions = new Map<string, Decision>();
+      const lanDecisions = new Map<string, Decision>();
+      decidedPools.set(envName, poolDecisions);
+      decidedLans.set(envName, lanDecisions);
       const prev: EnvironmentRecord = this.moveRenamed(envName, this.base.environments[envName] ?? { pools: {}, lanRanges: {} }, e, problems);
       const orig: EnvironmentRecord = this.input.environments[envName] ?? { pools: {}, lanRanges: {} };
       const next: EnvironmentRecord = { pools: {}, lanRanges: {} };
@@ -329,12 +355,13 @@ export class AddressPlan {
 
       for (const p of pools) {
         const what = `pool "${p.name}" (${p.cidr})`;
-        const result = reconcile(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.values()], what);
-        next.pools[p.name] = this.collect(result, `${envName}\0${p.name}\0`, blocks);
+        const result = decide(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.keys()], p.uniform ?? p.requests, p.requests, what);
+        poolDecisions.set(p.name, result);
+        next.pools[p.name] = result.record;
         this.report(result, envName, what, problems, frozen);
         if (frozen) diff(orig.pools[p.name] ?? {}, next.pools[p.name], what, drift);
         for (const req of result.exhausted) {
-          const free = freeAddresses(p.cidr, result);
+          const free = p.cidr.size - result.used;
           const msg =
             `${what} of environment "${envName}" has no free /${req.prefix} for "${req.key}": the pool holds ${p.cidr.size} addresses, ` +
             `${free} of them free, not enough or not as one aligned /${req.prefix}. Enlarge the pool, request a longer prefix, or add a second pool.`;
@@ -350,9 +377,9 @@ export class AddressPlan {
       for (const [name, lan] of [...e.lans.entries()].sort((a, b) => compareKeys(a[0], b[0]))) {
         const seg = lan.segment;
         const what = seg.describe();
-        const reqs = [...lan.hosts].map((h) => ({ key: h, prefix: seg.perHostPrefixLength }));
-        const result = reconcile(seg.subnet, seg.unavailable(), prev.lanRanges[name] ?? {}, reqs, what);
-        next.lanRanges[name] = this.collect(result, `${envName}\0lan\0${name}\0`, blocks);
+        const result = decide(seg.subnet, seg.unavailable(), prev.lanRanges[name] ?? {}, [...lan.hosts], seg.perHostPrefixLength, lan.hosts, what);
+        lanDecisions.set(name, result);
+        next.lanRanges[name] = result.record;
         this.report(result, envName, what, problems, frozen);
         if (frozen) diff(orig.lanRanges[name] ?? {}, next.lanRanges[name], what, drift);
         for (const req of result.exhausted) {
@@ -367,24 +394,24 @@ export class AddressPlan {
       for (const name of Object.keys(orig.lanRanges).sort(compareKeys)) {
         if (!e.lans.has(name) && frozen) drift(`${envName}/lan ${name}`, `LAN segment "${name}" is recorded but no longer declared`);
       }
-      out.environments[envName] = next;
+      environments[envName] = next;
     }
 
-    const record = normalizeRecord(out);
-    const changed = JSON.stringify(record) !== JSON.stringify(this.input);
+    // Canonical form (normalizeRecord) without sorting the leaves again: decide() builds them in
+    // key order, and the input's environments are canonical already.
+    const record: PlanRecord = { version: PLAN_RECORD_VERSION, environments: {} };
+    const names = Object.keys(environments).sort();
+    for (let i = 0; i < names.length; i++) {
+      const env = environments[names[i]];
+      record.environments[names[i]] = this.envs.has(names[i])
+        ? { pools: sortKeys(env.pools), lanRanges: sortKeys(env.lanRanges) }
+        : normalizeEnvironment(env);
+    }
+    const changed = !sameRecordText(record, this.input);
     const moves = new Set(problems.filter((p) => p.code === PLAN_CODES.RECORD_MOVED).map((p) => p.message));
     problems.unshift(...this.carried.filter((p) => !moves.has(p.message)));
-    this.resolved = { record, changed, problems, blocks, failures };
+    this.resolved = { record, changed, problems, pools: decidedPools, lans: decidedLans, failures };
     return this.resolved;
-  }
-
-  private collect(result: Reconciled, prefix: string, blocks: Map<string, Cidr>): Record<string, string> {
-    const rec: Record<string, string> = {};
-    for (const [k, c] of result.blocks) {
-      rec[k] = c.toString();
-      blocks.set(prefix + k, c);
-    }
-    return rec;
   }
 
   /**
@@ -430,7 +457,7 @@ export class AddressPlan {
   }
 
   /** DN271 for recorded blocks that had to move (in frozen mode the diff reports them as DN272). */
-  private report(result: Reconciled, envName: string, what: string, problems: Problem[], frozen: boolean): void {
+  private report(result: Decision, envName: string, what: string, problems: Problem[], frozen: boolean): void {
     if (frozen) return;
     for (const r of result.reused) {
       const former = r.formerKeys.length ? ` (held until now by ${r.formerKeys.map((k) => `"${k}"`).join(', ')})` : '';
@@ -482,9 +509,10 @@ function diff(before: Record<string, string>, after: Record<string, string>, wha
   }
 }
 
-/** Free addresses left in a pool after a run, for the exhaustion message. */
-function freeAddresses(pool: Cidr, result: Reconciled): bigint {
-  let used = 0n;
-  for (const c of result.blocks.values()) used += c.size;
-  return pool.size - used;
+/** A copy with the keys in code-unit order; the values as they are. */
+function sortKeys<V>(o: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  const keys = Object.keys(o).sort();
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = o[keys[i]];
+  return out;
 }
