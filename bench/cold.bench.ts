@@ -43,6 +43,10 @@ const line = (runs: Run[]) => {
     `min ${Math.min(...totals).toFixed(1)}, max ${Math.max(...totals).toFixed(1)} ms; ${totals.filter((t) => t < 50).length} of ${RUNS} under 50 ms`
   );
 };
+// Say when no supported release was measured (npx could not fetch one, or plain bench:cold on Node 20).
+if (!versions.some((v) => Number(v.slice(1).split('.')[0]) >= 22)) {
+  console.log(`(only Node ${versions.join(', ')}, past its end of life, was measured; docknet supports Node 24 and 22: npm run bench:cold:lts fetches them)`);
+}
 nodes.forEach((_, k) => {
   const m = median(runs[k].settled.map((r) => r.totalMs));
   console.log(`cold first call, 1x fleet, Node ${versions[k]}, ${RUNS} fresh processes, heap settled before each timed part: ${line(runs[k].settled)}: ${m < 50 ? 'within' : 'OVER'} the 50 ms goal`);
