@@ -478,14 +478,20 @@ function mergeSorted(a: string[], b: string[]): string[] {
 
 /** Whether [start, end] overlaps one of the first `n` intervals (sorted, disjoint). */
 function overlapsSorted(s: number[], e: number[], n: number, start: number, end: number): boolean {
+  const i = firstEndAtOrAfter(e, n, start);
+  return i < n && s[i] <= end;
+}
+
+/** Index of the first of the first `n` intervals (sorted, disjoint; `e` their ends) ending at or after `value`. */
+function firstEndAtOrAfter(e: number[], n: number, value: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (e[mid] < start) lo = mid + 1;
+    if (e[mid] < value) lo = mid + 1;
     else hi = mid;
   }
-  return lo < n && s[lo] <= end;
+  return lo;
 }
 
 /**
@@ -603,14 +609,7 @@ function lowestFree(s: number[], e: number[], cs: number, ce: number, size: numb
     cand = r === 0 ? from : from + size - r;
   }
   const n = e.length;
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (e[mid] < cand) lo = mid + 1;
-    else hi = mid;
-  }
-  let i = lo;
+  let i = firstEndAtOrAfter(e, n, cand);
   while (cand + size - 1 <= ce) {
     if (i >= n || s[i] > cand + size - 1) return cand;
     const r = (e[i] + 1 - cs) % size;

@@ -62,8 +62,9 @@ interface ParsedIp {
  * to ipaddr.js; ipaddr.IPv4.isValidFourPartDecimal accepts exactly this set (a property test checks
  * that both agree).
  */
-export function fastIpv4(text: string): number {
-  const n = text.length;
+export function fastIpv4(text: string, end = text.length): number {
+  // `end`: read text[0, end) only (the address part of "a.b.c.d/nn", without cutting it out).
+  const n = end;
   if (n < 7 || n > 15) return -1;
   let value = 0;
   let octet = 0;
@@ -548,28 +549,8 @@ export function readCanonicalIpv4Block(text: unknown, out: number[]): boolean {
   const slash = text.indexOf('/');
   const m = text.length - slash - 1;
   if (slash < 7 || slash > 15 || m < 1 || m > 2) return false;
-  // The address: fastIpv4's rules, up to the slash.
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < slash; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return false;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return false; // leading zero
-      octet = octet * 10 + (c - 48);
-      if (octet > 255) return false;
-      digits++;
-    } else return false;
-  }
-  if (dots !== 3 || digits === 0) return false;
-  value = value * 256 + octet;
+  const value = fastIpv4(text, slash);
+  if (value < 0) return false;
   const c1 = text.charCodeAt(slash + 1) - 48;
   if (c1 < 0 || c1 > 9) return false;
   let prefix = c1;
