@@ -17,7 +17,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 /** A PATH with a fake ssh; calls.log gets one JSON line per call: argv, stdin, known_hosts text. */
-function fakeSsh(opts: { memberState?: string; unreachable?: string; manager?: boolean } = {}) {
+function fakeSsh(opts: { memberState?: string; unreachable?: string; manager?: boolean; leaveFails?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-fake-ssh-'));
   dirs.push(dir);
   fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh
@@ -34,6 +34,10 @@ case "$last" in
   *LocalNodeState*) echo "${opts.memberState ?? 'inactive'}";;
   *"join-token -q worker"*) echo "SWMTKN-1-secrettoken";;
   *"swarm join"*) echo "This node joined a swarm as a worker.";;
+  *"swarm leave"*)
+    n=$(( $(cat ${dir}/leaves 2>/dev/null || echo 0) + 1 )); echo $n > ${dir}/leaves
+    if [ $n -le ${opts.leaveFails ?? 0} ]; then echo "Error response from daemon: context deadline exceeded" >&2; exit 1; fi
+    echo "Node left the swarm.";;
   *) ;;
 esac
 exit 0
@@ -143,6 +147,41 @@ describe('swarm-leave.sh', () => {
     const r = runLocalExec({ command: leave.command, environment: env }, ssh.env);
     expect(r.code).toBe(0);
     expect(ssh.calls().some((c) => c.argv.join(' ').includes('node demote'))).toBe(false);
+  });
+});
+
+describe('swarm-leave.sh: a leave dockerd fails (moby/moby#34140, #35337)', () => {
+  function leaveWith(opts: Parameters<typeof fakeSsh>[0]) {
+    const ssh = fakeSsh({ manager: false, ...opts });
+    const { join } = swarmJoin();
+    const leave = join.provisioner[1]['local-exec'];
+    const env = { ...leave.environment, ...Object.fromEntries(Object.entries(join.input.leave as Record<string, string>)) };
+    const r = runLocalExec({ command: leave.command, environment: env }, ssh.env);
+    const cmds = ssh.calls().map((c) => c.argv[c.argv.length - 1]);
+    return { ...r, leaves: cmds.filter((c) => c.endsWith('swarm leave')).length, forced: cmds.some((c) => c.includes('leave --force')), removed: cmds.includes('docker node rm --force nodeid123') };
+  }
+
+  test('a member that is still one after a failed leave tries again (never with --force) and then is forgotten by the manager', () => {
+    const r = leaveWith({ leaveFails: 2, memberState: 'active' });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/swarm leave on h2 failed \(try 1 of 3, state 'active'\): Error response from daemon: context deadline exceeded; trying again/);
+    expect(r.out).toMatch(/try 2 of 3/);
+    expect(r.out).toMatch(/node nodeid123 left the swarm/);
+    expect({ leaves: r.leaves, forced: r.forced, removed: r.removed }).toEqual({ leaves: 3, forced: false, removed: true });
+  });
+
+  test('a failed leave after which the node is no longer a member counts as left', () => {
+    const r = leaveWith({ leaveFails: 1, memberState: 'inactive' });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/swarm leave on h2 answered: Error response from daemon: context deadline exceeded; the node is no longer a member all the same/);
+    expect({ leaves: r.leaves, removed: r.removed }).toEqual({ leaves: 1, removed: true });
+  });
+
+  test('three failed leaves fail the destroy, naming the host, its state and dockerd\'s answer; the manager keeps the node', () => {
+    const r = leaveWith({ leaveFails: 9, memberState: 'active' });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/swarm leave failed on h2 \(3 tries; its swarm state is now 'active'\): Error response from daemon: context deadline exceeded/);
+    expect({ leaves: r.leaves, forced: r.forced, removed: r.removed }).toEqual({ leaves: 3, forced: false, removed: false });
   });
 });
 

@@ -67,16 +67,17 @@ gate.describe('a sharded environment on the lab: independent changes apply at on
     report(`${stack}: terraform ${args[0]} -> exit ${r.code} in ${(ms / 1000).toFixed(1)} s`);
     return { code: r.code, out: r.stdout + r.stderr, ms };
   }
+  const tail = (r: { code: number | null; out: string }) => (r.code === 0 ? '' : r.out.slice(-3000));
   const apply = async (stack: string) => {
     const r = await terraform(stack, ['apply', '-auto-approve', '-input=false', '-no-color']);
-    if (r.code !== 0) report(r.out.slice(-4000));
-    expect({ stack, code: r.code }).toEqual({ stack, code: 0 });
+    // A failure carries terraform's last words into the failing test's summary (CI shows that part).
+    expect({ stack, code: r.code, tail: tail(r) }).toEqual({ stack, code: 0, tail: '' });
     if (!live.includes(stack)) live.push(stack);
     return r;
   };
   const destroy = async (stack: string) => {
     const r = await terraform(stack, ['destroy', '-auto-approve', '-input=false', '-no-color']);
-    expect({ stack, code: r.code }).toEqual({ stack, code: 0 });
+    expect({ stack, code: r.code, tail: tail(r) }).toEqual({ stack, code: 0, tail: '' });
     live.splice(live.indexOf(stack), 1);
   };
   /** Writes a stack's Terraform JSON into its own working folder (first time: terraform init). */
@@ -260,7 +261,7 @@ gate.describe('a sharded environment on the lab: independent changes apply at on
       expect(await reaches(bHost, `shard-o${PER_SHARD + 1}`, 'svc-c')).toBe(true);
       expect(await reaches(cHost, `shard-o${2 * PER_SHARD + 1}`, 'svc-a')).toBe(true);
     } finally {
-      for (const r of [...replays].reverse()) await r.destroy().catch(() => undefined);
+      for (const r of [...replays].reverse()) await r.destroy().catch((e) => report(`replay destroy failed: ${(e as Error).message}`));
     }
   }, 300_000);
 

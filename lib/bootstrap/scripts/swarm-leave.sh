@@ -51,10 +51,25 @@ else
     done
     echo "docknet: $DOCKNET_MEMBER_NAME demoted (the swarm keeps its other managers' quorum)"
   fi
-  out=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER swarm leave" 2>&1) || {
-    echo "docknet: swarm leave failed on $DOCKNET_MEMBER_NAME: $out" >&2
-    exit 1
-  }
+  # dockerd can fail a leave while it stops the node's swarm agent ("context deadline exceeded",
+  # moby/moby#34140 and #35337), and the node may have left all the same: read its state again; a
+  # member still tries again, up to 3 times. Never --force: a manager whose demotion has not reached
+  # it yet must keep refusing, or the swarm loses a voter without a vote.
+  try=1
+  until out=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER swarm leave" 2>&1); do
+    now=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}}'" 2>/dev/null)
+    if [ "$now" = inactive ]; then
+      echo "docknet: swarm leave on $DOCKNET_MEMBER_NAME answered: $out; the node is no longer a member all the same"
+      break
+    fi
+    if [ "$try" -ge 3 ]; then
+      echo "docknet: swarm leave failed on $DOCKNET_MEMBER_NAME ($try tries; its swarm state is now '$now'): $out" >&2
+      exit 1
+    fi
+    echo "docknet: swarm leave on $DOCKNET_MEMBER_NAME failed (try $try of 3, state '$now'): $out; trying again" >&2
+    try=$((try + 1))
+    sleep 2
+  done
   echo "docknet: node $node left the swarm"
 fi
 for id in $node; do
