@@ -77,6 +77,8 @@ gate.describe('a sharded environment on the lab: independent changes apply at on
   };
   const destroy = async (stack: string) => {
     const r = await terraform(stack, ['destroy', '-auto-approve', '-input=false', '-no-color']);
+    // A leave dockerd failed and the script asked again (swarm-leave.sh): printed, never hidden.
+    for (const line of r.out.split('\n').filter((l) => /swarm leave (on|failed)/.test(l))) report(`${stack}: ${line.trim()}`);
     expect({ stack, code: r.code, tail: tail(r) }).toEqual({ stack, code: 0, tail: '' });
     live.splice(live.indexOf(stack), 1);
   };
