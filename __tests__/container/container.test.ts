@@ -157,3 +157,49 @@ describe('refused combinations that need the whole tree (synth errors, all repor
     expect(stack.problems()).toEqual([]);
   });
 });
+
+// Values TypeScript does not stop: JavaScript callers, `as any`, an index past the end of a list
+// (`[backend][1]` type-checks). Each one a DocknetError naming the container, what was given and
+// what to pass; before, a TypeError named nothing ("Cannot read properties of undefined (reading 'node')").
+describe('Container props of the wrong kind: a DocknetError, never a TypeError', () => {
+  const refusal = (props: Record<string, unknown>) => {
+    const { stack, h1 } = fleet();
+    let thrown: unknown;
+    try {
+      h1.addContainer('web', { image: IMAGE, ...props } as never);
+      synthJson(stack);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).name).toBe('DocknetError');
+    expect((thrown as Error).stack).not.toMatch(/\n\s+at /);
+    return (thrown as Error).message;
+  };
+
+  test('a network past the end of a list, a network given by name, a plain object', () => {
+    const { h1 } = fleet();
+    const backend = h1.addBridgeNetwork('backend');
+    expect(refusal({ networks: [{ network: [backend][1] }] })).toBe(
+      '[test-network/h1/web] networks[0].network is undefined, but a docknet network was expected: what host.addBridgeNetwork, addMacvlanNetwork, addIpvlanNetwork or addOverlayNetwork returned.',
+    );
+    expect(refusal({ networks: [{ network: 'backend' }] })).toMatch(/^\[test-network\/h1\/web\] networks\[0\]\.network is "backend", but a docknet network was expected: .* Pass the network object, not its name\.$/);
+    expect(refusal({ networks: [{ network: { name: 'backend' } }] })).toMatch(/networks\[0\]\.network is the object \{"name":"backend"\}, but a docknet network was expected/);
+    expect(refusal({ networks: [undefined] })).toMatch(/networks\[0\]\.network is undefined/);
+  });
+
+  test('networks or ports that are not lists; a port that is not a Port', () => {
+    expect(refusal({ networks: {} })).toBe('[test-network/h1/web] networks is the object {}. Expected a list of attachments: networks: [{ network: host.addBridgeNetwork(...) }].');
+    expect(refusal({ ports: Port.tcp(80) })).toMatch(/^\[test-network\/h1\/web\] ports is the object .*\. Expected a list of ports: ports: \[Port\.tcp\(80, \{ hostPort: 8080 \}\)\]\.$/);
+    expect(refusal({ ports: [Port.tcp(80), { container: 80, host: 8080 }] })).toBe(
+      '[test-network/h1/web] ports[1] is the object {"container":80,"host":8080}, but a Port was expected. Publish with Port.tcp(80, { hostPort: 8080 }) or Port.udp(53).',
+    );
+    expect(refusal({ ports: [8080] })).toMatch(/ports\[0\] is number 8080, but a Port was expected/);
+  });
+
+  test('attach() with something that is not a network', () => {
+    const { h1 } = fleet();
+    const c = h1.addContainer('web', { image: IMAGE });
+    expect(failureOf(() => c.attach(undefined as never))).toMatch(/^\[test-network\/h1\/web\] attach\(\) is undefined, but a docknet network was expected/);
+  });
+});

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { ParentInterface, Port, Subnet, SwarmRole } from '../../lib';
-import { codes, fleet, resourceNamed, synthJson } from '../fixtures';
+import { codes, failureOf, fleet, resourceNamed, synthJson } from '../fixtures';
 
 const IMAGE = 'busybox:1.36';
 
@@ -158,5 +158,16 @@ describe('SwarmService', () => {
       h1.addService('ok', { image: IMAGE, networks: [{ network: h1.addOverlayNetwork('ov2', {}) }] });
       expect(stack.problems().filter((p) => p.code === 'DN111').map((p) => p.constructs[0])).toEqual(['test-network/solo/svc']);
     });
+  });
+});
+
+describe('Service props of the wrong kind: a DocknetError, never a TypeError', () => {
+  test('networks that are not a list, a network past the end of a list, a port that is not a Port', () => {
+    const { h1 } = fleet();
+    const ov = h1.addOverlayNetwork('ov', {});
+    const attempt = (id: string, props: Record<string, unknown>) => failureOf(() => h1.addService(id, { image: IMAGE, networks: [{ network: ov }], ...props } as never));
+    expect(attempt('a', { networks: { network: ov } })).toMatch(/^\[test-network\/h1\/a\] networks is the object .*\. Expected a list of overlay attachments/);
+    expect(attempt('b', { networks: [{ network: [ov][1] }] })).toMatch(/^\[test-network\/h1\/b\] is attached to undefined, but swarm services join overlay networks only/);
+    expect(attempt('c', { ports: [{ target: 80 }] })).toBe('[test-network/h1/c] ports[0] is the object {"target":80}, but a Port was expected. Publish with Port.tcp(80, { hostPort: 8080 }) or Port.udp(53).');
   });
 });
