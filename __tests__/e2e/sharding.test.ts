@@ -235,9 +235,9 @@ gate.describe('a sharded environment on the lab: independent changes apply at on
   /**
    * A name on the overlay reaches the other hosts by the swarm's gossip (NetworkDB), which is
    * eventually consistent. Here the hosts of shard b have just restarted their daemons (the test
-   * before), and a restarted node's gossip can take more than a minute to converge again: NetworkDB
-   * retries joining its peers once a minute. Runs found "bad address" for 10 s, and once for 64 s,
-   * and the same code resolved on the next run. So up to 4 min, each failure printed with the peers
+   * before), and a restarted node's view can take more than a minute to converge again (NetworkDB's
+   * periodic syncs repair what a missed message left out). Runs found "bad address" for 10 s, and
+   * once for 64 s, and the same code resolved on the next run. So up to 4 min, each failure printed with the peers
    * the asking host sees on the overlay; a name that never resolves still fails.
    */
   async function reaches(host: LabHost, container: string, target: string): Promise<boolean> {
