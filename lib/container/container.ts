@@ -1,11 +1,11 @@
 import { Construct, ContainerResource, TerraformResource, TerraformStack, containerBinding } from '../cdk';
 import type { ContainerConfig, Image } from '../cdk';
-import { DocknetError } from '../core/errors';
+import { DocknetError, listProp } from '../core/errors';
 import { ContainerModel } from '../core/model';
 import type { IHost } from '../interfaces';
-import { INetwork, Network, checkIp } from '../network/network';
+import { INetwork, Network, checkIp, checkNetwork } from '../network/network';
 import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
-import { Port } from './port';
+import { Port, checkPort } from './port';
 import { Adoption, checkAdoption } from '../render/adoption';
 import { definedOnly, RenderedResource, sameStackRef, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
 import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
@@ -121,8 +121,9 @@ export class Container extends Construct {
     // cdktf's HCL output needs the binding's typed HCL rendering.
     if (writesHcl(this)) void this.resource;
 
-    for (const a of props.networks ?? []) this.attach(a.network, a);
-    for (const p of props.ports ?? []) this.publish(p);
+    const networks = listProp(this, 'networks', props.networks, 'a list of attachments: networks: [{ network: host.addBridgeNetwork(...) }]');
+    networks.forEach((a, i) => this.attach(checkNetwork(this, `networks[${i}].network`, a?.network), a));
+    for (const p of listProp(this, 'ports', props.ports, 'a list of ports: ports: [Port.tcp(80, { hostPort: 8080 })]')) this.publish(p);
   }
 
   /**
@@ -156,6 +157,7 @@ export class Container extends Construct {
    * bridge mode, on a network of the same host or an attachable overlay the host can reach.
    */
   public attach(network: INetwork, options: AttachmentOptions = {}): this {
+    checkNetwork(this, 'attach()', network);
     if (options.ipv4Address !== undefined) checkIp(this, 'ipv4Address', options.ipv4Address);
     if (options.ipv6Address !== undefined) checkIp(this, 'ipv6Address', options.ipv6Address);
     for (const alias of options.aliases ?? []) {
@@ -170,6 +172,7 @@ export class Container extends Construct {
 
   /** Publishes a port on the host (bridge mode only; checked at synth). */
   public publish(port: Port): this {
+    checkPort(this, `ports[${this.ports.length}]`, port);
     this.ports.push(port);
     return this;
   }

@@ -1,4 +1,4 @@
-import { DocknetError } from '../core/errors';
+import { DocknetError, describeGiven } from '../core/errors';
 import { checkIp } from '../network/network';
 import { PortModel } from '../core/model';
 
@@ -30,5 +30,12 @@ export class Port {
 
   public toModel(): PortModel {
     return { internal: this.containerPort, external: this.options.hostPort, protocol: this.protocol, hostIp: this.options.hostIp ?? '0.0.0.0' };
+  }
+}
+
+/** A Port where one is expected (a plain object or a number would fail later, deep inside, as a TypeError). */
+export function checkPort(scope: { readonly node: { readonly path: string } }, what: string, port: unknown): asserts port is Port {
+  if (!(port instanceof Port) && typeof (port as Port | undefined)?.toModel !== 'function') {
+    throw new DocknetError(scope, `${what} is ${describeGiven(port)}, but a Port was expected. Publish with Port.tcp(80, { hostPort: 8080 }) or Port.udp(53).`);
   }
 }

@@ -33,3 +33,31 @@ export class DocknetError extends Error {
     this.stack = `${this.name}${Array.isArray(a) ? '' : ` ${problems[0].code}`}: ${this.message}`;
   }
 }
+
+/**
+ * A value given where a docknet object was expected, as a user would recognise it in the code:
+ * `undefined`, a string or number as written, a construct by its path, a plain object by its JSON.
+ * Used by the guards for props TypeScript cannot protect (JavaScript callers, `as any`, an array
+ * index past the end), so that they get a DocknetError instead of a TypeError from deep inside.
+ */
+export function describeGiven(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
+  const node = (value as { node?: { path?: unknown } }).node;
+  if (node && typeof node.path === 'string') return `${value.constructor?.name ?? 'a construct'} ${node.path}`;
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? String(value);
+  } catch {
+    json = String(value);
+  }
+  return `${Array.isArray(value) ? 'the list' : 'the object'} ${json.length > 80 ? `${json.slice(0, 77)}...` : json}`;
+}
+
+/** A list prop: undefined is an empty list; anything but an array is refused with what was given. */
+export function listProp<T>(scope: { readonly node: { readonly path: string } }, name: string, value: readonly T[] | undefined, expected: string): readonly T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new DocknetError(scope, `${name} is ${describeGiven(value)}. Expected ${expected}.`);
+  return value;
+}

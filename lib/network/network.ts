@@ -1,6 +1,6 @@
 import { Construct, NetworkResource, TerraformResource, networkBinding } from '../cdk';
 import type { NetworkConfig } from '../cdk';
-import { DocknetError } from '../core/errors';
+import { DocknetError, describeGiven } from '../core/errors';
 import { IpConfigModel, NetworkDriver, NetworkModel } from '../core/model';
 import type { IHost, INetwork } from '../interfaces';
 import { ExplicitSubnet, Subnet } from './subnet';
@@ -303,4 +303,15 @@ export function checkIp(scope: Construct | string, field: string, value: string)
 
 function firstAddress(subnet: string): string {
   return Cidr.parse(subnet).firstUsable.toString();
+}
+
+/**
+ * A network construct where one is expected. A name, `undefined` (an index past the end of a list)
+ * or a plain object would otherwise fail later as a TypeError that names nothing.
+ */
+export function checkNetwork(scope: Construct, what: string, network: unknown): INetwork {
+  const n = network as Partial<INetwork> | undefined;
+  if (n && typeof n === 'object' && typeof n.networkName === 'string' && typeof n.driver === 'string' && typeof n.node?.path === 'string') return network as INetwork;
+  const hint = typeof network === 'string' ? ' Pass the network object, not its name.' : '';
+  throw new DocknetError(scope, `${what} is ${describeGiven(network)}, but a docknet network was expected: what host.addBridgeNetwork, addMacvlanNetwork, addIpvlanNetwork or addOverlayNetwork returned.${hint}`);
 }

@@ -1,9 +1,9 @@
 import { Construct, ServiceResource } from '../cdk';
-import { DocknetError } from '../core/errors';
+import { DocknetError, describeGiven, listProp } from '../core/errors';
 import { ServiceModel, ServicePortModel } from '../core/model';
 import type { IHost } from '../interfaces';
 import { OverlayNetwork } from '../network/overlay';
-import { Port } from '../container/port';
+import { Port, checkPort } from '../container/port';
 
 export interface ServiceNetworkAttachment {
   /** An overlay of the swarm; services cannot join bridge, macvlan or ipvlan networks. */
@@ -64,7 +64,10 @@ export class SwarmService extends Construct {
       throw new DocknetError(this, `replicas ${props.replicas} is not a task count. Expected an integer of 0 or more.`);
     }
     this.checkNetworks(props.networks);
-    this.ports = (props.ports ?? []).map((p) => this.servicePort(p));
+    this.ports = listProp(this, 'ports', props.ports, 'a list of ports: ports: [Port.tcp(80, { hostPort: 8080 })]').map((p, i) => {
+      checkPort(this, `ports[${i}]`, p);
+      return this.servicePort(p);
+    });
     const seen = new Set<string>();
     for (const p of this.ports) {
       if (p.published === undefined) continue;
@@ -118,6 +121,7 @@ export class SwarmService extends Construct {
   }
 
   private checkNetworks(networks: ServiceNetworkAttachment[] | undefined): void {
+    listProp(this, 'networks', networks, 'a list of overlay attachments: networks: [{ network: manager.addOverlayNetwork(...) }]');
     if (!networks || networks.length === 0) {
       throw new DocknetError(this, 'has no network. A service needs at least one overlay: networks: [{ network: manager.addOverlayNetwork(...) }].');
     }
@@ -127,7 +131,7 @@ export class SwarmService extends Construct {
       if (!(n instanceof OverlayNetwork)) {
         const given = n && typeof n === 'object' && 'driver' in n && 'networkName' in n
           ? `${(n as { driver: string }).driver} network "${(n as { networkName: string }).networkName}"${n instanceof Construct ? ` (${n.node.path})` : ''}`
-          : String(n);
+          : describeGiven(n);
         throw new DocknetError(this, `is attached to ${given}, but swarm services join overlay networks only (tasks run on any swarm member). Attach it to an overlay: manager.addOverlayNetwork(...).`);
       }
       if (seen.has(n)) {
