@@ -65,7 +65,8 @@ function synth(values: EnvironmentValues, record: PlanRecord, renamedFrom: Recor
     app.synth();
     const result = store.plan.resolve();
     const hosts = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'staging-hosts', 'cdk.tf.json'), 'utf8'));
-    return { record: result.record, problems: result.problems, changed: result.changed, env, hosts };
+    const network = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'staging-network', 'cdk.tf.json'), 'utf8'));
+    return { record: result.record, problems: result.problems, changed: result.changed, env, hosts, network };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -129,6 +130,34 @@ describe('the example staging environment', () => {
     // Once committed, renamedFrom may stay or go: nothing changes either way.
     expect(synth(withHosts(renamedHosts), r.record, { staging1: 'stg1', staging2: 'stg2', staging3: 'stg3' }).changed).toBe(false);
     expect(synth(withHosts(renamedHosts), r.record).changed).toBe(false);
+  });
+
+  test('renamedFrom moves every docker resource of the host in the network stack: no orphan of the old provider alias, nothing re-created', () => {
+    /** Every docker resource: address -> [the host its provider alias names, its attributes without the alias and metadata]. */
+    const resources = (tf: any) => new Map<string, [string, string]>(Object.entries(tf.resource as Record<string, Record<string, any>>).flatMap(([type, rs]) =>
+      Object.entries(rs).map(([id, r]): [string, [string, string]] => {
+        const { provider, '//': _meta, ...rest } = r;
+        return [`${type}.${id}`, [provider, JSON.stringify(rest)]];
+      })));
+    const before = synth(staging, committedRecord());
+    const renamed = staging.hosts.map((h) => (h.name === 'stg2' ? { ...h, name: 'staging2' } : h));
+    const after = synth(withHosts(renamed), committedRecord(), { staging2: 'stg2' });
+    expect(after.problems).toEqual([]);
+    const [old, now] = [resources(before.network), resources(after.network)];
+    const oldOfHost = [...old].filter(([, [p]]) => p === 'docker.stg2').map(([a]) => a).sort();
+    expect(oldOfHost.length).toBeGreaterThan(2); // its image, containers and networks
+    // Every address of the old host is the source of exactly one move, to a resource of the new name.
+    const moves = (after.network.moved ?? []) as { from: string; to: string }[];
+    expect(moves.map((m) => m.from).sort()).toEqual(oldOfHost);
+    for (const m of moves) {
+      expect(now.get(m.to)?.[0]).toBe('docker.staging2');
+      // Moved, not changed: the same arguments (references to other moved resources resolve alike).
+      expect(now.get(m.to)?.[1].replace(/staging2/g, 'stg2').replace(/_[0-9A-F]{8}\b/g, '')).toBe(old.get(m.from)?.[1].replace(/_[0-9A-F]{8}\b/g, ''));
+    }
+    // No other host's resource moves or changes.
+    for (const [a, [p, text]] of old) if (p !== 'docker.stg2') expect([a, now.get(a)?.[1]]).toEqual([a, text]);
+    // Without renamedFrom the host is a new host: nothing moves (Terraform destroys and creates).
+    expect(synth(withHosts(renamed), committedRecord()).network.moved).toBeUndefined();
   });
 
   test('renamedFrom naming a host that is still declared is refused at addHost', () => {

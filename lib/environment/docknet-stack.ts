@@ -2,6 +2,7 @@ import { Construct, TerraformBackend, TerraformStack } from '../cdk';
 import { DocknetError } from '../core/errors';
 import { TopologyModel } from '../core/model';
 import { DEFAULT_ROLLOUT_WAVE_SIZE, rolloutWaves } from '../bootstrap/waves';
+import { moveFromOldName } from '../bootstrap/moved';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
 import type { IStack } from '../interfaces';
 import { Network } from '../network/network';
@@ -106,6 +107,24 @@ export class DocknetStack extends TerraformStack implements IStack {
       },
     };
   }
+
+  /**
+   * A host renamed with renamedFrom keeps its docker resources: every one gets a `moved` block from
+   * the address it had under the old name (the construct id is the name), so Terraform updates them
+   * in place under the new provider alias. Without the moves the old addresses would be orphans of a
+   * provider alias that no longer exists, which Terraform refuses to plan ("Provider configuration
+   * not present"), and re-creating them would stop every container of the host.
+   * Runs before cdktf's own preparation, once the host's resources all exist.
+   */
+  public prepareStack(): void {
+    if (!this.renamesMoved) {
+      this.renamesMoved = true;
+      for (const h of this.hosts) if (h.renamedFrom !== undefined && h.node.id === h.hostName) moveFromOldName(h, h.renamedFrom);
+    }
+    super.prepareStack();
+  }
+
+  private renamesMoved = false;
 
   public addHost(id: string, props: DockerHostProps): DockerHost {
     // constructs would throw its own "There is already a Construct with name" with a stack trace.
