@@ -130,8 +130,8 @@ export function checkShims(ctx: ValidationContext): void {
         collisions.push(`the ${ip.value === subnet.start ? 'network' : 'broadcast'} address of ${subnet}`);
       }
       taken ??= indexTaken(ctx);
-      // Hosts' addresses by address alone, as DN217 takes them: a host address the shim's subnet
-      // holds is on that LAN (an interface may declare no LAN; an endpoint never says).
+      // Hosts' addresses by address alone, as DN217 takes them: an interface may declare no LAN and
+      // an endpoint never says which, so a host known by the shim's address is a collision.
       for (const o of taken.hosts.get(ip.value) ?? []) {
         collisions.push(o.host === h.name ? `this host's own address (${o.what})` : `the address of host ${o.host} (${o.what})`);
         if (o.host !== h.name) constructs.push(o.path);
