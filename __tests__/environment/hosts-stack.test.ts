@@ -119,4 +119,30 @@ describe('the <env>-hosts stack', () => {
       cleanup();
     }
   });
+
+  // A new user's review: each of these synthesized and rendered the shim with that /32.
+  test("shims on the LAN's gateway, on a host's own address and on another host's shim address: all refused in one synth, with the fix", () => {
+    const { app, env, h1, mv, cleanup } = environment();
+    try {
+      const h2 = env.addHost('h2', {
+        connection: HostConnection.ssh({ host: '10.9.0.12', user: 'ops', hostKey: KEY }),
+        interfaces: { eth0: { address: '10.9.0.12/24', lan: 'lan' } },
+        swarmRole: SwarmRole.WORKER,
+      });
+      const mv2 = h2.addMacvlanNetwork('mv', { parent: ParentInterface.of('eth0'), lan: 'lan' });
+      h1.addMacvlanShim(mv, { address: '10.9.0.1', name: 'dn-gw' });
+      h1.addMacvlanShim(mv, { address: '10.9.0.12', name: 'dn-h2' });
+      h1.addMacvlanShim(mv, { address: '10.9.0.250', name: 'dn-shim' });
+      h2.addMacvlanShim(mv2, { address: '10.9.0.250', name: 'dn-shim' });
+      const message = failureOf(() => app.synth());
+      expect(message).toMatch(/nothing was written/);
+      expect(message).toMatch(/DN523.*macvlan shim "dn-gw" for "mv" on h1: its address 10\.9\.0\.1 is the gateway of "mv" \(the LAN's router\) on LAN "lan";.*Give the shim a spare address of 10\.9\.0\.0\/24 that nothing else uses/);
+      expect(message).toMatch(/DN523.*macvlan shim "dn-h2" for "mv" on h1: its address 10\.9\.0\.12 is the address of host h2 \(eth0, 10\.9\.0\.12\/24\)/);
+      expect(message).toMatch(/DN523.*macvlan shim "dn-shim" for "mv" on h2: its address 10\.9\.0\.250 is the address of macvlan shim "dn-shim" of host h1/);
+      expect(message).not.toMatch(/^\s+at /m);
+      expect(fs.existsSync(path.join(app.outdir, 'stacks', 'dev-hosts', 'cdk.tf.json'))).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -198,6 +198,20 @@ const cases: [string, string, Mutate, Mutate, string, RegExp][] = [
     'prod/h1', /^macvlan shim "dn-lan" for "lan": its address 192\.168\.1\.70 lies in the container range 192\.168\.1\.64\/27 of "lan" on h2;/],
   ['DN522', 'a macvlan shim off the subnet', none, (m) => { m.hosts[0].shims = [{ name: 'dn-lan', network: 'prod/h1/lan', address: '10.1.2.3' }]; },
     'prod/h1', /^macvlan shim "dn-lan" for "lan": its address 10\.1\.2\.3 is not on the network's subnet 192\.168\.1\.0\/24;/],
+  // A new user's review: a shim on the router's, a host's or another shim's address passed synth.
+  ['DN523', "a macvlan shim on the LAN's gateway", (m) => { m.hosts[0].shims = [{ name: 'dn-lan', network: 'prod/h1/lan', address: '192.168.1.250' }]; },
+    (m) => { m.hosts[0].shims = [{ name: 'dn-lan', network: 'prod/h1/lan', address: '192.168.1.1' }]; },
+    'prod/h1', /^macvlan shim "dn-lan" for "lan" on h1: its address 192\.168\.1\.1 is the gateway of "lan" \(the LAN's router\) on LAN "office"; the shim would answer for that address on the LAN as well \(an ARP conflict.*Give the shim a spare address of 192\.168\.1\.0\/24 that nothing else uses, reserved in the LAN segment/],
+  ['DN523', "a macvlan shim on its own host's LAN address", none, (m) => { m.hosts[0].shims = [{ name: 'dn-lan', network: 'prod/h1/lan', address: '192.168.1.11' }]; },
+    'prod/h1', /^macvlan shim "dn-lan" for "lan" on h1: its address 192\.168\.1\.11 is this host's own address \(eth0, 192\.168\.1\.11\/24\) on LAN "office";/],
+  ['DN523', "a macvlan shim on another host's LAN address", none, (m) => { m.hosts[0].shims = [{ name: 'dn-lan', network: 'prod/h1/lan', address: '192.168.1.12' }]; },
+    'prod/h1', /^macvlan shim "dn-lan" for "lan" on h1: its address 192\.168\.1\.12 is the address of host h2 \(eth0, 192\.168\.1\.12\/24\) on LAN "office";/],
+  ['DN523', 'two hosts\' shims on one LAN address', (m) => { m.hosts[0].shims = [{ name: 'dn-lan', network: 'prod/h1/lan', address: '192.168.1.250' }]; m.hosts[1].shims = [{ name: 'dn-lan', network: 'prod/h2/lan', address: '192.168.1.251' }]; },
+    (m) => { m.hosts[0].shims = [{ name: 'dn-lan', network: 'prod/h1/lan', address: '192.168.1.250' }]; m.hosts[1].shims = [{ name: 'dn-lan', network: 'prod/h2/lan', address: '192.168.1.250' }]; },
+    'prod/h2', /^macvlan shim "dn-lan" for "lan" on h2: its address 192\.168\.1\.250 is the address of macvlan shim "dn-lan" of host h1 on LAN "office";/],
+  // DN522 also fires (the address is in the container range); DN523 names the container that holds it.
+  ['DN523', "a macvlan shim on a container's static address", none, (m) => { m.hosts[0].shims = [{ name: 'dn-lan', network: 'prod/h1/lan', address: '192.168.1.70' }]; },
+    'prod/h1', /^macvlan shim "dn-lan" for "lan" on h1: its address 192\.168\.1\.70 is the static address container "scanner-proxy" asks for on macvlan "lan" on h2 on LAN "office";/],
   ['DN404', 'two hosts with one name', none, (m) => m.hosts.push(host('h1', { path: 'prod/h1b' })),
     'prod/h1b', /^Host name "h1" is used by two hosts;/],
 ];
@@ -215,12 +229,69 @@ describe.each(cases)('%s %s', (code, _name, pass, fail, construct, message) => {
   });
 });
 
+describe('DN523: a macvlan shim on an address someone else has on the LAN', () => {
+  const shim = (address: string, network = 'prod/h1/lan') => [{ name: 'dn-lan', network, address }];
+  const dn523 = (mutate: Mutate) => run(mutate).filter((p) => p.code === 'DN523');
+
+  test("a host known only by its endpoint's address (no interface declared) is still found", () => {
+    const p = dn523((m) => { m.hosts[1].interfaces = []; m.hosts[1].advertiseAddress = '10.0.0.12'; m.hosts[0].shims = shim('192.168.1.12'); });
+    expect(p).toHaveLength(1);
+    expect(p[0].message).toMatch(/its address 192\.168\.1\.12 is the address of host h2 \(endpoint ssh:\/\/ops@192\.168\.1\.12\)/);
+    expect(p[0].constructs).toEqual(['prod/h1', 'prod/h2']);
+  });
+
+  test("a swarm advertise address counts as the host's", () => {
+    const p = dn523((m) => { m.hosts[1].advertiseAddress = '192.168.1.99'; m.hosts[0].shims = shim('192.168.1.99'); });
+    expect(p.map((x) => x.message)).toEqual([expect.stringMatching(/is the address of host h2 \(swarm advertise address\)/)]);
+  });
+
+  test("Docker's assumed gateway, the network and the broadcast address", () => {
+    expect(dn523((m) => { findNet(m, 'prod/h1/lan').ipv4!.gateway = undefined; m.hosts[0].shims = shim('192.168.1.1'); })[0].message)
+      .toMatch(/is the gateway Docker assumes for "lan" \(the subnet's first address; the network declares none\)/);
+    expect(dn523((m) => { m.hosts[0].shims = shim('192.168.1.0'); })[0].message).toMatch(/is the network address of 192\.168\.1\.0\/24/);
+    expect(dn523((m) => { m.hosts[0].shims = shim('192.168.1.255'); })[0].message).toMatch(/is the broadcast address of 192\.168\.1\.0\/24/);
+  });
+
+  test('two shims of one host on one address are one address handed out twice too', () => {
+    const p = dn523((m) => { m.hosts[0].shims = [...shim('192.168.1.250'), { name: 'dn-lan2', network: 'prod/h1/lan', address: '192.168.1.250' }]; });
+    expect(p.map((x) => x.message)).toEqual([expect.stringMatching(/^macvlan shim "dn-lan2" for "lan" on h1: its address 192\.168\.1\.250 is the address of macvlan shim "dn-lan" of host h1/)]);
+    expect(p[0].constructs).toEqual(['prod/h1']);
+  });
+
+  test('every collision of one shim in one message, next to the other problems of the model', () => {
+    const p = run((m) => {
+      m.hosts[1].advertiseAddress = '192.168.1.1';
+      m.hosts[0].shims = shim('192.168.1.1');
+      findNet(m, 'prod/h1/backend').ipv4!.subnet = 'not-a-cidr';
+    });
+    expect(p.map((x) => x.code)).toEqual(['DN200', 'DN523']);
+    expect(p[1].message).toMatch(/its address 192\.168\.1\.1 is the gateway of "lan" \(the LAN's router\), and the address of host h2 \(swarm advertise address\) on LAN "office";/);
+    expect(p[1].constructs).toEqual(['prod/h1', 'prod/h2']);
+  });
+
+  test("the same shim address on another L2 domain (a second site with the same subnet) is not a collision", () => {
+    const twoSites = (site3: string) => dn523((m) => {
+      m.hosts.push(host('h3', { interfaces: [{ name: 'eth0', address: '192.168.1.13/24', mtu: 1500, lan: site3 }] }));
+      m.networks.push(net('h3', 'lan', { driver: 'macvlan', parent: 'eth0', mode: 'bridge', lan: site3, ipv4: v4('192.168.1.0/24', { gateway: '192.168.1.1', ipRange: '192.168.1.96/27' }) }));
+      m.hosts[0].shims = shim('192.168.1.250');
+      m.hosts[2].shims = [{ name: 'dn-lan', network: 'prod/h3/lan', address: '192.168.1.250' }];
+    });
+    expect(twoSites('office').map((x) => x.message)).toEqual([expect.stringMatching(/on h3: its address 192\.168\.1\.250 is the address of macvlan shim "dn-lan" of host h1 on LAN "office"/)]);
+    expect(twoSites('branch')).toEqual([]);
+  });
+
+  test('a malformed shim address is DN200 only, not a collision', () => {
+    const p = run((m) => { m.hosts[0].shims = shim('192.168.1.300'); });
+    expect(p.map((x) => x.code)).toEqual(['DN200']);
+  });
+});
+
 test('every rule code of the engine has a case here', () => {
   const tested = new Set(cases.map((c) => c[0]));
   // DN27x: __tests__/address/pool.test.ts; DN5xx: the daemon and bootstrap tests; constructor codes: their construct's tests.
   // DN114 (managers in two shards) is the sharded environment's own check: __tests__/environment/sharding.test.ts.
   const elsewhere = new Set(['DN100', 'DN114', 'DN115', 'DN303', 'DN403', 'DN405']);
-  const bootstrapInEngine = new Set(['DN522']);
+  const bootstrapInEngine = new Set(['DN522', 'DN523']);
   const engineCodes = RULES.filter((r) => !('retired' in r)).map((r) => r.code).filter((c) => !c.startsWith('DN27') && (!c.startsWith('DN5') || bootstrapInEngine.has(c)) && !elsewhere.has(c));
   expect(engineCodes.filter((c) => !tested.has(c))).toEqual([]);
 });

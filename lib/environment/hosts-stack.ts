@@ -53,7 +53,7 @@ export class HostsStack extends TerraformStack {
     };
   }
 
-  /** A shim's options. Its address is checked with every other rule (DN522, lib/core/validation/rules/drivers.ts). */
+  /** A shim's options. Its address is checked with every other rule (DN522, DN523, lib/core/validation/rules/drivers.ts). */
   private shimOptions(s: DockerHost['shims'][number]) {
     const own = s.network.ipv4()!;
     const route = own.ipRange ?? own.subnet!;

@@ -210,7 +210,8 @@ export class DockerHost extends Construct implements IHost {
   /**
    * A host-side macvlan interface ("shim") on the network's parent with a spare LAN address and a
    * route to the network's range, so this host can reach its own macvlan containers (the kernel
-   * drops parent-to-child traffic otherwise). Delivered by the <env>-hosts stack.
+   * drops parent-to-child traffic otherwise). Delivered by the <env>-hosts stack. The address is
+   * checked at synth: on the subnet, in no container range (DN522), nobody else's on the LAN (DN523).
    */
   public addMacvlanShim(network: MacvlanNetwork, options: { address: string; name?: string }): void {
     checkIp(this, 'macvlan shim address', options.address);

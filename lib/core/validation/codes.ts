@@ -106,6 +106,7 @@ export const RULES = [
   { code: 'DN520', severity: E, summary: 'host bootstrap: malformed prop (target, swarm, shim)', docs: BOOT },
   { code: 'DN521', severity: E, summary: 'host bootstrap: host managed over a connection other than ssh', docs: BOOT },
   { code: 'DN522', severity: E, summary: 'macvlan shim address off the network subnet or inside a container range (a topology rule)', docs: BOOT },
+  { code: 'DN523', severity: E, summary: "macvlan shim address already someone's on its LAN: the gateway (or network/broadcast address), a host's own address, another shim's, or a container's static address (a topology rule)", docs: BOOT },
 ] as const satisfies readonly RuleCode[];
 
 /** A registered code. Reporting any other string does not compile. */

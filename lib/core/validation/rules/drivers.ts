@@ -2,6 +2,8 @@
  * DN301-DN308: macvlan/ipvlan parents and modes, and MTUs against the underlay. The numbers come
  * from lib/core/facts (the overlay construct renders with the same ones).
  */
+import { IpAddress } from '../../address/cidr';
+import { HostModel } from '../../model';
 import { error, warning } from '../problem';
 import { ValidationContext, splitParent } from '../context';
 import { DEFAULT_UNDERLAY_MTU, IPSEC_OVERHEAD, IPV6_MIN_MTU, VXLAN_OVERHEAD, overlayMtuLimit } from '../../facts/docker';
@@ -92,8 +94,13 @@ export function checkDrivers(ctx: ValidationContext): void {
 /**
  * DN522: a macvlan shim's address must be on its network's subnet and in no container range of any
  * macvlan/ipvlan network on that subnet (another host's docker could hand it to a container).
+ * DN523: and nobody else's on that LAN: not the gateway (nor the subnet's network or broadcast
+ * address), not a host's own address, not another shim's, not a container's static address. The
+ * shim answers ARP for its address on the LAN, so any of these would be an address handed out twice.
  */
 export function checkShims(ctx: ValidationContext): void {
+  let taken: ShimIndex | undefined;
+  const shimsSeen = new Map<string, { name: string; host: string; path: string }>();
   for (const h of ctx.model.hosts) {
     for (const shim of h.shims ?? []) {
       const net = ctx.networks.get(shim.network);
@@ -111,6 +118,92 @@ export function checkShims(ctx: ValidationContext): void {
         }
       }
       if (problems.length) ctx.report(error('DN522', [h.path], `macvlan shim "${shim.name}" for "${net.model.name}": ${problems.join(' ')}`));
+
+      // DN523. The L2 domain as the static-address rules key it; a network without one (no declared
+      // parent interface or LAN) by its subnet.
+      const lan = net.lanKey ?? (subnet ? `subnet ${subnet}` : undefined);
+      const collisions: string[] = [];
+      const constructs = [h.path];
+      const gw = net.v4.effectiveGateway;
+      if (gw && gw.value === ip.value) collisions.push(net.v4.gateway ? `the gateway of "${net.model.name}" (the LAN's router)` : `the gateway Docker assumes for "${net.model.name}" (the subnet's first address; the network declares none)`);
+      else if (subnet && subnet.bits - subnet.prefix > 1 && (ip.value === subnet.start || ip.value === subnet.end)) {
+        collisions.push(`the ${ip.value === subnet.start ? 'network' : 'broadcast'} address of ${subnet}`);
+      }
+      taken ??= indexTaken(ctx);
+      // Hosts' addresses by address alone, as DN217 takes them: an interface may declare no LAN and
+      // an endpoint never says which, so a host known by the shim's address is a collision.
+      for (const o of taken.hosts.get(ip.value) ?? []) {
+        collisions.push(o.host === h.name ? `this host's own address (${o.what})` : `the address of host ${o.host} (${o.what})`);
+        if (o.host !== h.name) constructs.push(o.path);
+      }
+      const key = lan === undefined ? undefined : `${lan}\0${ip.value}`;
+      if (key !== undefined) {
+        for (const c of taken.statics.get(key) ?? []) {
+          collisions.push(`the static address container "${c.name}" asks for on ${c.driver} "${c.network}" on ${c.host}`);
+          constructs.push(c.path);
+        }
+        const prev = shimsSeen.get(key);
+        if (prev) {
+          collisions.push(`the address of macvlan shim "${prev.name}" of host ${prev.host}`);
+          if (prev.path !== h.path) constructs.push(prev.path);
+        } else shimsSeen.set(key, { name: shim.name, host: h.name, path: h.path });
+      }
+      if (collisions.length) {
+        ctx.report(
+          error('DN523', [...new Set(constructs)],
+            `macvlan shim "${shim.name}" for "${net.model.name}" on ${h.name}: its address ${ip} is ${collisions.join(', and ')}${lan ? ` on LAN "${lan}"` : ''}; the shim would answer for that address on the LAN as well (an ARP conflict: traffic for it goes astray). Give the shim a spare address of ${subnet ?? 'the LAN'} that nothing else uses, reserved in the LAN segment (addLanSegment reserved).`),
+        );
+      }
     }
+  }
+}
+
+interface ShimIndex {
+  /** IPv4 addresses hosts are known by: interface addresses, the endpoint's address, the advertise address. */
+  readonly hosts: Map<bigint, { host: string; path: string; what: string }[]>;
+  /** Containers' static IPv4 addresses on macvlan/ipvlan networks, by "<lan>\0<address>". */
+  readonly statics: Map<string, { name: string; path: string; host: string; network: string; driver: string }[]>;
+}
+
+/** Built once, and only when some host has a shim (a fleet has tens of thousands of attachments). */
+function indexTaken(ctx: ValidationContext): ShimIndex {
+  const hosts: ShimIndex['hosts'] = new Map();
+  const add = (ip: IpAddress | undefined, host: HostModel, what: string) => {
+    if (!ip || ip.family !== 4) return;
+    const list = hosts.get(ip.value) ?? [];
+    // One entry per host and address: the endpoint is usually the interface's address too.
+    if (!list.some((x) => x.host === host.name)) list.push({ host: host.name, path: host.path, what });
+    hosts.set(ip.value, list);
+  };
+  for (const h of ctx.model.hosts) {
+    for (const i of h.interfaces) if (i.address) add(IpAddress.tryParse(i.address.split('/')[0]), h, `${i.name}, ${i.address}`);
+    add(endpointAddress(h.endpoint), h, `endpoint ${h.endpoint}`);
+    if (h.advertiseAddress) add(IpAddress.tryParse(h.advertiseAddress), h, 'swarm advertise address');
+  }
+  const statics: ShimIndex['statics'] = new Map();
+  for (const c of ctx.model.containers) {
+    for (const a of c.attachments) {
+      if (!a.ipv4Address) continue;
+      const net = ctx.networks.get(a.network);
+      const m = net?.model;
+      if (!net || !m || (m.driver !== 'macvlan' && m.driver !== 'ipvlan')) continue;
+      const lan = net.lanKey ?? (net.v4.subnet ? `subnet ${net.v4.subnet}` : undefined);
+      const ip = IpAddress.tryParse(a.ipv4Address);
+      if (!lan || !ip || ip.family !== 4) continue; // malformed: DN200 from the static-address rules
+      const key = `${lan}\0${ip.value}`;
+      const list = statics.get(key) ?? [];
+      list.push({ name: c.name, path: c.path, host: c.host, network: m.name, driver: m.driver });
+      statics.set(key, list);
+    }
+  }
+  return { hosts, statics };
+}
+
+/** The IP address in a provider endpoint ("ssh://ops@10.0.0.11:22", "tcp://10.0.0.11:2376"), if it names one. */
+function endpointAddress(endpoint: string): IpAddress | undefined {
+  try {
+    return IpAddress.tryParse(new URL(endpoint).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return undefined; // unix:// or not a URL: no address
   }
 }
