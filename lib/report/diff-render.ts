@@ -65,16 +65,19 @@ function phraseOf(segs: string[]): string {
 /** The exit code a pipeline gates on. */
 export function exitCodeFor(result: DiffResult, failOn: FailOn = FailOn.CHANGE): number {
   const { add, update, replace, remove } = result.counts;
+  // A move changes nothing on a host but the code and the state's addresses do: a change to review.
+  const move = result.counts.move ?? 0;
   if (failOn === FailOn.NEVER) return EXIT_NO_CHANGES;
   if (replace > 0) return EXIT_REPLACEMENTS;
   if (failOn === FailOn.REPLACE) return EXIT_NO_CHANGES;
-  return add + update + remove > 0 ? EXIT_CHANGES : EXIT_NO_CHANGES;
+  return add + update + remove + move > 0 ? EXIT_CHANGES : EXIT_NO_CHANGES;
 }
 
 export function summaryLine(counts: DiffCounts): string {
   const { add, update, replace, remove } = counts;
-  if (add + update + replace + remove === 0) return 'No changes.';
-  return `${add} to add, ${update} to change in place, ${replace} to replace, ${remove} to remove.`;
+  const move = counts.move ?? 0;
+  if (add + update + replace + remove + move === 0) return 'No changes.';
+  return `${add} to add, ${update} to change in place, ${replace} to replace, ${remove} to remove${move ? `, ${move} to move only` : ''}.`;
 }
 
 const KIND_MARK: Record<ChangeKind, string> = {
@@ -82,6 +85,7 @@ const KIND_MARK: Record<ChangeKind, string> = {
   [ChangeKind.REMOVE]: '➖',
   [ChangeKind.UPDATE]: '🟡',
   [ChangeKind.ADD]: '➕',
+  [ChangeKind.MOVE]: '↪️',
 };
 
 /** "replaces network `x`..." -> "**replaces** network `x`...": the verb is what a reviewer scans for. */
@@ -135,6 +139,7 @@ export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): 
 /** Daemon and swarm changes of one environment: key by key per host, the restart order, swarm membership. */
 export function renderOperations(ops: HostOperations): string[] {
   const lines: string[] = [];
+  if (ops.renames?.length) lines.push('**Renamed hosts** (renamedFrom)', '', ...ops.renames.map((r) => `- ${r.line}`), '');
   if (ops.daemon.length) {
     lines.push('**Daemons** (daemon.json, key by key)', '', ...ops.daemon.map((d) => `- ${d.line}`), '');
     if (ops.restartWaves.length) {
