@@ -3,7 +3,7 @@
  * hosts-stack state, so its daemon rollout and swarm join are compared with their old selves, not
  * shown as a host leaving and a new one joining with a dockerd restart.
  */
-import { ChangeKind, diffSynthDirs, exitCodeFor, renderDiffMarkdown, summaryLine } from '../../lib/report/diff';
+import { ChangeKind, diffSynthDirs, exitCodeFor, renderDiffJson, renderDiffMarkdown, summaryLine } from '../../lib/report/diff';
 import { SwarmRole } from '../../lib';
 import { EnvValues, STAGING, synthEnvs } from './env-fixture';
 import { removeTempDirs, stackDoc, synthDir, container } from './fixtures';
@@ -37,6 +37,8 @@ describe('docknet diff follows renamed hosts (moved blocks)', () => {
     const md = renderDiffMarkdown(r);
     expect(md).toContain('**Renamed hosts** (renamedFrom)\n\n- stg2 renamed to stg2b: its state moves (moved blocks); nothing restarts, no swarm leave/join');
     expect(md).not.toMatch(/leaves the swarm|joins as|new host|dockerd restarts|removes daemon\.json|removes swarm membership/);
+    const json = JSON.parse(renderDiffJson(r));
+    expect(json.operations).toEqual([expect.objectContaining({ env: 'staging', renames: [expect.objectContaining({ from: 'stg2', to: 'stg2b', restarts: false, rejoins: false })] })]);
   });
 
   test('renamedFrom with a changed daemon setting: the rename and the real change, restart order by the new name', () => {

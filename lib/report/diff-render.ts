@@ -151,7 +151,8 @@ export function renderOperations(ops: HostOperations): string[] {
   return lines;
 }
 
-/** JSON for machines: counts, exit code and every change. */
+/** JSON for machines: counts, exit code, every change, and the daemon, swarm and rename operations. */
 export function renderDiffJson(result: DiffResult, failOn: FailOn = FailOn.CHANGE): string {
-  return JSON.stringify({ summary: summaryLine(result.counts), counts: result.counts, exitCode: exitCodeFor(result, failOn), changes: result.changes }, null, 2) + '\n';
+  const doc = { summary: summaryLine(result.counts), counts: result.counts, exitCode: exitCodeFor(result, failOn), changes: result.changes, operations: result.operations ?? [] };
+  return JSON.stringify(doc, null, 2) + '\n';
 }
