@@ -35,7 +35,7 @@ describe('docknet diff', () => {
     const r = diff({ 'dev-network': baseNetworkStack() }, { 'dev-network': head });
     expect(r.changes).toHaveLength(1);
     expect(r.changes[0]).toMatchObject({ env: 'dev', host: 'h2', kind: ChangeKind.ADD, name: 'web-2' });
-    expect(r.counts).toEqual({ add: 1, update: 0, replace: 0, remove: 0 });
+    expect(r.counts).toEqual({ add: 1, update: 0, replace: 0, remove: 0, move: 0 });
     expect(exitCodeFor(r)).toBe(2);
     const md = renderDiffMarkdown(r);
     expect(md).toContain('#### Environment `dev`');

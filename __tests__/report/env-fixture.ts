@@ -10,7 +10,7 @@ import { TEST_HOST_KEY } from '../fixtures';
 
 export interface EnvValues {
   readonly environment: string;
-  readonly hosts: { name: string; address: string; role: SwarmRole; slot?: string }[];
+  readonly hosts: { name: string; address: string; role: SwarmRole; slot?: string; renamedFrom?: string; liveRestore?: boolean }[];
   readonly sshUser: string;
   readonly pools: { bridges: string; overlays: string; daemon: string };
   readonly dns: string[];
@@ -71,13 +71,14 @@ export function buildEnv(app: DocknetApp, v: EnvValues): DocknetEnvironment {
   const hosts = v.hosts.map((h) =>
     env.addHost(h.name, {
       slot: h.slot,
+      renamedFrom: h.renamedFrom,
       connection: HostConnection.ssh({ user: v.sshUser, host: h.address, hostKey: TEST_HOST_KEY }),
       interfaces: { eth0: { address: `${h.address}/24` } },
       swarmRole: h.role,
       daemon: {
         bip: Subnet.fromPool('daemon', 24, `${h.name}/bip`),
         dns: v.dns,
-        ...(v.daemonLiveRestore !== undefined ? { liveRestore: v.daemonLiveRestore } : {}),
+        ...((h.liveRestore ?? v.daemonLiveRestore) !== undefined ? { liveRestore: h.liveRestore ?? v.daemonLiveRestore } : {}),
       },
     }),
   );

@@ -50,7 +50,7 @@ describe('reading real synth output', () => {
 
   test('subnet change, a new replica and a daemon change, end to end', () => {
     const r = diffSynthDirs(synth({ subnet: '10.1.0.0/24', webs: 3, mtu: '1500' }), synth({ subnet: '10.2.0.0/24', webs: 4, mtu: '1450' }));
-    expect(r.counts).toEqual({ add: 1, update: 0, replace: 2, remove: 0 });
+    expect(r.counts).toEqual({ add: 1, update: 0, replace: 2, remove: 0, move: 0 });
     expect(r.changes.map((c) => c.summary)).toEqual([
       'replaces host bootstrap `h2-daemon`: its provisioners run again; forced by `triggers_replace`',
       'replaces network `backend` on host `h2`; forced by `ipam_config`; blast radius: 3 disconnected (per host: `h2` 3)',

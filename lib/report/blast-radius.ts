@@ -71,6 +71,11 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
   for (const s of head) for (const r of s.resources) headRes.set(idOf(s.name, `${r.type}.${r.key}`), r);
   const models = modelsByEnv(base);
   const byId = new Map(changes.map((c) => [idOf(c.stack, `${c.type}.${c.key}`), c]));
+  // A resource reached through a `moved` block: its base self is under the address it moves from.
+  const movedBase = new Map(changes.filter((c) => c.movedFrom).map((c) => [idOf(c.stack, `${c.type}.${c.key}`), idOf(c.stack, c.movedFrom!)]));
+  const movedHead = new Map([...movedBase].map(([h, b]) => [b, h]));
+  const baseOf = (id: string) => baseRes.get(movedBase.get(id) ?? id);
+  const headIdOf = (baseId: string) => movedHead.get(baseId) ?? baseId;
 
   /** What each replaced resource causes directly. */
   const effects = new Map<string, BlastItem[]>();
@@ -79,9 +84,10 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
 
   while (queue.length) {
     const cid = queue.shift()!;
-    const cause = baseRes.get(cid);
+    const cause = baseOf(cid);
     if (!cause) continue;
-    const [stack, ref] = cid.split('|');
+    // Base resources refer to the cause by its base address.
+    const [stack, ref] = (movedBase.get(cid) ?? cid).split('|');
     const causeHead = headRes.get(cid);
     const causeWords = resourceWords(cause);
     const items: BlastItem[] = [];
@@ -96,7 +102,7 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
       if (consequence === Consequence.REPLACED && targetId && !replaced.has(targetId)) {
         replaced.add(targetId);
         queue.push(targetId);
-        const t = baseRes.get(targetId)!;
+        const t = baseOf(targetId)!;
         const own = byId.get(targetId);
         // The same summary whether or not the config of the dependent changed: the cause decides.
         const summary = `replaces ${resourceWords(t)}${t.host ? ` on host ${mdCode(t.host)}` : ''} because ${because}`;
@@ -109,13 +115,14 @@ export function propagateReplacements(base: SynthStack[], head: SynthStack[], ch
     /** A model object as a target: its base resource when the model maps one. */
     const targetFor = (model: DocknetModel, o: { path: string; name: string; host: string }, type: string, kind: string): Target => {
       const a = model.resources.find((r) => r.path === o.path && r.type === type && r.kind !== 'host');
-      const id = a && idOf(a.stack, `${a.type}.${a.logicalId}`);
-      const res = id ? baseRes.get(id) : undefined;
+      const id = a && headIdOf(idOf(a.stack, `${a.type}.${a.logicalId}`));
+      const res = id ? baseOf(id) : undefined;
       return { id: res ? id : undefined, res, kind, name: o.name, host: o.host };
     };
 
     // Terraform: a force-new argument reading an attribute that the replacement makes unknown.
-    for (const [xid, x] of baseRes) {
+    for (const [bid, x] of baseRes) {
+      const xid = headIdOf(bid);
       if (xid === cid || !xid.startsWith(`${stack}|`) || !headRes.has(xid)) continue;
       for (const site of referenceSites(x.raw)) {
         if (`${site.type}.${site.key}` !== ref) continue;

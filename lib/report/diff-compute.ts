@@ -3,10 +3,10 @@
  * replaced or removed, attribute by attribute, with the provider's semantics (semantics.ts) deciding
  * what forces a replacement. Rendering is diff-render.ts.
  */
-import { readSynthDir, SynthResource, SynthStack } from './synth';
+import { readSynthDir, SynthMove, SynthResource, SynthStack } from './synth';
 import { ChangeEffect, effectOf } from '../core/provider/semantics';
 import { propagateReplacements, resourceWords } from './blast-radius';
-import { hostOperations } from './operations';
+import { HostRenameFacts, hostOperations } from './operations';
 import { jsonEqual, mdCode } from './text';
 import { compareKeys } from '../core/address/record';
 import { AttributeChange, ChangeKind, DiffCounts, DiffResult, ResourceChange } from './diff-types';
@@ -31,8 +31,13 @@ export function diffStacks(base: SynthStack[], head: SynthStack[]): DiffResult {
     changes.push(...diffProviders(b, h));
     const baseRes = new Map((b?.resources ?? []).map((r) => [`${r.type}.${r.key}`, r]));
     const headRes = new Map((h?.resources ?? []).map((r) => [`${r.type}.${r.key}`, r]));
+    const moves = movesOf(h?.moved ?? [], baseRes, headRes);
+    const movedAway = new Set(moves.values());
     for (const id of [...new Set([...baseRes.keys(), ...headRes.keys()])].sort()) {
-      const change = diffResource(baseRes.get(id), headRes.get(id));
+      // A resource reached through a `moved` block is compared with its old self (below), not removed.
+      if (movedAway.has(id)) continue;
+      const from = moves.get(id);
+      const change = from ? diffMoved(baseRes.get(from)!, headRes.get(id)!) : diffResource(baseRes.get(id), headRes.get(id));
       if (change) changes.push(change);
     }
   }
@@ -41,10 +46,61 @@ export function diffStacks(base: SynthStack[], head: SynthStack[]): DiffResult {
   const all = propagateReplacements(base, head, changes)
     .map((c) => (shards.has(c.stack) ? { ...c, shard: shards.get(c.stack) } : c))
     .sort(compareChanges);
-  return { changes: all, counts: countChanges(all), operations: hostOperations(base, head) };
+  return { changes: all, counts: countChanges(all), operations: hostOperations(base, head, hostRenames(all)) };
 }
 
-const KIND_ORDER = [ChangeKind.REPLACE, ChangeKind.REMOVE, ChangeKind.UPDATE, ChangeKind.ADD];
+/**
+ * The `moved` blocks Terraform follows between these two synths, head "type.key" -> base "type.key":
+ * the source is in base and not in head, the target in head and not in base. Any other `moved` is
+ * one Terraform ignores (a fresh deploy, a move already done) or refuses; those resources then
+ * compare by address like any other.
+ */
+function movesOf(moved: readonly SynthMove[], baseRes: Map<string, SynthResource>, headRes: Map<string, SynthResource>): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  for (const m of moved) {
+    if (!baseRes.has(m.from) || headRes.has(m.from) || !headRes.has(m.to) || baseRes.has(m.to)) continue;
+    if (out.has(m.to) || used.has(m.from)) continue;
+    out.set(m.to, m.from);
+    used.add(m.from);
+  }
+  return out;
+}
+
+/** A resource that keeps its state under a new address: its changes against its old self, and the move. */
+function diffMoved(b: SynthResource, h: SynthResource): ResourceChange {
+  const movedFrom = `${b.type}.${b.key}`;
+  const renamedFrom = b.host && h.host && b.host !== h.host ? b.host : undefined;
+  const origin = renamedFrom ? `host ${mdCode(renamedFrom)}` : mdCode(movedFrom);
+  const move = { movedFrom, ...(renamedFrom ? { renamedFrom } : {}) };
+  const change = diffResource(b, h);
+  if (!change) {
+    const common = { env: h.env, host: h.host, stack: h.stack, type: h.type, key: h.key, name: h.name, object: h.object };
+    return { ...common, ...move, kind: ChangeKind.MOVE, changes: [], forcedBy: [], summary: `moves ${resourceWords(h)} from ${origin} (moved block): no change` };
+  }
+  // A host step's in-place update runs none of its provisioners: nothing happens on the host.
+  const quiet = change.kind === ChangeKind.UPDATE && h.type === 'terraform_data' ? ': nothing runs on the host' : '';
+  const summary =
+    change.kind === ChangeKind.UPDATE
+      ? change.summary.replace(/^updates (.*?) in place/, (_, what: string) => `moves ${what} from ${origin} (moved block) and updates it in place${quiet}`)
+      : `${change.summary}; moved from ${origin} first (moved block)`;
+  return { ...change, ...move, summary };
+}
+
+/** Hosts whose hosts-stack state moves to a new name, from the moves of the diff. */
+function hostRenames(changes: ResourceChange[]): HostRenameFacts[] {
+  const out = new Map<string, HostRenameFacts>();
+  for (const c of changes) {
+    if (!c.renamedFrom) continue;
+    const id = `${c.env}\0${c.renamedFrom}\0${c.host}`;
+    const f = out.get(id) ?? { env: c.env, from: c.renamedFrom, to: c.host, restarts: false, rejoins: false };
+    const replaced = c.kind === ChangeKind.REPLACE;
+    out.set(id, { ...f, restarts: f.restarts || (replaced && c.object?.kind === 'daemon'), rejoins: f.rejoins || (replaced && c.object?.kind === 'swarm') });
+  }
+  return [...out.values()];
+}
+
+const KIND_ORDER = [ChangeKind.REPLACE, ChangeKind.REMOVE, ChangeKind.UPDATE, ChangeKind.MOVE, ChangeKind.ADD];
 
 function compareChanges(a: ResourceChange, b: ResourceChange): number {
   return (
@@ -59,7 +115,7 @@ function compareChanges(a: ResourceChange, b: ResourceChange): number {
 
 function countChanges(changes: ResourceChange[]): DiffCounts {
   const n = (k: ChangeKind) => changes.filter((c) => c.kind === k).length;
-  return { add: n(ChangeKind.ADD), update: n(ChangeKind.UPDATE), replace: n(ChangeKind.REPLACE), remove: n(ChangeKind.REMOVE) };
+  return { add: n(ChangeKind.ADD), update: n(ChangeKind.UPDATE), replace: n(ChangeKind.REPLACE), remove: n(ChangeKind.REMOVE), move: n(ChangeKind.MOVE) };
 }
 
 /** A provider's endpoint or settings changing is no resource change, but every resource on it is affected. */

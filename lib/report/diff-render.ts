@@ -65,16 +65,19 @@ function phraseOf(segs: string[]): string {
 /** The exit code a pipeline gates on. */
 export function exitCodeFor(result: DiffResult, failOn: FailOn = FailOn.CHANGE): number {
   const { add, update, replace, remove } = result.counts;
+  // A move changes nothing on a host but the code and the state's addresses do: a change to review.
+  const move = result.counts.move ?? 0;
   if (failOn === FailOn.NEVER) return EXIT_NO_CHANGES;
   if (replace > 0) return EXIT_REPLACEMENTS;
   if (failOn === FailOn.REPLACE) return EXIT_NO_CHANGES;
-  return add + update + remove > 0 ? EXIT_CHANGES : EXIT_NO_CHANGES;
+  return add + update + remove + move > 0 ? EXIT_CHANGES : EXIT_NO_CHANGES;
 }
 
 export function summaryLine(counts: DiffCounts): string {
   const { add, update, replace, remove } = counts;
-  if (add + update + replace + remove === 0) return 'No changes.';
-  return `${add} to add, ${update} to change in place, ${replace} to replace, ${remove} to remove.`;
+  const move = counts.move ?? 0;
+  if (add + update + replace + remove + move === 0) return 'No changes.';
+  return `${add} to add, ${update} to change in place, ${replace} to replace, ${remove} to remove${move ? `, ${move} to move only` : ''}.`;
 }
 
 const KIND_MARK: Record<ChangeKind, string> = {
@@ -82,6 +85,7 @@ const KIND_MARK: Record<ChangeKind, string> = {
   [ChangeKind.REMOVE]: '➖',
   [ChangeKind.UPDATE]: '🟡',
   [ChangeKind.ADD]: '➕',
+  [ChangeKind.MOVE]: '↪️',
 };
 
 /** "replaces network `x`..." -> "**replaces** network `x`...": the verb is what a reviewer scans for. */
@@ -135,6 +139,7 @@ export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): 
 /** Daemon and swarm changes of one environment: key by key per host, the restart order, swarm membership. */
 export function renderOperations(ops: HostOperations): string[] {
   const lines: string[] = [];
+  if (ops.renames?.length) lines.push('**Renamed hosts** (renamedFrom)', '', ...ops.renames.map((r) => `- ${r.line}`), '');
   if (ops.daemon.length) {
     lines.push('**Daemons** (daemon.json, key by key)', '', ...ops.daemon.map((d) => `- ${d.line}`), '');
     if (ops.restartWaves.length) {
@@ -146,7 +151,8 @@ export function renderOperations(ops: HostOperations): string[] {
   return lines;
 }
 
-/** JSON for machines: counts, exit code and every change. */
+/** JSON for machines: counts, exit code, every change, and the daemon, swarm and rename operations. */
 export function renderDiffJson(result: DiffResult, failOn: FailOn = FailOn.CHANGE): string {
-  return JSON.stringify({ summary: summaryLine(result.counts), counts: result.counts, exitCode: exitCodeFor(result, failOn), changes: result.changes }, null, 2) + '\n';
+  const doc = { summary: summaryLine(result.counts), counts: result.counts, exitCode: exitCodeFor(result, failOn), changes: result.changes, operations: result.operations ?? [] };
+  return JSON.stringify(doc, null, 2) + '\n';
 }

@@ -7,6 +7,8 @@ export enum ChangeKind {
   UPDATE = 'update',
   REPLACE = 'replace',
   REMOVE = 'remove',
+  /** Only a `moved` block: the resource keeps its state under a new address; Terraform changes nothing. */
+  MOVE = 'move',
 }
 
 export interface AttributeChange {
@@ -72,6 +74,13 @@ export interface ResourceChange {
   readonly object?: ResourceAddressModel;
   /** "stack|type.key" of the replacement that forces this one, when it is not forced by its own arguments. */
   readonly causedBy?: string;
+  /**
+   * "type.key" the resource had in base, when a `moved` block of head gives it that state (a host
+   * renamed with renamedFrom): it is compared with its old self, as Terraform plans it.
+   */
+  readonly movedFrom?: string;
+  /** The host's name in base, when the move follows a host rename. */
+  readonly renamedFrom?: string;
   /** One line in human words. */
   readonly summary: string;
 }
@@ -81,6 +90,8 @@ export interface DiffCounts {
   readonly update: number;
   readonly replace: number;
   readonly remove: number;
+  /** Resources only moved to a new address (no change of their own). */
+  readonly move: number;
 }
 
 /** One daemon.json key changing on one host. */
@@ -107,9 +118,23 @@ export interface SwarmChange {
   readonly line: string;
 }
 
+/** A host renamed with renamedFrom whose hosts-stack state follows it through `moved` blocks. */
+export interface HostRename {
+  readonly from: string;
+  readonly to: string;
+  /** Its dockerd restarts all the same (daemon.json or the rollout's trigger changes). */
+  readonly restarts: boolean;
+  /** It leaves and joins the swarm all the same (its join is replaced, or its role changes). */
+  readonly rejoins: boolean;
+  /** "dev2 renamed to dev2b: its state moves (moved blocks); nothing restarts, no swarm leave/join". */
+  readonly line: string;
+}
+
 /** Daemon and swarm changes of one environment, in operators' words. */
 export interface HostOperations {
   readonly env: string;
+  /** Hosts renamed with their state (empty when none). */
+  readonly renames: HostRename[];
   readonly daemon: DaemonChange[];
   /** Hosts whose dockerd restarts, in the order the rollout restarts them: one wave after another. */
   readonly restartWaves: string[][];

@@ -50,6 +50,14 @@ export interface SynthStack {
   readonly model?: DocknetModel;
   /** The shard the stack renders, in a sharded environment (from the model). */
   readonly shard?: string;
+  /** The stack's `moved` blocks ("type.key" to "type.key"), e.g. a renamed host's hosts-stack resources. */
+  readonly moved?: SynthMove[];
+}
+
+/** One `moved` block: Terraform gives the resource at `to` the state it had at `from`. */
+export interface SynthMove {
+  readonly from: string;
+  readonly to: string;
 }
 
 const ROLE_SUFFIXES = ['network', 'hosts'];
@@ -170,7 +178,10 @@ export function parseStack(stackName: string, doc: Record<string, unknown>, mode
       });
     }
   }
-  return { name: stackName, env, role, providers, resources, model, ...(model?.shard !== undefined ? { shard: model.shard } : {}) };
+  const moved = (Array.isArray(doc.moved) ? doc.moved : [])
+    .filter((m): m is SynthMove => !!m && typeof m === 'object' && typeof (m as SynthMove).from === 'string' && typeof (m as SynthMove).to === 'string')
+    .map((m) => ({ from: m.from, to: m.to }));
+  return { name: stackName, env, role, providers, resources, model, ...(model?.shard !== undefined ? { shard: model.shard } : {}), ...(moved.length ? { moved } : {}) };
 }
 
 /**
