@@ -94,12 +94,23 @@ export function runPlanCheck(opts: { record?: string; synth?: boolean; cwd?: str
   else if (!problems.length) problems.push(`${file} does not exist: run \`npm run synth\` and commit the record.`);
   if (opts.synth === false) return { problems };
 
+  // The app itself (cdktf.json's "app", what `cdktf synth` runs), with the outdir cdktf's App reads
+  // from CDKTF_OUTDIR: no CLI around it, so the output is the app's own, each problem once, without
+  // the CLI's spinner, its warnings about this machine's Terraform set-up, or its echo of the problems.
+  let app: string;
+  try {
+    app = JSON.parse(fs.readFileSync(path.join(cwd, 'cdktf.json'), 'utf8')).app;
+    if (typeof app !== 'string' || !app.trim()) throw new Error('its "app" is not a command');
+  } catch (e) {
+    problems.push(`the frozen synth cannot run: ${path.join(cwd, 'cdktf.json')} ${(e as Error).message}. Expected a cdktf.json whose "app" runs the program (e.g. "npx ts-node main.ts").`);
+    return { problems };
+  }
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'docknet-plan-check-'));
   try {
-    const r = spawnSync('npx', ['--no-install', 'cdktf', 'synth', '--output', out], {
+    const r = spawnSync('sh', ['-c', app], {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, DOCKNET_PLAN_FROZEN: '1', CHECKPOINT_DISABLE: '1' },
+      env: { ...process.env, DOCKNET_PLAN_FROZEN: '1', CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: out },
       maxBuffer: 64 << 20,
     });
     if (r.status !== 0) {
@@ -115,16 +126,17 @@ export function runPlanCheck(opts: { record?: string; synth?: boolean; cwd?: str
 export function planCheckCommand(): Command {
   return new Command('plan-check')
     .description('Check the address plan of a merge result: no block recorded for two owners, and the record matches a frozen synth')
-    .option('--record <file>', 'the plan record', PlanStore.DEFAULT_FILE)
+    .option('--record <file>', 'the plan record checked for double allocations (the frozen synth reads the file the app reads)', PlanStore.DEFAULT_FILE)
     .option('--no-synth', 'only check the record (skip the frozen synth)')
     .addHelpText('after', '\nExit codes: 0 sound, 1 a double allocation, a record that does not match the code, or an error.')
     .action((o: { record: string; synth: boolean }) => {
       const result = runPlanCheck({ record: o.record, synth: o.synth });
-      if (result.synthOutput) process.stderr.write(result.synthOutput.trimEnd() + '\n');
+      // The problems first: "Its output follows." then reads right.
       for (const p of result.problems) {
         process.stderr.write(`docknet plan-check: ${p}\n`);
         if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error::${p.replace(/%/g, '%25').replace(/\r?\n/g, '%0A')}\n`);
       }
+      if (result.synthOutput) process.stderr.write(result.synthOutput.trimEnd() + '\n');
       if (result.problems.length) process.exitCode = 1;
       else process.stdout.write(`docknet plan-check: ${o.record}: every block has one owner${o.synth ? '; a frozen synth accepts it' : ''}.\n`);
     });

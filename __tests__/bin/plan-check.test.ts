@@ -162,6 +162,10 @@ describe('the frozen synth half, on the example', () => {
       expect(result.problems).toEqual([expect.stringMatching(/^the frozen synth failed: \S*docknet\.plan\.json does not match the merged code/)]);
       expect(result.synthOutput).toMatch(/DN272/);
       expect(result.synthOutput).toContain('dev/dev1/backend');
+      // The app's own output, not the cdktf CLI's: each problem once, no spinner, no CLI warnings.
+      const lines = result.synthOutput!.split('\n').filter((l) => /DN272/.test(l));
+      expect(new Set(lines).size).toBe(lines.length);
+      expect(result.synthOutput).not.toMatch(/\x1b\[|terraformrc|\[ERROR\]/);
       expect(fs.readFileSync(file, 'utf8')).toBe(before); // frozen: the check never rewrites the record
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
