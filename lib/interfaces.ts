@@ -43,8 +43,8 @@ export interface IHost extends Construct {
   readonly swarmRole: SwarmRole;
   readonly interfaces: Readonly<Record<string, HostInterface>>;
   readonly stack: IStack;
-  /** The host's docker_image for `ref` (one per reference and host). */
-  image(ref: string): Image;
+  /** The host's docker_image for `ref` (one per reference and host); a bad reference is refused in the name of `user`. */
+  image(ref: string, user?: IConstruct): Image;
   /**
    * The log driver and options daemon.json gives containers that set none (`log-driver`,
    * `log-opts` through the daemon's `extra`); undefined when the code does not declare `log-opts`.

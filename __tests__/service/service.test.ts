@@ -168,6 +168,7 @@ describe('Service props of the wrong kind: a DocknetError, never a TypeError', (
     const attempt = (id: string, props: Record<string, unknown>) => failureOf(() => h1.addService(id, { image: IMAGE, networks: [{ network: ov }], ...props } as never));
     expect(attempt('a', { networks: { network: ov } })).toMatch(/^\[test-network\/h1\/a\] networks is the object .*\. Expected a list of overlay attachments/);
     expect(attempt('b', { networks: [{ network: [ov][1] }] })).toMatch(/^\[test-network\/h1\/b\] is attached to undefined, but swarm services join overlay networks only/);
+    expect(attempt('d', { image: 'Nginx:1.27' })).toMatch(/^\[test-network\/h1\/d\] image "Nginx:1\.27" is not an image reference Docker accepts/);
     expect(attempt('c', { ports: [{ target: 80 }] })).toBe('[test-network/h1/c] ports[0] is the object {"target":80}, but a Port was expected. Publish with Port.tcp(80, { hostPort: 8080 }) or Port.udp(53).');
   });
 });

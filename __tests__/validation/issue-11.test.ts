@@ -31,7 +31,7 @@ describe('constructor checks: one value, thrown at once with the construct path 
       'DN100', /^\[test-network\/h3\] ssh user "" is not a login name/],
     ['upper-case image repository', ({ h1 }) => h1.addContainer('cc', { image: 'registry.Example.net/team/app:1' }),
       ({ h1 }) => h1.addContainer('cc', { image: 'Nginx:1.27' }),
-      'DN405', /^\[test-network\/h1\] image "Nginx:1\.27" is not an image reference Docker accepts: the repository name has upper-case letters/],
+      'DN405', /^\[test-network\/h1\/cc\] image "Nginx:1\.27" is not an image reference Docker accepts: the repository name has upper-case letters/],
     ['image reference with a space', ({ h1 }) => h1.addContainer('cc', { image: 'nginx:1.27' }), ({ h1 }) => h1.addContainer('cc', { image: 'nginx 1.27' }),
       'DN405', /image "nginx 1\.27" is not an image reference/],
     ['empty alias', ({ h1 }) => h1.addContainer('cc', { image: IMAGE, networks: [{ network: h1.addBridgeNetwork('n'), aliases: ['db'] }] }),

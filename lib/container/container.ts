@@ -116,7 +116,7 @@ export class Container extends Construct {
     for (const d of props.dns ?? []) checkIp(this, 'dns', d);
     checkRuntimeProps(this, props, this.networkMode.kind);
 
-    this.image = host.image(props.image);
+    this.image = host.image(props.image, this);
     this.rendered = new RenderedResource(this, 'Resource', 'docker_container', host.provider, () => this.renderAttributes());
     // cdktf's HCL output needs the binding's typed HCL rendering.
     if (writesHcl(this)) void this.resource;

@@ -1,4 +1,4 @@
-import { Construct, DockerProvider, Image } from '../cdk';
+import { Construct, DockerProvider, Image, type IConstruct } from '../cdk';
 import { DocknetError } from '../core/errors';
 import { HostModel, SwarmRoleName } from '../core/model';
 import { SwarmRole, type HostInterface, type IHost, type IStack } from '../interfaces';
@@ -164,10 +164,11 @@ export class DockerHost extends Construct implements IHost {
   }
 
   /** The docker_image of a reference on this host (made once per host and reference, kept on destroy). */
-  public image(ref: string): Image {
+  public image(ref: string, user?: IConstruct): Image {
     const why = imageReferenceProblem(ref);
     if (why) {
-      throw new DocknetError(this, `image "${ref}" is not an image reference Docker accepts: ${why}. Expected e.g. "nginx:1.27" or "registry.example.net/team/app@sha256:...".`, 'DN405');
+      // In the name of the container or service that asked for it: the host has many.
+      throw new DocknetError(user ?? this, `image "${ref}" is not an image reference Docker accepts: ${why}. Expected e.g. "nginx:1.27" or "registry.example.net/team/app@sha256:...".`, 'DN405');
     }
     let image = this.images.get(ref);
     if (!image) {

@@ -83,7 +83,7 @@ export class SwarmService extends Construct {
       name: this.serviceName,
       taskSpec: {
         containerSpec: {
-          image: manager.image(props.image).name,
+          image: manager.image(props.image, this).name,
           command: props.command,
           env: props.env ? Object.fromEntries(Object.keys(props.env).sort().map((k) => [k, props.env![k]])) : undefined,
         },
