@@ -135,7 +135,7 @@ export function parsePlanRecord(text: string, source = PLAN_RECORD_FILE): PlanRe
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source} is not valid JSON (${(e as Error).message}). Fix the merge conflict or delete the file and run synth to rebuild it.`);
+    throw new Error(`${source} is not valid JSON (${(e as Error).message}). Resolve the merge conflict by hand, keeping every block line (each is an address some network may already have), or restore it from git (\`git checkout <last good commit> -- <file>\`) and run synth. Never delete it: synth would allocate every block anew, and deployed networks would get other addresses.`);
   }
   const d = data as { version?: unknown; environments?: unknown };
   if (typeof data !== 'object' || data === null || d.version !== PLAN_RECORD_VERSION) {
