@@ -66,7 +66,8 @@ describe('reading real synth output', () => {
     expect(runReport({ dir })).toEqual({ output: '# Topology `dev`\n', exitCode: 0 });
     fs.writeFileSync(path.join(dir, 'stacks', 'dev-hosts', REPORT_FILE), '# Hosts `dev`\n');
     expect(runReport({ dir }).output).toBe('<details><summary>dev-hosts</summary>\n\n# Hosts `dev`\n\n</details>\n\n<details><summary>dev-network</summary>\n\n# Topology `dev`\n\n</details>\n');
-    expect(() => runReport({ dir: '/nonexistent' })).toThrow(/No synth output at "\/nonexistent"/);
+    expect(() => runReport({ dir: '/nonexistent' })).toThrow(/No synth output at "\/nonexistent": expected \/nonexistent\/stacks\. Run "npm run synth" first\./);
+    expect(() => readSynthDir('/nonexistent')).toThrow(/No synth output at "\/nonexistent": .* Run "npm run synth" first\./);
     const file = writeReport(dir, 'dev-network', { environment: 'dev', hosts: [], networks: [], containers: [], pools: [], lanSegments: [] });
     expect(file).toBe(path.join(dir, 'stacks', 'dev-network', REPORT_FILE));
     expect(runReport({ dir, stacks: ['dev-network'] }).output).toMatch(/^# Topology `dev`\n\n0 hosts/);

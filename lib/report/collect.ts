@@ -16,7 +16,7 @@ export interface CollectedReport {
 
 export function collectReports(dir: string, stacks: string[] = []): CollectedReport[] {
   const stacksDir = path.join(dir, 'stacks');
-  if (!fs.existsSync(stacksDir)) throw new Error(`No synth output at "${dir}": expected ${stacksDir}. Run "cdktf synth" first.`);
+  if (!fs.existsSync(stacksDir)) throw new Error(`No synth output at "${dir}": expected ${stacksDir}. Run "npm run synth" first.`);
   const available = fs.readdirSync(stacksDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   // A typo must not read as "no reports were written": name what was asked for and what exists.
   const unknown = [...new Set(stacks)].filter((s) => !available.includes(s));
