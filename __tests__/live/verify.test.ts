@@ -209,7 +209,7 @@ describe('docknet verify against recorded lab answers', () => {
     await expect(runVerify({ env: 'prod', dir: FIX })).rejects.toThrow('No environment "prod" in');
     await expect(runVerify({ env: 'prod', dir: FIX })).rejects.toThrow(/found vf\./);
     await expect(runVerify({ env: 'vf', dir: FIX, endpoints: { h9: 'unix:///x' } })).rejects.toThrow(/--endpoint names host "h9", which environment vf does not have \(hosts: h1, h2, h3\)/);
-    await expect(runVerify({ env: 'vf', dir: path.join(FIX, 'nope') })).rejects.toThrow(/No synth output at/);
+    await expect(runVerify({ env: 'vf', dir: path.join(FIX, 'nope') })).rejects.toThrow(/No synth output at ".*nope"\. Run "npm run synth" first, or pass --dir\./);
   });
 
   test('Markdown names host, object, expected, actual and the remedy', async () => {

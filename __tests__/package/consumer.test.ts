@@ -168,5 +168,19 @@ describe('the packed package', () => {
     expect(fs.existsSync(path.join(project, 'cdktf.out/stacks/prod-network/docknet-report.md'))).toBe(true);
     expect(fs.readFileSync(path.join(project, 'docknet.plan.json'), 'utf8')).toBe(recordBefore);
     expect(run('npm test', 'npm', ['test'], project)).toMatch(/# pass 1/);
+
+    // The workflow's backend check, through the package (npm run gitops: dist/bin/gitops.js). A local
+    // synth keeps local state, which CI refuses; with the state URL the plan and deploy jobs set from
+    // their GitHub environment, every stack is on the pg backend and passes.
+    expect(() => run('check-backend (local state, CI)', 'npm', ['run', '-s', 'gitops', '--', 'check-backend'], project, { CI: 'true' })).toThrow(/dev-hosts: refused in CI: its Terraform state is a local file/);
+    // The workflow's plan script refuses it too, before terraform runs.
+    expect(() => run('tf-stack.sh plan (local state, CI)', 'bash', ['scripts/tf-stack.sh', 'plan', 'dev-hosts'], project, { CI: 'true' })).toThrow(/dev-hosts: refused in CI: its Terraform state is a local file/);
+    const ci = { CI: 'true', DOCKNET_PLAN_FROZEN: '1', DOCKNET_STATE_CONN_STR: 'postgres://db.example:5432/docknet?sslmode=require' };
+    run('npm run synth (CI, state URL)', 'npm', ['run', 'synth'], project, ci);
+    expect(run('check-backend (pg, CI)', 'npm', ['run', '-s', 'gitops', '--', 'check-backend'], project, ci)).toMatch(/state backends ok: dev-hosts \(pg\), .*prod-network \(pg\)/);
+    // Past the backend check, apply takes only a reviewed plan file: without one, nothing is applied.
+    expect(() => run('tf-stack.sh apply (no plan file)', 'bash', ['scripts/tf-stack.sh', 'apply', 'dev-hosts'], project, ci)).toThrow(
+      /state backends ok: dev-hosts \(pg\)[\s\S]*dev-hosts\.tfplan does not exist: no reviewed plan for dev-hosts; nothing was applied/,
+    );
   }, 400_000);
 });

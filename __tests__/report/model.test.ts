@@ -66,7 +66,7 @@ describe('docknet-model.json', () => {
     expect(() => readModel(file)).toThrow(/is not a docknet model: expected an object with "kind": "docknet-model"/);
     fs.writeFileSync(file, '{');
     expect(() => readModel(file)).toThrow(/is not JSON/);
-    expect(() => readModel(path.dirname(file) + '/nowhere')).toThrow(/No docknet-model\.json at ".*nowhere": docknet writes one into every stack folder at synth/);
+    expect(() => readModel(path.dirname(file) + '/nowhere')).toThrow(/No docknet-model\.json at ".*nowhere": docknet writes one into every stack folder at synth\. Synthesize with this docknet \("npm run synth"\)/);
   });
 
   test('a plain cdktf App (not DocknetApp) writes the model too; slots default by role and explicit ones are unique', () => {

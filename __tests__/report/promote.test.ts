@@ -119,7 +119,7 @@ describe('docknet promote', () => {
     const fail = runPromote({ dir: withProd({ ...PROD, extraNetwork: true }), from: 'staging', to: 'prod', format: 'json' });
     expect(fail.exitCode).toBe(4);
     expect(JSON.parse(fail.output)).toMatchObject({ ok: false, exitCode: 4 });
-    expect(() => promoteCheck(pass, 'staging', 'qa')).toThrow(/No stacks for environment "qa" in the synth output \(found: prod, staging\)/);
+    expect(() => promoteCheck(pass, 'staging', 'qa')).toThrow(/No stacks for environment "qa" in the synth output \(found: prod, staging\)\. Run "npm run synth" and check --from\/--to\./);
     for (const stack of fs.readdirSync(path.join(pass, 'stacks'))) fs.rmSync(path.join(pass, 'stacks', stack, 'docknet-model.json'));
     expect(() => promoteCheck(pass, 'staging', 'prod')).toThrow(/No docknet-model\.json for environment "staging".*Synthesize again/);
   });

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, DataResource, TerraformStack } from 'cdktf';
 import { container, network, provider } from '@cdktf/provider-docker';
+import { buildProgram } from '../../bin/docknet';
 import { runReport, writeReport } from '../../lib/report/collect';
 import { diffSynthDirs } from '../../lib/report/diff';
 import { REPORT_FILE } from '../../lib/report/report';
@@ -65,9 +66,40 @@ describe('reading real synth output', () => {
     expect(runReport({ dir })).toEqual({ output: '# Topology `dev`\n', exitCode: 0 });
     fs.writeFileSync(path.join(dir, 'stacks', 'dev-hosts', REPORT_FILE), '# Hosts `dev`\n');
     expect(runReport({ dir }).output).toBe('<details><summary>dev-hosts</summary>\n\n# Hosts `dev`\n\n</details>\n\n<details><summary>dev-network</summary>\n\n# Topology `dev`\n\n</details>\n');
-    expect(() => runReport({ dir: '/nonexistent' })).toThrow(/No synth output at "\/nonexistent"/);
+    expect(() => runReport({ dir: '/nonexistent' })).toThrow(/No synth output at "\/nonexistent": expected \/nonexistent\/stacks\. Run "npm run synth" first\./);
+    expect(() => readSynthDir('/nonexistent')).toThrow(/No synth output at "\/nonexistent": .* Run "npm run synth" first\./);
     const file = writeReport(dir, 'dev-network', { environment: 'dev', hosts: [], networks: [], containers: [], pools: [], lanSegments: [] });
     expect(file).toBe(path.join(dir, 'stacks', 'dev-network', REPORT_FILE));
     expect(runReport({ dir, stacks: ['dev-network'] }).output).toMatch(/^# Topology `dev`\n\n0 hosts/);
+  });
+
+  test('report --stack: an unknown stack is named with the stacks that exist; a hosts stack points to its network stack', async () => {
+    const dir = synth({ subnet: '10.1.0.0/24', webs: 1, mtu: '1500' });
+    fs.writeFileSync(path.join(dir, 'stacks', 'dev-network', REPORT_FILE), '# Topology `dev`\n');
+    const stacksDir = path.join(dir, 'stacks');
+    expect(() => runReport({ dir, stacks: ['nope'] })).toThrow(
+      `Unknown stack "nope" under ${stacksDir}. Available: dev-hosts, dev-network. Pass one of them to --stack (the report is in each environment's network stack), or leave --stack out for all.`,
+    );
+    expect(() => runReport({ dir, stacks: ['dev-network', 'nope', 'prod'] })).toThrow(`Unknown stacks "nope", "prod" under ${stacksDir}. Available: dev-hosts, dev-network.`);
+    // Through the CLI: the error reaches bin/docknet.ts's one-line handler (exit 1), not the "no reports" text.
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await expect(buildProgram().exitOverride().parseAsync(['node', 'docknet', 'report', '--dir', dir, '--stack', 'nope'])).rejects.toThrow(/^Unknown stack "nope" under .*Available: dev-hosts, dev-network\./);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+
+    // A stack that exists but is reported elsewhere: its model names the network stack that holds the report.
+    const model = JSON.parse(fs.readFileSync(path.join(__dirname, '../live/fixtures/lab/stacks/vf-network/docknet-model.json'), 'utf8'));
+    for (const stack of ['vf-hosts', 'vf-network']) {
+      fs.mkdirSync(path.join(stacksDir, stack));
+      fs.writeFileSync(path.join(stacksDir, stack, 'docknet-model.json'), JSON.stringify({ ...model, stack }));
+    }
+    expect(runReport({ dir, stacks: ['vf-hosts'] })).toEqual({
+      output: `No ${REPORT_FILE} for vf-hosts (its environment's report is in vf-network: --stack vf-network) under ${stacksDir}: synth writes one per environment, in its network stack.\n`,
+      exitCode: 1,
+    });
+    expect(runReport({ dir, stacks: ['vf-network'] }).output).toMatch(/^# Topology `vf-network`/);
   });
 });

@@ -66,6 +66,8 @@ function packageJson(name: string): string {
       synth: 'cdktf synth',
       test: 'tsc --noEmit -p tsconfig.json && node --require ts-node/register --test test/topology.test.ts',
       docknet: 'docknet',
+      // The workflow's guards around the saved plans (check-backend, digest, verify): docknet's bin/gitops.
+      gitops: 'node node_modules/docknet/dist/bin/gitops.js',
     },
     engines: { node: '>=20' },
     dependencies: {
@@ -86,7 +88,7 @@ function packageJson(name: string): string {
 
 /**
  * Scaffolds a docknet project: cdktf.json, main.ts, stacks/ (a topology and dev/staging/prod values),
- * the plan record for it, a test, the GitOps workflow and a README. Refuses to overwrite anything.
+ * the plan record for it, a test, the GitOps workflow (with scripts/tf-stack.sh) and a README. Refuses to overwrite anything.
  */
 export function init(options: InitOptions): InitResult {
   const dir = path.resolve(options.dir);

@@ -42,7 +42,7 @@ export interface LoadedEnvironment {
 }
 
 export function loadEnvironment(dir: string, env: string): LoadedEnvironment {
-  if (!fs.existsSync(dir)) throw new Error(`No synth output at "${dir}". Run "cdktf synth" (npm run synth) first, or pass --dir.`);
+  if (!fs.existsSync(dir)) throw new Error(`No synth output at "${dir}". Run "npm run synth" first, or pass --dir.`);
   const models = [...readModels(dir).values()];
   const model = models.find((m) => m.environment === env && m.stack === m.stacks.network);
   if (!model) {

@@ -16,9 +16,18 @@ export interface CollectedReport {
 
 export function collectReports(dir: string, stacks: string[] = []): CollectedReport[] {
   const stacksDir = path.join(dir, 'stacks');
-  if (!fs.existsSync(stacksDir)) throw new Error(`No synth output at "${dir}": expected ${stacksDir}. Run "cdktf synth" first.`);
+  if (!fs.existsSync(stacksDir)) throw new Error(`No synth output at "${dir}": expected ${stacksDir}. Run "npm run synth" first.`);
+  const available = fs.readdirSync(stacksDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  // A typo must not read as "no reports were written": name what was asked for and what exists.
+  const unknown = [...new Set(stacks)].filter((s) => !available.includes(s));
+  if (unknown.length) {
+    throw new Error(
+      `Unknown stack${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `"${s}"`).join(', ')} under ${stacksDir}. ` +
+        `Available: ${available.join(', ') || 'none'}. Pass one of them to --stack (the report is in each environment's network stack), or leave --stack out for all.`,
+    );
+  }
   const out: CollectedReport[] = [];
-  for (const stack of fs.readdirSync(stacksDir).sort().filter((s) => !stacks.length || stacks.includes(s))) {
+  for (const stack of available.filter((s) => !stacks.length || stacks.includes(s))) {
     const file = path.join(stacksDir, stack, REPORT_FILE);
     if (fs.existsSync(file)) {
       out.push({ stack, file, content: fs.readFileSync(file, 'utf8') });
@@ -63,6 +72,15 @@ export function loadModelForReport(p: string): { model: TopologyModel; extras?: 
 /** One document; a stack's report under a details fold when there are several, to keep comments short. */
 export function runReport(options: { dir: string; stacks?: string[]; fold?: boolean }): { output: string; exitCode: number } {
   const reports = collectReports(options.dir, options.stacks);
+  if (!reports.length && options.stacks?.length) {
+    // Known stacks without a report of their own: a hosts stack's environment is reported in its network stack.
+    const where = options.stacks.map((s) => {
+      const modelFile = path.join(options.dir, 'stacks', s, MODEL_FILE);
+      const other = fs.existsSync(modelFile) ? reportStack(readModel(modelFile)) : undefined;
+      return other && other !== s ? `${s} (its environment's report is in ${other}: --stack ${other})` : s;
+    });
+    return { output: `No ${REPORT_FILE} for ${where.join(', ')} under ${path.join(options.dir, 'stacks')}: synth writes one per environment, in its network stack.\n`, exitCode: 1 };
+  }
   if (!reports.length) {
     return { output: `No ${REPORT_FILE} under ${path.join(options.dir, 'stacks')}/*: synth writes one per stack that has a topology.\n`, exitCode: 1 };
   }

@@ -21,7 +21,7 @@ export class ModelFileError extends Error {}
 export function readModel(dirOrFile: string): DocknetModel {
   const file = fs.existsSync(dirOrFile) && fs.statSync(dirOrFile).isDirectory() ? path.join(dirOrFile, MODEL_FILE) : dirOrFile;
   if (!fs.existsSync(file)) {
-    throw new ModelFileError(`No ${MODEL_FILE} at "${file}": docknet writes one into every stack folder at synth. Synthesize with this docknet ("cdktf synth") and pass the stack folder or the file.`);
+    throw new ModelFileError(`No ${MODEL_FILE} at "${file}": docknet writes one into every stack folder at synth. Synthesize with this docknet ("npm run synth") and pass the stack folder or the file.`);
   }
   let doc: unknown;
   try {

@@ -54,7 +54,7 @@ interface Side {
 function sideOf(stacks: SynthStack[], env: string, found: string[]): Side {
   const own = stacks.filter((s) => s.env === env);
   const model = own.find((s) => s.model && s.model.stacks.network === s.name)?.model ?? own.find((s) => s.model)?.model;
-  if (!own.length) throw new Error(`No stacks for environment "${env}" in the synth output (found: ${found.join(', ') || 'none'}). Run "cdktf synth" and check --from/--to.`);
+  if (!own.length) throw new Error(`No stacks for environment "${env}" in the synth output (found: ${found.join(', ') || 'none'}). Run "npm run synth" and check --from/--to.`);
   if (!model) {
     throw new Error(`No docknet-model.json for environment "${env}" (stacks ${own.map((s) => s.name).join(', ')}): promote compares the models synth writes. Synthesize again with this docknet.`);
   }

@@ -225,7 +225,7 @@ const TF_FILE = 'cdk.tf.json';
  */
 export function readSynthDir(dir: string): SynthStack[] {
   const stacksDir = fs.existsSync(path.join(dir, 'stacks')) ? path.join(dir, 'stacks') : dir;
-  if (!fs.existsSync(stacksDir)) throw new Error(`No synth output at "${dir}": expected a cdktf.out folder with stacks/<name>/cdk.tf.json. Run "cdktf synth" first.`);
+  if (!fs.existsSync(stacksDir)) throw new Error(`No synth output at "${dir}": expected a cdktf.out folder with stacks/<name>/cdk.tf.json. Run "npm run synth" first.`);
   const names = fs
     .readdirSync(stacksDir)
     .filter((n) => fs.existsSync(path.join(stacksDir, n, TF_FILE)))

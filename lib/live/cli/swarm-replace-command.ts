@@ -1,7 +1,38 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { Command, Option } from 'commander';
 import { checkSwarm, findStackFile, renderSwarmCheck, sshProber, swarmCheckExitCode, swarmResources } from '../../bootstrap/swarm-check';
 import { apiEndpoints, apiProber } from '../swarm-api';
+
+/**
+ * Why `stack` is not a hosts stack, or undefined when it is one (or cannot be told apart: a bare
+ * .tf.json without docknet-model.json next to it that has swarm resources). The swarm's init and
+ * joins live in the hosts stack; any other stack would be "checked" with nothing to ask, exit 0,
+ * which reads as "every member in place".
+ */
+export function notHostsStack(stack: string, file: string, tf: { resource?: Record<string, unknown> }, hasSwarm: boolean): string | undefined {
+  const modelFile = path.join(path.dirname(file), 'docknet-model.json');
+  if (fs.existsSync(modelFile)) {
+    let model: { stack?: string; environment?: string; stacks?: { hosts?: string } } | undefined;
+    try {
+      model = JSON.parse(fs.readFileSync(modelFile, 'utf8'));
+    } catch {
+      model = undefined; // unreadable: decide from the Terraform JSON below
+    }
+    if (model?.stack && model.stacks) {
+      if (model.stack === model.stacks.hosts) return undefined;
+      const what = model.stack === (model.stacks as { network?: string }).network ? `the network stack of environment "${model.environment}"` : `a stack of environment "${model.environment}" other than its hosts stack`;
+      const fix = model.stacks.hosts ? ` Run: docknet swarm-replace ${model.stacks.hosts}` : ` Environment "${model.environment}" has no hosts stack, so it has no swarm to check.`;
+      return `"${stack}" is ${what}; swarm-replace expects a hosts stack (<env>-hosts), where the swarm's init and joins are.${fix}`;
+    }
+  }
+  if (hasSwarm) return undefined;
+  const types = Object.keys(tf.resource ?? {});
+  if (types.some((t) => t.startsWith('docker_'))) {
+    return `"${stack}" holds Docker resources (${types.filter((t) => t.startsWith('docker_')).join(', ')}) and no swarm init or join: it is a network stack, and swarm-replace expects a hosts stack (<env>-hosts), where the swarm's init and joins are.`;
+  }
+  return undefined;
+}
 
 /**
  * `docknet swarm-replace <stack>`: the -replace= flags that make the next plan rejoin members that
@@ -31,6 +62,13 @@ export function swarmReplaceCommand(): Command {
       const file = findStackFile(stack, o.dir);
       const tf = JSON.parse(fs.readFileSync(file, 'utf8'));
       const resources = swarmResources(tf);
+      const wrong = notHostsStack(stack, file, tf, resources.length > 0);
+      if (wrong) throw new Error(wrong);
+      if (resources.length === 0) {
+        // A hosts stack of an environment without a swarm: nothing to ask, nothing to replace.
+        process.stderr.write(`docknet swarm check of ${stack}: no swarm init or join in this hosts stack; nothing to ask.\n`);
+        return;
+      }
       const endpoints = o.via === 'ssh' ? undefined : apiEndpoints(file);
       const names = [...new Set(resources.flatMap((r) => [r.host.name, r.manager.name]))];
       const apiOk = endpoints !== undefined && names.every((n) => endpoints.has(n));

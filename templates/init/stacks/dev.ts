@@ -1,5 +1,5 @@
 import { SwarmRole } from 'docknet';
-import { EnvironmentValues, PLACEHOLDER_HOST_KEY } from './values';
+import { EnvironmentValues, PLACEHOLDER_HOST_KEY, stateConnStrFromCi } from './values';
 
 export const dev: EnvironmentValues = {
   environment: 'dev',
@@ -12,5 +12,5 @@ export const dev: EnvironmentValues = {
   pools: { bridges: '10.110.0.0/16', overlays: '10.111.0.0/16', daemon: '10.112.0.0/16' },
   dns: ['10.10.0.2'],
   apiReplicas: 1,
-  stateConnStr: undefined,
+  stateConnStr: stateConnStrFromCi(),
 };

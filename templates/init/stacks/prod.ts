@@ -1,5 +1,5 @@
 import { SwarmRole } from 'docknet';
-import { EnvironmentValues, PLACEHOLDER_HOST_KEY } from './values';
+import { EnvironmentValues, PLACEHOLDER_HOST_KEY, stateConnStrFromCi } from './values';
 
 export const prod: EnvironmentValues = {
   environment: 'prod',
@@ -12,5 +12,5 @@ export const prod: EnvironmentValues = {
   pools: { bridges: '10.130.0.0/16', overlays: '10.131.0.0/16', daemon: '10.132.0.0/16' },
   dns: ['10.30.0.2'],
   apiReplicas: 3,
-  stateConnStr: undefined,
+  stateConnStr: stateConnStrFromCi(),
 };

@@ -1,5 +1,5 @@
 import { SwarmRole } from 'docknet';
-import { EnvironmentValues, PLACEHOLDER_HOST_KEY } from './values';
+import { EnvironmentValues, PLACEHOLDER_HOST_KEY, stateConnStrFromCi } from './values';
 
 export const staging: EnvironmentValues = {
   environment: 'staging',
@@ -12,5 +12,5 @@ export const staging: EnvironmentValues = {
   pools: { bridges: '10.120.0.0/16', overlays: '10.121.0.0/16', daemon: '10.122.0.0/16' },
   dns: ['10.20.0.2'],
   apiReplicas: 2,
-  stateConnStr: undefined,
+  stateConnStr: stateConnStrFromCi(),
 };

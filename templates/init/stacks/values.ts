@@ -23,6 +23,20 @@ export interface EnvironmentValues {
   readonly pools: { bridges: string; overlays: string; daemon: string };
   readonly dns: string[];
   readonly apiReplicas: number;
-  /** PostgreSQL URL (without password: PGPASSWORD) for remote state. @default local state */
+  /**
+   * PostgreSQL URL of the environment's remote state (the pg backend), without user or password:
+   * terraform takes them from PGUSER and PGPASSWORD. @default local state (a local synth)
+   */
   readonly stateConnStr?: string;
+}
+
+/**
+ * The state's PostgreSQL URL from the job's environment: the workflow sets DOCKNET_STATE_CONN_STR
+ * from the GitHub environment's variable of the same name (one database per environment, the same
+ * value in <env>-plan and <env>). A local `npm run synth` has none and keeps local state; CI refuses
+ * local state (`npm run gitops -- check-backend`), so a deploy never starts from an empty state. The
+ * URL is not a secret (it lands in cdk.tf.json); a user or password in it is refused.
+ */
+export function stateConnStrFromCi(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.DOCKNET_STATE_CONN_STR?.trim() || undefined;
 }
