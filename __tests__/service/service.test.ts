@@ -117,7 +117,7 @@ describe('SwarmService', () => {
       }, /^\[test-network\/h1\/s\] publishes 8080\/tcp twice; swarm refuses duplicate published ports/],
       ['a bad image reference', ({ h1 }) => {
         h1.addService('s', { image: 'not an image', networks: [{ network: h1.addOverlayNetwork('ov', {}) }] });
-      }, /^\[test-network\/h1\] image "not an image" is not an image reference/],
+      }, /^\[test-network\/h1\/s\] image "not an image" is not an image reference/],
     ];
     test.each(attempts)('%s', (_name, attempt, message) => {
       expect(() => attempt(fleet())).toThrow(message);
