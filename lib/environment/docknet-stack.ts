@@ -15,6 +15,10 @@ import { renderReport } from '../report/report';
 import { toDaemonJsonObject } from '../core/daemon/daemon-config';
 import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
 import { EnvironmentPlan, LanSegmentProps, PlannedBlock, PlanStore, PoolProps, unlessPlanFailed } from './environment-plan';
+import * as path from 'path';
+import { Cidr } from '../core/address/cidr';
+import type { Occupancy, OccupiedRange } from '../core/address/pool';
+import { splitParent } from '../core/validation/context';
 
 /** The docker provider version docknet's output is written and tested for (pinned, not "~> 3.0"). */
 export const DOCKER_PROVIDER_VERSION = '3.6.2';
@@ -96,6 +100,9 @@ export class DocknetStack extends TerraformStack implements IStack {
     writeModelAtSynth(this, () => this.modelSource());
     this.addOverride('terraform.required_providers.docker.version', DOCKER_PROVIDER_VERSION);
     registerProblems(this, () => [...this.plan.store.locationProblems(this.node.path), ...this.problems()]);
+    // Pooled subnets stay clear of the static ones (in a sharded environment every shard's stack
+    // sets the same environment-wide lookup).
+    this.plan.setOccupancy(() => this.occupancy());
     // Under any App (not only DocknetApp) the record is written when the stack is synthesized.
     // (After the stack's own synthesis, which ran its validations: a stack with errors writes nothing.)
     const synthesizer = this.synthesizer;
@@ -130,6 +137,7 @@ export class DocknetStack extends TerraformStack implements IStack {
       throw new DocknetError(host, `host "${renamed.hostName}" is renamedFrom "${old.hostName}", but a host "${old.hostName}" is declared too. Remove renamedFrom, or remove the old host.`);
     }
     this.hosts.push(host); // two hosts with one name: DN404, reported at synth with everything else
+    this.plan.occupancyChanged();
     if (from !== undefined) this.plan.renameHost(from, host.hostName);
     if (host.swarmRole !== SwarmRole.NONE) this.swarmPools();
     return host;
@@ -177,15 +185,89 @@ export class DocknetStack extends TerraformStack implements IStack {
 
   /** @internal Registers a network's subnet with the plan (pooled) or passes it through (explicit). */
   public plannedSubnet(network: Network, subnet: Subnet, family: 'ipv4' | 'ipv6'): PlannedBlock {
-    if (subnet instanceof ExplicitSubnet) return { cidr: subnet.cidr };
-    return this.plannedKey(subnet, `${network.host.hostName}/${network.networkName}${family === 'ipv6' ? '#v6' : ''}`);
+    if (subnet instanceof ExplicitSubnet) {
+      this.plan.occupancyChanged();
+      return { cidr: subnet.cidr };
+    }
+    // The network's path is its scope: the occupancy finds its host and driver there when the plan resolves.
+    return this.plannedKey(subnet, `${network.host.hostName}/${network.networkName}${family === 'ipv6' ? '#v6' : ''}`, network.node.path);
   }
 
-  /** @internal A pooled subnet under its own key (or the default key given). */
-  public plannedKey(subnet: Subnet, defaultKey: string): PlannedBlock {
+  /** @internal A pooled subnet under its own key (or the default key given); `scope` see EnvironmentPlan.request. */
+  public plannedKey(subnet: Subnet, defaultKey: string, scope?: string): PlannedBlock {
     if (subnet instanceof ExplicitSubnet) return { cidr: subnet.cidr };
-    if (subnet instanceof PooledSubnet) return this.plan.request(subnet.pool, `${this.environment}/${subnet.key ?? defaultKey}`, subnet.prefixLength);
+    if (subnet instanceof PooledSubnet) return this.plan.request(subnet.pool, `${this.environment}/${subnet.key ?? defaultKey}`, subnet.prefixLength, scope);
     throw new DocknetError(this, 'a subnet must be Subnet.cidr(...) or Subnet.fromPool(...).');
+  }
+
+  /**
+   * What a pooled network's new block must stay clear of, by the scopes of the overlap rules
+   * (DN201-DN203): a local network meets the subnets written out by the other networks of its host
+   * (and the overlays', when the host is a swarm member) and the host's interface and LAN subnets
+   * (not its own LAN, for macvlan/ipvlan); an overlay meets the other overlays and every swarm
+   * member's. Built once per resolve of the plan; a scope is the requesting network's path.
+   */
+  private occupancy(): Occupancy {
+    type Used = OccupiedRange & { readonly net?: Network; readonly iface?: string; readonly lan?: string };
+    const networks = this.environmentNetworks;
+    const hosts = this.environmentHosts;
+    const byPath = new Map(networks.map((n) => [n.node.path, n]));
+    const members = hosts.filter((h) => h.swarmRole !== SwarmRole.NONE).map((h) => h.hostName);
+    const local = new Map<string, Used[]>();
+    const overlays: Used[] = [];
+    for (const n of networks) {
+      for (const c of n.staticSubnets()) {
+        if (n.driver === 'overlay') {
+          overlays.push({ cidr: c, label: `overlay "${n.networkName}" (${c})`, net: n });
+          continue;
+        }
+        const h = n.host.hostName;
+        const u: Used = { cidr: c, label: `network "${n.networkName}" (${c}) on host ${h}`, net: n };
+        const list = local.get(h);
+        if (list) list.push(u);
+        else local.set(h, [u]);
+      }
+    }
+    const own = new Map<string, Used[]>();
+    for (const h of hosts) {
+      const list: Used[] = [];
+      for (const name of Object.keys(h.interfaces).sort()) {
+        const itf = h.interfaces[name];
+        if (itf.address !== undefined) {
+          let c: Cidr | undefined;
+          try {
+            c = Cidr.containing(itf.address);
+          } catch {
+            // refused when the host was added
+          }
+          if (c) list.push({ cidr: c.toString(), label: `the subnet ${c} of interface ${name} of host ${h.hostName}`, iface: name, lan: itf.lan });
+        }
+        const seg = itf.lan === undefined ? undefined : this.plan.lanSegment(itf.lan);
+        if (seg) list.push({ cidr: seg.subnet, label: `LAN segment "${itf.lan}" (${seg.subnet})`, iface: name, lan: itf.lan });
+      }
+      own.set(h.hostName, list);
+    }
+    return (scope) => {
+      const n = byPath.get(scope);
+      if (!n) return [];
+      if (n.driver === 'overlay') {
+        const out: Used[] = overlays.filter((u) => u.net !== n);
+        for (const m of members) out.push(...(local.get(m) ?? []), ...(own.get(m) ?? []));
+        return out;
+      }
+      const h = n.host.hostName;
+      const out: Used[] = (local.get(h) ?? []).filter((u) => u.net !== n);
+      if (members.includes(h)) out.push(...overlays);
+      const { parent, lan } = n.layer2();
+      const base = parent === undefined ? undefined : splitParent(parent);
+      const onLan = n.driver === 'macvlan' || n.driver === 'ipvlan';
+      for (const u of own.get(h) ?? []) {
+        // A macvlan/ipvlan network is meant to sit on its parent's LAN (as DN203 exempts it).
+        if (onLan && ((base !== undefined && base.vlan === undefined && u.iface === base.base) || (lan !== undefined && u.lan === lan) || parent === u.iface)) continue;
+        out.push(u);
+      }
+      return out;
+    };
   }
 
   public get networks(): Network[] {
@@ -303,7 +385,36 @@ export class DocknetStack extends TerraformStack implements IStack {
   private findProblems(): Problem[] {
     // One environment, one validation: the first shard reports for all of them (once, not per shard).
     if (this.group && this.group.stacks[0] !== this) return [];
-    return [...this.plan.problems(), ...(this.group?.check?.() ?? []), ...validateTopology(this.toModel())];
+    return [...this.plan.problems(), ...(this.group?.check?.() ?? []), ...this.explainRecorded(validateTopology(this.toModel()))];
+  }
+
+  /**
+   * A block recorded in the plan record is kept even when a subnet written out later overlaps it:
+   * moving it would re-address a deployed network. The overlap rules (DN201-DN203) then report it;
+   * their message says that the block is recorded, and the two ways out.
+   */
+  private explainRecorded(problems: Problem[]): Problem[] {
+    const codes = new Set(['DN201', 'DN202', 'DN203']);
+    if (!problems.some((p) => codes.has(p.code))) return problems;
+    const byPath = new Map(this.environmentNetworks.map((n) => [n.node.path, n]));
+    const file = path.basename(this.plan.store.file ?? PlanStore.DEFAULT_FILE);
+    return problems.map((p) => {
+      if (!codes.has(p.code)) return p;
+      const notes: string[] = [];
+      for (const c of p.constructs) {
+        const n = byPath.get(c);
+        if (!n) continue;
+        for (const { pool, key, block } of n.pooledSubnets()) {
+          const cidr = unlessPlanFailed(() => block.cidr);
+          if (cidr === undefined || this.plan.recordedBlock(pool, key) !== cidr || !p.message.includes(`(${cidr})`)) continue;
+          notes.push(
+            ` ${cidr} of "${n.networkName}" is recorded in ${file} (pool "${pool}", key "${key}") and a recorded block is never moved on its own, since that re-addresses a deployed network. ` +
+              `Give the other one another subnet, or, to re-address "${n.networkName}" (apply replaces it), delete the line "${key}" from ${file} and synth again: the pool then picks a free block.`,
+          );
+        }
+      }
+      return notes.length ? { ...p, message: p.message + notes.join('') } : p;
+    });
   }
 
   /** The topology report (Markdown with a Mermaid diagram) written next to cdk.tf.json. */
