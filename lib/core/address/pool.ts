@@ -16,7 +16,9 @@
  *   removing or reordering requests never moves another's block. Invalid recorded blocks are
  *   re-allocated with a DN271 warning (a moved block replaces the network).
  * - New keys get the lowest free aligned block, largest blocks first then by key: the result does not
- *   depend on declaration order.
+ *   depend on declaration order. A key requested with a scope also avoids what `setOccupancy`'s
+ *   lookup says is in use there (static subnets of other networks, the LAN); a recorded block is not
+ *   moved for them (the topology's overlap rules report it).
  * - Removed keys are dropped from the record and their blocks released in the same run. New keys take
  *   never-used space first: within the run that frees a block, the old network still exists until the
  *   apply destroys it, and docker refuses a second network overlapping it on the same host. Only when
