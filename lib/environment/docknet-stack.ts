@@ -79,6 +79,8 @@ export class DocknetStack extends TerraformStack implements IStack {
   private readonly hosts: DockerHost[] = [];
   private modelCompanion?: TerraformStack;
   private swarmBlocks?: PlannedBlock[];
+  /** Networks with a subnet (written out or pooled): what the occupancy reads, without walking the tree. */
+  private readonly addressed = new Set<Network>();
   private synthCache?: { model?: TopologyModel; problems?: Problem[] };
 
   constructor(scope: Construct, id: string, props: DocknetStackProps) {
@@ -185,6 +187,7 @@ export class DocknetStack extends TerraformStack implements IStack {
 
   /** @internal Registers a network's subnet with the plan (pooled) or passes it through (explicit). */
   public plannedSubnet(network: Network, subnet: Subnet, family: 'ipv4' | 'ipv6'): PlannedBlock {
+    this.addressed.add(network);
     if (subnet instanceof ExplicitSubnet) {
       this.plan.occupancyChanged();
       return { cidr: subnet.cidr };
@@ -207,9 +210,9 @@ export class DocknetStack extends TerraformStack implements IStack {
    * (not its own LAN, for macvlan/ipvlan); an overlay meets the other overlays and every swarm
    * member's. Built once per resolve of the plan; a scope is the requesting network's path.
    */
-  private occupancy(): Occupancy {
+  private occupancy(): Occupancy | undefined {
     type Used = OccupiedRange & { readonly net?: Network; readonly iface?: string; readonly lan?: string };
-    const networks = this.environmentNetworks;
+    const networks = this.environmentStacks.flatMap((s) => [...s.addressed]);
     const hosts = this.environmentHosts;
     const byPath = new Map(networks.map((n) => [n.node.path, n]));
     const members = hosts.filter((h) => h.swarmRole !== SwarmRole.NONE).map((h) => h.hostName);
@@ -247,20 +250,35 @@ export class DocknetStack extends TerraformStack implements IStack {
       }
       own.set(h.hostName, list);
     }
+    if (local.size === 0 && overlays.length === 0 && [...own.values()].every((l) => l.length === 0)) return undefined;
+    // One list for every overlay and one per host for its bridges, unless the network writes out a
+    // subnet itself (then its own is left out): the plan reads a shared list once.
+    let swarmWide: Used[] | undefined;
+    const hostWide = new Map<string, Used[]>();
+    const isMember = new Set(members);
     return (scope) => {
       const n = byPath.get(scope);
       if (!n) return [];
+      const shared = n.staticSubnets().length === 0;
       if (n.driver === 'overlay') {
+        if (shared && swarmWide) return swarmWide;
         const out: Used[] = overlays.filter((u) => u.net !== n);
         for (const m of members) out.push(...(local.get(m) ?? []), ...(own.get(m) ?? []));
+        if (shared) swarmWide = out;
         return out;
       }
       const h = n.host.hostName;
+      const onLan = n.driver === 'macvlan' || n.driver === 'ipvlan';
+      if (shared && !onLan && hostWide.has(h)) return hostWide.get(h)!;
       const out: Used[] = (local.get(h) ?? []).filter((u) => u.net !== n);
-      if (members.includes(h)) out.push(...overlays);
+      if (isMember.has(h)) out.push(...overlays);
+      if (shared && !onLan) {
+        out.push(...(own.get(h) ?? []));
+        hostWide.set(h, out);
+        return out;
+      }
       const { parent, lan } = n.layer2();
       const base = parent === undefined ? undefined : splitParent(parent);
-      const onLan = n.driver === 'macvlan' || n.driver === 'ipvlan';
       for (const u of own.get(h) ?? []) {
         // A macvlan/ipvlan network is meant to sit on its parent's LAN (as DN203 exempts it).
         if (onLan && ((base !== undefined && base.vlan === undefined && u.iface === base.base) || (lan !== undefined && u.lan === lan) || parent === u.iface)) continue;

@@ -217,7 +217,7 @@ export class EnvironmentPlan {
   }
 
   /** The static subnets in use per scope, read when the plan resolves (see AddressPlan.setOccupancy). */
-  public setOccupancy(occupancy: () => Occupancy): void {
+  public setOccupancy(occupancy: () => Occupancy | undefined): void {
     this.plan.setOccupancy(this.environment, occupancy);
   }
 

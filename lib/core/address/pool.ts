@@ -133,7 +133,8 @@ interface PoolState {
 interface EnvState {
   readonly pools: Map<string, PoolState>;
   readonly lans: Map<string, { segment: LanSegment; hosts: Set<string> }>;
-  occupancy?: () => Occupancy;
+  /** undefined from the call: nothing is in use anywhere in the environment. */
+  occupancy?: () => Occupancy | undefined;
 }
 
 interface Resolved extends PlanResult {
@@ -225,7 +226,7 @@ export class AddressPlan {
    * clear of those ranges (a recorded block stays where it is). `occupancy` is called when the plan
    * resolves and returns the lookup for that resolve.
    */
-  public setOccupancy(environment: string, occupancy: () => Occupancy): void {
+  public setOccupancy(environment: string, occupancy: () => Occupancy | undefined): void {
     this.reopen();
     this.env(environment).occupancy = occupancy;
   }
@@ -406,16 +407,23 @@ export class AddressPlan {
       }
 
       // What is in use in each scope, read once per resolve and scope.
-      let occupancy: Occupancy | undefined;
+      // Scopes that get the same list from the lookup (every overlay, the bridges of a host) share
+      // the parsed list, and the per-pool list below.
+      let occupancy: Occupancy | undefined | null = null; // null: not read yet
       const inScope = new Map<string, { cidr: Cidr; label: string }[]>();
+      const parsed = new Map<readonly OccupiedRange[], { cidr: Cidr; label: string }[]>();
       const occupied = (scope: string) => {
         let list = inScope.get(scope);
         if (!list) {
-          occupancy ??= e.occupancy?.();
-          list = [];
-          for (const r of occupancy?.(scope) ?? []) {
-            const c = Cidr.tryParse(r.cidr); // a malformed one is DN200 of the topology
-            if (c) list.push({ cidr: c, label: r.label });
+          const raw = occupancy?.(scope) ?? [];
+          list = parsed.get(raw);
+          if (!list) {
+            list = [];
+            for (const r of raw) {
+              const c = Cidr.tryParse(r.cidr); // a malformed one is DN200 of the topology
+              if (c) list.push({ cidr: c, label: r.label });
+            }
+            parsed.set(raw, list);
           }
           inScope.set(scope, list);
         }
@@ -427,19 +435,21 @@ export class AddressPlan {
         // key -> the ranges in use in its scope that lie in the pool; keys of one scope share one list.
         const avoid = new Map<string, Interval[]>();
         const avoidLabels = new Map<Interval[], string[]>();
-        if (p.scopes.size) {
-          const byScope = new Map<string, Interval[]>();
+        if (p.scopes.size && occupancy === null) occupancy = e.occupancy?.();
+        if (p.scopes.size && occupancy) {
+          const byList = new Map<{ cidr: Cidr; label: string }[], Interval[]>();
           for (const [key, scope] of p.scopes) {
-            let list = byScope.get(scope);
+            const used = occupied(scope);
+            let list = byList.get(used);
             if (!list) {
               list = [];
               const labels: string[] = [];
-              for (const r of occupied(scope)) {
+              for (const r of used) {
                 if (r.cidr.family !== p.cidr.family || !r.cidr.overlaps(p.cidr)) continue;
                 list.push({ start: r.cidr.start, end: r.cidr.end });
                 labels.push(r.label);
               }
-              byScope.set(scope, list);
+              byList.set(used, list);
               avoidLabels.set(list, labels);
             }
             if (list.length) avoid.set(key, list);
