@@ -61,10 +61,21 @@ describe('a new pooled block is clear of the static subnets in its scope', () =>
     expect(dn201).toHaveLength(1);
     expect(dn201[0].message).toMatch(/overlaps network "app-net" \(10\.110\.0\.0\/24\) on host dev1/);
     expect(dn201[0].message).toContain(
-      '10.110.0.0/24 of "backend" is recorded in docknet.plan.json (pool "bridges", key "dev/dev1/backend") and a recorded block is never moved on its own',
+      '10.110.0.0/24 of "backend" is recorded in docknet.plan.json (pool "bridges", key "dev/dev1/backend"), and a recorded block is never moved on its own: that would re-address a deployed network. ' +
+        'Fix: give "app-net" another subnet, or, to re-address "backend" (apply replaces it), delete the line "dev/dev1/backend" from docknet.plan.json and synth again; the pool then picks a free block.',
     );
-    expect(dn201[0].message).toContain('delete the line "dev/dev1/backend" from docknet.plan.json and synth again');
     expect(r.codes).not.toContain('DN271');
+  });
+
+  test('a recorded block on the LAN stays too; DN203 says it is recorded, without blaming the LAN', () => {
+    const record: PlanRecord = { version: 1, environments: { dev: { pools: { bridges: { 'dev/dev1/backend': '10.10.0.0/24' } }, lanRanges: {} } } };
+    const r = plan({ ...dev, pools: { ...dev.pools, bridges: '10.10.0.0/16' } }, record);
+    expect(r.pools.bridges['dev/dev1/backend']).toBe('10.10.0.0/24');
+    const dn203 = r.errors.filter((p) => p.code === 'DN203');
+    expect(dn203).toHaveLength(1);
+    expect(dn203[0].message).toContain(
+      'Fix: to re-address "backend" (apply replaces it), delete the line "dev/dev1/backend" from docknet.plan.json and synth again; the pool then picks a free block.',
+    );
   });
 
   test('a pool with no room left once the static subnets are out says what takes it (DN270)', () => {

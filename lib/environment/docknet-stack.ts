@@ -425,9 +425,11 @@ export class DocknetStack extends TerraformStack implements IStack {
         for (const { pool, key, block } of n.pooledSubnets()) {
           const cidr = unlessPlanFailed(() => block.cidr);
           if (cidr === undefined || this.plan.recordedBlock(pool, key) !== cidr || !p.message.includes(`(${cidr})`)) continue;
+          const other = p.constructs.map((x) => byPath.get(x)).find((x) => x !== undefined && x !== n);
+          const first = other ? `give "${other.networkName}" another subnet, or, ` : '';
           notes.push(
-            ` ${cidr} of "${n.networkName}" is recorded in ${file} (pool "${pool}", key "${key}") and a recorded block is never moved on its own, since that re-addresses a deployed network. ` +
-              `Give the other one another subnet, or, to re-address "${n.networkName}" (apply replaces it), delete the line "${key}" from ${file} and synth again: the pool then picks a free block.`,
+            ` ${cidr} of "${n.networkName}" is recorded in ${file} (pool "${pool}", key "${key}"), and a recorded block is never moved on its own: that would re-address a deployed network. ` +
+              `Fix: ${first}to re-address "${n.networkName}" (apply replaces it), delete the line "${key}" from ${file} and synth again; the pool then picks a free block.`,
           );
         }
       }
