@@ -7,7 +7,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
-import { DocknetApp, PlanStore, Subnet, ParentInterface } from '../../lib';
+import { DocknetApp, HostConnection, PlanStore, Subnet, ParentInterface } from '../../lib';
 import { AddressPlan } from '../../lib/core/address/pool';
 import { PlanRecord } from '../../lib/core/address/record';
 import { buildEnvironment } from '../../stacks/topology';
@@ -127,6 +127,19 @@ describe('scopes are those of the overlap rules', () => {
     // The macvlan is not kept off the LAN by eth0 (its own parent), only by the bridge's block.
     expect(mac.ipv4()!.subnet).toBe('10.9.0.0/25');
     expect(bridge.ipv4()!.subnet).toBe('10.9.1.0/24');
+  });
+
+  test('docker0 of the host: a bip written out, or Docker\'s default 172.17.0.0/16 when the host declares none (DN204); overlays meet declared ones only', () => {
+    const { stack, h1, h2 } = fleet();
+    stack.addPool('wide', { cidr: '172.16.0.0/12' });
+    const withBip = stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.13' }), daemon: { bip: Subnet.cidr('172.18.0.1/16') } });
+    // Allocated in key order: test/h1/a, test/h1/a2, test/h2/o, test/h3/b.
+    const a = h1.addBridgeNetwork('a', { subnet: Subnet.fromPool('wide', 16) });
+    const a2 = h1.addBridgeNetwork('a2', { subnet: Subnet.fromPool('wide', 16) }); // h1 declares no bip: not 172.17
+    const o = h2.addOverlayNetwork('o', { subnet: Subnet.fromPool('wide', 16) }); // Docker's default is no overlay's concern
+    const b = withBip.addBridgeNetwork('b', { subnet: Subnet.fromPool('wide', 16) }); // not its own bip 172.18
+    expect([a, a2, o, b].map((n) => n.ipv4()!.subnet)).toEqual(['172.16.0.0/16', '172.18.0.0/16', '172.17.0.0/16', '172.19.0.0/16']);
+    expect(codes(stack).filter((c) => ['DN201', 'DN202', 'DN203', 'DN204'].includes(c))).toEqual([]);
   });
 
   test('a static subnet declared after a block was read does not move that block (it is pinned), and the overlap is reported', () => {

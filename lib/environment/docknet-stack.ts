@@ -17,6 +17,7 @@ import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
 import { EnvironmentPlan, LanSegmentProps, PlannedBlock, PlanStore, PoolProps, unlessPlanFailed } from './environment-plan';
 import * as path from 'path';
 import { Cidr } from '../core/address/cidr';
+import { DOCKER_DEFAULT_BIP_NETWORK } from '../core/facts/docker';
 import type { Occupancy, OccupiedRange } from '../core/address/pool';
 import { splitParent } from '../core/validation/context';
 
@@ -205,10 +206,10 @@ export class DocknetStack extends TerraformStack implements IStack {
 
   /**
    * What a pooled network's new block must stay clear of, by the scopes of the overlap rules
-   * (DN201-DN203): a local network meets the subnets written out by the other networks of its host
-   * (and the overlays', when the host is a swarm member) and the host's interface and LAN subnets
-   * (not its own LAN, for macvlan/ipvlan); an overlay meets the other overlays and every swarm
-   * member's. Built once per resolve of the plan; a scope is the requesting network's path.
+   * (DN201-DN204): a local network meets the subnets written out by the other networks of its host
+   * (and the overlays', when the host is a swarm member), the host's interface and LAN subnets (not
+   * its own LAN, for macvlan/ipvlan) and docker0 (bip and fixed-cidr written out, else Docker's
+   * default); an overlay meets the other overlays and every swarm member's, docker0 as declared. Built once per resolve of the plan; a scope is the requesting network's path.
    */
   private occupancy(): Occupancy | undefined {
     type Used = OccupiedRange & { readonly net?: Network; readonly iface?: string; readonly lan?: string };
@@ -232,6 +233,7 @@ export class DocknetStack extends TerraformStack implements IStack {
       }
     }
     const own = new Map<string, Used[]>();
+    const dockerDefault = new Map<string, Used[]>();
     for (const h of hosts) {
       const list: Used[] = [];
       for (const name of Object.keys(h.interfaces).sort()) {
@@ -248,9 +250,16 @@ export class DocknetStack extends TerraformStack implements IStack {
         const seg = itf.lan === undefined ? undefined : this.plan.lanSegment(itf.lan);
         if (seg) list.push({ cidr: seg.subnet, label: `LAN segment "${itf.lan}" (${seg.subnet})`, iface: name, lan: itf.lan });
       }
+      // docker0 (DN204): bip and fixed-cidr when written out, or Docker's default when the host
+      // declares no bip. Overlays meet the declared ones only, as DN204 has it.
+      const daemon = h.daemon?.staticRanges() ?? { ranges: [], declaresBip: false };
+      for (const r of daemon.ranges) list.push({ cidr: r.cidr, label: `daemon ${r.label} (${r.cidr}) of host ${h.hostName}` });
       own.set(h.hostName, list);
+      if (!daemon.declaresBip) {
+        dockerDefault.set(h.hostName, [{ cidr: DOCKER_DEFAULT_BIP_NETWORK, label: `Docker's default docker0 (${DOCKER_DEFAULT_BIP_NETWORK}) of host ${h.hostName}, which declares no bip` }]);
+      }
     }
-    if (local.size === 0 && overlays.length === 0 && [...own.values()].every((l) => l.length === 0)) return undefined;
+    if (local.size === 0 && overlays.length === 0 && dockerDefault.size === 0 && [...own.values()].every((l) => l.length === 0)) return undefined;
     // One list for every overlay and one per host for its bridges, unless the network writes out a
     // subnet itself (then its own is left out): the plan reads a shared list once.
     let swarmWide: Used[] | undefined;
@@ -272,6 +281,7 @@ export class DocknetStack extends TerraformStack implements IStack {
       if (shared && !onLan && hostWide.has(h)) return hostWide.get(h)!;
       const out: Used[] = (local.get(h) ?? []).filter((u) => u.net !== n);
       if (isMember.has(h)) out.push(...overlays);
+      out.push(...(dockerDefault.get(h) ?? []));
       if (shared && !onLan) {
         out.push(...(own.get(h) ?? []));
         hostWide.set(h, out);
@@ -281,7 +291,7 @@ export class DocknetStack extends TerraformStack implements IStack {
       const base = parent === undefined ? undefined : splitParent(parent);
       for (const u of own.get(h) ?? []) {
         // A macvlan/ipvlan network is meant to sit on its parent's LAN (as DN203 exempts it).
-        if (onLan && ((base !== undefined && base.vlan === undefined && u.iface === base.base) || (lan !== undefined && u.lan === lan) || parent === u.iface)) continue;
+        if (onLan && u.iface !== undefined && ((base !== undefined && base.vlan === undefined && u.iface === base.base) || (lan !== undefined && u.lan === lan) || parent === u.iface)) continue;
         out.push(u);
       }
       return out;
@@ -408,11 +418,11 @@ export class DocknetStack extends TerraformStack implements IStack {
 
   /**
    * A block recorded in the plan record is kept even when a subnet written out later overlaps it:
-   * moving it would re-address a deployed network. The overlap rules (DN201-DN203) then report it;
+   * moving it would re-address a deployed network. The overlap rules (DN201-DN204) then report it;
    * their message says that the block is recorded, and the two ways out.
    */
   private explainRecorded(problems: Problem[]): Problem[] {
-    const codes = new Set(['DN201', 'DN202', 'DN203']);
+    const codes = new Set(['DN201', 'DN202', 'DN203', 'DN204']);
     if (!problems.some((p) => codes.has(p.code))) return problems;
     const byPath = new Map(this.environmentNetworks.map((n) => [n.node.path, n]));
     const file = path.basename(this.plan.store.file ?? PlanStore.DEFAULT_FILE);
