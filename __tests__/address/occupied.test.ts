@@ -7,7 +7,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
-import { DocknetApp, HostConnection, PlanStore, Subnet, ParentInterface } from '../../lib';
+import { DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet, ParentInterface, SwarmRole } from '../../lib';
 import { AddressPlan } from '../../lib/core/address/pool';
 import { PlanRecord } from '../../lib/core/address/record';
 import { buildEnvironment } from '../../stacks/topology';
@@ -152,6 +152,23 @@ describe('scopes are those of the overlap rules', () => {
     expect(later.ipv4()!.subnet).toBe('10.50.1.0/24');
     expect(codes(stack)).toContain('DN201');
   });
+});
+
+test('a sharded environment is one scope space: an overlay of the manager shard is clear of a static network on a worker of another shard', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'docknet-occupied-'));
+  try {
+    const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
+    const env = new DocknetEnvironment(app, 'sh', { shards: ['a', 'b'] });
+    env.addPool('overlays', { cidr: '10.60.0.0/16' });
+    const manager = env.addHost('m1', { shard: 'a', connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.11' }), swarmRole: SwarmRole.MANAGER });
+    const worker = env.addHost('w1', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.12' }), swarmRole: SwarmRole.WORKER });
+    worker.addBridgeNetwork('fixed', { subnet: Subnet.cidr('10.60.0.0/24') });
+    const overlay = manager.addOverlayNetwork('o', { subnet: Subnet.fromPool('overlays', 24) });
+    expect(overlay.ipv4()!.subnet).toBe('10.60.1.0/24');
+    expect(env.network.problems().filter((p) => p.code === 'DN201')).toEqual([]);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
 
 describe('AddressPlan occupancy', () => {
