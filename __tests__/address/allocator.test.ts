@@ -33,18 +33,38 @@ const input = fc
         uniform ? prefix.map((p) => keys.map((key) => ({ key, prefix: p }))) : fc.tuple(...keys.map(() => prefix)).map((ps) => keys.map((key, i) => ({ key, prefix: ps[i] }))),
       ),
       uniform: fc.constant(uniform),
+      // Ranges some keys must also stay clear of (static subnets in their scope): two scopes, each
+      // shared by the keys in it, as the plan passes them.
+      scopes: fc.tuple(
+        ...[0, 1].map(() =>
+          fc.array(
+            fc.tuple(fc.integer({ min: -64, max: 1100 }), fc.integer({ min: 0, max: 300 })).map(([s, len]): Interval => ({ start: container.start + BigInt(s), end: container.start + BigInt(s + len) })),
+            { maxLength: 3 },
+          ),
+        ),
+      ),
+      scopeOf: fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(0, 1), { maxKeys: 10 }),
     });
   });
 
+const avoidMap = (scopes: Interval[][], scopeOf: Record<string, number>) =>
+  new Map(Object.keys(scopeOf).map((k) => [k, scopes[scopeOf[k]]]));
+
 test('decide (IPv4 in numbers) gives what reconcile (the general path) gives', () => {
   fc.assert(
-    fc.property(input, ({ container, unavailable, recorded, requests, uniform }) => {
+    fc.property(input, ({ container, unavailable, recorded, requests, uniform, scopes, scopeOf }) => {
       const what = `pool "p" (${container})`;
       const keys = requests.map((r) => r.key);
       const prefixes = new Map(requests.map((r) => [r.key, r.prefix]));
       const prefix = uniform && requests.length ? requests[0].prefix : prefixes;
-      const got = decide(container, unavailable, recorded, keys, prefix, prefixes, what);
-      const want = reconcile(container, unavailable, recorded, requests, what);
+      const avoid = avoidMap(scopes, scopeOf);
+      const got = decide(container, unavailable, recorded, keys, prefix, prefixes, what, avoid);
+      const want = reconcile(container, unavailable, recorded, requests, what, avoid);
+      // A new block (not the recorded one kept) never overlaps what its key avoids.
+      for (const [k, c] of want.blocks) {
+        if (recorded[k] === c.toString() && !want.moved.some((m) => m.key === k)) continue;
+        for (const r of avoid.get(k) ?? []) expect(c.start > r.end || c.end < r.start).toBe(true);
+      }
       const blocks = new Map([...want.blocks].map(([k, c]) => [k, c.toString()]));
       expect([...got.blocks].sort()).toEqual([...blocks].sort());
       // The record as normalizeRecord writes it: keys inserted in code-unit order (JSON shows the order).

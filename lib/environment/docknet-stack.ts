@@ -16,6 +16,11 @@ import { renderReport } from '../report/report';
 import { toDaemonJsonObject } from '../core/daemon/daemon-config';
 import { ModelArtifactSource, writeModelAtSynth } from './model-artifact';
 import { EnvironmentPlan, LanSegmentProps, PlannedBlock, PlanStore, PoolProps, unlessPlanFailed } from './environment-plan';
+import * as path from 'path';
+import { Cidr } from '../core/address/cidr';
+import { DOCKER_DEFAULT_BIP_NETWORK } from '../core/facts/docker';
+import type { Occupancy, OccupiedRange } from '../core/address/pool';
+import { splitParent } from '../core/validation/context';
 
 /** The docker provider version docknet's output is written and tested for (pinned, not "~> 3.0"). */
 export const DOCKER_PROVIDER_VERSION = '3.6.2';
@@ -76,6 +81,8 @@ export class DocknetStack extends TerraformStack implements IStack {
   private readonly hosts: DockerHost[] = [];
   private modelCompanion?: TerraformStack;
   private swarmBlocks?: PlannedBlock[];
+  /** Networks with a subnet (written out or pooled): what the occupancy reads, without walking the tree. */
+  private readonly addressed = new Set<Network>();
   private synthCache?: { model?: TopologyModel; problems?: Problem[] };
 
   constructor(scope: Construct, id: string, props: DocknetStackProps) {
@@ -97,6 +104,9 @@ export class DocknetStack extends TerraformStack implements IStack {
     writeModelAtSynth(this, () => this.modelSource());
     this.addOverride('terraform.required_providers.docker.version', DOCKER_PROVIDER_VERSION);
     registerProblems(this, () => [...this.plan.store.locationProblems(this.node.path), ...this.problems()]);
+    // Pooled subnets stay clear of the static ones (in a sharded environment every shard's stack
+    // sets the same environment-wide lookup).
+    this.plan.setOccupancy(() => this.occupancy());
     // Under any App (not only DocknetApp) the record is written when the stack is synthesized.
     // (After the stack's own synthesis, which ran its validations: a stack with errors writes nothing.)
     const synthesizer = this.synthesizer;
@@ -149,6 +159,7 @@ export class DocknetStack extends TerraformStack implements IStack {
       throw new DocknetError(host, `host "${renamed.hostName}" is renamedFrom "${old.hostName}", but a host "${old.hostName}" is declared too. Remove renamedFrom, or remove the old host.`);
     }
     this.hosts.push(host); // two hosts with one name: DN404, reported at synth with everything else
+    this.plan.occupancyChanged();
     if (from !== undefined) this.plan.renameHost(from, host.hostName);
     if (host.swarmRole !== SwarmRole.NONE) this.swarmPools();
     return host;
@@ -196,15 +207,114 @@ export class DocknetStack extends TerraformStack implements IStack {
 
   /** @internal Registers a network's subnet with the plan (pooled) or passes it through (explicit). */
   public plannedSubnet(network: Network, subnet: Subnet, family: 'ipv4' | 'ipv6'): PlannedBlock {
-    if (subnet instanceof ExplicitSubnet) return { cidr: subnet.cidr };
-    return this.plannedKey(subnet, `${network.host.hostName}/${network.networkName}${family === 'ipv6' ? '#v6' : ''}`);
+    this.addressed.add(network);
+    if (subnet instanceof ExplicitSubnet) {
+      this.plan.occupancyChanged();
+      return { cidr: subnet.cidr };
+    }
+    // The network's path is its scope: the occupancy finds its host and driver there when the plan resolves.
+    return this.plannedKey(subnet, `${network.host.hostName}/${network.networkName}${family === 'ipv6' ? '#v6' : ''}`, network.node.path);
   }
 
-  /** @internal A pooled subnet under its own key (or the default key given). */
-  public plannedKey(subnet: Subnet, defaultKey: string): PlannedBlock {
+  /** @internal A pooled subnet under its own key (or the default key given); `scope` see EnvironmentPlan.request. */
+  public plannedKey(subnet: Subnet, defaultKey: string, scope?: string): PlannedBlock {
     if (subnet instanceof ExplicitSubnet) return { cidr: subnet.cidr };
-    if (subnet instanceof PooledSubnet) return this.plan.request(subnet.pool, `${this.environment}/${subnet.key ?? defaultKey}`, subnet.prefixLength);
+    if (subnet instanceof PooledSubnet) return this.plan.request(subnet.pool, `${this.environment}/${subnet.key ?? defaultKey}`, subnet.prefixLength, scope);
     throw new DocknetError(this, 'a subnet must be Subnet.cidr(...) or Subnet.fromPool(...).');
+  }
+
+  /**
+   * What a pooled network's new block must stay clear of, by the scopes of the overlap rules
+   * (DN201-DN204): a local network meets the subnets written out by the other networks of its host
+   * (and the overlays', when the host is a swarm member), the host's interface and LAN subnets (not
+   * its own LAN, for macvlan/ipvlan) and docker0 (bip and fixed-cidr written out, else Docker's
+   * default); an overlay meets the other overlays and every swarm member's, docker0 as declared. Built once per resolve of the plan; a scope is the requesting network's path.
+   */
+  private occupancy(): Occupancy | undefined {
+    type Used = OccupiedRange & { readonly net?: Network; readonly iface?: string; readonly lan?: string };
+    const networks = this.environmentStacks.flatMap((s) => [...s.addressed]);
+    const hosts = this.environmentHosts;
+    const byPath = new Map(networks.map((n) => [n.node.path, n]));
+    const members = hosts.filter((h) => h.swarmRole !== SwarmRole.NONE).map((h) => h.hostName);
+    const local = new Map<string, Used[]>();
+    const overlays: Used[] = [];
+    for (const n of networks) {
+      for (const c of n.staticSubnets()) {
+        if (n.driver === 'overlay') {
+          overlays.push({ cidr: c, label: `overlay "${n.networkName}" (${c})`, net: n });
+          continue;
+        }
+        const h = n.host.hostName;
+        const u: Used = { cidr: c, label: `network "${n.networkName}" (${c}) on host ${h}`, net: n };
+        const list = local.get(h);
+        if (list) list.push(u);
+        else local.set(h, [u]);
+      }
+    }
+    const own = new Map<string, Used[]>();
+    const dockerDefault = new Map<string, Used[]>();
+    for (const h of hosts) {
+      const list: Used[] = [];
+      for (const name of Object.keys(h.interfaces).sort()) {
+        const itf = h.interfaces[name];
+        if (itf.address !== undefined) {
+          let c: Cidr | undefined;
+          try {
+            c = Cidr.containing(itf.address);
+          } catch {
+            // refused when the host was added
+          }
+          if (c) list.push({ cidr: c.toString(), label: `the subnet ${c} of interface ${name} of host ${h.hostName}`, iface: name, lan: itf.lan });
+        }
+        const seg = itf.lan === undefined ? undefined : this.plan.lanSegment(itf.lan);
+        if (seg) list.push({ cidr: seg.subnet, label: `LAN segment "${itf.lan}" (${seg.subnet})`, iface: name, lan: itf.lan });
+      }
+      // docker0 (DN204): bip and fixed-cidr when written out, or Docker's default when the host
+      // declares no bip. Overlays meet the declared ones only, as DN204 has it.
+      const daemon = h.daemon?.staticRanges() ?? { ranges: [], declaresBip: false };
+      for (const r of daemon.ranges) list.push({ cidr: r.cidr, label: `daemon ${r.label} (${r.cidr}) of host ${h.hostName}` });
+      own.set(h.hostName, list);
+      if (!daemon.declaresBip) {
+        dockerDefault.set(h.hostName, [{ cidr: DOCKER_DEFAULT_BIP_NETWORK, label: `Docker's default docker0 (${DOCKER_DEFAULT_BIP_NETWORK}) of host ${h.hostName}, which declares no bip` }]);
+      }
+    }
+    if (local.size === 0 && overlays.length === 0 && dockerDefault.size === 0 && [...own.values()].every((l) => l.length === 0)) return undefined;
+    // One list for every overlay and one per host for its bridges, unless the network writes out a
+    // subnet itself (then its own is left out): the plan reads a shared list once.
+    let swarmWide: Used[] | undefined;
+    const hostWide = new Map<string, Used[]>();
+    const isMember = new Set(members);
+    return (scope) => {
+      const n = byPath.get(scope);
+      if (!n) return [];
+      const shared = n.staticSubnets().length === 0;
+      if (n.driver === 'overlay') {
+        if (shared && swarmWide) return swarmWide;
+        const out: Used[] = overlays.filter((u) => u.net !== n);
+        for (const m of members) out.push(...(local.get(m) ?? []), ...(own.get(m) ?? []));
+        if (shared) swarmWide = out;
+        return out;
+      }
+      const h = n.host.hostName;
+      const onLan = n.driver === 'macvlan' || n.driver === 'ipvlan';
+      if (shared && !onLan && hostWide.has(h)) return hostWide.get(h)!;
+      const out: Used[] = (local.get(h) ?? []).filter((u) => u.net !== n);
+      if (isMember.has(h)) out.push(...overlays);
+      out.push(...(dockerDefault.get(h) ?? []));
+      if (shared && !onLan) {
+        out.push(...(own.get(h) ?? []));
+        hostWide.set(h, out);
+        return out;
+      }
+      const { parent, lan } = n.layer2();
+      const base = parent === undefined ? undefined : splitParent(parent);
+      for (const u of own.get(h) ?? []) {
+        // A macvlan/ipvlan network is meant to sit on its parent's LAN (as DN203 exempts it).
+        if (onLan && u.iface !== undefined && ((base !== undefined && base.vlan === undefined && u.iface === base.base) || (lan !== undefined && u.lan === lan) || parent === u.iface)) continue;
+        out.push(u);
+      }
+      return out;
+    };
   }
 
   public get networks(): Network[] {
@@ -322,7 +432,38 @@ export class DocknetStack extends TerraformStack implements IStack {
   private findProblems(): Problem[] {
     // One environment, one validation: the first shard reports for all of them (once, not per shard).
     if (this.group && this.group.stacks[0] !== this) return [];
-    return [...this.plan.problems(), ...(this.group?.check?.() ?? []), ...validateTopology(this.toModel())];
+    return [...this.plan.problems(), ...(this.group?.check?.() ?? []), ...this.explainRecorded(validateTopology(this.toModel()))];
+  }
+
+  /**
+   * A block recorded in the plan record is kept even when a subnet written out later overlaps it:
+   * moving it would re-address a deployed network. The overlap rules (DN201-DN204) then report it;
+   * their message says that the block is recorded, and the two ways out.
+   */
+  private explainRecorded(problems: Problem[]): Problem[] {
+    const codes = new Set(['DN201', 'DN202', 'DN203', 'DN204']);
+    if (!problems.some((p) => codes.has(p.code))) return problems;
+    const byPath = new Map(this.environmentNetworks.map((n) => [n.node.path, n]));
+    const file = path.basename(this.plan.store.file ?? PlanStore.DEFAULT_FILE);
+    return problems.map((p) => {
+      if (!codes.has(p.code)) return p;
+      const notes: string[] = [];
+      for (const c of p.constructs) {
+        const n = byPath.get(c);
+        if (!n) continue;
+        for (const { pool, key, block } of n.pooledSubnets()) {
+          const cidr = unlessPlanFailed(() => block.cidr);
+          if (cidr === undefined || this.plan.recordedBlock(pool, key) !== cidr || !p.message.includes(`(${cidr})`)) continue;
+          const other = p.constructs.map((x) => byPath.get(x)).find((x) => x !== undefined && x !== n);
+          const first = other ? `give "${other.networkName}" another subnet, or, ` : '';
+          notes.push(
+            ` ${cidr} of "${n.networkName}" is recorded in ${file} (pool "${pool}", key "${key}"), and a recorded block is never moved on its own: that would re-address a deployed network. ` +
+              `Fix: ${first}to re-address "${n.networkName}" (apply replaces it), delete the line "${key}" from ${file} and synth again; the pool then picks a free block.`,
+          );
+        }
+      }
+      return notes.length ? { ...p, message: p.message + notes.join('') } : p;
+    });
   }
 
   /** The topology report (Markdown with a Mermaid diagram) written next to cdk.tf.json. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { IConstruct } from '../cdk';
-import { AddressPlan, AddressPlanError, readPlanRecord, serializePlanRecord, PLAN_RECORD_FILE } from '../core/address';
+import { AddressPlan, AddressPlanError, Occupancy, readPlanRecord, serializePlanRecord, PLAN_RECORD_FILE } from '../core/address';
 import { LanSegmentModel, PoolModel } from '../core/model';
 import { Problem, Severity, error } from '../core/validation/problem';
 
@@ -208,9 +208,27 @@ export class EnvironmentPlan {
     this.segments.set(name, props);
   }
 
-  /** Registers a request now (the plan resolves all requests together, in an order-free way). */
-  public request(pool: string, key: string, prefixLength: number): PlannedBlock {
-    return this.plan.request(this.environment, pool, key, prefixLength);
+  /**
+   * Registers a request now (the plan resolves all requests together, in an order-free way). With a
+   * `scope`, a new block stays clear of what `setOccupancy`'s lookup says is in use there.
+   */
+  public request(pool: string, key: string, prefixLength: number, scope?: string): PlannedBlock {
+    return this.plan.request(this.environment, pool, key, prefixLength, scope);
+  }
+
+  /** The static subnets in use per scope, read when the plan resolves (see AddressPlan.setOccupancy). */
+  public setOccupancy(occupancy: () => Occupancy | undefined): void {
+    this.plan.setOccupancy(this.environment, occupancy);
+  }
+
+  /** A static subnet or a host was declared: the next read resolves again (blocks read so far stay). */
+  public occupancyChanged(): void {
+    this.plan.occupancyChanged();
+  }
+
+  /** The block the plan record (as read) holds for `key` of `pool`, if any. */
+  public recordedBlock(pool: string, key: string): string | undefined {
+    return this.plan.recordedBlock(this.environment, pool, key);
   }
 
   /** Moves a renamed host's recorded blocks to its new name (see DockerHostProps.renamedFrom). */

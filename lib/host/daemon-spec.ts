@@ -71,6 +71,23 @@ export class PlannedDaemon {
     return this.spec.dropUndeclaredKeys ?? [];
   }
 
+  /**
+   * @internal bip and fixed-cidr when written out (Subnet.cidr), without reading the plan: pooled
+   * networks stay clear of them (DN204). `declaresBip`: docker0 is not Docker's default.
+   */
+  public staticRanges(): { ranges: ReservedRangeModel[]; declaresBip: boolean } {
+    const ranges: ReservedRangeModel[] = [];
+    for (const [label, s] of [['bip', this.spec.bip], ['fixed-cidr', this.spec.fixedCidr]] as const) {
+      if (!(s instanceof ExplicitSubnet)) continue;
+      try {
+        ranges.push({ label, cidr: Cidr.containing(s.cidr).toString() }); // bip may be docker0's address with its prefix
+      } catch {
+        // malformed: DN500 of the daemon rules
+      }
+    }
+    return { ranges, declaresBip: this.spec.bip !== undefined };
+  }
+
   /** The ranges the daemon holds, for the overlap rules; a block the plan could not serve is left out (its own problem says why). */
   public ranges(): ReservedRangeModel[] {
     const range = (label: string, b: PlannedBlock | undefined) => {

@@ -223,6 +223,33 @@ export abstract class Network extends Construct implements INetwork {
     return defaults ? { ...defaults, ...own } : own;
   }
 
+  /**
+   * @internal The subnets written out (Subnet.cidr, or a LAN segment's), without reading the plan:
+   * pooled blocks of other networks stay clear of them (DocknetStack's occupancy).
+   */
+  public staticSubnets(): string[] {
+    const out: string[] = [];
+    if (this.props.subnet instanceof ExplicitSubnet) out.push(this.props.subnet.cidr);
+    if (this.props.ipv6?.subnet instanceof ExplicitSubnet) out.push(this.props.ipv6.subnet.cidr);
+    return out;
+  }
+
+  /** @internal The parent interface and LAN segment of a macvlan/ipvlan network (none for the others). */
+  public layer2(): { readonly parent?: string; readonly lan?: string } {
+    const x = this.modelExtras();
+    return { parent: x.parent, lan: x.lan };
+  }
+
+  /** @internal The subnets drawn from a pool: pool name and key (an allocation of the plan). */
+  public pooledSubnets(): { readonly pool: string; readonly key: string; readonly block: PlannedBlock }[] {
+    const out: { pool: string; key: string; block: PlannedBlock }[] = [];
+    for (const b of [this.v4, this.v6]) {
+      const a = b as (PlannedBlock & { pool?: unknown; key?: unknown }) | undefined;
+      if (a && typeof a.pool === 'string' && typeof a.key === 'string') out.push({ pool: a.pool, key: a.key, block: a });
+    }
+    return out;
+  }
+
   /** The IPv4 addressing after the plan resolved it. */
   public ipv4(): IpConfigModel | undefined {
     if (!this.v4) return undefined;

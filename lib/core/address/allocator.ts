@@ -8,7 +8,7 @@
  * free aligned position, in space no recorded key held first, in blocks released by this run only when
  * nothing else fits.
  */
-import { Cidr, Interval, insertSorted, ipv4CidrText, lowestFreeAligned, mergeIntervals, readCanonicalIpv4Block } from './cidr';
+import { Cidr, Interval, firstEndingAtOrAfter, insertSorted, ipv4CidrText, lowestFreeAligned, mergeIntervals, readCanonicalIpv4Block } from './cidr';
 import { compareKeys } from './record';
 
 export interface BlockRequest {
@@ -52,6 +52,10 @@ export interface Reuse {
  * @param recorded key -> block from the record (may be stale or hand-edited: every entry is checked)
  * @param requests what is needed now; keys are unique
  * @param what how messages name the container, e.g. `pool "bridges" (10.10.0.0/16)`
+ * @param avoid key -> ranges a new block of that key must stay clear of, on top of `unavailable`
+ *   (subnets other networks in its scope declare statically). Only new blocks: a recorded block is
+ *   kept even when it overlaps them (moving it would re-address a deployed network; the topology's
+ *   overlap rules report it). Keys of one scope may share one array.
  */
 export function reconcile(
   container: Cidr,
@@ -59,6 +63,7 @@ export function reconcile(
   recorded: Record<string, string>,
   requests: BlockRequest[],
   what: string,
+  avoid?: ReadonlyMap<string, Interval[]>,
 ): Reconciled {
   const blocks = new Map<string, Cidr>();
   const moved: Move[] = [];
@@ -128,20 +133,42 @@ export function reconcile(
   const exhausted: BlockRequest[] = [];
   const added: string[] = [];
   const reused: Reuse[] = [];
+  const avoiding = new Map<Interval[], Interval[]>(); // a key's avoid array -> merged
   for (const req of fresh) {
-    // The lowest free block of a size only moves up during a run (space only fills), so each size
-    // resumes where the previous search ended: allocation stays near-linear.
-    let start = lowestFreeAligned(container, req.prefix, strict, hint.get(req.prefix) ?? container.start);
-    let fromFreed = false;
-    if (start === undefined) {
-      hint.set(req.prefix, container.end + 1n);
-      start = lowestFreeAligned(container, req.prefix, loose, looseHint.get(req.prefix) ?? container.start);
-      fromFreed = start !== undefined;
+    const own = avoid?.get(req.key);
+    let extra: Interval[] | undefined;
+    if (own && own.length) {
+      extra = avoiding.get(own);
+      if (!extra) avoiding.set(own, (extra = mergeIntervals(own)));
     }
-    if (start === undefined) {
-      exhausted.push(req);
-      looseHint.set(req.prefix, container.end + 1n);
-      continue;
+    let start: bigint | undefined;
+    let fromFreed = false;
+    if (extra) {
+      // The hints stay a lower bound (space free of more ranges is a subset), but are not moved:
+      // what this key skips may be free for the others.
+      start = lowestFreeAvoiding(container, req.prefix, strict, extra, hint.get(req.prefix) ?? container.start);
+      if (start === undefined) {
+        start = lowestFreeAvoiding(container, req.prefix, loose, extra, looseHint.get(req.prefix) ?? container.start);
+        fromFreed = start !== undefined;
+      }
+      if (start === undefined) {
+        exhausted.push(req);
+        continue;
+      }
+    } else {
+      // The lowest free block of a size only moves up during a run (space only fills), so each size
+      // resumes where the previous search ended: allocation stays near-linear.
+      start = lowestFreeAligned(container, req.prefix, strict, hint.get(req.prefix) ?? container.start);
+      if (start === undefined) {
+        hint.set(req.prefix, container.end + 1n);
+        start = lowestFreeAligned(container, req.prefix, loose, looseHint.get(req.prefix) ?? container.start);
+        fromFreed = start !== undefined;
+      }
+      if (start === undefined) {
+        exhausted.push(req);
+        looseHint.set(req.prefix, container.end + 1n);
+        continue;
+      }
     }
     const c = Cidr.of(container.family, start, req.prefix);
     blocks.set(req.key, c);
@@ -149,17 +176,32 @@ export function reconcile(
     if (fromFreed) {
       // It may reach beyond the freed range into unused space: merge, the search needs disjoint intervals.
       strict.splice(0, strict.length, ...mergeIntervals([...strict, { start: c.start, end: c.end }]));
-      looseHint.set(req.prefix, c.end + 1n);
+      if (!extra) looseHint.set(req.prefix, c.end + 1n);
       const owners = formerOwner.filter((o) => o.cidr.overlaps(c)).map((o) => o.key);
       reused.push({ key: req.key, cidr: c.toString(), formerKeys: owners });
     } else {
       insertSorted(strict, { start: c.start, end: c.end });
-      hint.set(req.prefix, c.end + 1n);
+      if (!extra) hint.set(req.prefix, c.end + 1n);
     }
     if (recorded[req.key] === undefined) added.push(req.key);
   }
   const final = moved.map((m) => ({ ...m, to: blocks.get(m.key)?.toString() }));
   return { blocks, added, removed, moved: final, exhausted, reused };
+}
+
+/**
+ * lowestFreeAligned, also clear of `avoid` (sorted, disjoint): a candidate that overlaps an avoided
+ * range moves past its end (every aligned block starting between the two overlaps it too).
+ */
+function lowestFreeAvoiding(container: Cidr, prefix: number, occupied: Interval[], avoid: Interval[], from: bigint): bigint | undefined {
+  const size = 1n << BigInt(container.bits - prefix);
+  for (let f = from; ; ) {
+    const start = lowestFreeAligned(container, prefix, occupied, f);
+    if (start === undefined) return undefined;
+    const i = firstEndingAtOrAfter(avoid, start);
+    if (i >= avoid.length || avoid[i].start > start + size - 1n) return start;
+    f = avoid[i].end + 1n;
+  }
 }
 
 function overlapsAny(sortedDisjoint: Interval[], c: Cidr): boolean {
@@ -207,11 +249,12 @@ export function decide(
   prefix: number | Map<string, number>,
   requested: { has(key: string): boolean },
   what: string,
+  avoid?: ReadonlyMap<string, Interval[]>,
 ): Decision {
   const n = keys.length;
   if (container.family !== 4) {
     const reqs: BlockRequest[] = keys.map((key) => ({ key, prefix: typeof prefix === 'number' ? prefix : prefix.get(key)! }));
-    return fromReconciled(reconcile(container, unavailable, recorded, reqs, what));
+    return fromReconciled(reconcile(container, unavailable, recorded, reqs, what, avoid));
   }
   const cs = Number(container.start);
   const ce = Number(container.end);
@@ -337,9 +380,20 @@ export function decide(
   let looseHint = cs;
   let strictFull = false;
   let looseFull = false;
+  // A key's avoid array -> its ranges in numbers (sorted, merged).
+  const avoiding = avoid && avoid.size ? new Map<Interval[], [number[], number[]]>() : undefined;
   for (let j = 0; j < fk.length; j++) {
     const key = fk[j];
     const pj = typeof fp === 'number' ? fp : fp[j];
+    const own = avoiding ? avoid!.get(key) : undefined;
+    let extra: [number[], number[]] | undefined;
+    if (own && own.length) {
+      extra = avoiding!.get(own);
+      if (!extra) {
+        const m = mergeIntervals(own);
+        avoiding!.set(own, (extra = [m.map((x) => Number(x.start)), m.map((x) => Number(x.end))]));
+      }
+    }
     if (pj !== p) {
       // The lowest free block of a size only moves up during a run, so each size resumes where
       // its previous search ended (reconcile's hints; sizes come in runs, so one per run).
@@ -350,6 +404,34 @@ export function decide(
       strictFull = looseFull = !(p >= container.prefix && p <= 32);
     }
     let start = -1;
+    if (extra) {
+      // As in reconcile: the hints are a lower bound for this key too, but stay where they are,
+      // and a search that fails here says nothing about keys without these ranges.
+      let fromFreed = false;
+      start = strictFull ? -1 : lowestFreeAvoidingN(ss, se, extra[0], extra[1], cs, ce, size, hint);
+      if (start < 0 && twoLists) {
+        start = looseFull ? -1 : lowestFreeAvoidingN(ls, le, extra[0], extra[1], cs, ce, size, looseHint);
+        fromFreed = start >= 0;
+      }
+      if (start < 0) {
+        exhausted.push({ key, prefix: p });
+        continue;
+      }
+      const end = start + size - 1;
+      const text = ipv4CidrText(start, p);
+      blocks.set(key, text);
+      if (inOrder) rec[key] = text;
+      else allocated.push(key);
+      used += size;
+      addInterval(ss, se, start, end);
+      if (twoLists) addInterval(ls, le, start, end);
+      if (fromFreed) {
+        const c = Cidr.of(4, BigInt(start), p);
+        const owners = formerOwner.filter((o) => o.cidr.overlaps(c)).map((o) => o.key);
+        reused.push({ key, cidr: text, formerKeys: owners });
+      }
+      continue;
+    }
     if (!strictFull) {
       // Usually nothing is occupied at or after the hint (blocks go out in order): no search.
       const r = (hint - cs) % size;
@@ -595,6 +677,17 @@ function addInterval(s: number[], e: number[], a: number, b: number): void {
   }
   s.splice(lo, j - lo, ns);
   e.splice(lo, j - lo, ne);
+}
+
+/** lowestFree, also clear of the avoided ranges `as`/`ae` (sorted, disjoint); see lowestFreeAvoiding in reconcile. */
+function lowestFreeAvoidingN(s: number[], e: number[], as: number[], ae: number[], cs: number, ce: number, size: number, from: number): number {
+  for (let f = from; ; ) {
+    const start = lowestFree(s, e, cs, ce, size, f);
+    if (start < 0) return -1;
+    const i = firstEndAtOrAfter(ae, ae.length, start);
+    if (i >= ae.length || as[i] > start + size - 1) return start;
+    f = ae[i] + 1;
+  }
 }
 
 /**

@@ -16,7 +16,9 @@
  *   removing or reordering requests never moves another's block. Invalid recorded blocks are
  *   re-allocated with a DN271 warning (a moved block replaces the network).
  * - New keys get the lowest free aligned block, largest blocks first then by key: the result does not
- *   depend on declaration order.
+ *   depend on declaration order. A key requested with a scope also avoids what `setOccupancy`'s
+ *   lookup says is in use there (static subnets of other networks, the LAN); a recorded block is not
+ *   moved for them (the topology's overlap rules report it).
  * - Removed keys are dropped from the record and their blocks released in the same run. New keys take
  *   never-used space first: within the run that frees a block, the old network still exists until the
  *   apply destroys it, and docker refuses a second network overlapping it on the same host. Only when
@@ -38,7 +40,7 @@ import { Problem, error, warning } from '../validation/problem';
 import { Code } from '../validation/codes';
 import { DocknetError } from '../errors';
 import { Decision, decide } from './allocator';
-import { Cidr } from './cidr';
+import { Cidr, Interval, mergeIntervals } from './cidr';
 import { LanSegment, LanSegmentOptions } from './lan';
 import { EnvironmentRecord, PLAN_RECORD_FILE, PLAN_RECORD_VERSION, PlanRecord, compareKeys, emptyRecord, normalizeEnvironment, normalizeRecord, sameRecordText } from './record';
 
@@ -64,6 +66,20 @@ export interface AddressPlanOptions {
    */
   readonly recordFile?: string;
 }
+
+/** A subnet the plan does not hand out but must stay clear of: declared statically by another network, a LAN. */
+export interface OccupiedRange {
+  readonly cidr: string;
+  /** How messages name it, e.g. `network "app-net" (10.110.0.0/24) on host dev1`. */
+  readonly label: string;
+}
+
+/**
+ * The ranges in use in a request's scope (its host, or every swarm member for an overlay), as
+ * `request`'s `scope` names it. Called when the plan resolves, once per scope and resolve, so it
+ * must not read a block of the plan (only what is declared statically).
+ */
+export type Occupancy = (scope: string) => readonly OccupiedRange[];
 
 /** A block handed out under a key. `cidr` resolves the whole plan on first read. */
 export interface Allocation {
@@ -108,6 +124,8 @@ interface PoolState {
   readonly purpose?: string;
   /** key -> prefix length, in declaration order. */
   readonly requests: Map<string, number>;
+  /** key -> its scope, for keys that stay clear of what is in use there (see Occupancy). */
+  readonly scopes: Map<string, string>;
   /** The prefix length every request asks so far (-1: none yet), or null when they differ. */
   uniform: number | null;
 }
@@ -115,6 +133,8 @@ interface PoolState {
 interface EnvState {
   readonly pools: Map<string, PoolState>;
   readonly lans: Map<string, { segment: LanSegment; hosts: Set<string> }>;
+  /** undefined from the call: nothing is in use anywhere in the environment. */
+  occupancy?: () => Occupancy | undefined;
 }
 
 interface Resolved extends PlanResult {
@@ -198,15 +218,34 @@ export class AddressPlan {
     } catch (err) {
       throw new AddressPlanError(`Pool "${name}" in environment "${environment}": ${(err as Error).message}`);
     }
-    e.pools.set(name, { name, cidr: c, bits: c.bits, purpose, requests: new Map(), uniform: -1 });
+    e.pools.set(name, { name, cidr: c, bits: c.bits, purpose, requests: new Map(), scopes: new Map(), uniform: -1 });
+  }
+
+  /**
+   * What is in use in each scope of `environment`: a new block of a request with a `scope` stays
+   * clear of those ranges (a recorded block stays where it is). `occupancy` is called when the plan
+   * resolves and returns the lookup for that resolve.
+   */
+  public setOccupancy(environment: string, occupancy: () => Occupancy | undefined): void {
+    this.reopen();
+    this.env(environment).occupancy = occupancy;
+  }
+
+  /**
+   * Something the occupancy reads was declared (a static subnet, a host): resolve again at the next
+   * read, with the blocks handed out so far pinned (see reopen).
+   */
+  public occupancyChanged(): void {
+    if (this.resolved) this.reopen();
   }
 
   /**
    * Asks pool `pool` for a /prefixLength block under `key`. Asking again with the same key and length
-   * returns the same allocation.
+   * returns the same allocation. With a `scope` (see setOccupancy), a new block is also clear of the
+   * ranges in use there.
    * @throws on an unknown pool, an impossible prefix, or the same key with another length.
    */
-  public request(environment: string, pool: string, key: string, prefixLength: number): Allocation {
+  public request(environment: string, pool: string, key: string, prefixLength: number, scope?: string): Allocation {
     if (this.resolved) this.reopen();
     const p = this.envs.get(environment)?.pools.get(pool);
     if (!p) {
@@ -226,6 +265,7 @@ export class AddressPlan {
     }
     if (p.uniform !== prefixLength) p.uniform = p.requests.size === 0 ? prefixLength : null;
     p.requests.set(key, prefixLength);
+    if (scope !== undefined) p.scopes.set(key, scope);
     return Object.defineProperty({ environment, pool, key, prefixLength }, 'cidr', this.blockGetter) as Allocation;
   }
 
@@ -269,6 +309,19 @@ export class AddressPlan {
       throw new AddressPlanError(`Hosts "${other[0]}" and "${to}" of environment "${environment}" are both renamed from "${from}": only one host can take over its blocks. Remove renamedFrom from one of them.`);
     }
     m.set(to, from);
+  }
+
+  /** The block the input record holds for `key` of `pool` (after renames: under the key's old name too). */
+  public recordedBlock(environment: string, pool: string, key: string): string | undefined {
+    const rec = this.input.environments[environment]?.pools[pool];
+    if (!rec) return undefined;
+    if (Object.prototype.hasOwnProperty.call(rec, key)) return rec[key];
+    for (const [to, from] of this.renames.get(environment) ?? []) {
+      const now = `${environment}/${to}/`;
+      const old = `${environment}/${from}/${key.slice(now.length)}`;
+      if (key.startsWith(now) && Object.prototype.hasOwnProperty.call(rec, old)) return rec[old];
+    }
+    return undefined;
   }
 
   /** Pools of an environment, for the topology model. */
@@ -353,18 +406,88 @@ export class AddressPlan {
         }
       }
 
+      // What is in use in each scope, read once per resolve and scope.
+      // Scopes that get the same list from the lookup (every overlay, the bridges of a host) share
+      // the parsed list, and the per-pool list below.
+      let occupancy: Occupancy | undefined | null = null; // null: not read yet
+      const inScope = new Map<string, { cidr: Cidr; label: string }[]>();
+      const parsed = new Map<readonly OccupiedRange[], { cidr: Cidr; label: string }[]>();
+      const occupied = (scope: string) => {
+        let list = inScope.get(scope);
+        if (!list) {
+          const raw = occupancy?.(scope) ?? [];
+          list = parsed.get(raw);
+          if (!list) {
+            list = [];
+            for (const r of raw) {
+              const c = Cidr.tryParse(r.cidr); // a malformed one is DN200 of the topology
+              if (c) list.push({ cidr: c, label: r.label });
+            }
+            parsed.set(raw, list);
+          }
+          inScope.set(scope, list);
+        }
+        return list;
+      };
+
       for (const p of pools) {
         const what = `pool "${p.name}" (${p.cidr})`;
-        const result = decide(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.keys()], p.uniform ?? p.requests, p.requests, what);
+        // key -> the ranges in use in its scope that lie in the pool; keys of one scope share one list.
+        const avoid = new Map<string, Interval[]>();
+        const avoidLabels = new Map<Interval[], string[]>();
+        if (p.scopes.size && occupancy === null) occupancy = e.occupancy?.();
+        if (p.scopes.size && occupancy) {
+          const byList = new Map<{ cidr: Cidr; label: string }[], Interval[]>();
+          for (const [key, scope] of p.scopes) {
+            const used = occupied(scope);
+            let list = byList.get(used);
+            if (!list) {
+              list = [];
+              const labels: string[] = [];
+              for (const r of used) {
+                if (r.cidr.family !== p.cidr.family || !r.cidr.overlaps(p.cidr)) continue;
+                list.push({ start: r.cidr.start, end: r.cidr.end });
+                labels.push(r.label);
+              }
+              byList.set(used, list);
+              avoidLabels.set(list, labels);
+            }
+            if (list.length) avoid.set(key, list);
+          }
+        }
+        const result = decide(p.cidr, [], prev.pools[p.name] ?? {}, [...p.requests.keys()], p.uniform ?? p.requests, p.requests, what, avoid);
         poolDecisions.set(p.name, result);
         next.pools[p.name] = result.record;
         this.report(result, envName, what, problems, frozen);
         if (frozen) diff(orig.pools[p.name] ?? {}, next.pools[p.name], what, drift);
         for (const req of result.exhausted) {
-          const free = p.cidr.size - result.used;
-          const msg =
-            `${what} of environment "${envName}" has no free /${req.prefix} for "${req.key}": the pool holds ${p.cidr.size} addresses, ` +
-            `${free} of them free, not enough or not as one aligned /${req.prefix}. Enlarge the pool, request a longer prefix, or add a second pool.`;
+          const inUse = avoid.get(req.key);
+          let msg: string;
+          if (!inUse) {
+            const free = p.cidr.size - result.used;
+            msg =
+              `${what} of environment "${envName}" has no free /${req.prefix} for "${req.key}": the pool holds ${p.cidr.size} addresses, ` +
+              `${free} of them free, not enough or not as one aligned /${req.prefix}. Enlarge the pool, request a longer prefix, or add a second pool.`;
+          } else {
+            // Free for this key: neither handed out nor in use in its scope.
+            const taken: Interval[] = [...inUse];
+            for (const b of result.blocks.values()) {
+              const c = Cidr.parse(b);
+              taken.push({ start: c.start, end: c.end });
+            }
+            let free = p.cidr.size;
+            for (const t of mergeIntervals(taken)) {
+              const lo = t.start > p.cidr.start ? t.start : p.cidr.start;
+              const hi = t.end < p.cidr.end ? t.end : p.cidr.end;
+              if (lo <= hi) free -= hi - lo + 1n;
+            }
+            const labels = avoidLabels.get(inUse)!;
+            const shown = labels.slice(0, 3).join('; ') + (labels.length > 3 ? `; and ${labels.length - 3} more` : '');
+            msg =
+              `${what} of environment "${envName}" has no free /${req.prefix} for "${req.key}": the pool holds ${p.cidr.size} addresses, ` +
+              `${free} of them free for it, not enough or not as one aligned /${req.prefix}. Besides the pool's own blocks, these subnets in its scope take part of the pool: ${shown}. ` +
+              `Enlarge the pool, request a longer prefix, add a second pool, or move those subnets out of the pool.`;
+          }
           const pr = error(PLAN_CODES.POOL_EXHAUSTED, [req.key], msg);
           failures.set(`${envName}\0${p.name}\0${req.key}`, pr);
           problems.push(pr);
