@@ -37,9 +37,18 @@ export function fleet(scale: number): Fleet {
           ],
         });
       }
+      // What is in use where, as DocknetStack gives it (lib/environment/docknet-stack.ts, occupancy):
+      // each host's LAN and docker0 (Docker's default, no bip declared); for overlays, every
+      // member's. None of it lies in the pools, as in a plan without collisions: the pools still
+      // look, per scope, on the first call.
+      const docker0 = { cidr: '172.17.0.0/16', label: 'docker0 (Docker\'s default)' };
+      const lans = Array.from({ length: Math.ceil(hosts / HOSTS_PER_LAN) }, (_, l) => ({ cidr: lanSubnet(l).toString(), label: `LAN segment "lan${l}"` }));
+      const perLan = lans.map((lan) => [lan, docker0]);
+      const swarm = [...lans, docker0];
+      plan.setOccupancy('bench', () => (scope) => (scope === 'swarm' ? swarm : perLan[Math.floor(Number(scope.slice(1)) / HOSTS_PER_LAN)]));
       for (let h = 0; h < hosts; h++) {
-        for (let b = 0; b < BRIDGES_PER_HOST; b++) plan.request('bench', 'bridges', `bench/${hostName(h)}/br${b}`, 24);
-        plan.request('bench', 'overlays', `bench/ov${h}`, 24);
+        for (let b = 0; b < BRIDGES_PER_HOST; b++) plan.request('bench', 'bridges', `bench/${hostName(h)}/br${b}`, 24, hostName(h));
+        plan.request('bench', 'overlays', `bench/ov${h}`, 24, 'swarm');
         plan.lanRange('bench', lanName(h), hostName(h));
       }
       const r = plan.resolve();
