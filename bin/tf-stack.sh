@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
-# One stack, one saved plan: the workflow's plan and apply steps (.github/workflows/docknet.yml).
+# One stack, one saved plan: the plan and apply steps of the GitOps workflow (.github/workflows/docknet.yml,
+# here and in every project `docknet init` makes, which gets this file as scripts/tf-stack.sh).
 #
-#   bin/tf-stack.sh plan  <stack>   init (read-only plan role), swarm check, plan -out=<stack>.tfplan, show it
-#   bin/tf-stack.sh apply <stack>   init, apply exactly <stack>.tfplan; a stale plan is refused by terraform
+#   tf-stack.sh plan  <stack>   init (read-only plan role), swarm check, plan -out=<stack>.tfplan, show it
+#   tf-stack.sh apply <stack>   init, apply exactly <stack>.tfplan; a stale plan is refused by terraform
 #
-# Works in cdktf.out/stacks/<stack> (DOCKNET_OUT overrides cdktf.out). Writes next to the plan:
-# <stack>.plan.txt (the swarm check's report, then terraform show -no-color) and <stack>.plan.json
-# (terraform show -json).
+# Works in cdktf.out/stacks/<stack> (DOCKNET_OUT overrides cdktf.out), run from the project's root.
+# Writes next to the plan: <stack>.plan.txt (the swarm check's report, then terraform show -no-color)
+# and <stack>.plan.json (terraform show -json).
 # Exit: plan 0 (no changes) or 2 (changes) like -detailed-exitcode; apply 0, or 1 with a message.
+# Nothing here approves a fresh plan: terraform applies the reviewed plan file or nothing.
 set -euo pipefail
 
 mode=${1:?usage: tf-stack.sh plan|apply <stack>}
 stack=${2:?usage: tf-stack.sh plan|apply <stack>}
 out=${DOCKNET_OUT:-cdktf.out}
 here=$(cd "$(dirname "$0")" && pwd)
-gitops() { npx --no-install ts-node --transpile-only "$here/gitops.ts" "$@"; }
-docknet() { npx --no-install ts-node --transpile-only "$here/docknet.ts" "$@"; }
+if [ -f "$here/gitops.ts" ]; then
+  # docknet's own repository (bin/): its CLIs from source.
+  gitops() { npx --no-install ts-node --transpile-only "$here/gitops.ts" "$@"; }
+  docknet() { npx --no-install ts-node --transpile-only "$here/docknet.ts" "$@"; }
+else
+  # A project with docknet as a dependency (scripts/ of `docknet init`): the installed CLIs.
+  gitops() { npm run -s gitops -- "$@"; }
+  docknet() { npx --no-install docknet "$@"; }
+fi
 dir="$out/stacks/$stack"
-[ -f "$dir/cdk.tf.json" ] || { echo "tf-stack: $dir/cdk.tf.json does not exist: synth first" >&2; exit 1; }
+[ -f "$dir/cdk.tf.json" ] || { echo "tf-stack: $dir/cdk.tf.json does not exist: run npm run synth first" >&2; exit 1; }
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 
 # Local state on a CI runner is lost after the job: refuse it before terraform touches anything.
@@ -32,7 +41,7 @@ case "$mode" in
     [ -z "$flags_text" ] || mapfile -t flags <<< "$flags_text"
     terraform -chdir="$dir" init -input=false -no-color ${flags[@]+"${flags[@]}"} >/dev/null
     # What Terraform cannot see: a swarm member that left by hand (or sits in the wrong role) is
-    # asked over ssh and its join replaced in this plan, with the reason in the plan text. A host
+    # asked through the Docker API and its join replaced in this plan, with the reason in the plan text. A host
     # that cannot be asked is reported (exit 5) and the plan goes on without touching it.
     replace=()
     swarm_report="$dir/$stack.swarm.txt"

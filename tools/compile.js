@@ -15,4 +15,6 @@ for (const dir of ['lib/bootstrap/scripts', 'templates']) {
   const from = path.join(root, dir);
   if (fs.existsSync(from)) fs.cpSync(from, path.join(dist, dir), { recursive: true });
 }
+// The plan/apply script `docknet init` gives every project as scripts/tf-stack.sh (lib/init/init.ts).
+fs.copyFileSync(path.join(root, 'bin', 'tf-stack.sh'), path.join(dist, 'bin', 'tf-stack.sh'));
 fs.chmodSync(path.join(dist, 'bin', 'docknet.js'), 0o755);

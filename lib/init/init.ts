@@ -33,6 +33,12 @@ function ownPackage(): { name: string; version: string; devDependencies: Record<
 /** The templates, at the same place relative to this file under ts-node (repo) and in dist/. */
 export const TEMPLATE_DIR = path.join(__dirname, '..', '..', 'templates', 'init');
 
+/**
+ * Files of docknet's own the scaffold gets as they are (one copy to maintain): target -> source,
+ * at the same place relative to this file under ts-node (repo) and in dist/ (tools/compile.js).
+ */
+const SHARED: Record<string, string> = { 'scripts/tf-stack.sh': path.join(__dirname, '..', '..', 'bin', 'tf-stack.sh') };
+
 function templateFiles(dir: string, rel = ''): string[] {
   return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
     const r = rel ? `${rel}/${e.name}` : e.name;
@@ -97,7 +103,7 @@ export function init(options: InitOptions): InitResult {
     throw new Error(`"${name}" is not a valid package name. Expected lower-case letters, digits, ".", "_" and "-"; pass --name.`);
   }
   const sources = templateFiles(TEMPLATE_DIR);
-  const files = [...sources.map(targetPath), 'package.json'].sort();
+  const files = [...sources.map(targetPath), ...Object.keys(SHARED), 'package.json'].sort();
   const existing = files.filter((f) => fs.existsSync(path.join(dir, f)));
   if (existing.length > 0) {
     throw new Error(`${dir} already has ${existing.join(', ')}; nothing was written. Choose an empty folder (docknet init <dir>).`);
@@ -107,6 +113,10 @@ export function init(options: InitOptions): InitResult {
     const to = path.join(dir, targetPath(rel));
     fs.mkdirSync(path.dirname(to), { recursive: true });
     fs.writeFileSync(to, fs.readFileSync(path.join(TEMPLATE_DIR, rel), 'utf8').replace(/\{\{name\}\}/g, name));
+  }
+  for (const [rel, from] of Object.entries(SHARED)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.copyFileSync(from, path.join(dir, rel));
   }
   fs.writeFileSync(path.join(dir, 'package.json'), packageJson(name));
   return { dir, name, files };
