@@ -382,6 +382,22 @@ export function decide(
   let looseFull = false;
   // A key's avoid array -> its ranges in numbers (sorted, merged).
   const avoiding = avoid && avoid.size ? new Map<Interval[], [number[], number[]]>() : undefined;
+  /** Hands [start, start + size) out to `key`: the record, the occupied lists, a reuse of freed space. */
+  const place = (key: string, start: number, p: number, size: number, fromFreed: boolean): void => {
+    const end = start + size - 1;
+    const text = ipv4CidrText(start, p);
+    blocks.set(key, text);
+    if (inOrder) rec[key] = text;
+    else allocated.push(key);
+    used += size;
+    addInterval(ss, se, start, end);
+    if (twoLists) addInterval(ls, le, start, end);
+    if (fromFreed) {
+      const c = Cidr.of(4, BigInt(start), p);
+      const owners = formerOwner.filter((o) => o.cidr.overlaps(c)).map((o) => o.key);
+      reused.push({ key, cidr: text, formerKeys: owners });
+    }
+  };
   for (let j = 0; j < fk.length; j++) {
     const key = fk[j];
     const pj = typeof fp === 'number' ? fp : fp[j];
@@ -417,19 +433,7 @@ export function decide(
         exhausted.push({ key, prefix: p });
         continue;
       }
-      const end = start + size - 1;
-      const text = ipv4CidrText(start, p);
-      blocks.set(key, text);
-      if (inOrder) rec[key] = text;
-      else allocated.push(key);
-      used += size;
-      addInterval(ss, se, start, end);
-      if (twoLists) addInterval(ls, le, start, end);
-      if (fromFreed) {
-        const c = Cidr.of(4, BigInt(start), p);
-        const owners = formerOwner.filter((o) => o.cidr.overlaps(c)).map((o) => o.key);
-        reused.push({ key, cidr: text, formerKeys: owners });
-      }
+      place(key, start, p, size, fromFreed);
       continue;
     }
     if (!strictFull) {
@@ -450,20 +454,9 @@ export function decide(
       strictFull = looseFull = true;
       continue;
     }
-    const end = start + size - 1;
-    const text = ipv4CidrText(start, p);
-    blocks.set(key, text);
-    if (inOrder) rec[key] = text;
-    else allocated.push(key);
-    used += size;
-    addInterval(ss, se, start, end);
-    if (twoLists) addInterval(ls, le, start, end);
-    if (fromFreed) {
-      looseHint = end + 1;
-      const c = Cidr.of(4, BigInt(start), p);
-      const owners = formerOwner.filter((o) => o.cidr.overlaps(c)).map((o) => o.key);
-      reused.push({ key, cidr: text, formerKeys: owners });
-    } else hint = end + 1;
+    place(key, start, p, size, fromFreed);
+    if (fromFreed) looseHint = start + size;
+    else hint = start + size;
   }
 
   const final = moved.length ? moved.map((m) => ({ ...m, to: blocks.get(m.key) })) : moved;
