@@ -80,6 +80,26 @@ describe('docknet diff follows renamed hosts (moved blocks)', () => {
       [ChangeKind.ADD, 'stg2b'],
     ]);
     expect(r.changes.some((c) => c.movedFrom)).toBe(false);
+    // ...which Terraform refuses to plan: stg2's container goes with the provider that must destroy it.
+    expect(r.blockers).toEqual([expect.stringMatching(/^`staging-network`: host `stg2` leaves the code together with 2 resource\(s\) its provider `docker\.stg2` must destroy \(`docker_container\.stg2_api-2_[0-9A-F]{8}`, `docker_image\.stg2_Image-busybox_136_[0-9A-F]{8}`\)\. Terraform refuses that plan \("Provider configuration not present"\)\. Remove the host in two changes/)]);
+    expect(renderDiffMarkdown(r)).toMatch(/> \[!CAUTION\]\n> \*\*Terraform will refuse this plan\*\*\n> - `staging-network`: host `stg2`/);
+    expect(JSON.parse(renderDiffJson(r)).blockers).toEqual(r.blockers);
+    // With renamedFrom the resources move: nothing for Terraform to refuse.
+    expect(diffSynthDirs(base, synthEnvs(renamed({ renamedFrom: 'stg2' }))).blockers).toBeUndefined();
+  });
+
+  test('removing a host: with its containers in one change Terraform refuses; in two changes (containers, then the host) each plans', () => {
+    const without = (v: EnvValues): EnvValues => ({ ...v, hosts: v.hosts.filter((h) => h.name !== 'stg2') });
+    expect(diffSynthDirs(base, synthEnvs(without(STAGING))).blockers).toEqual([expect.stringContaining('host `stg2` leaves the code together with 2 resource(s)')]);
+    // First its containers (api-2 goes; api-3 with it, as the replicas spread over the hosts), the host kept...
+    const emptied = synthEnvs({ ...STAGING, replicas: 1 });
+    const first = diffSynthDirs(base, emptied);
+    expect(first.blockers).toBeUndefined();
+    expect(first.changes.filter((c) => c.host === 'stg2' && c.kind === ChangeKind.REMOVE).map((c) => c.type).sort()).toEqual(['docker_container', 'docker_image']);
+    // ...then the host: nothing of it left for its provider to destroy.
+    const second = diffSynthDirs(emptied, synthEnvs(without({ ...STAGING, replicas: 1 })));
+    expect(second.blockers).toBeUndefined();
+    expect(second.changes.filter((c) => c.stack === 'staging-network' && c.host === 'stg2').map((c) => [c.type, c.kind])).toEqual([['provider', ChangeKind.REMOVE]]);
   });
 
   test('a moved resource with nothing else changing is a move only; a moved block Terraform ignores is not followed', () => {

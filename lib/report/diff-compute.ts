@@ -46,7 +46,30 @@ export function diffStacks(base: SynthStack[], head: SynthStack[]): DiffResult {
   const all = propagateReplacements(base, head, changes)
     .map((c) => (shards.has(c.stack) ? { ...c, shard: shards.get(c.stack) } : c))
     .sort(compareChanges);
-  return { changes: all, counts: countChanges(all), operations: hostOperations(base, head, hostRenames(all)) };
+  const blockers = orphanedByProvider(all);
+  return { changes: all, counts: countChanges(all), operations: hostOperations(base, head, hostRenames(all)), ...(blockers.length ? { blockers } : {}) };
+}
+
+/**
+ * A host's provider removed in the same change as resources of that host (a host deleted from the
+ * code with its containers, or renamed without renamedFrom): Terraform needs the provider to destroy
+ * them and refuses the whole plan. Said here, in the pull request, instead of at plan time.
+ */
+function orphanedByProvider(changes: ResourceChange[]): string[] {
+  const out: string[] = [];
+  for (const p of changes) {
+    if (p.type !== 'provider' || p.kind !== ChangeKind.REMOVE) continue;
+    const orphans = changes.filter((c) => c.stack === p.stack && c.host === p.host && c.type !== 'provider' && c.kind === ChangeKind.REMOVE);
+    if (!orphans.length) continue;
+    const shown = orphans.slice(0, 3).map((c) => mdCode(`${c.type}.${c.key}`)).join(', ') + (orphans.length > 3 ? ` and ${orphans.length - 3} more` : '');
+    out.push(
+      `${mdCode(p.stack)}: host ${mdCode(p.host)} leaves the code together with ${orphans.length} resource(s) its provider ${mdCode(p.key)} must destroy (${shown}). ` +
+        `Terraform refuses that plan ("Provider configuration not present"). Remove the host in two changes: first its containers and networks, ` +
+        `keeping the host (that apply destroys them), then the host. A renamed host: declare renamedFrom (its resources move). ` +
+        `A host that is gone for good: take its resources out of the state (docs/daemon-and-bootstrap.md, "Remove / add").`,
+    );
+  }
+  return out;
 }
 
 /**

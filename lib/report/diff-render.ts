@@ -97,6 +97,11 @@ function boldVerb(summary: string): string {
 /** Markdown for a PR comment: summary, replacements first, daemon and swarm changes, then per environment and host. */
 export function renderDiffMarkdown(result: DiffResult, title = 'docknet diff'): string {
   const lines: string[] = [`### ${title}`, '', `**${summaryLine(result.counts)}**`, ''];
+  if (result.blockers?.length) {
+    lines.push('> [!CAUTION]', '> **Terraform will refuse this plan**');
+    for (const b of result.blockers) lines.push(`> - ${b}`);
+    lines.push('');
+  }
   const replacements = result.changes.filter((c) => c.kind === ChangeKind.REPLACE);
   if (replacements.length) {
     lines.push('> [!WARNING]', `> **Replacements** (destroy and create): ${replacements.length}`);
@@ -153,6 +158,6 @@ export function renderOperations(ops: HostOperations): string[] {
 
 /** JSON for machines: counts, exit code, every change, and the daemon, swarm and rename operations. */
 export function renderDiffJson(result: DiffResult, failOn: FailOn = FailOn.CHANGE): string {
-  const doc = { summary: summaryLine(result.counts), counts: result.counts, exitCode: exitCodeFor(result, failOn), changes: result.changes, operations: result.operations ?? [] };
+  const doc = { summary: summaryLine(result.counts), counts: result.counts, exitCode: exitCodeFor(result, failOn), blockers: result.blockers ?? [], changes: result.changes, operations: result.operations ?? [] };
   return JSON.stringify(doc, null, 2) + '\n';
 }

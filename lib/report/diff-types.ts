@@ -147,6 +147,11 @@ export interface DiffResult {
   readonly counts: DiffCounts;
   /** Per environment with a model on both sides and something to say. */
   readonly operations: HostOperations[];
+  /**
+   * What Terraform will refuse to plan, one sentence each with the way out: a host's provider
+   * removed together with resources it still has to destroy ("Provider configuration not present").
+   */
+  readonly blockers?: string[];
 }
 
 /** When `docknet diff` exits non-zero. */
