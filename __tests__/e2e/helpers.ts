@@ -114,3 +114,25 @@ export async function controllerTerraform(info: LabInfo, dir: string, args: stri
   if (r.code !== 0) report(r.stdout + r.stderr);
   return { code: r.code, out: r.stdout + r.stderr };
 }
+
+/**
+ * `terraform destroy`, run again the way docs/troubleshooting.md tells an operator to, when the only
+ * failures are a swarm manager's "network ... is in use by task ...": a removed service's tasks not yet
+ * reaped. Provider 3.6.2 and 4.5.0 retry "has active endpoints" only, so the real provider meets the same
+ * race; the replay keeps what failed (as Terraform's state does) and the second run removes it. Every
+ * retry is reported; any other failure is thrown at once.
+ */
+export async function destroyLikeAnOperator(r: { destroy(): Promise<void> }, tries = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await r.destroy();
+      return;
+    } catch (e) {
+      const lines = (e as Error).message.split('\n').slice(1);
+      const race = lines.length > 0 && lines.every((l) => /is in use by task/.test(l));
+      if (!race || i >= tries) throw e;
+      report(`destroy met the swarm task race (try ${i} of ${tries}), running it again in 2 s:\n${lines.join('\n')}`);
+      await new Promise((res) => setTimeout(res, 2000));
+    }
+  }
+}

@@ -8,7 +8,7 @@ import { LabEnvironment, labEnvironment, LabEnvironmentOptions } from '../../lab
 import { Replay, RefreshedPlan, TfJson, describeChanges, summarizeRefreshPlan } from '../../lab/replay';
 import { DOCKER_REJECTIONS } from '../../lab/docker-rejections';
 import { Capability, HealthCheck, LogDriver, NetworkMode, ParentInterface, Port, RestartPolicy, Subnet, SwarmRole, Volume } from '../../lib';
-import { dexec, e2eGate, inspect, pings, report, useLab } from './helpers';
+import { destroyLikeAnOperator, dexec, e2eGate, inspect, pings, report, useLab } from './helpers';
 
 const gate = e2eGate('network scenarios on the lab');
 
@@ -53,13 +53,13 @@ gate.describe('network scenarios on the lab', () => {
     expect(plans.filter((p) => p.action !== 'no-op').map((p) => `${p.address}: ${p.action}: ${describeChanges(p).join('; ')}`)).toEqual([]);
   }
   const destroy = async (r: Replay) => {
-    await r.destroy();
+    await destroyLikeAnOperator(r);
     live.splice(live.indexOf(r), 1);
   };
 
   // A failed test leaves its resources: remove them before the next one, which may reuse subnets.
   afterEach(async () => {
-    for (const r of live.splice(0).reverse()) await r.destroy().catch(() => undefined);
+    for (const r of live.splice(0).reverse()) await destroyLikeAnOperator(r).catch((e) => report(`cleanup destroy failed: ${(e as Error).message}`));
   }, 120_000);
 
   afterAll(async () => {

@@ -158,6 +158,32 @@ describe('replay of a two-host stack', () => {
     ]);
   });
 
+  test('a network whose remove fails stays, as in Terraform\'s state: the next destroy tries it again, and only it', async () => {
+    const calls: Call[] = [];
+    const tf = fixture();
+    const h1 = fakeEngine('h1', calls);
+    let refusals = 1;
+    const remove = h1.networkRemove;
+    h1.networkRemove = async (id) => {
+      if (refusals-- > 0) {
+        calls.push(['h1:NetworkRemove', id]);
+        throw Object.assign(new Error('x'), { json: { message: `rpc error: code = FailedPrecondition desc = network ${id} is in use by task abc` } });
+      }
+      return remove(id);
+    };
+    const r = new Replay(tf, { h1, h2: fakeEngine('h2', calls) });
+    await r.apply();
+    calls.length = 0;
+    // Not "has active endpoints": the provider (3.6.2 and 4.5.0) fails at once, without its 30 s retry.
+    await expect(r.destroy()).rejects.toThrow(/docker_network\.\S+: .*is in use by task abc/);
+    expect(calls.filter((c) => c[0] === 'h1:NetworkRemove')).toHaveLength(1);
+    expect(r.created.map((c) => c.type)).toEqual(['docker_network']);
+    calls.length = 0;
+    await r.destroy();
+    expect(calls.map((c) => c[0] + ' ' + c[1])).toEqual(['h1:NetworkRemove net-h1-1']);
+    expect(r.created).toEqual([]);
+  });
+
   test('any other NetworkDisconnect error fails the apply, and destroy still removes the container', async () => {
     const calls: Call[] = [];
     const tf = fixture();

@@ -61,20 +61,26 @@ export class Replay {
   }
 
   /** Removes what apply created, in reverse order: services and containers, then networks; images are kept. */
+  /**
+   * Like `terraform destroy`: a resource whose delete failed stays in the state (here: in `created`),
+   * so a second destroy() tries it again, as running `terraform destroy` again does.
+   */
   async destroy(): Promise<void> {
     const errors: string[] = [];
+    const kept: CreatedResource[] = [];
     for (const r of [...this.created].reverse()) {
       const client = this.clients.get(r.alias)!;
       try {
         if (r.type === 'docker_service') await destroyService(client, r);
         else if (r.type === 'docker_container') await destroyContainer(client, r);
         else if (r.type === 'docker_network') await destroyNetwork(client, r);
+        this.byAddress.delete(r.address);
       } catch (e) {
         errors.push(`${r.address}: ${engineMessage(e)}`);
+        kept.unshift(r);
       }
-      this.byAddress.delete(r.address);
     }
-    this.created.length = 0;
+    this.created.splice(0, this.created.length, ...kept);
     if (errors.length) throw new Error(`destroy failed:\n${errors.join('\n')}`);
   }
 
@@ -341,6 +347,9 @@ async function destroyService(client: EngineClient, r: CreatedResource): Promise
 }
 
 // resourceDockerNetworkRemoveRefreshFunc: "has active endpoints" means wait and retry (30 s there).
+// Only that message: a swarm manager's "network ... is in use by task ..." (a removed service's tasks
+// not yet reaped) fails the destroy in 3.6.2 and 4.5.0 alike (same function in both tags), and running
+// destroy again is the way out (docs/troubleshooting).
 async function destroyNetwork(client: EngineClient, r: CreatedResource): Promise<void> {
   const until = Date.now() + 30_000;
   for (;;) {
