@@ -5,6 +5,7 @@ import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ipaddr from 'ipaddr.js';
+import { WELL_FORMED_VERSION } from '../lib/bootstrap/swarm-check';
 
 export const LAB_LAN = '198.18.0.0/24';
 const LAN_PREFIX = '198.18.0.';
@@ -195,6 +196,17 @@ export function inHost(host: LabHost | string, cmd: string[], opts: RunOptions =
 export function docker(host: LabHost | string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const h = typeof host === 'string' ? findHost(host) : host;
   return run('docker', ['-H', h.dockerHost, ...args], { ...opts, env: { ...process.env, ...dockerEnv(h), ...opts.env } });
+}
+
+/**
+ * The version the host's dockerd reports, or undefined when it does not answer. Never the CLI's exit
+ * code alone: CLI 26.1.5 exits 0 from `docker info --format` with the daemon down (empty fields).
+ * With `fields`, their values follow (one space between, empty ones kept in place).
+ */
+export async function daemonAnswer(host: LabHost | string, fields: string[] = [], opts: RunOptions = {}): Promise<{ version: string; fields: string[] } | undefined> {
+  const r = await docker(host, ['info', '--format', ['{{.ServerVersion}}', ...fields].join(' ')], { allowFail: true, timeoutMs: 10_000, ...opts });
+  const [version, ...rest] = r.stdout.replace(/\s+$/, '').split(' ');
+  return WELL_FORMED_VERSION.test(version ?? '') ? { version, fields: fields.map((_, i) => rest[i] ?? '') } : undefined;
 }
 
 function dockerEnv(h: LabHost): NodeJS.ProcessEnv {
@@ -537,8 +549,8 @@ export async function labStatus(info: LabInfo = labInfo()): Promise<LabStatus> {
     const daemon = ping.code === 0 ? 'up' : 'down';
     let swarm = '-';
     if (daemon === 'up') {
-      const r = await docker(h, ['info', '--format', '{{.Swarm.LocalNodeState}}'], { allowFail: true, timeoutMs: 10_000 });
-      swarm = r.code === 0 ? r.stdout.trim() : 'unknown';
+      const a = await daemonAnswer(h, ['{{.Swarm.LocalNodeState}}']);
+      swarm = a?.fields[0] || 'unknown';
     }
     const sshd = pidAlive(path.join(path.dirname(h.socket), 'sshd.pid')) ? 'up' : 'down';
     return { name: h.name, address: h.address, netns: ns, daemon, sshd, swarm };

@@ -164,7 +164,7 @@ describe('SwarmBootstrap', () => {
     expect(init.depends_on).toEqual([expect.stringMatching(/^terraform_data\.h1_DaemonRollout/)]);
     expect(init.triggers_replace.manager).toBe('198.18.0.1');
     const program: string = le(init).environment.DOCKNET_PROGRAM;
-    expect(program).toContain("info --format '{{.Swarm.LocalNodeState}}'");
+    expect(program).toContain("state=$(info '{{.Swarm.LocalNodeState}}')");
     expect(program).toContain("grep -v SWMTKN");
     expect(program).toContain("DOCKNET_ADVERTISE='198.18.0.1'");
     expect(program).toContain("DOCKNET_POOLS='10.77.0.0/16 10.78.0.0/16'");

@@ -54,17 +54,33 @@ if [ -f ${target} ]; then cp ${target} ${running}; else echo '{}' > ${running}; 
   );
   const docker = path.join(dir, 'docker.sh');
   // Reads back the mtu the "daemon" runs with (FAKE_MTU_STUCK: what a daemon that ignores the key
-  // keeps reporting); templates it does not know fail like a field this engine lacks.
+  // keeps reporting); templates it does not know fail like a field this engine lacks. With the daemon
+  // down, `docker info` behaves like one of three real CLIs (FAKE_CLI; docker/cli cli/command/system/info.go):
+  // 20.10 exits 1 with a template error; 26.1.5 (and 28.0, docker/cli#5900) renders the template over an
+  // empty Info and exits 0; 28.2 prints the same but exits 1.
   fs.writeFileSync(
     docker,
     `#!/bin/sh
-[ -f ${running} ] || exit 1
 case "$1" in
-  info) case "$3" in *ServerVersion*) echo 20.10.24;; *LiveRestore*|*Debug*) echo 'template: :1:2: executing "" at <.Debug>: can not evaluate field' >&2; exit 1;; *) echo "inactive false";; esac;;
-  network) case "$5" in
-    *driver.mtu*) if [ -n "\${FAKE_MTU_STUCK:-}" ]; then echo "$FAKE_MTU_STUCK"; else sed -n 's/.*"mtu": *\\([0-9]*\\).*/\\1/p' ${running}; fi;;
-    *) echo "unknown template" >&2; exit 1;;
-  esac;;
+  info)
+    t=$3
+    if [ ! -f ${running} ]; then
+      echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2
+      case "\${FAKE_CLI:-20.10}" in
+        20.10) echo 'template: :1:2: executing "" at <.ServerVersion>: reflect: indirection through nil pointer to embedded struct field Info' >&2; exit 1;;
+        26.1) printf '%s\\n' "$t" | sed 's/{{[^}]*}}//g'; exit 0;;
+        *) printf '%s\\n' "$t" | sed 's/{{[^}]*}}//g'; exit 1;;
+      esac
+    fi
+    case "$t" in *LiveRestore*|*Debug*) echo 'template: :1:2: executing "" at <.Debug>: can not evaluate field' >&2; exit 1;; esac
+    printf '%s\\n' "$t" | sed -e 's/{{.ServerVersion}}/20.10.24/g' -e 's/{{.Swarm.LocalNodeState}}/inactive/g' -e 's/{{.Swarm.ControlAvailable}}/false/g';;
+  network)
+    [ -f ${running} ] || { echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1; }
+    case "$5" in
+      *driver.mtu*) if [ -n "\${FAKE_MTU_STUCK:-}" ]; then echo "$FAKE_MTU_STUCK"; else sed -n 's/.*"mtu": *\\([0-9]*\\).*/\\1/p' ${running}; fi;;
+      *) echo "unknown template" >&2; exit 1;;
+    esac;;
+  *) [ -f ${running} ] || exit 1;;
 esac
 exit 0
 `,
@@ -372,5 +388,34 @@ describe.each(['bash', 'sh'])('safe-apply.sh under %s', (shell) => {
     expect(read(lab.running)).toBe(NEW);
     expect(read(`${lab.target}.docknet-log`)).toMatch(/applied .*dockerd answers with it/);
     expect(fs.existsSync(`${lab.target}.docknet-lock`)).toBe(false);
+  });
+});
+
+// With dockerd down, each CLI answers `docker info --format` differently (see fakeHost); 26.1.5's exit 0
+// once made a stopped dockerd read as "runs with it". Every decision must hold on all three.
+describe.each(['20.10', '26.1', '28.2'])('safe-apply.sh with dockerd down, under the %s CLI', (cli) => {
+  test('same content but dockerd stopped: never "up to date"; dockerd is started with it', () => {
+    const lab = fakeHost({ old: OLD, notRunning: true });
+    const r = apply('sh', lab, OLD, { FAKE_CLI: cli });
+    expect(r.out).not.toMatch(/already up to date/);
+    expect(r.out).toMatch(/has the new content but dockerd does not run with it/);
+    expect(r.code).toBe(0);
+    expect(restarts(lab)).toBe(1);
+  });
+
+  test('a file dockerd never starts with: rolled back, not "answers with it"', () => {
+    const lab = fakeHost({ old: OLD });
+    const r = apply('sh', lab, BAD, { FAKE_CLI: cli });
+    expect(r.out).not.toMatch(/dockerd answers with it/);
+    expect(r.out).toMatch(/restored the previous/);
+    expect(r.code).toBe(1);
+    expect(read(lab.target)).toBe(OLD);
+  });
+
+  test('neither file starts dockerd: exit 2, RESTORE INCOMPLETE', () => {
+    const lab = fakeHost({ old: OLD, alwaysFail: true });
+    const r = apply('sh', lab, NEW, { FAKE_CLI: cli });
+    expect(r.out).toMatch(/RESTORE INCOMPLETE: .*does not answer either/);
+    expect(r.code).toBe(2);
   });
 });

@@ -29,9 +29,11 @@ for last; do :; done
 node -e 'const [a, s, k] = [JSON.parse(process.argv[1]), process.argv[2], process.argv[3]]; require("fs").appendFileSync(process.argv[4], JSON.stringify({ argv: a, stdin: s, kh: k }) + "\\n")' "$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' -- "$@")" "$stdin" "$kh" ${dir}/calls.log
 case " $* " in *" ${opts.unreachable ?? 'nobody'}"*) echo "ssh: connect to host: Connection refused" >&2; exit 255;; esac
 case "$last" in
-  *LocalNodeState*NodeID*ControlAvailable*) echo "active nodeid123 ${opts.manager ? 'true' : 'false'}";;
-  *LocalNodeState*NodeID*) echo "active nodeid123";;
-  *LocalNodeState*) echo "${opts.memberState ?? 'inactive'}";;
+  *LocalNodeState*NodeID*ControlAvailable*) echo "docknet-answer 20.10.24 active nodeid123 ${opts.manager ? 'true' : 'false'}";;
+  *LocalNodeState*NodeID*) echo "docknet-answer 20.10.24 active nodeid123";;
+  *LocalNodeState*) echo "docknet-answer 20.10.24 ${opts.memberState ?? 'inactive'}";;
+  *Swarm.NodeID*) echo "docknet-answer 20.10.24 nodeid123";;
+  *ControlAvailable*) echo "docknet-answer 20.10.24 false";;
   *"join-token -q worker"*) echo "SWMTKN-1-secrettoken";;
   *"swarm join"*) echo "This node joined a swarm as a worker.";;
   *"swarm leave"*)
@@ -254,7 +256,7 @@ describe('node-gate.sh: the manager-side part of a member\'s health gate', () =>
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-gate-'));
     dirs.push(dir);
     // Member answers "active <id>"; the manager says "ready active".
-    fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor last; do :; done\ncase "$last" in *LocalNodeState*) echo "active node123";; *"node inspect node123"*) echo "ready active";; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor last; do :; done\ncase "$last" in *LocalNodeState*) echo "docknet-answer 20.10.24 active node123";; *"node inspect node123"*) echo "ready active";; esac\n`, { mode: 0o755 });
     const r = runLocalExec(gate(), { PATH: `${dir}:${process.env.PATH}` });
     expect(r.out).toMatch(/lists h2 as Ready and Active/);
     expect(r.code).toBe(0);
@@ -263,7 +265,7 @@ describe('node-gate.sh: the manager-side part of a member\'s health gate', () =>
   test('a node that stays Down stops the rollout with the manager\'s view', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-gate-'));
     dirs.push(dir);
-    fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor last; do :; done\ncase "$last" in *LocalNodeState*) echo "active node123";; *"node inspect"*) echo "down active";; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor last; do :; done\ncase "$last" in *LocalNodeState*) echo "docknet-answer 20.10.24 active node123";; *"node inspect"*) echo "down active";; esac\n`, { mode: 0o755 });
     const r = runLocalExec(gate(), { PATH: `${dir}:${process.env.PATH}` });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/lists h2 \(node123\) as 'down active', expected 'ready active' within 2s/);

@@ -131,8 +131,14 @@ describe('checkSwarm', () => {
 });
 
 describe('parseAnswer', () => {
+  test('an answer without a server version is no answer: CLI 26.1.5 renders the template over an empty Info with dockerd down, and exits 0', () => {
+    expect(parseAnswer('state  inactive  false\n')).toBeUndefined();
+    expect(parseAnswer('state   false\n')).toBeUndefined();
+    expect(parseAnswer('state 28.5.2 inactive  false\n')).toEqual({ state: 'inactive', nodeId: '', controlAvailable: false });
+  });
+
   test('managers are listed at their ManagerStatus address (Status.Addr can be 0.0.0.0)', () => {
-    const a = parseAnswer('state active n1 true\nnode n1 manager ready active 0.0.0.0 198.18.0.1:2377\nnode n2 worker down active 198.18.0.2 \n');
+    const a = parseAnswer('state 20.10.24 active n1 true\nnode n1 manager ready active 0.0.0.0 198.18.0.1:2377\nnode n2 worker down active 198.18.0.2 \n');
     expect(a).toEqual({ state: 'active', nodeId: 'n1', controlAvailable: true, nodes: [node('n1', 'manager', '198.18.0.1'), node('n2', 'worker', '198.18.0.2', 'down')] });
     expect(parseAnswer('garbage')).toBeUndefined();
   });

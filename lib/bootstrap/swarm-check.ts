@@ -124,7 +124,8 @@ export function swarmResources(tf: { resource?: Record<string, Record<string, an
 function probeProgram(docker: string, withNodes: boolean): string {
   return [
     `d=${shq(docker)}`,
-    `$d info --format 'state {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}' || exit 3`,
+    // The server version marks an answer of dockerd: CLI 26.1 exits 0 with empty fields when it is down.
+    `$d info --format 'state {{.ServerVersion}} {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}' || exit 3`,
     ...(withNodes
       ? [
           // Managers' Status.Addr can read 0.0.0.0; ManagerStatus.Addr (ip:2377) is the advertised one.
@@ -136,12 +137,23 @@ function probeProgram(docker: string, withNodes: boolean): string {
   ].join('\n');
 }
 
+/**
+ * What dockerd reports as its version, when it answered: Docker CLI 26.1.5 (and 28.0, docker/cli#5900)
+ * exits 0 from `docker info --format` with dockerd unreachable and renders the template over an empty
+ * Info (cli/command/system/info.go), so an answer counts only with a well-formed version in it.
+ */
+export const WELL_FORMED_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+~_-]*$/;
+
 export function parseAnswer(text: string): HostAnswer | undefined {
   let answer: { state: string; nodeId: string; controlAvailable: boolean } | undefined;
   const nodes: SwarmNode[] = [];
   for (const line of text.split('\n')) {
+    // The state line keeps empty fields in place (one space between them): "state 28.5.2 inactive  false".
+    const s = line.replace(/\s+$/, '').split(' ');
+    if (s[0] === 'state' && s.length >= 3 && WELL_FORMED_VERSION.test(s[1]) && s[2] !== '') {
+      answer = { state: s[2], nodeId: s[3] ?? '', controlAvailable: s[4] === 'true' };
+    }
     const f = line.trim().split(/\s+/);
-    if (f[0] === 'state' && f.length >= 2) answer = { state: f[1], nodeId: f[2] ?? '', controlAvailable: f[3] === 'true' };
     if (f[0] === 'node' && f.length >= 6) {
       const managerAddr = f[6]?.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
       nodes.push({ id: f[1], role: f[2], status: f[3], availability: f[4], addr: managerAddr || f[5] });

@@ -3,7 +3,7 @@
 # Active. A host that is not (yet) in a swarm is skipped: the first apply joins it later.
 # Environment: DOCKNET_MEMBER_* and DOCKNET_MANAGER_* (ssh-lib.sh), DOCKNET_MEMBER_DOCKER,
 # DOCKNET_MANAGER_DOCKER, DOCKNET_WAIT_SECONDS.
-answer=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}'" 2>&1) || {
+answer=$(dn_info MEMBER '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}') || {
   echo "docknet: health gate: cannot ask $DOCKNET_MEMBER_NAME for its swarm state: $answer" >&2
   exit 1
 }

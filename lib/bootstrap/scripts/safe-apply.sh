@@ -147,7 +147,23 @@ take_lock() {
 now_ms() { t=$(date +%s%N 2>/dev/null); case $t in ''|*[!0-9]*) echo $(( $(date +%s) * 1000 )) ;; *) echo $(( t / 1000000 )) ;; esac; }
 since() { d=$(( $(now_ms) - $1 )); printf '%d.%02d s' $(( d / 1000 )) $(( d % 1000 / 10 )); }
 
-daemon_answers() { $docker_cmd info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
+# An answer of dockerd counts only when it carries a well-formed server version: CLI 26.1 (and 28.0,
+# docker/cli#5900) exits 0 from `docker info --format` when the daemon is unreachable, printing the
+# template over an empty Info (cli/command/system/info.go at v26.1.5). No decision rests on that exit code.
+well_formed_version() { case $1 in '' | [!A-Za-z0-9]* | *[!A-Za-z0-9.+~_-]*) return 1 ;; esac; }
+
+# info_read TEMPLATE: `docker info --format TEMPLATE` printed only when dockerd answered it; else 1,
+# with docker's error (or why the answer does not count) in $run/err.
+info_read() {
+  ir_out=$($docker_cmd info --format "{{.ServerVersion}}|$1" </dev/null 2>"$run/err") || return 1
+  if ! well_formed_version "${ir_out%%|*}"; then
+    [ -s "$run/err" ] || echo "dockerd's answer carries no server version" > "$run/err"
+    return 1
+  fi
+  printf '%s\n' "${ir_out#*|}"
+}
+
+daemon_answers() { info_read '' >/dev/null 2>&1; }
 
 wait_for_daemon() {
   i=0
@@ -230,11 +246,18 @@ settings_gate() {
     [ -n "$key" ] || continue
     case $src in
       bridge) seen=$($docker_cmd network inspect bridge --format "$tpl" </dev/null 2>"$run/err") ;;
-      *) seen=$($docker_cmd info --format "$tpl" </dev/null 2>"$run/err") ;;
+      *) seen=$(info_read "$tpl") ;;
     esac
     if [ $? -ne 0 ]; then
+      key_err=$(head -n 1 "$run/err")
+      # A key this dockerd does not report, or no dockerd at all: only the first rests on the start time.
+      if ! daemon_answers; then
+        bad=1
+        say "settings gate: $key not read back: dockerd does not answer any more ($(head -n 1 "$run/err"))"
+        continue
+      fi
       unread="$unread $key"
-      say "settings gate: $key not read back ($src: $(head -n 1 "$run/err")): start-time check only"
+      say "settings gate: $key not read back ($src: $key_err): start-time check only"
       continue
     fi
     # JSON-quoted list items and blank runs do not count.
@@ -269,7 +292,7 @@ running_containers() {
     awk '$4 == "" || $4 == "<no" { sub(/^\//, "", $2); print $1, $2, $3 }'
 }
 
-swarm_state() { $docker_cmd info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null; }
+swarm_state() { info_read '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null; }
 
 # After a restart with the new file: swarm membership back (Ready + Active where this node can see
 # it), and every container that ran before running again. Containers whose restart policy cannot

@@ -27,3 +27,21 @@ dn_skipped() {
   case " ${DOCKNET_UNREACHABLE:-} " in *" $1 "*) return 0 ;; esac
   return 1
 }
+
+# dn_q VALUE: VALUE single-quoted for a remote shell (POSIX sh has no printf %q).
+dn_q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# dn_info ROLE TEMPLATE: `docker info --format TEMPLATE` on the host ($DOCKNET_<ROLE>_DOCKER) over
+# dn_ssh. Prints the fields when dockerd answered; else returns 1 and prints what came back instead
+# (ssh's or docker's error). The answer must carry a well-formed server version: CLI 26.1 (and 28.0,
+# docker/cli#5900) exits 0 from `docker info --format` when the daemon is unreachable, printing the
+# template over an empty Info (cli/command/system/info.go at v26.1.5), so no decision rests on its exit code.
+dn_info() {
+  eval "dn_docker=\$DOCKNET_$1_DOCKER"
+  dn_out=$(dn_ssh "$1" "$dn_docker info --format $(dn_q "docknet-answer {{.ServerVersion}} $2")" 2>&1)
+  dn_line=$(printf '%s\n' "$dn_out" | sed -n 's/^docknet-answer //p' | head -n 1)
+  case ${dn_line%% *} in
+    '' | [!A-Za-z0-9]* | *[!A-Za-z0-9.+~_-]*) printf '%s\n' "${dn_out:-no answer}"; return 1 ;;
+  esac
+  printf '%s\n' "${dn_line#* }"
+}

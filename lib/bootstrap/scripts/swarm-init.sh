@@ -7,7 +7,18 @@
 # DOCKNET_DATA_PATH_PORT (may be empty).
 set -u
 docker_cmd=${DOCKNET_DOCKER:-docker}
-state=$($docker_cmd info --format '{{.Swarm.LocalNodeState}}' 2>&1) || {
+# info TEMPLATE: the fields dockerd answered, or 1 with what came back instead. The answer must carry
+# a well-formed server version: CLI 26.1 (and 28.0, docker/cli#5900) exits 0 from `docker info
+# --format` when the daemon is unreachable, printing the template over an empty Info.
+info() {
+  out=$($docker_cmd info --format "docknet-answer {{.ServerVersion}} $1" 2>&1)
+  line=$(printf '%s\n' "$out" | sed -n 's/^docknet-answer //p' | head -n 1)
+  case ${line%% *} in
+    '' | [!A-Za-z0-9]* | *[!A-Za-z0-9.+~_-]*) printf '%s\n' "${out:-no answer}"; return 1 ;;
+  esac
+  printf '%s\n' "${line#* }"
+}
+state=$(info '{{.Swarm.LocalNodeState}}') || {
   echo "docknet: cannot ask dockerd for its swarm state: $state" >&2
   exit 1
 }
@@ -37,4 +48,4 @@ done
 [ -n "${DOCKNET_DATA_PATH_PORT:-}" ] && set -- "$@" --data-path-port "$DOCKNET_DATA_PATH_PORT"
 # swarm init prints the worker join command with its token: keep it out of the apply log.
 out=$($docker_cmd "$@" 2>&1) || { printf '%s\n' "$out" | grep -v SWMTKN >&2; exit 1; }
-echo "docknet: swarm initialized; node $($docker_cmd info --format '{{.Swarm.NodeID}}') is its first manager"
+echo "docknet: swarm initialized; node $(info '{{.Swarm.NodeID}}') is its first manager"

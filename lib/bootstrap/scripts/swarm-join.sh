@@ -9,7 +9,7 @@
 # Environment: DOCKNET_ROLE (worker|manager), DOCKNET_MANAGER_* / DOCKNET_MEMBER_* (ssh-lib.sh),
 # DOCKNET_MANAGER_DOCKER / DOCKNET_MEMBER_DOCKER (docker CLI on each), DOCKNET_MANAGER_ADDR
 # (manager's advertise address), DOCKNET_ADVERTISE (member's). Addresses are checked at synth.
-member_state=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}}'" 2>&1) || {
+member_state=$(dn_info MEMBER '{{.Swarm.LocalNodeState}}') || {
   echo "docknet: cannot reach the dockerd of $DOCKNET_MEMBER_NAME over ssh: $member_state" >&2
   exit 1
 }
@@ -36,7 +36,8 @@ rc=$?
 token=''
 printf '%s\n' "$out" | grep -v SWMTKN
 [ "$rc" -eq 0 ] || { echo "docknet: the join of $DOCKNET_MEMBER_NAME failed (exit $rc)" >&2; exit 1; }
-new_id=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.NodeID}}'" 2>/dev/null)
+new_id=$(dn_info MEMBER '{{.Swarm.NodeID}}') || new_id=''
+case "$new_id" in *[!a-z0-9]*|'') echo "docknet: warning: $DOCKNET_MEMBER_NAME did not answer its node ID after the join; not recorded" >&2; exit 0 ;; esac
 printf '%s\n' "$new_id" | dn_ssh MEMBER "sh -c 'cat > $DOCKNET_MEMBER_ID_FILE'" ||
   echo "docknet: warning: could not record the node ID in $DOCKNET_MEMBER_ID_FILE on $DOCKNET_MEMBER_NAME" >&2
 exit 0

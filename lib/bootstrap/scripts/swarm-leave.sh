@@ -9,7 +9,7 @@ is_manager=false
 if dn_skipped "$DOCKNET_MEMBER_NAME"; then
   echo "docknet: $DOCKNET_MEMBER_NAME is listed in DOCKNET_UNREACHABLE: not contacted; the manager forgets it"
 else
-  answer=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}'" 2>&1) || {
+  answer=$(dn_info MEMBER '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}') || {
     echo "docknet: cannot reach $DOCKNET_MEMBER_NAME over ssh to leave the swarm: $answer" >&2
     echo "docknet: if the host is dead, run: DOCKNET_UNREACHABLE='$DOCKNET_MEMBER_NAME' terraform destroy (or apply)" >&2
     exit 1
@@ -46,7 +46,7 @@ else
     }
     # The demotion reaches the node asynchronously; `swarm leave` refuses while it is still a manager.
     i=0
-    while [ "$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.ControlAvailable}}'" 2>/dev/null)" = true ] && [ "$i" -lt 60 ]; do
+    while [ "$(dn_info MEMBER '{{.Swarm.ControlAvailable}}')" = true ] && [ "$i" -lt 60 ]; do
       sleep 0.5; i=$((i + 1))
     done
     echo "docknet: $DOCKNET_MEMBER_NAME demoted (the swarm keeps its other managers' quorum)"
@@ -57,7 +57,7 @@ else
   # it yet must keep refusing, or the swarm loses a voter without a vote.
   try=1
   until out=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER swarm leave" 2>&1); do
-    now=$(dn_ssh MEMBER "$DOCKNET_MEMBER_DOCKER info --format '{{.Swarm.LocalNodeState}}'" 2>/dev/null)
+    now=$(dn_info MEMBER '{{.Swarm.LocalNodeState}}') || now="no answer: $now"
     if [ "$now" = inactive ]; then
       echo "docknet: swarm leave on $DOCKNET_MEMBER_NAME answered: $out; the node is no longer a member all the same"
       break
