@@ -136,7 +136,16 @@ describe('HostBootstrap + DaemonRollout', () => {
     [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', hostKeys: ['198.18.0.1 ssh-ed25519 AAAA'] } }, /is not a public key line/],
     [{ ...target(1), ssh: { host: '198.18.0.1', user: 'ops', hostKeys: [KEY(1)], become: 'su' } }, /become is "su", expected "sudo" or "none"/],
     [{ ...target(1), dropUndeclaredKeys: ['a b'] }, /dropUndeclaredKeys entry "a b"/],
-    [{ ...target(1), daemonConfigPath: 'daemon.json' }, /daemonConfigPath is "daemon.json", expected an absolute path/],
+    [{ ...target(1), daemonConfigPath: 'daemon.json' }, /daemonConfigPath is "daemon.json", expected an absolute, normalized path/],
+    // Values that reach scripts and remote shells: shell syntax, options posing as hosts, paths not normalized.
+    [{ ...target(1), daemonConfigPath: '/etc/docker;id>proof;/daemon.json' }, /daemonConfigPath is "\/etc\/docker;id>proof;\/daemon.json", expected an absolute, normalized path/],
+    [{ ...target(1), daemonConfigPath: '/etc/docker/$(id)/daemon.json' }, /daemonConfigPath is .*, expected an absolute, normalized path/],
+    [{ ...target(1), daemonConfigPath: '/etc/docker/../docker/daemon.json' }, /no "\." or "\.\." part/],
+    [{ ...target(1), pidFile: '/run/docker.pid`id`' }, /target.pidFile is .*, expected an absolute, normalized path/],
+    [{ ...target(1), ssh: { host: '-oProxyCommand=id', user: 'root', hostKeys: [KEY(1)] } }, /target.ssh.host is "-oProxyCommand=id", expected the address or DNS name/],
+    [{ ...target(1), ssh: { host: 'h1;id', user: 'root', hostKeys: [KEY(1)] } }, /target.ssh.host is "h1;id"/],
+    [{ ...target(1), ssh: { host: '198.18.0.1', user: 'root', hostKeys: [KEY(1)], privateKeyPath: '/keys/$(id)' } }, /target.ssh.privateKeyPath is .*no spaces, quotes or shell metacharacters/],
+    [{ ...target(1), dockerCommand: "docker'; id; '" }, /target.dockerCommand is .*, expected the docker CLI as words/],
   ] as [BootstrapTarget, RegExp][])('bad target %j throws DN520 with the path', (t, message) => {
     const stack = new TerraformStack(Testing.app(), 'lab-hosts');
     expect(() => new HostBootstrap(stack, 'h1', { target: t })).toThrow(message);

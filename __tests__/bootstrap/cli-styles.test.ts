@@ -17,7 +17,7 @@ afterAll(removeFleets);
 type Exec = { command: string; environment: Record<string, string> };
 const untf = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')]));
 function runExec(le: Exec, fleet: FakeFleet, extra: Record<string, string> = {}) {
-  const r = spawnSync('/bin/sh', ['-c', le.command], { env: { ...untf(le.environment), ...fleet.env, ...extra }, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync('/bin/sh', ['-c', le.command], { cwd: fleet.dir, env: { ...untf(le.environment), ...fleet.env, ...extra }, encoding: 'utf8', timeout: 20_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -102,5 +102,22 @@ describe.each(CLI_STYLES)('the swarm scripts under the %s docker CLI', (cli) => 
     expect(r.out).toMatch(/cannot ask dockerd for its swarm state/);
     expect(r.code).not.toBe(0);
     expect(fleet.docker().some((d) => d.argv.includes('init'))).toBe(false);
+  });
+});
+
+describe('swarm-join.sh quotes the member\'s node-ID file on the remote shell', () => {
+  test('a path with shell syntax (refused at synth; here fed to the script directly) runs nothing extra', () => {
+    const fleet = fakeFleet('28.2');
+    fleet.setHost('198.18.0.1', UP_MANAGER);
+    fleet.setHost('198.18.0.2', { up: true, version: '28.5.2', swarm: { LocalNodeState: 'inactive', NodeID: '', ControlAvailable: false }, joinId: 'node2' } as never);
+    const proof = `${fleet.dir}/proof`;
+    // Relative to the working directory (the fleet's), as a path with a "/" in the command could not be a file name.
+    const idFile = `${fleet.dir}/id;touch proof;`;
+    const { join } = synth();
+    const r = runExec({ command: join.command, environment: { ...join.environment, DOCKNET_MEMBER_ID_FILE: idFile } }, fleet);
+    expect(r.code).toBe(0);
+    expect(require('fs').existsSync(proof)).toBe(false);
+    // The node ID went to the file of that odd name, whole.
+    expect(require('fs').readFileSync(idFile, 'utf8')).toBe('node2\n');
   });
 });

@@ -118,6 +118,20 @@ export function throwIfInvalid(path: string, messages: string[]): void {
   }
 }
 
+/** An ssh destination host: an address or DNS name, never an option ("-...") or shell syntax. */
+const SSH_HOST = /^[A-Za-z0-9][A-Za-z0-9.:%-]*$/;
+
+const SAFE_PATH_EXPECTED = 'an absolute, normalized path ("/" then names of letters, digits and ._+@=,-; no "." or ".." part, no "//", no trailing "/")';
+
+/**
+ * A path that reaches scripts and remote shells (daemon.json, pid file, the files beside them): absolute,
+ * normalized, and made only of characters no shell treats specially, so it means the same quoted or not.
+ */
+export function isSafeAbsolutePath(p: unknown): p is string {
+  if (typeof p !== 'string' || !/^(\/[A-Za-z0-9._+@=,-]+)+$/.test(p)) return false;
+  return p.split('/').slice(1).every((part) => part !== '.' && part !== '..');
+}
+
 /** What is wrong with a target, as "given / expected / fix" sentences. */
 export function checkTarget(t: BootstrapTarget): string[] {
   const out: string[] = [];
@@ -125,8 +139,8 @@ export function checkTarget(t: BootstrapTarget): string[] {
   if (typeof t.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(t.name)) {
     out.push(`target.name is ${JSON.stringify(t.name)}, expected a host name of letters, digits, "_", "." or "-".`);
   }
-  if (typeof t.ssh.host !== 'string' || t.ssh.host.length === 0 || /\s/.test(t.ssh.host)) {
-    out.push(`target.ssh.host is ${JSON.stringify(t.ssh.host)}, expected the address or DNS name of the host's sshd.`);
+  if (typeof t.ssh.host !== 'string' || !SSH_HOST.test(t.ssh.host)) {
+    out.push(`target.ssh.host is ${JSON.stringify(t.ssh.host)}, expected the address or DNS name of the host's sshd (letters, digits, ".", "-", ":" and "%", beginning with a letter or digit): it reaches ssh's command line and remote shells.`);
   }
   if (typeof t.ssh.user !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(t.ssh.user)) {
     out.push(`target.ssh.user is ${JSON.stringify(t.ssh.user)}, expected a login name such as "root".`);
@@ -150,19 +164,22 @@ export function checkTarget(t: BootstrapTarget): string[] {
   if (t.ssh.become !== undefined && t.ssh.become !== 'sudo' && t.ssh.become !== 'none') {
     out.push(`target.ssh.become is ${JSON.stringify(t.ssh.become)}, expected "sudo" or "none".`);
   }
-  if (t.ssh.privateKeyPath !== undefined && !/^[^\s'"]+$/.test(t.ssh.privateKeyPath)) {
-    out.push(`target.ssh.privateKeyPath is ${JSON.stringify(t.ssh.privateKeyPath)}, expected a path without spaces or quotes.`);
+  if (t.ssh.privateKeyPath !== undefined && (typeof t.ssh.privateKeyPath !== 'string' || !/^[A-Za-z0-9._/+@=,~][A-Za-z0-9._/+@=,~-]*$/.test(t.ssh.privateKeyPath))) {
+    out.push(`target.ssh.privateKeyPath is ${JSON.stringify(t.ssh.privateKeyPath)}, expected a path of letters, digits and ._/+@=,~- (no spaces, quotes or shell metacharacters, not beginning with "-").`);
   }
-  if (t.daemonConfigPath !== undefined && !/^\/[^\s'"]+$/.test(t.daemonConfigPath)) {
-    out.push(`target.daemonConfigPath is ${JSON.stringify(t.daemonConfigPath)}, expected an absolute path without spaces or quotes.`);
+  if (t.daemonConfigPath !== undefined && !isSafeAbsolutePath(t.daemonConfigPath)) {
+    out.push(`target.daemonConfigPath is ${JSON.stringify(t.daemonConfigPath)}, expected ${SAFE_PATH_EXPECTED}, such as "/etc/docker/daemon.json".`);
   }
   for (const k of t.dropUndeclaredKeys ?? []) {
     if (typeof k !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k)) {
       out.push(`dropUndeclaredKeys entry ${JSON.stringify(k)} is not a daemon.json key, expected a name such as "log-driver".`);
     }
   }
-  if (t.pidFile !== undefined && !/^\/[^\s'"]+$/.test(t.pidFile)) {
-    out.push(`target.pidFile is ${JSON.stringify(t.pidFile)}, expected an absolute path without spaces or quotes.`);
+  if (t.dockerCommand !== undefined && (typeof t.dockerCommand !== 'string' || !/^[A-Za-z0-9._/+@=,:-]+( [A-Za-z0-9._/+@=,:-]+)*$/.test(t.dockerCommand) || t.dockerCommand.startsWith('-'))) {
+    out.push(`target.dockerCommand is ${JSON.stringify(t.dockerCommand)}, expected the docker CLI as words of letters, digits and ._/+@=,:- one space apart, such as "docker -H unix:///run/docker.sock" (it is put inside quoted remote commands, so quotes, "$", ";" and the like are refused; for more, use a wrapper script on the host).`);
+  }
+  if (t.pidFile !== undefined && !isSafeAbsolutePath(t.pidFile)) {
+    out.push(`target.pidFile is ${JSON.stringify(t.pidFile)}, expected ${SAFE_PATH_EXPECTED}, such as "/run/docker.pid".`);
   }
   if (t.waitSeconds !== undefined && (!Number.isInteger(t.waitSeconds) || t.waitSeconds < 1)) {
     out.push(`target.waitSeconds is ${JSON.stringify(t.waitSeconds)}, expected a whole number of seconds >= 1.`);

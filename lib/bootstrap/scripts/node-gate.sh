@@ -7,6 +7,7 @@ answer=$(dn_info MEMBER '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}') || {
   echo "docknet: health gate: cannot ask $DOCKNET_MEMBER_NAME for its swarm state: $answer" >&2
   exit 1
 }
+# shellcheck disable=SC2086 # split into its fields on purpose (state and node ID, checked below)
 set -- $answer
 [ "${1:-}" = active ] || { echo "docknet: health gate: $DOCKNET_MEMBER_NAME is not in a swarm (yet); node check skipped"; exit 0; }
 node=${2:-}

@@ -46,6 +46,7 @@ if [ "${DOCKNET_WORKER:-}" != 1 ]; then
   log="$run/log"
   rm -f "$status"
   : > "$log" || { say "cannot write $log: the run directory $run is not writable"; exit 2; }
+  # shellcheck disable=SC2209 # the name of the command that detaches the worker, not its output
   if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=nohup; fi
   DOCKNET_WORKER=1 $detach sh "$0" "$run" "$new" "$target" </dev/null >>"$log" 2>&1 &
   worker=$!
@@ -248,6 +249,7 @@ settings_gate() {
       bridge) seen=$($docker_cmd network inspect bridge --format "$tpl" </dev/null 2>"$run/err") ;;
       *) seen=$(info_read "$tpl") ;;
     esac
+    # shellcheck disable=SC2181 # the status of whichever read the case above ran
     if [ $? -ne 0 ]; then
       key_err=$(head -n 1 "$run/err")
       # A key this dockerd does not report, or no dockerd at all: only the first rests on the start time.
@@ -288,6 +290,7 @@ settings_gate() {
 running_containers() {
   ids=$($docker_cmd ps -q --no-trunc 2>/dev/null)
   [ -n "$ids" ] || return 0
+  # shellcheck disable=SC2086 # container IDs (hex), one argument each
   $docker_cmd inspect --format '{{.Id}} {{.Name}} {{.HostConfig.RestartPolicy.Name}} {{index .Config.Labels "com.docker.swarm.task.id"}}' $ids 2>/dev/null |
     awk '$4 == "" || $4 == "<no" { sub(/^\//, "", $2); print $1, $2, $3 }'
 }
@@ -383,7 +386,7 @@ fi
 
 # 2. Validate before touching anything.
 if [ "$validate" = auto ]; then
-  dockerd_bin=$(command -v dockerd || ls /usr/bin/dockerd /usr/sbin/dockerd 2>/dev/null | head -n 1)
+  dockerd_bin=$(command -v dockerd || for f in /usr/bin/dockerd /usr/sbin/dockerd; do [ -x "$f" ] && { echo "$f"; break; }; done)
   if [ -n "$dockerd_bin" ] && "$dockerd_bin" --help 2>&1 | grep -q -- '--validate'; then
     validate="$dockerd_bin --validate --config-file"
   else
@@ -421,7 +424,7 @@ if [ -f "$target" ]; then
     stamp=$(date -u +%Y%m%dT%H%M%SZ)
     write_copy "$target" "$target.docknet-good-$stamp"
     # Keep the newest few.
-    ls -1 "$target".docknet-good-* 2>/dev/null | sort -r | tail -n +$((keep + 1)) | while read -r f; do rm -f "$f"; done
+    for f in "$target".docknet-good-*; do [ -e "$f" ] && printf '%s\n' "$f"; done | sort -r | tail -n +$((keep + 1)) | while read -r f; do rm -f "$f"; done
   else
     say "warning: dockerd does not run with the current $target; it is not kept as a good backup"
   fi

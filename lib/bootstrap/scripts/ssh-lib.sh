@@ -3,6 +3,8 @@
 # written to a private temporary known_hosts file; nothing else is trusted) and has a connect
 # timeout. dn_ssh ROLE COMMAND runs COMMAND (one sh command line) on the host described by
 # DOCKNET_<ROLE>_DEST/_NAME/_PORT/_KEY/_TIMEOUT/_BECOME, with `sudo -n` when BECOME is sudo.
+# dn_ssh and dn_info assign their dn_* variables with eval (from DOCKNET_<ROLE>_*).
+# shellcheck disable=SC2154
 set -u
 dn_kh=$(mktemp "${TMPDIR:-/tmp}/docknet-known-hosts.XXXXXX") || { echo "docknet: cannot create a temporary known_hosts file" >&2; exit 1; }
 trap 'rm -f "$dn_kh"' EXIT

@@ -27,10 +27,11 @@ esac
 # takes several heartbeats). The member keeps the ID of its last join (DOCKNET_MEMBER_ID_FILE):
 # the member is out of the swarm now, so that entry is stale whatever its state and is removed
 # first, as is any Down entry of the same address.
-old_id=$(dn_ssh MEMBER "cat $DOCKNET_MEMBER_ID_FILE" 2>/dev/null)
+# The file's path is checked at synth and quoted here all the same (dn_q): it reaches a remote shell.
+old_id=$(dn_ssh MEMBER "cat $(dn_q "$DOCKNET_MEMBER_ID_FILE")" 2>/dev/null)
 case "$old_id" in *[!a-z0-9]*|'') old_id='-' ;; esac
 stale=$(printf '%s\n' "d='$DOCKNET_MANAGER_DOCKER'; for n in \$(\$d node ls -q); do \$d node inspect --format '{{.ID}} {{.Status.State}} {{.Status.Addr}}' \$n; done | awk '\$1 == \"$old_id\" || (\$2 == \"down\" && \$3 == \"$DOCKNET_ADVERTISE\") { print \$1 }' | while read -r id; do \$d node rm --force \$id >/dev/null && echo \$id; done" | dn_ssh MANAGER 'sh -s' 2>&1)
-[ -n "$stale" ] && echo "docknet: removed the stale Down node entry of $DOCKNET_MEMBER_NAME ($DOCKNET_ADVERTISE):" $stale
+[ -n "$stale" ] && echo "docknet: removed the stale Down node entry of $DOCKNET_MEMBER_NAME ($DOCKNET_ADVERTISE): $(printf '%s' "$stale" | tr '\n' ' ')"
 out=$(printf '%s\n' "$token" | dn_ssh MEMBER "sh -c 'read -r t && exec $DOCKNET_MEMBER_DOCKER swarm join --token \"\$t\" --advertise-addr $DOCKNET_ADVERTISE $DOCKNET_MANAGER_ADDR:2377'" 2>&1)
 rc=$?
 token=''
@@ -38,6 +39,6 @@ printf '%s\n' "$out" | grep -v SWMTKN
 [ "$rc" -eq 0 ] || { echo "docknet: the join of $DOCKNET_MEMBER_NAME failed (exit $rc)" >&2; exit 1; }
 new_id=$(dn_info MEMBER '{{.Swarm.NodeID}}') || new_id=''
 case "$new_id" in *[!a-z0-9]*|'') echo "docknet: warning: $DOCKNET_MEMBER_NAME did not answer its node ID after the join; not recorded" >&2; exit 0 ;; esac
-printf '%s\n' "$new_id" | dn_ssh MEMBER "sh -c 'cat > $DOCKNET_MEMBER_ID_FILE'" ||
+printf '%s\n' "$new_id" | dn_ssh MEMBER "sh -c $(dn_q "cat > $(dn_q "$DOCKNET_MEMBER_ID_FILE")")" ||
   echo "docknet: warning: could not record the node ID in $DOCKNET_MEMBER_ID_FILE on $DOCKNET_MEMBER_NAME" >&2
 exit 0

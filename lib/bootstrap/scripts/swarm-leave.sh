@@ -14,6 +14,7 @@ else
     echo "docknet: if the host is dead, run: DOCKNET_UNREACHABLE='$DOCKNET_MEMBER_NAME' terraform destroy (or apply)" >&2
     exit 1
   }
+  # shellcheck disable=SC2086 # split into its fields on purpose (state, node ID, manager flag)
   set -- $answer
   state=${1:-}
   node=${2:-}

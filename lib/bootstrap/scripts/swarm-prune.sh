@@ -20,6 +20,7 @@ nl='
 '
 while IFS= read -r line; do
   set -f
+  # shellcheck disable=SC2086 # one member a line, its fields split on purpose (globbing is off)
   set -- $line
   set +f
   [ "$#" -ge 10 ] || continue
@@ -28,8 +29,12 @@ while IFS= read -r line; do
   case "$nl$declared$nl" in *"$nl$advertise$nl"*) continue ;; esac
   echo "docknet: $name ($advertise) is no longer declared: it leaves the swarm"
   [ "$key" = - ] && key=''
+  # Read by dn_leave (swarm-leave.sh, put before this file) and ssh-lib.sh's dn_ssh.
+  # shellcheck disable=SC2034
   DOCKNET_MEMBER_NAME=$name DOCKNET_MEMBER_DEST=$dest DOCKNET_MEMBER_PORT=$port DOCKNET_MEMBER_KEY=$key
+  # shellcheck disable=SC2034
   DOCKNET_MEMBER_TIMEOUT=$timeout DOCKNET_MEMBER_BECOME=$become DOCKNET_ROLE=$role DOCKNET_ADVERTISE=$advertise
+  # shellcheck disable=SC2034
   DOCKNET_MEMBER_ID_FILE=$idfile DOCKNET_MEMBER_DOCKER="$*"
   # One at a time, stdin kept from ssh (it would eat the list); a failed leave stops the rest.
   dn_leave </dev/null || { failed=1; break; }
