@@ -17,6 +17,8 @@ interface Case {
 // the construct path and what to do.
 const cases: Case[] = [
   { rule: DaemonRule.INVALID_VALUE, ok: { bip: '10.200.0.1/24' }, bad: { bip: '10.200.0.1/33' }, message: /"bip" is "10.200.0.1\/33", expected an IPv4 CIDR/ },
+  { rule: DaemonRule.CREDENTIALS_IN_VALUE, ok: { extra: { 'registry-mirrors': ['https://mirror.example:5000'] } }, bad: { extra: { 'registry-mirrors': ['https://ci:s3cr3t@mirror.example:5000'] } }, message: /"registry-mirrors" in extra holds a URL with a password.*docker login/ },
+  { rule: DaemonRule.CREDENTIALS_IN_VALUE, ok: { extra: { proxies: { 'http-proxy': 'http://proxy.example:3128' } } }, bad: { extra: { proxies: { 'http-proxy': 'http://u:p@proxy.example:3128' } } }, message: /"proxies" in extra holds a URL with a password/ },
   { rule: DaemonRule.UNKNOWN_KEY, ok: { extra: { 'log-driver': 'json-file' } }, bad: { extra: { 'log-drivr': 'json-file' } }, message: /"log-drivr" .*not a dockerd configuration option.*Did you mean "log-driver"/ },
   { rule: DaemonRule.NETWORKING_KEY_IN_EXTRA, ok: { mtu: 1400 }, bad: { extra: { mtu: 1400 } }, message: /"mtu" was given in extra; .*typed prop mtu/ },
   { rule: DaemonRule.REMOVED_KEY, ok: { extra: { 'data-root': '/var/lib/docker' } }, bad: { extra: { 'cluster-store': 'consul://10.0.0.5:8500' } }, message: /"cluster-store" .*removed in Docker 23; use swarm mode/ },
@@ -49,6 +51,12 @@ describe('daemon.json rules', () => {
 
   test('every rule code is covered by the table', () => {
     expect(new Set(cases.map((c) => c.rule))).toEqual(new Set(Object.values(DaemonRule)));
+  });
+
+  test('a URL with a password is refused without repeating it', () => {
+    const [p] = validateDaemonConfig({ extra: { 'registry-mirrors': ['https://ci:s3cr3t@mirror.example'] } }, {}, PATH);
+    expect(p.code).toBe('DN516');
+    expect(p.message).not.toContain('s3cr3t');
   });
 
   test('all problems are reported at once', () => {

@@ -30,6 +30,9 @@ export interface EnvValues {
   readonly daemonLiveRestore?: boolean;
   readonly noSidecar?: boolean;
   readonly meshEncrypted?: boolean;
+  /** Environment of the db container and of the queue service (secrets a user would put there). */
+  readonly dbEnv?: Record<string, string>;
+  readonly queueEnv?: Record<string, string>;
 }
 
 export const STAGING: EnvValues = {
@@ -93,14 +96,14 @@ export function buildEnv(app: DocknetApp, v: EnvValues): DocknetEnvironment {
   });
   if (!v.noSidecar) first.addContainer('web-sidecar', { image: v.image, networkMode: NetworkMode.container(web) });
   if (v.dbMode === 'host') first.addContainer('db', { image: v.image, networkMode: NetworkMode.host() });
-  else first.addContainer('db', { image: v.image, networks: [{ network: backend, aliases: [v.dbAlias ?? 'database'] }] });
+  else first.addContainer('db', { image: v.image, networks: [{ network: backend, aliases: [v.dbAlias ?? 'database'] }], ...(v.dbEnv ? { env: v.dbEnv } : {}) });
   if (v.extraNetwork) first.addBridgeNetwork('cache', { subnet: Subnet.fromPool('bridges', 24) });
   if (v.extraContainer) first.addContainer('debug', { image: v.image, networkMode: NetworkMode.none() });
   const mesh = manager.addOverlayNetwork('mesh', { subnet: Subnet.fromPool('overlays', 24), attachable: true, ...(v.meshEncrypted ? { encrypted: true } : {}) });
   for (let i = 0; i < v.replicas; i++) {
     hosts[i % hosts.length].addContainer(`api-${i + 1}`, { image: v.image, networks: [{ network: mesh, aliases: ['api'] }] });
   }
-  manager.addService('queue', { image: v.image, replicas: v.serviceReplicas, networks: [{ network: mesh }] });
+  manager.addService('queue', { image: v.image, replicas: v.serviceReplicas, networks: [{ network: mesh }], ...(v.queueEnv ? { env: v.queueEnv } : {}) });
   if (v.extraService) manager.addService('extra', { image: v.image, networks: [{ network: mesh }] });
   return env;
 }

@@ -43,6 +43,8 @@ export const DaemonRule = {
   POOLS_OVERLAP: 'DN514',
   /** A default-address-pools entry overlaps the bip subnet (warning). */
   POOL_OVERLAPS_BIP: 'DN515',
+  /** A URL with a password in it (user:pass@) among the values: it would reach the report and the pull request. */
+  CREDENTIALS_IN_VALUE: 'DN516',
 } as const satisfies Record<string, Code>;
 export type DaemonRule = (typeof DaemonRule)[keyof typeof DaemonRule];
 
@@ -200,6 +202,15 @@ export function validateDaemonConfig(config: DaemonConfig, facts: DaemonHostFact
       );
     } else if (!isJson(extra[key])) {
       bad(key, String(extra[key]), 'a JSON value (string, number, boolean, list or object)');
+    } else if (withCredentials(extra[key])) {
+      // The value itself is not repeated: it would land in the synth log, and from there in CI.
+      problems.push(
+        error(
+          DaemonRule.CREDENTIALS_IN_VALUE,
+          [path],
+          `daemon.json key "${key}" in extra holds a URL with a password in it (scheme://user:password@...). daemon.json is shown in the report, the model and the pull request, so docknet refuses it. Remove the credentials from the URL: give a registry mirror its login with \`docker login\` on the host (credentials in the host's ~/.docker/config.json, never in daemon.json), or an http(s) proxy its credentials through the service's environment.`,
+        ),
+      );
     }
   }
 
@@ -341,6 +352,14 @@ function propOf(key: string): string {
   const base = key.replace(/\[.*$/, '');
   const prop = Object.entries(DAEMON_CONFIG_KEYS).find(([, k]) => k === base)?.[0];
   return prop ?? `extra["${base}"]`;
+}
+
+/** Whether a value (any depth) holds a URL with a password: scheme://user:password@host. */
+function withCredentials(v: unknown): boolean {
+  if (typeof v === 'string') return /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\/?#@\s]*:[^\/?#@\s]*@/.test(v);
+  if (Array.isArray(v)) return v.some(withCredentials);
+  if (v && typeof v === 'object') return Object.values(v).some(withCredentials);
+  return false;
 }
 
 function isJson(v: unknown): boolean {

@@ -3,6 +3,7 @@
  * replaced or removed, attribute by attribute, with the provider's semantics (semantics.ts) deciding
  * what forces a replacement. Rendering is diff-render.ts.
  */
+import { envMap, isSecretPath, secretDigest } from './secrets';
 import { readSynthDir, SynthMove, SynthResource, SynthStack } from './synth';
 import { ChangeEffect, effectOf } from '../core/provider/semantics';
 import { propagateReplacements, resourceWords } from './blast-radius';
@@ -260,8 +261,17 @@ function diffValue(segs: string[], a: unknown, b: unknown, type: string, out: At
   if (jsonEqual(a, b)) return;
   const push = () => {
     const effect = segs.length ? effectOf(type, segs[0], segs.slice(1)) : ChangeEffect.UPDATE;
-    out.push({ path: segs, before: a, after: b, effect, description: describe(segs, a, b) });
+    // Secrets (env values, TLS materials, passwords) are compared, never shown: a digest stands in.
+    const [before, after] = isSecretPath(segs) ? [a === undefined ? a : secretDigest(a), b === undefined ? b : secretDigest(b)] : [a, b];
+    out.push({ path: segs, before, after, effect, description: describe(segs, before, after) });
   };
+  // A container's env ("K=V" list) compares key by key, so only the keys are named.
+  if (segs[segs.length - 1] === 'env' && (a === undefined || envMap(a)) && (b === undefined || envMap(b))) {
+    const ma = a === undefined ? {} : envMap(a)!;
+    const mb = b === undefined ? {} : envMap(b)!;
+    for (const k of [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort()) diffValue([...segs, k], ma[k], mb[k], type, out);
+    return;
+  }
   // A whole map argument (options, triggers) appearing or going reads better key by key.
   const mapArg = segs.length === 1 && (isObject(a) || isObject(b)) && (a === undefined || b === undefined);
   if ((isObject(a) && isObject(b)) || mapArg) {

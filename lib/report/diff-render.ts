@@ -55,9 +55,13 @@ function phraseOf(segs: string[]): string {
     case 'triggers_replace':
     case 'triggers':
       return key === undefined ? 'triggers' : `trigger ${mdInline([key, ...rest].join('.'))}`;
+    case 'env':
+      return key === undefined ? 'environment' : `environment variable ${mdInline(key)}`;
     case 'labels':
       return key === undefined ? 'labels' : `label ${mdInline(key)}${rest.length ? ` ${leaf(rest)}` : ''}`;
     default:
+      // A service's env is a map under its task spec.
+      if (segs.length >= 2 && segs[segs.length - 2] === 'env') return `environment variable ${mdInline(segs[segs.length - 1])}`;
       return segs.length ? leaf(segs.length === 1 ? segs : [segs.join('.')]) : 'value';
   }
 }

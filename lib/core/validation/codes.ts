@@ -103,6 +103,7 @@ export const RULES = [
   { code: 'DN513', severity: W, summary: 'daemon.json: IPv6 settings while ipv6 is not enabled', docs: DAEMON },
   { code: 'DN514', severity: E, summary: 'daemon.json: two default-address-pools overlap', docs: DAEMON },
   { code: 'DN515', severity: W, summary: 'daemon.json: a pool overlaps the bip subnet', docs: DAEMON },
+  { code: 'DN516', severity: E, summary: 'daemon.json: a value holds a URL with a password (user:pass@); it would reach the report and the pull request', docs: DAEMON },
   { code: 'DN520', severity: E, summary: 'host bootstrap: malformed prop (target, swarm, shim)', docs: BOOT },
   { code: 'DN521', severity: E, summary: 'host bootstrap: host managed over a connection other than ssh', docs: BOOT },
   { code: 'DN522', severity: E, summary: 'macvlan shim address off the network subnet or inside a container range (a topology rule)', docs: BOOT },
