@@ -13,6 +13,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { readPgConnStr } from '../lib/core/pg-conn';
 
 export interface StackBackend {
   readonly stack: string;
@@ -40,26 +41,16 @@ export function readBackend(dir: string, stack: string): StackBackend {
   return { stack, type, config: type ? backend![type] : {} };
 }
 
-/** The user a libpq URL (`user@`) or key/value string (`user=`) names, if any. */
+/** The user a libpq connection string names, if any (read as libpq reads it). */
 function connStrUser(connStr: string): string | undefined {
-  const url = /^postgres(?:ql)?:\/\/([^@/?#]*)@/i.exec(connStr);
-  if (url) return decodeURIComponent(url[1].split(':')[0]) || undefined;
-  const kv = /(?:^|\s)user\s*=\s*(\S+)/i.exec(connStr);
-  if (kv) return kv[1];
-  return /^postgres(?:ql)?:\/\/[^?#]*[?&]user=([^&#]+)/i.exec(connStr)?.[1];
+  const c = readPgConnStr(connStr);
+  return c.ok ? c.user : undefined;
 }
 
-/** A password in a libpq URL (`user:pw@`) or key/value string (`password=`). */
+/** A password in a libpq connection string, as libpq reads it; an unreadable one counts as holding one. */
 function connStrHasPassword(connStr: string): boolean {
-  if (/^postgres(ql)?:\/\//i.test(connStr)) {
-    try {
-      const u = new URL(connStr);
-      return u.password !== '' || u.searchParams.has('password');
-    } catch {
-      return /:\/\/[^/@]*:[^/@]*@/.test(connStr);
-    }
-  }
-  return /(^|\s)password\s*=/i.test(connStr);
+  const c = readPgConnStr(connStr);
+  return !c.ok || c.hasPassword;
 }
 
 /**

@@ -48,6 +48,10 @@ describe('check-backend', () => {
     ['postgres://docknet:hunter2@state/docknet', true],
     ['postgres://docknet@state/docknet?password=hunter2', true],
     ['host=state password=hunter2', true],
+    // As libpq reads them (the regex check let these through):
+    ['host=state password = hunter2', true],
+    ["host=state password='hunter 2'", true],
+    ['postgresql://docknet:@state/docknet?password=hunter2&sslmode=require', true],
     ['postgres://state/docknet?sslmode=require', false],
     ['host=state dbname=docknet', false],
   ])('a password in conn_str is refused everywhere: %s', (conn, refused) => {

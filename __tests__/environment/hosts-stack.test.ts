@@ -60,6 +60,8 @@ describe('rolling daemon changes', () => {
     const pg = (connStr: string) => (s: any) => new PgBackend(s, { connStr });
     expect(() => new DocknetEnvironment(app, 'dev', { backend: pg('postgres://docknet:s3cret@db/docknet') })).toThrow(/connStr holds a password.*PGPASSWORD/);
     expect(() => new DocknetEnvironment(app, 'stg', { backend: pg('host=db user=docknet password=s3cret') })).toThrow(/connStr holds a password/);
+    expect(() => new DocknetEnvironment(app, 'qa', { backend: pg('host=db user=docknet password = s3cret') })).toThrow(/connStr holds a password/);
+    expect(() => new DocknetEnvironment(app, 'qa2', { backend: pg("host=db password='s3 cret'") })).toThrow(/connStr holds a password/);
     expect(() => new DocknetEnvironment(app, 'prod', { backend: pg('postgres://docknet@db/docknet?sslmode=require') })).not.toThrow();
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });

@@ -1,3 +1,4 @@
+import { readPgConnStr } from '../core/pg-conn';
 import { Construct, TerraformBackend, TerraformStack } from '../cdk';
 import { DocknetApp } from './docknet-app';
 import { DocknetStack, ShardGroup, SwarmProps } from './docknet-stack';
@@ -34,7 +35,12 @@ export interface DocknetEnvironmentProps {
  */
 function refuseInlinePassword(backend: TerraformBackend, stack: string): TerraformBackend {
   const conn = (backend.toTerraform() as any)?.terraform?.backend?.pg?.conn_str;
-  if (typeof conn === 'string' && (/^[a-z]+:\/\/[^/@:]+:[^/@]+@/i.test(conn) || /(^|[\s?&])password=/i.test(conn))) {
+  const info = typeof conn === 'string' ? readPgConnStr(conn) : undefined;
+  if (info && !info.ok) {
+    // Not repeated: it may hold a password.
+    throw new DocknetError(stack, `the pg backend's connStr is not a libpq connection string (${info.error}). Expected a URI such as "postgres://db.example:5432/terraform?sslmode=require" or keyword/value pairs such as "host=db.example dbname=terraform", without a password.`);
+  }
+  if (info?.hasPassword) {
     throw new DocknetError(stack, `the pg backend's connStr holds a password, which would be written in plain text into cdk.tf.json. Remove it from the string and give it to terraform through the environment (PGPASSWORD, or a ~/.pgpass file) instead.`);
   }
   return backend;

@@ -1,0 +1,17 @@
+/**
+ * A libpq connection string (a postgres:// URI or keyword/value pairs, the two forms Terraform's pg
+ * backend takes in conn_str), read the way libpq reads it: by a maintained parser, not a regex, so
+ * `password = x`, `password='a b'` and `?password=` are all seen. One reader for every check.
+ */
+import parseConnectionString from '@databases/pg-connection-string';
+
+export type PgConnInfo = { readonly ok: true; readonly user?: string; readonly hasPassword: boolean } | { readonly ok: false; readonly error: string };
+
+export function readPgConnStr(connStr: string): PgConnInfo {
+  try {
+    const c = parseConnectionString(connStr) as { user?: string; password?: string };
+    return { ok: true, user: c.user || undefined, hasPassword: c.password !== undefined };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
