@@ -13,8 +13,8 @@ export function fleet(props: Partial<DocknetStackProps> = {}): { app: App; stack
   const stack = new DocknetStack(app, 'test-network', { environment: 'test', plan: new EnvironmentPlan('test', PlanStore.inMemory()), ...props });
   stack.addPool('bridges', { cidr: '10.50.0.0/16' });
   stack.addLanSegment('lan', { subnet: '10.9.0.0/24', gateway: '10.9.0.1', reserved: [{ label: 'h1', cidr: '10.9.0.11' }, { label: 'h2', cidr: '10.9.0.12' }] });
-  const h1 = stack.addHost('h1', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.11' }), interfaces: { eth0: { address: '10.9.0.11/24', lan: 'lan' } }, swarmRole: SwarmRole.MANAGER });
-  const h2 = stack.addHost('h2', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.12' }), interfaces: { eth0: { address: '10.9.0.12/24', lan: 'lan' } }, swarmRole: SwarmRole.WORKER });
+  const h1 = stack.addHost('h1', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.11', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), interfaces: { eth0: { address: '10.9.0.11/24', lan: 'lan' } }, swarmRole: SwarmRole.MANAGER });
+  const h2 = stack.addHost('h2', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.12', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), interfaces: { eth0: { address: '10.9.0.12/24', lan: 'lan' } }, swarmRole: SwarmRole.WORKER });
   return { app, stack, h1, h2 };
 }
 

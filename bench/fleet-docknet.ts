@@ -8,7 +8,7 @@ export function docknetFleet(size: FleetSize, outdir: string): DocknetApp {
   const env = new DocknetEnvironment(app, 'bench');
   env.addPool('bridges', { cidr: POOL, purpose: 'bench bridges' });
   for (let h = 0; h < size.hosts; h++) {
-    const host = env.addHost(hostName(h), { connection: HostConnection.ssh({ user: 'ops', host: hostAddress(h) }) });
+    const host = env.addHost(hostName(h), { connection: HostConnection.ssh({ user: 'ops', host: hostAddress(h), hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) });
     const bridges = [];
     for (let b = 0; b < size.bridgesPerHost; b++) bridges.push(host.addBridgeNetwork(`br${b}`, { subnet: Subnet.fromPool('bridges', 24) }));
     for (let j = 0; j < size.containersPerHost; j++) {

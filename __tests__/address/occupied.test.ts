@@ -132,7 +132,7 @@ describe('scopes are those of the overlap rules', () => {
   test('docker0 of the host: a bip written out, or Docker\'s default 172.17.0.0/16 when the host declares none (DN204); overlays meet declared ones only', () => {
     const { stack, h1, h2 } = fleet();
     stack.addPool('wide', { cidr: '172.16.0.0/12' });
-    const withBip = stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.13' }), daemon: { bip: Subnet.cidr('172.18.0.1/16') } });
+    const withBip = stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.13', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), daemon: { bip: Subnet.cidr('172.18.0.1/16') } });
     // Allocated in key order: test/h1/a, test/h1/a2, test/h2/o, test/h3/b.
     const a = h1.addBridgeNetwork('a', { subnet: Subnet.fromPool('wide', 16) });
     const a2 = h1.addBridgeNetwork('a2', { subnet: Subnet.fromPool('wide', 16) }); // h1 declares no bip: not 172.17
@@ -160,8 +160,8 @@ test('a sharded environment is one scope space: an overlay of the manager shard 
     const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
     const env = new DocknetEnvironment(app, 'sh', { shards: ['a', 'b'] });
     env.addPool('overlays', { cidr: '10.60.0.0/16' });
-    const manager = env.addHost('m1', { shard: 'a', connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.11' }), swarmRole: SwarmRole.MANAGER });
-    const worker = env.addHost('w1', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.12' }), swarmRole: SwarmRole.WORKER });
+    const manager = env.addHost('m1', { shard: 'a', connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.11', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), swarmRole: SwarmRole.MANAGER });
+    const worker = env.addHost('w1', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.12', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), swarmRole: SwarmRole.WORKER });
     worker.addBridgeNetwork('fixed', { subnet: Subnet.cidr('10.60.0.0/24') });
     const overlay = manager.addOverlayNetwork('o', { subnet: Subnet.fromPool('overlays', 24) });
     expect(overlay.ipv4()!.subnet).toBe('10.60.1.0/24');

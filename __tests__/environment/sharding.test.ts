@@ -162,21 +162,21 @@ describe('a sharded environment', () => {
     expect(() => new DocknetEnvironment(app, 'x', { shards: ['Rack A'] })).toThrow(/shards \["Rack A"\] has invalid names \["Rack A"\]\. Expected one or more distinct names/);
     expect(() => new DocknetEnvironment(app, 'y', { shards: ['a', 'a'] })).toThrow(/names \["a"\] twice/);
     const env = new DocknetEnvironment(app, 'z', { shards: ['rack-a'] });
-    expect(() => env.addHost('z1', { connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1' }) })).toThrow(/host "z1" has no shard, but environment "z" is sharded \("rack-a"\)\. Give addHost a shard/);
-    expect(() => env.addHost('z1', { shard: 'rack-b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1' }) })).toThrow(/has no shard "rack-b"; its shards are "rack-a"/);
+    expect(() => env.addHost('z1', { connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) })).toThrow(/host "z1" has no shard, but environment "z" is sharded \("rack-a"\)\. Give addHost a shard/);
+    expect(() => env.addHost('z1', { shard: 'rack-b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) })).toThrow(/has no shard "rack-b"; its shards are "rack-a"/);
     const plain = new DocknetEnvironment(app, 'w');
-    expect(() => plain.addHost('w1', { shard: 'rack-a', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1' }) })).toThrow(/is not sharded, so it has no shard "rack-a"/);
+    expect(() => plain.addHost('w1', { shard: 'rack-a', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) })).toThrow(/is not sharded, so it has no shard "rack-a"/);
   });
 
   test('host names are unique across shards; managers in two shards are refused at synth', () => {
     const app = new DocknetApp({ outdir, planStore: PlanStore.inMemory() });
     const env = new DocknetEnvironment(app, 'e', { shards: ['a', 'b'] });
-    env.addHost('h1', { shard: 'a', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1' }), swarmRole: SwarmRole.MANAGER });
+    env.addHost('h1', { shard: 'a', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.1', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), swarmRole: SwarmRole.MANAGER });
     // Another shard is another stack (no construct id clash): the second "h1" is DN404, reported at
     // synth with every other problem, once for the environment.
-    env.addHost('h1', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.4' }) });
-    env.addHost('h2', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.2' }), swarmRole: SwarmRole.MANAGER });
-    env.addHost('h3', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.3' }), swarmRole: SwarmRole.MANAGER });
+    env.addHost('h1', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.4', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) });
+    env.addHost('h2', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.2', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), swarmRole: SwarmRole.MANAGER });
+    env.addHost('h3', { shard: 'b', connection: HostConnection.ssh({ user: 'ops', host: '10.0.0.3', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), swarmRole: SwarmRole.MANAGER });
     const message = failureOf(() => app.synth());
     expect(message).toMatch(/nothing was written/);
     expect(message.match(/error DN114 .*has swarm managers in shards "a" and "b"/g)).toHaveLength(1);

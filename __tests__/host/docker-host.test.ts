@@ -1,13 +1,15 @@
 import { HostConnection, DOCKER_PROVIDER_VERSION } from '../../lib';
+import { hostKeyOptions } from '../../lib/core/ssh/options';
 import { fleet, synthJson } from '../fixtures';
 
 describe('DockerHost', () => {
   test('one aliased docker provider per host, with its connection', () => {
     const { stack } = fleet();
     const json = synthJson(stack);
+    const own = (ip: string) => hostKeyOptions(ip, 22, ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']);
     expect(json.provider.docker).toEqual([
-      { alias: 'h1', host: 'ssh://ops@10.9.0.11' },
-      { alias: 'h2', host: 'ssh://ops@10.9.0.12' },
+      { alias: 'h1', host: 'ssh://ops@10.9.0.11', ssh_opts: own('10.9.0.11') },
+      { alias: 'h2', host: 'ssh://ops@10.9.0.12', ssh_opts: own('10.9.0.12') },
     ]);
   });
 

@@ -59,6 +59,8 @@ describe('connectEngine', () => {
     e.close();
     const runs = fs.readFileSync(path.join(dir, 'argv'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(runs).toEqual([[
+      // docknet's key-independent host-key options first: no later option or config file weakens them.
+      '-o', 'StrictHostKeyChecking=yes', '-o', 'VerifyHostKeyDNS=no', '-o', 'NoHostAuthenticationForLocalhost=no',
       '-o', 'UserKnownHostsFile=/etc/docknet/known_hosts', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-T',
       '-p', '2222', '-l', 'ops', '--', '10.10.0.11', 'docker', 'system', 'dial-stdio',
     ]]);

@@ -26,8 +26,8 @@ describe('constructor checks: one value, thrown at once with the construct path 
     ['two hosts with one construct id', ({ stack }) => stack.addHost('h3', { connection: HostConnection.unix() }),
       ({ stack }) => stack.addHost('h1', { connection: HostConnection.unix() }),
       'DN404', /^\[test-network\/h1\] a second host was added with the construct id "h1"/],
-    ['empty ssh user', ({ stack }) => stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.13' }) }),
-      ({ stack }) => stack.addHost('h3', { connection: HostConnection.ssh({ user: '', host: '10.9.0.13' }) }),
+    ['empty ssh user', ({ stack }) => stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: '10.9.0.13', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) }),
+      ({ stack }) => stack.addHost('h3', { connection: HostConnection.ssh({ user: '', host: '10.9.0.13', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) }),
       'DN100', /^\[test-network\/h3\] ssh user "" is not a login name/],
     ['upper-case image repository', ({ h1 }) => h1.addContainer('cc', { image: 'registry.Example.net/team/app:1' }),
       ({ h1 }) => h1.addContainer('cc', { image: 'Nginx:1.27' }),
@@ -95,8 +95,8 @@ describe('synth-time rules through the constructs', () => {
       ({ stack }) => stack.addHost('h3', { connection: HostConnection.unix(), interfaces: { eth0: { lan: 'lan2' } } }), 'DN109'],
     ["a host's address inside an explicit macvlan ip_range", ({ h1 }) => h1.addMacvlanNetwork('m', { parent: ParentInterface.of('eth0'), subnet: Subnet.cidr('10.9.0.0/24'), gateway: '10.9.0.1', ipRange: '10.9.0.64/27' }),
       ({ h1 }) => h1.addMacvlanNetwork('m', { parent: ParentInterface.of('eth0'), subnet: Subnet.cidr('10.9.0.0/24'), gateway: '10.9.0.1', ipRange: '10.9.0.0/27' }), 'DN217'],
-    ['a swarm member with no interface address', ({ stack }) => stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: 'h3.example.net' }), swarmRole: SwarmRole.WORKER, swarmAdvertiseAddress: '10.9.0.13' }),
-      ({ stack }) => stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: 'h3.example.net' }), swarmRole: SwarmRole.WORKER }), 'DN112'],
+    ['a swarm member with no interface address', ({ stack }) => stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: 'h3.example.net', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), swarmRole: SwarmRole.WORKER, swarmAdvertiseAddress: '10.9.0.13' }),
+      ({ stack }) => stack.addHost('h3', { connection: HostConnection.ssh({ user: 'ops', host: 'h3.example.net', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), swarmRole: SwarmRole.WORKER }), 'DN112'],
   ])('%s', (_name, pass, fail, code) => {
     const ok = fleet();
     pass(ok);

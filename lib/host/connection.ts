@@ -1,4 +1,6 @@
-import { DocknetError } from '../core/errors';
+import { DocknetError, describeGiven } from '../core/errors';
+import { error } from '../core/validation/problem';
+import { hostKeyOptions, sshOptsProblems } from '../core/ssh/options';
 
 export interface SshConnectionOptions {
   /** Host name or address the provider (and Terraform's ssh provisioners) connect to. */
@@ -7,7 +9,14 @@ export interface SshConnectionOptions {
   readonly user?: string;
   /** @default 22 */
   readonly port?: number;
-  /** Extra options for the local ssh binary, e.g. ["-o", "StrictHostKeyChecking=yes"]. @default [] */
+  /**
+   * Extra options for the local ssh binary, after docknet's own host-key options, e.g.
+   * ["-i", "/home/ops/.ssh/deploy", "-o", "ServerAliveInterval=15"]. An allow-list (docs/security.md):
+   * options that change which host key is trusted (StrictHostKeyChecking, UserKnownHostsFile,
+   * KnownHostsCommand, ...), that route the hop elsewhere (-J, ProxyCommand, HostName, a control
+   * master) or that read a config file (-F) are refused (DN600): declare hostKey instead.
+   * @default []
+   */
   readonly sshOpts?: string[];
   /** Private key used by the bootstrap provisioners (the docker provider uses the ssh agent/config). @default none: the agent is used */
   readonly privateKeyPath?: string;
@@ -73,7 +82,7 @@ export abstract class HostConnection {
    * Parses an endpoint URL. tcp:// is refused: it must be declared with tls() so that the TLS
    * material is there; a plain tcp daemon socket is an unauthenticated root shell on the network.
    */
-  public static fromUrl(url: string): HostConnection {
+  public static fromUrl(url: string, options: { readonly hostKey?: string | string[] } = {}): HostConnection {
     const m = /^([a-z]+):\/\/(.*)$/.exec(url);
     if (!m) throw new DocknetError('HostConnection', `"${url}" is not an endpoint URL. Expected ssh://user@host[:port], unix:///path or a TLS connection from HostConnection.tls().`);
     const [, scheme, rest] = m;
@@ -81,7 +90,7 @@ export abstract class HostConnection {
     if (scheme === 'ssh') {
       const sm = /^(?:([^@/]+)@)?([^:/@]+|\[[0-9a-fA-F:]+\])(?::(\d+))?$/.exec(rest);
       if (!sm) throw new DocknetError('HostConnection', `"${url}" is not a valid ssh endpoint. Expected ssh://user@host[:port].`);
-      return HostConnection.ssh({ user: sm[1], host: sm[2], port: sm[3] ? Number(sm[3]) : undefined });
+      return HostConnection.ssh({ user: sm[1], host: sm[2], port: sm[3] ? Number(sm[3]) : undefined, hostKey: options.hostKey });
     }
     if (scheme === 'tcp' || scheme === 'http') {
       throw new DocknetError('HostConnection', `"${url}" is a plain TCP endpoint. A Docker socket without TLS is an unauthenticated root shell for anyone on the network, so docknet refuses it. Use HostConnection.tls({ host, certPath }) (or caMaterial/certMaterial/keyMaterial), or HostConnection.ssh({ user, host }).`);
@@ -140,6 +149,11 @@ export class SshConnection extends HostConnection {
     this.user = o.user ?? 'root';
     this.host = o.host;
     this.port = o.port ?? 22;
+    if (o.sshOpts !== undefined && !Array.isArray(o.sshOpts)) {
+      throw new DocknetError('HostConnection.ssh', `sshOpts for ${o.host} is ${describeGiven(o.sshOpts)}, expected a list of strings such as ["-i", "/home/ops/.ssh/deploy"].`);
+    }
+    const optProblems = sshOptsProblems(o.sshOpts ?? []);
+    if (optProblems.length) throw new DocknetError(optProblems.map((m) => error('DN600', [`HostConnection.ssh(${o.host})`], m)));
     this.sshOpts = o.sshOpts ?? [];
     this.privateKeyPath = o.privateKeyPath;
   }
@@ -147,22 +161,25 @@ export class SshConnection extends HostConnection {
     return `ssh://${this.user}@${this.host}${this.port === 22 ? '' : `:${this.port}`}`;
   }
   /**
-   * The provider runs the local ssh binary: with host keys declared, it trusts exactly those
-   * (KnownHostsCommand prints them; OpenSSH 8.5+), whatever ~/.ssh/known_hosts says.
+   * The provider runs the local ssh binary and trusts exactly the declared host keys
+   * (KnownHostsCommand prints them; OpenSSH 8.5+), whatever ~/.ssh/known_hosts says. docknet's
+   * options come first: ssh keeps the first value it reads for an option. Without a declared key
+   * there is nothing to check the host against, so there is no provider (DN520).
    */
-  public providerArgs(): Record<string, unknown> {
-    const opts = [...this.sshOpts];
-    if (this.hostKeys.length > 0) {
-      const pattern = this.port === 22 ? this.host : `[${this.host}]:${this.port}`;
-      // ssh expands % tokens in KnownHostsCommand: %% is a literal %.
-      const lines = this.hostKeys.map((k) => `'${pattern} ${k}'`).join(' ');
-      opts.push('-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null',
-        '-o', `KnownHostsCommand=/usr/bin/printf %%s\\n ${lines}`);
+  public providerArgs(scopePath: string): Record<string, unknown> {
+    if (this.hostKeys.length === 0) {
+      const h = this.host;
+      throw new DocknetError(scopePath, `no host key is declared for ${h}, expected its sshd public key so every ssh hop (the docker provider's, verify's and the hosts stack's) can check it. Get it with \`ssh-keyscan -t ed25519 ${h}\`, compare its fingerprint (\`ssh-keygen -lf <file>\`) with the one the host shows on its console (\`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\`), then set HostConnection.ssh({ ..., hostKey: 'ssh-ed25519 AAAA...' }).`, 'DN520');
     }
+    const opts = hostKeyOptions(this.host, this.port, this.hostKeys);
     if (this.connectTimeout) opts.push('-o', `ConnectTimeout=${parseInt(this.connectTimeout, 10) * (this.connectTimeout.endsWith('m') ? 60 : 1)}`);
-    return opts.length ? { sshOpts: opts } : {};
+    opts.push(...this.sshOpts);
+    return { sshOpts: opts };
   }
 }
+
+/** A PEM private-key block of any kind (PRIVATE KEY, RSA/EC/OPENSSH/ENCRYPTED PRIVATE KEY), loosely: spacing and case do not save it. */
+const PRIVATE_KEY_BLOCK = /-{3,}\s*BEGIN[A-Z0-9 ]*PRIVATE\s+KEY/i;
 
 const HOST_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+) [A-Za-z0-9+/]+=*$/;
 
@@ -182,8 +199,13 @@ export class TlsConnection extends HostConnection {
     if (!o.certPath && given !== 3) {
       throw new DocknetError('HostConnection.tls', `TLS for ${o.host} needs certPath, or all of caMaterial, certMaterial and keyMaterial (got ${given} of 3). An empty CA silently turns certificate verification off in the provider.`);
     }
-    if (o.keyMaterial !== undefined && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(o.keyMaterial)) {
-      throw new DocknetError('HostConnection.tls', `keyMaterial for ${o.host} is an inline private key, which would be written in plain text into cdk.tf.json (and every copy of it). Expected a reference read at plan time: keyMaterial: keyFromFile('/path/key.pem'), a sensitive variable, or certPath.`);
+    // Any field: a combined PEM (certificate and key in one) given as certMaterial or caMaterial
+    // would land in cdk.tf.json and in `docknet diff` just the same.
+    const fields = { caMaterial: o.caMaterial, certMaterial: o.certMaterial, keyMaterial: o.keyMaterial };
+    const inline = Object.entries(fields).filter(([, v]) => typeof v === 'string' && PRIVATE_KEY_BLOCK.test(v)).map(([k]) => k);
+    if (inline.length) {
+      const fix = (k: string) => (k === 'keyMaterial' ? '' : `the certificate(s) only in ${k}, and `);
+      throw new DocknetError(inline.map((k) => error('DN601', [`HostConnection.tls(${o.host})`], `${k} for ${o.host} holds an inline private key (a PEM "PRIVATE KEY" block), which would be written in plain text into cdk.tf.json (and every copy of it, and the diff of a pull request). Expected ${fix(k)}the key as a reference read at plan time: keyMaterial: keyFromFile('/path/key.pem'), a sensitive variable, or certPath.`)));
     }
     this.host = o.host;
     this.port = o.port ?? 2376;

@@ -14,6 +14,7 @@ import { Duplex } from 'stream';
 import Docker from 'dockerode';
 import { fileFromTar } from './daemon-evidence';
 import type { EngineProber, EngineReader } from './types';
+import { PINNED_HOST_KEY_OPTIONS, renderedSshOptsProblems } from '../core/ssh/options';
 
 export type { EngineReader } from './types';
 
@@ -46,6 +47,9 @@ export class EndpointError extends Error {}
 /** ssh's arguments for one remote command, with the provider's ssh_opts (host keys checked as they say). */
 function sshArgs(target: URL, opts: { sshOpts?: readonly string[] }, remote: string[]): string[] {
   return [
+    // First, so no later option or config file can weaken them (ssh keeps the first value it reads):
+    // an unknown or changed host key fails the read.
+    ...PINNED_HOST_KEY_OPTIONS,
     ...(opts.sshOpts ?? []),
     // BatchMode: never prompt (a password or an unknown host key fails instead of hanging a CI job).
     '-o', 'BatchMode=yes',
@@ -56,6 +60,23 @@ function sshArgs(target: URL, opts: { sshOpts?: readonly string[] }, remote: str
     '--', target.hostname.replace(/^\[|\]$/g, ''),
     ...remote,
   ];
+}
+
+/**
+ * The ssh options of a synthesized docker provider (its ssh_opts), checked when its host is ssh://:
+ * docknet's host-key block first and nothing after it that changes which key is trusted (a
+ * hand-edited or foreign cdk.tf.json is refused, not obeyed).
+ */
+export function providerSshOpts(alias: string, config: { readonly host?: unknown; readonly ssh_opts?: unknown }): string[] {
+  const value = config.ssh_opts;
+  const opts = Array.isArray(value) ? (value as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  if (typeof config.host !== 'string' || !config.host.startsWith('ssh://')) return opts;
+  if (value !== undefined && (!Array.isArray(value) || opts.length !== value.length)) {
+    throw new EndpointError(`provider ${alias}: ssh_opts is not a list of strings (${JSON.stringify(value)}). Synthesize again with this docknet; never edit cdk.tf.json by hand.`);
+  }
+  const problems = renderedSshOptsProblems(opts);
+  if (problems.length) throw new EndpointError(`provider ${alias}: ${problems.join(' ')}`);
+  return opts;
 }
 
 /** Runs a fixed command on an ssh host (no value of ours reaches its shell), bounded in time. */

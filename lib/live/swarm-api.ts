@@ -10,7 +10,7 @@ import { MODEL_FILE } from '../core/model';
 import { readModels } from '../report/model-file';
 import { parseStack, readTfJson, SynthProvider } from '../report/synth';
 import type { HostAnswer, Prober } from '../bootstrap/swarm-check';
-import { connectEngine, ConnectOptions } from './engine';
+import { connectEngine, ConnectOptions, providerSshOpts } from './engine';
 
 const literal = (v: unknown): string | undefined => (typeof v === 'string' && !v.includes('${') ? v : undefined);
 
@@ -39,7 +39,7 @@ export function apiEndpoints(stackFile: string): Map<string, ApiEndpoint> | unde
       const cfg = p.config;
       const endpoint = literal(cfg.host);
       if (!endpoint) continue;
-      const sshOpts = Array.isArray(cfg.ssh_opts) ? (cfg.ssh_opts as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+      const sshOpts = providerSshOpts(p.alias, cfg);
       const certPath = literal(cfg.cert_path);
       const tls = certPath ? { certPath } : { ca: literal(cfg.ca_material), cert: literal(cfg.cert_material), key: literal(cfg.key_material) };
       out.set(p.alias, { endpoint, connect: { sshOpts, tls } });

@@ -9,7 +9,7 @@ import { readModels } from '../report/model-file';
 import { parseStack, readTfJson, SynthProvider } from '../report/synth';
 import { compareHost, compareSwarmNodes, Expectation } from './compare';
 import { DaemonEvidence } from './daemon-evidence';
-import { ConnectOptions, EngineReader, connectEngine } from './engine';
+import { ConnectOptions, EngineReader, connectEngine, providerSshOpts } from './engine';
 import { EngineProber, ProbeOutcome, deriveProbes, probeHosts, probeMatches, runProbes } from './probe';
 import { HostSnapshot, mapBounded, readSnapshot } from './snapshot';
 import { DriftKind, Finding, HostResult, HostStatus, RemedyAction, VerifyResult, isDrift } from './types';
@@ -67,7 +67,7 @@ const literal = (v: unknown): string | undefined => (typeof v === 'string' && !v
 function connection(host: HostModel, provider: SynthProvider | undefined, opts: VerifyOptions): { endpoint: string; connect: ConnectOptions } {
   const cfg = provider?.config ?? {};
   const endpoint = opts.endpoints?.[host.name] ?? literal(cfg.host) ?? host.endpoint;
-  const sshOpts = Array.isArray(cfg.ssh_opts) ? (cfg.ssh_opts as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const sshOpts = providerSshOpts(host.name, cfg);
   const certPath = opts.certPaths?.[host.name] ?? literal(cfg.cert_path);
   const tls = certPath ? { certPath } : { ca: literal(cfg.ca_material), cert: literal(cfg.cert_material), key: literal(cfg.key_material) };
   return { endpoint, connect: { sshOpts, tls } };

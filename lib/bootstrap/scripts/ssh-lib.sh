@@ -20,6 +20,7 @@ dn_ssh() {
   dn_cmd=$2
   [ "$dn_become" = sudo ] && dn_cmd="sudo -n $dn_cmd"
   ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$dn_kh" -o GlobalKnownHostsFile=/dev/null \
+    -o KnownHostsCommand=none -o VerifyHostKeyDNS=no -o NoHostAuthenticationForLocalhost=no \
     -o LogLevel=ERROR -o ConnectTimeout="$dn_timeout" -p "$dn_port" ${dn_key:+-i "$dn_key"} "$dn_dest" "$dn_cmd"
 }
 

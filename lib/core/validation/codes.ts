@@ -7,7 +7,8 @@
  *
  * Codes are stable: a retired code stays here (retired: true) and is never reused. Ranges: DN1xx
  * topology and refused combinations, DN2xx addresses and overlaps (DN27x the address plan), DN3xx
- * drivers, parents and MTU, DN4xx names and references, DN5xx daemon.json and host bootstrap.
+ * drivers, parents and MTU, DN4xx names and references, DN5xx daemon.json and host bootstrap, DN6xx
+ * secrets and host keys (docs/security.md).
  */
 import { Severity } from './severity';
 
@@ -26,6 +27,7 @@ const W = Severity.WARNING;
 const TOPO = 'docs/addressing.md#validation';
 const PLAN = 'docs/addressing.md#the-address-plan-and-its-record-docknetplanjson';
 const DAEMON = 'docs/daemon-and-bootstrap.md#daemonsettings-libdaemon';
+const SEC = 'docs/security.md#what-docknet-guarantees';
 const BOOT = 'docs/daemon-and-bootstrap.md#hostbootstrap-daemonrollout-swarmbootstrap-macvlanshim-libbootstrap';
 
 export const RULES = [
@@ -104,10 +106,12 @@ export const RULES = [
   { code: 'DN514', severity: E, summary: 'daemon.json: two default-address-pools overlap', docs: DAEMON },
   { code: 'DN515', severity: W, summary: 'daemon.json: a pool overlaps the bip subnet', docs: DAEMON },
   { code: 'DN516', severity: E, summary: 'daemon.json: a value holds a URL with a password (user:pass@); it would reach the report and the pull request', docs: DAEMON },
-  { code: 'DN520', severity: E, summary: 'host bootstrap: malformed prop (target, swarm, shim)', docs: BOOT },
+  { code: 'DN520', severity: E, summary: 'host bootstrap: malformed prop (target, swarm, shim), or an ssh host without its hostKey (every ssh host, whatever it runs)', docs: BOOT },
   { code: 'DN521', severity: E, summary: 'host bootstrap: host managed over a connection other than ssh', docs: BOOT },
   { code: 'DN522', severity: E, summary: 'macvlan shim address off the network subnet or inside a container range (a topology rule)', docs: BOOT },
   { code: 'DN523', severity: E, summary: "macvlan shim address already someone's on its LAN: the gateway (or network/broadcast address), a host's own address, another shim's, or a container's static address (a topology rule)", docs: BOOT },
+  { code: 'DN600', severity: E, summary: 'an ssh option that would change which host key is trusted (StrictHostKeyChecking, known_hosts files, KnownHostsCommand, -F, a jump host or ProxyCommand, a control master, ...) or is not on the allow-list', docs: SEC },
+  { code: 'DN601', severity: E, summary: 'a PEM private key block inline in any TLS field (caMaterial, certMaterial, keyMaterial): keys are referenced (a file, a variable), never written into cdk.tf.json', docs: SEC },
 ] as const satisfies readonly RuleCode[];
 
 /** A registered code. Reporting any other string does not compile. */
@@ -124,7 +128,7 @@ export function renderRulesMarkdown(): string {
     '',
     'Every problem docknet reports carries one of these codes. DN1xx topology and refused combinations,',
     'DN2xx addresses and overlaps (DN27x the address plan), DN3xx drivers, parents and MTU, DN4xx names and',
-    'references, DN5xx daemon.json and host bootstrap. Codes are never reused.',
+    'references, DN5xx daemon.json and host bootstrap, DN6xx secrets and host keys. Codes are never reused.',
     '',
     '| Code | Severity | Rule | Explained in |',
     '|------|----------|------|--------------|',

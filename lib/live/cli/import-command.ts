@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
+import { knownHostsFileOptions } from '../../core/ssh/options';
 import { connectEngine } from '../engine';
 import { generateImport, hostKeysFromKnownHosts } from '../import';
 import { HostSnapshot, mapBounded, readSnapshot } from '../snapshot';
@@ -39,7 +40,7 @@ export function importCommand(): Command {
       for (const f of knownFiles) if (!fs.existsSync(f)) throw new Error(`--known-hosts ${f} does not exist. Pass a known_hosts file whose keys you have checked against the hosts' consoles.`);
       const known = knownFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
       // Reading over ssh checks the host against the same material whose keys the code gets.
-      const sshOpts = knownFiles.length ? ['-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownFiles.map((f) => path.resolve(f)).join(' ')}`] : undefined;
+      const sshOpts = knownFiles.length ? knownHostsFileOptions(knownFiles.map((f) => path.resolve(f))) : undefined;
       const names = Object.keys(o.host);
       const snaps = await mapBounded(names, 8, async (name): Promise<HostSnapshot> => {
         const certPath = o.certPath?.[name];
