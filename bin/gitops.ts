@@ -13,7 +13,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readPgConnStr } from '../lib/core/pg-conn';
+import { readPgConnStr } from '../lib/environment/pg-conn';
 
 export interface StackBackend {
   readonly stack: string;

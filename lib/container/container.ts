@@ -1,6 +1,6 @@
 import { Construct, ContainerResource, TerraformResource, TerraformStack, containerBinding } from '../cdk';
 import type { ContainerConfig, Image } from '../cdk';
-import { DocknetError, listProp } from '../core/errors';
+import { DocknetError, listProp, propsObject } from '../core/errors';
 import { ContainerModel } from '../core/model';
 import type { IHost } from '../interfaces';
 import { INetwork, Network, checkIp, checkNetwork } from '../network/network';
@@ -8,8 +8,9 @@ import { BridgeMode, NetworkMode, SharedMode } from '../network/network-mode';
 import { Port, checkPort } from './port';
 import { Adoption, checkAdoption } from '../render/adoption';
 import { definedOnly, RenderedResource, sameStackRef, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
-import { ContainerRuntimeProps, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
+import { ContainerRuntimeProps, Volume, checkRuntimeProps, renderRuntimeProps, runtimeModel } from './runtime-options';
 import { CONTAINER_NAME, CONTAINER_NAME_TEXT, NETWORK_ALIAS } from '../core/facts/docker';
+import { checkPropTypes, type PropSpec } from '../validation/prop-types';
 
 export interface AttachmentOptions {
   /** Static IPv4 address on the network (needs a subnet on it). @default assigned by Docker's IPAM */
@@ -107,7 +108,8 @@ export class Container extends Construct {
   constructor(host: IHost, id: string, props: ContainerProps) {
     super(host, id);
     this.host = host;
-    this.props = props;
+    this.props = propsObject(this, 'props', props, '{ image: "nginx:1.27", networks: [{ network }] }');
+    checkPropTypes(this, props, CONTAINER_PROP_TYPES, 'a container');
     this.containerName = props.name ?? id;
     if (!CONTAINER_NAME.test(this.containerName)) {
       throw new DocknetError(this, `container name "${this.containerName}" is not a valid Docker name. Expected ${CONTAINER_NAME_TEXT}.`, 'DN403');
@@ -158,6 +160,7 @@ export class Container extends Construct {
    */
   public attach(network: INetwork, options: AttachmentOptions = {}): this {
     checkNetwork(this, 'attach()', network);
+    checkPropTypes(this, propsObject(this, `the attachment to ${network.networkName}`, options, '{ ipv4Address: "172.30.0.10", aliases: ["www"] }'), ATTACHMENT_PROP_TYPES, 'a network attachment');
     if (options.ipv4Address !== undefined) checkIp(this, 'ipv4Address', options.ipv4Address);
     if (options.ipv6Address !== undefined) checkIp(this, 'ipv6Address', options.ipv6Address);
     for (const alias of options.aliases ?? []) {
@@ -296,3 +299,29 @@ export class Container extends Construct {
     });
   }
 }
+
+/** The kinds of an attachment's fields (besides the network itself). */
+const ATTACHMENT_PROP_TYPES: PropSpec = { network: 'object', ipv4Address: 'string', ipv6Address: 'string', aliases: 'string list' };
+
+/** The kinds of a container's props (lib/validation/prop-types.ts). */
+export const CONTAINER_PROP_TYPES: PropSpec = {
+  image: 'string',
+  name: 'string',
+  command: 'string list',
+  env: 'string map',
+  hostname: 'string',
+  dns: 'string list',
+  dnsOptions: 'string list',
+  dnsSearch: 'string list',
+  networkMode: { instance: NetworkMode, example: 'NetworkMode.bridge(), .host(), .none() or .container(other)' },
+  networks: 'own',
+  ports: 'own',
+  restartPolicy: 'own',
+  healthCheck: 'own',
+  volumes: { list: Volume, example: 'Volume.named("data", "/data") or Volume.bind("/srv/data", "/data")' },
+  labels: 'string map',
+  capabilities: 'object',
+  sysctls: 'string or number map',
+  extraHosts: 'string map',
+  logDriver: 'own',
+};

@@ -55,6 +55,19 @@ export function describeGiven(value: unknown): string {
   return `${Array.isArray(value) ? 'the list' : 'the object'} ${json.length > 80 ? `${json.slice(0, 77)}...` : json}`;
 }
 
+/**
+ * A props argument: an object (not null, a list, a string...). `optional`: undefined stands for `{}`.
+ * Refused with what was given and an example, so a JavaScript caller (or `as any`) gets a DocknetError
+ * naming the construct instead of a TypeError from deep inside.
+ */
+export function propsObject<T>(scope: { readonly node: { readonly path: string } } | string, name: string, value: T, example: string, optional = false): T {
+  if (value === undefined && optional) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DocknetError(scope, `${name} is ${describeGiven(value)}. Expected an object of props, such as ${example}.`);
+  }
+  return value;
+}
+
 /** A list prop: undefined is an empty list; anything but an array is refused with what was given. */
 export function listProp<T>(scope: { readonly node: { readonly path: string } }, name: string, value: readonly T[] | undefined, expected: string): readonly T[] {
   if (value === undefined) return [];

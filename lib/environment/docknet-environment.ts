@@ -1,11 +1,11 @@
-import { readPgConnStr } from '../core/pg-conn';
+import { readPgConnStr } from './pg-conn';
 import { Construct, TerraformBackend, TerraformStack } from '../cdk';
 import { DocknetApp } from './docknet-app';
 import { DocknetStack, ShardGroup, SwarmProps } from './docknet-stack';
 import { DockerHost, DockerHostProps, SwarmRole } from '../host/docker-host';
 import { LanSegmentProps, PoolProps, EnvironmentPlan, PlanStore } from './environment-plan';
 import { HostsStack } from './hosts-stack';
-import { DocknetError } from '../core/errors';
+import { DocknetError, propsObject } from '../core/errors';
 import { Problem, error } from '../core/validation/problem';
 
 export interface DocknetEnvironmentProps {
@@ -88,6 +88,7 @@ export class DocknetEnvironment {
   private readonly plan: EnvironmentPlan;
 
   constructor(app: Construct, name: string, props: DocknetEnvironmentProps = {}) {
+    props = propsObject(`environment ${JSON.stringify(name)}`, 'props', props, '{ swarm: { defaultAddrPools: [...] } }', true);
     this.name = name;
     this.plan = new EnvironmentPlan(name, PlanStore.of(app));
     const pair = (prefix: string, shard?: { name: string; group: ShardGroup }) => {
@@ -161,7 +162,7 @@ export class DocknetEnvironment {
   }
 
   public addHost(id: string, props: EnvironmentHostProps): DockerHost {
-    const { shard, ...hostProps } = props;
+    const { shard, ...hostProps } = propsObject(this.network, `addHost("${id}", props)`, props, '{ connection: HostConnection.ssh({ user: "ops", host: "10.0.0.11", hostKey }) }');
     if (shard === undefined) {
       if (this.shards.length) {
         throw new DocknetError(

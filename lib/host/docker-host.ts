@@ -1,5 +1,5 @@
 import { Construct, DockerProvider, Image, type IConstruct } from '../cdk';
-import { DocknetError } from '../core/errors';
+import { DocknetError, propsObject } from '../core/errors';
 import { HostModel, SwarmRoleName } from '../core/model';
 import { SwarmRole, type HostInterface, type IHost, type IStack } from '../interfaces';
 import { HostConnection } from './connection';
@@ -17,6 +17,11 @@ import { unlessPlanFailed } from '../environment/environment-plan';
 import { SshConnection } from './connection';
 import { DEFAULT_UNDERLAY_MTU, UNDERLAY_MTU_MIN, MTU_MAX, imageReferenceProblem, underlayMtuOf } from '../core/facts/docker';
 import { createHash } from 'crypto';
+import { checkPropTypes, type PropSpec } from '../validation/prop-types';
+import { BRIDGE_PROP_TYPES } from '../network/bridge';
+import { MACVLAN_PROP_TYPES } from '../network/macvlan';
+import { IPVLAN_PROP_TYPES } from '../network/ipvlan';
+import { OVERLAY_PROP_TYPES } from '../network/overlay';
 
 export { SwarmRole } from '../interfaces';
 export type { HostInterface } from '../interfaces';
@@ -99,7 +104,8 @@ export class DockerHost extends Construct implements IHost {
   constructor(stack: IStack, id: string, props: DockerHostProps) {
     super(stack, id);
     this.stack = stack;
-    this.props = props;
+    this.props = propsObject(this, 'props', props, '{ connection: HostConnection.ssh({ user: "ops", host: "10.0.0.11", hostKey }) }');
+    checkPropTypes(this, props, HOST_PROP_TYPES, 'a host');
     this.hostName = props.name ?? id;
     if (!/^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/.test(this.hostName)) {
       throw new DocknetError(this, `host name "${this.hostName}" cannot be a provider alias. Expected a letter followed by letters, digits, "_" or "-".`);
@@ -114,7 +120,8 @@ export class DockerHost extends Construct implements IHost {
     }
     this.declaredSlot = props.slot;
     this.renamedFrom = props.renamedFrom;
-    this.interfaces = props.interfaces ?? {};
+    this.interfaces = propsObject<Record<string, HostInterface>>(this, 'interfaces', props.interfaces ?? {}, '{ eth0: { address: "10.0.0.11/24" } }', true);
+    for (const [name, itf] of Object.entries(this.interfaces)) propsObject(this, `interfaces.${name}`, itf, '{ address: "10.0.0.11/24", mtu: 1500 }');
     this.daemon = props.daemon ? new PlannedDaemon(stack, this.hostName, props.daemon) : undefined;
     this.daemonLocation = props.daemonLocation ?? {};
     for (const [name, itf] of Object.entries(this.interfaces)) {
@@ -192,20 +199,28 @@ export class DockerHost extends Construct implements IHost {
   }
 
   public addBridgeNetwork(id: string, props: BridgeNetworkProps = {}): BridgeNetwork {
-    return new BridgeNetwork(this, this.freeId(id), props);
+    const p = propsObject(this, `addBridgeNetwork("${id}", props)`, props, '{ subnet: Subnet.cidr("172.30.0.0/24") }', true);
+    checkPropTypes(`${this.node.path}/${id}`, p, BRIDGE_PROP_TYPES, 'a bridge network');
+    return new BridgeNetwork(this, this.freeId(id), p);
   }
 
   public addMacvlanNetwork(id: string, props: MacvlanNetworkProps): MacvlanNetwork {
-    return new MacvlanNetwork(this, this.freeId(id), props);
+    const p = propsObject(this, `addMacvlanNetwork("${id}", props)`, props, '{ parent: ParentInterface.of("eth0"), subnet: Subnet.cidr("192.168.1.0/24"), gateway: "192.168.1.1" }');
+    checkPropTypes(`${this.node.path}/${id}`, p, MACVLAN_PROP_TYPES, 'a macvlan network');
+    return new MacvlanNetwork(this, this.freeId(id), p);
   }
 
   public addIpvlanNetwork(id: string, props: IpvlanNetworkProps): IpvlanNetwork {
-    return new IpvlanNetwork(this, this.freeId(id), props);
+    const p = propsObject(this, `addIpvlanNetwork("${id}", props)`, props, '{ parent: ParentInterface.of("eth0"), subnet: Subnet.cidr("192.168.1.0/24") }');
+    checkPropTypes(`${this.node.path}/${id}`, p, IPVLAN_PROP_TYPES, 'an ipvlan network');
+    return new IpvlanNetwork(this, this.freeId(id), p);
   }
 
   /** An overlay created through this host, which must be a swarm manager (checked at synth). */
   public addOverlayNetwork(id: string, props: OverlayNetworkProps = {}): OverlayNetwork {
-    return new OverlayNetwork(this, this.freeId(id), props);
+    const p = propsObject(this, `addOverlayNetwork("${id}", props)`, props, '{ subnet: Subnet.fromPool("overlays", 24), attachable: true }', true);
+    checkPropTypes(`${this.node.path}/${id}`, p, OVERLAY_PROP_TYPES, 'an overlay network');
+    return new OverlayNetwork(this, this.freeId(id), p);
   }
 
   /**
@@ -221,12 +236,14 @@ export class DockerHost extends Construct implements IHost {
   }
 
   public addContainer(id: string, props: ContainerProps): Container {
-    return new Container(this, this.freeId(id), props);
+    const p = propsObject(this, `addContainer("${id}", props)`, props, '{ image: "nginx:1.27", networks: [{ network }] }');
+    return new Container(this, this.freeId(id), p);
   }
 
   /** A replicated swarm service created through this host, which must be a swarm manager (checked at synth). */
   public addService(id: string, props: SwarmServiceProps): SwarmService {
-    return new SwarmService(this, this.freeId(id), props);
+    const p = propsObject(this, `addService("${id}", props)`, props, '{ image: "nginx:1.27", replicas: 2, networks: [{ network }] }');
+    return new SwarmService(this, this.freeId(id), p);
   }
 
   public toModel(): HostModel {
@@ -251,3 +268,16 @@ export class DockerHost extends Construct implements IHost {
     };
   }
 }
+
+/** The kinds of a host's props (lib/validation/prop-types.ts). */
+export const HOST_PROP_TYPES: PropSpec = {
+  connection: { instance: HostConnection, example: 'HostConnection.ssh({ user, host, hostKey }) or HostConnection.tls({ host, certPath })' },
+  name: 'string',
+  interfaces: 'object',
+  swarmRole: { oneOf: Object.values(SwarmRole) },
+  slot: 'string',
+  swarmAdvertiseAddress: 'string',
+  daemon: 'object',
+  daemonLocation: 'object',
+  renamedFrom: 'string',
+};

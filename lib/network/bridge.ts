@@ -3,6 +3,8 @@ import { DocknetError } from '../core/errors';
 import { NetworkModel } from '../core/model';
 import { checkIp, Network, NetworkProps } from './network';
 import { INTERFACE_NAME, MTU_MAX, MTU_MIN } from '../core/facts/docker';
+import type { PropSpec } from '../validation/prop-types';
+import { NETWORK_PROP_TYPES } from './network';
 
 export interface BridgeNetworkProps extends NetworkProps {
   /** Linux bridge name (com.docker.network.bridge.name). @default Docker's br-<id> */
@@ -55,3 +57,13 @@ export function checkMtu(scope: Network, mtu: number | undefined): void {
     throw new DocknetError(scope, `mtu ${mtu} is not a valid MTU. Expected an integer from ${MTU_MIN} (the IPv4 minimum) to ${MTU_MAX}.`);
   }
 }
+
+export const BRIDGE_PROP_TYPES: PropSpec = {
+  ...NETWORK_PROP_TYPES,
+  bridgeName: 'string',
+  hostBindingIpv4: 'string',
+  icc: 'boolean',
+  internal: 'boolean',
+  ipMasquerade: 'boolean',
+  mtu: 'integer',
+};

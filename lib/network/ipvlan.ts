@@ -1,5 +1,6 @@
 import type { IHost } from '../interfaces';
-import { LanNetwork, LanNetworkProps } from './macvlan';
+import { LanNetwork, LanNetworkProps, MACVLAN_PROP_TYPES } from './macvlan';
+import type { PropSpec } from '../validation/prop-types';
 
 export enum IpvlanMode {
   L2 = 'l2',
@@ -40,3 +41,5 @@ export class IpvlanNetwork extends LanNetwork {
     return this.mode;
   }
 }
+
+export const IPVLAN_PROP_TYPES: PropSpec = { ...MACVLAN_PROP_TYPES, mode: { oneOf: Object.values(IpvlanMode) }, flag: { oneOf: Object.values(IpvlanFlag) } };

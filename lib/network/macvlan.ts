@@ -1,7 +1,8 @@
 import type { IHost } from '../interfaces';
-import { DocknetError } from '../core/errors';
+import { DocknetError, propsObject } from '../core/errors';
 import { NetworkModel } from '../core/model';
-import { Network, NetworkProps } from './network';
+import { NETWORK_PROP_TYPES, Network, NetworkProps } from './network';
+import type { PropSpec } from '../validation/prop-types';
 import { ParentInterface } from './parent';
 import { Subnet } from './subnet';
 import type { PlannedBlock } from '../environment/environment-plan';
@@ -48,6 +49,7 @@ export abstract class LanNetwork extends Network {
   }
 
   private static addressing(host: IHost, id: string, props: LanNetworkProps): NetworkProps {
+    propsObject(`${host.node.path}/${id}`, 'props', props, '{ parent: ParentInterface.of("eth0"), subnet: Subnet.cidr("192.168.1.0/24") }');
     if (props.lan === undefined) return props;
     const segment = host.stack.plan.lanSegment(props.lan);
     if (!segment) {
@@ -92,3 +94,10 @@ export class MacvlanNetwork extends LanNetwork {
     return this.mode;
   }
 }
+
+export const MACVLAN_PROP_TYPES: PropSpec = {
+  ...NETWORK_PROP_TYPES,
+  parent: { instance: ParentInterface, example: 'ParentInterface.of("eth0") or ParentInterface.vlan("eth0", 20)' },
+  lan: 'string',
+  mode: { oneOf: Object.values(MacvlanMode) },
+};

@@ -1,3 +1,4 @@
+import { DocknetError, describeGiven } from '../core/errors';
 import type { IContainer } from '../interfaces';
 
 /**
@@ -22,6 +23,10 @@ export abstract class NetworkMode {
 
   /** Share another container's network namespace (same IP, same ports, same interfaces). */
   public static container(other: IContainer): SharedMode {
+    const o = other as unknown as { node?: { path?: unknown }; containerName?: unknown } | null;
+    if (!o || typeof o !== 'object' || typeof o.node?.path !== 'string' || typeof o.containerName !== 'string') {
+      throw new DocknetError('NetworkMode.container', `the other container is ${describeGiven(other)}. Expected a container of this topology, as host.addContainer(...) returns it.`);
+    }
     return new SharedMode('container', other);
   }
 

@@ -1,6 +1,6 @@
 import { Construct, NetworkResource, TerraformResource, networkBinding } from '../cdk';
 import type { NetworkConfig } from '../cdk';
-import { DocknetError, describeGiven } from '../core/errors';
+import { DocknetError, describeGiven, propsObject } from '../core/errors';
 import { IpConfigModel, NetworkDriver, NetworkModel } from '../core/model';
 import type { IHost, INetwork } from '../interfaces';
 import { ExplicitSubnet, Subnet } from './subnet';
@@ -10,6 +10,7 @@ import { compareKeys } from '../core/address/record';
 import { Adoption, checkAdoption } from '../render/adoption';
 import { definedOnly, RenderedResource, toTerraformAttributes, writesHcl } from '../render/rendered-resource';
 import { NETWORK_NAME, NETWORK_NAME_TEXT } from '../core/facts/docker';
+import type { PropSpec } from '../validation/prop-types';
 
 /** What every network driver shares: name, IPv4/IPv6 addressing, labels. */
 export interface NetworkProps {
@@ -74,7 +75,7 @@ export abstract class Network extends Construct implements INetwork {
   protected constructor(host: IHost, id: string, props: NetworkProps, extra: { internal?: boolean; attachable?: boolean; provider?: IHost } = {}) {
     super(host, id);
     this.host = host;
-    this.props = props;
+    this.props = propsObject(this, 'props', props, '{ subnet: Subnet.cidr("172.30.0.0/24") }');
     this.extra = extra;
     this.networkName = props.name ?? id;
     if (!NETWORK_NAME.test(this.networkName)) {
@@ -342,3 +343,14 @@ export function checkNetwork(scope: Construct, what: string, network: unknown): 
   const hint = typeof network === 'string' ? ' Pass the network object, not its name.' : '';
   throw new DocknetError(scope, `${what} is ${describeGiven(network)}, but a docknet network was expected: what host.addBridgeNetwork, addMacvlanNetwork, addIpvlanNetwork or addOverlayNetwork returned.${hint}`);
 }
+
+/** The kinds of the props every network takes (lib/validation/prop-types.ts). */
+export const NETWORK_PROP_TYPES: PropSpec = {
+  name: 'string',
+  subnet: { instance: Subnet, example: 'Subnet.cidr("172.30.0.0/24") or Subnet.fromPool("bridges", 24)' },
+  gateway: 'string',
+  ipRange: 'string',
+  auxAddresses: 'string map',
+  ipv6: 'object',
+  labels: 'string map',
+};

@@ -2,7 +2,8 @@ import type { IHost } from '../interfaces';
 import { DocknetError } from '../core/errors';
 import { NetworkModel } from '../core/model';
 import { checkMtu } from './bridge';
-import { Network, NetworkProps } from './network';
+import { NETWORK_PROP_TYPES, Network, NetworkProps } from './network';
+import type { PropSpec } from '../validation/prop-types';
 import { DEFAULT_UNDERLAY_MTU, overlayDriverMtuOption, overlayMtuLimit, underlayMtuOf } from '../core/facts/docker';
 
 /** The driver option swarm adds to every overlay (libnetwork's overlay driver: the VXLAN ids it allocated). */
@@ -87,3 +88,5 @@ export class OverlayNetwork extends Network {
     return { attachable: this.attachable, encrypted: this.encrypted, mtu: this.mtu };
   }
 }
+
+export const OVERLAY_PROP_TYPES: PropSpec = { ...NETWORK_PROP_TYPES, attachable: 'boolean', encrypted: 'boolean', mtu: 'integer' };

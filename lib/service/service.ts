@@ -1,9 +1,10 @@
 import { Construct, ServiceResource } from '../cdk';
-import { DocknetError, describeGiven, listProp } from '../core/errors';
+import { DocknetError, describeGiven, listProp, propsObject } from '../core/errors';
 import { ServiceModel, ServicePortModel } from '../core/model';
 import type { IHost } from '../interfaces';
 import { OverlayNetwork } from '../network/overlay';
 import { Port, checkPort } from '../container/port';
+import { checkPropTypes, type PropSpec } from '../validation/prop-types';
 
 export interface ServiceNetworkAttachment {
   /** An overlay of the swarm; services cannot join bridge, macvlan or ipvlan networks. */
@@ -54,7 +55,8 @@ export class SwarmService extends Construct {
   constructor(manager: IHost, id: string, props: SwarmServiceProps) {
     super(manager, id);
     this.host = manager;
-    this.props = props;
+    this.props = propsObject(this, 'props', props, '{ image: "nginx:1.27", replicas: 2, networks: [{ network }] }');
+    checkPropTypes(this, props, SERVICE_PROP_TYPES, 'a swarm service');
     this.serviceName = props.name ?? id;
     if (!NAME.test(this.serviceName) || this.serviceName.length > 63) {
       throw new DocknetError(this, `service name "${this.serviceName}" is not a valid swarm service name. Expected a DNS name component: letters and digits, "-" or "_" between them, at most 63 characters.`);
@@ -127,6 +129,8 @@ export class SwarmService extends Construct {
     }
     const seen = new Set<OverlayNetwork>();
     for (const a of networks) {
+      propsObject(this, 'a networks entry', a, '{ network: manager.addOverlayNetwork(...), aliases: ["api"] }');
+      checkPropTypes(this, { ...a, network: undefined }, { network: 'object', aliases: 'string list' }, 'a service network attachment');
       const n = a?.network as unknown;
       if (!(n instanceof OverlayNetwork)) {
         const given = n && typeof n === 'object' && 'driver' in n && 'networkName' in n
@@ -149,3 +153,14 @@ export class SwarmService extends Construct {
     return { target: m.internal, published: m.external, protocol: m.protocol };
   }
 }
+
+/** The kinds of a swarm service's props (lib/validation/prop-types.ts). */
+export const SERVICE_PROP_TYPES: PropSpec = {
+  image: 'string',
+  name: 'string',
+  command: 'string list',
+  env: 'string map',
+  replicas: 'own',
+  networks: 'own',
+  ports: 'own',
+};

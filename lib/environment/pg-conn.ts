@@ -9,7 +9,8 @@ export type PgConnInfo = { readonly ok: true; readonly user?: string; readonly h
 
 export function readPgConnStr(connStr: string): PgConnInfo {
   try {
-    const c = parseConnectionString(connStr) as { user?: string; password?: string };
+    // Only the string counts: libpq would also read PGPASSWORD and friends, which belong in the environment.
+    const c = parseConnectionString(connStr, { env: {}, unrecognisedOptionMode: 'ignore' }) as { user?: string; password?: string };
     return { ok: true, user: c.user || undefined, hasPassword: c.password !== undefined };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
