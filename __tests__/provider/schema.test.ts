@@ -7,6 +7,7 @@ import {
 } from '../../lib';
 import { PROVIDER_SCHEMAS, SchemaFinding, checkProviderConfig, checkResource, checkTerraformJson } from '../../lib/core/provider/schema-check';
 import { reduceProviderSchema, serializeProviderSchema } from '../../lib/core/provider/schema-data';
+import { diffProviderSchemas } from '../../lib/core/provider/schema-diff';
 import { buildEnvironment } from '../../stacks/topology';
 import { buildFleet } from '../../stacks/fleet';
 import { dev } from '../../stacks/dev';
@@ -273,5 +274,37 @@ describe('the schema data', () => {
     const nested = JSON.parse(JSON.stringify(raw));
     nested.provider_schemas['registry.terraform.io/kreuzwerker/docker'].resource_schemas.docker_x.block.attributes.n = { nested_type: { attributes: {} }, optional: true };
     expect(() => reduceProviderSchema(nested, { provider: 'registry.terraform.io/kreuzwerker/docker', version: '1', produced: '' })).toThrow(/docker_x\.n: nested attribute types/);
+  });
+});
+
+describe('docs/providers.md', () => {
+  test('lists what differs between 3.6.2 and 4.5.0 for the resource types docknet renders, as the data says', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'providers.md'), 'utf8');
+    const listed = /<!-- schema-diff 3\.6\.2 4\.5\.0 begin -->\n```\n([\s\S]*?)```\n<!-- schema-diff 3\.6\.2 4\.5\.0 end -->/.exec(doc);
+    expect(listed).not.toBeNull();
+    const diff = diffProviderSchemas(PROVIDER_SCHEMAS['3.6.2'], PROVIDER_SCHEMAS['4.5.0'], ['docker_network', 'docker_container', 'docker_service', 'docker_image', 'docker_volume']);
+    expect(listed![1].trimEnd().split('\n')).toEqual(diff);
+    expect(diff).toEqual(expect.arrayContaining([
+      'docker_network.check_duplicate: removed (was "bool", optional, deprecated)',
+      'docker_service.task_spec.networks_advanced.name: "string", required -> "string", optional, deprecated',
+      'docker_container.networks_advanced.mac_address: new ("string", optional)',
+    ]));
+  });
+
+  test('the diff sees every kind of change', () => {
+    const a = JSON.parse(JSON.stringify(PROVIDER_SCHEMAS['3.6.2']));
+    const b = JSON.parse(JSON.stringify(a));
+    b.version = 'x';
+    b.provider_config.attributes.host = { type: 'number', optional: true };
+    delete b.resources.docker_tag;
+    b.resources.docker_volume.version = 2;
+    b.resources.docker_container.block.blocks.healthcheck.max_items = 2;
+    expect(diffProviderSchemas(a, b)).toEqual([
+      'provider.host: "string", optional -> "number", optional',
+      'docker_container.healthcheck: block, list, max 1 -> block, list, max 2',
+      'docker_tag: removed resource type',
+      'docker_volume: state schema version 1 -> 2',
+    ]);
+    expect(diffProviderSchemas(a, a)).toEqual([]);
   });
 });
