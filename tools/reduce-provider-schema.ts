@@ -31,6 +31,11 @@ const produced = `${arg('produced')}; \`terraform providers schema -json\` reduc
 const chunks: Buffer[] = [];
 process.stdin.on('data', (c: Buffer) => chunks.push(c));
 process.stdin.on('end', () => {
-  const raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  process.stdout.write(serializeProviderSchema(reduceProviderSchema(raw, { provider, version, produced })));
+  try {
+    const raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    process.stdout.write(serializeProviderSchema(reduceProviderSchema(raw, { provider, version, produced })));
+  } catch (e) {
+    process.stderr.write(`reduce-provider-schema: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
 });

@@ -16,6 +16,9 @@ import { prod } from '../../stacks/prod';
 import { docknetFleet } from '../../bench/fleet-docknet';
 import { TEST_HOST_KEY, fleet, synthJson } from '../fixtures';
 
+// The `docknet init` scaffold imports the package by name: here, this repository's sources.
+jest.mock('docknet', () => jest.requireActual('../../lib'), { virtual: true });
+
 /** Every cdk.tf.json an app writes, parsed, by stack. */
 function synthApp(build: (outdir: string) => DocknetApp): Record<string, any> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'docknet-schema-'));
@@ -41,6 +44,15 @@ const example = () => synthApp((outdir) => {
 
 /** The synth benchmark's fleet (bench/fleet-docknet.ts), small. */
 const bench = () => synthApp((outdir) => docknetFleet({ name: 'T', hosts: 2, bridgesPerHost: 2, containersPerHost: 3 }, outdir));
+
+/** The project `docknet init` scaffolds (templates/init), with its committed plan record, frozen. */
+const scaffold = () => synthApp((outdir) => {
+  const root = path.join(__dirname, '..', '..', 'templates', 'init');
+  const app = new DocknetApp({ outdir, planStore: PlanStore.fromFile(path.join(root, 'docknet.plan.json'), { frozen: true }), skipValidation: false });
+  const { buildEnvironment: buildScaffold } = require(path.join(root, 'stacks', 'topology'));
+  for (const env of ['dev', 'staging', 'prod']) buildScaffold(app, require(path.join(root, 'stacks', env))[env]);
+  return app;
+});
 
 /** What the example leaves out: every network driver, every container option, services, adoption, a TLS host. */
 function wide(): Record<string, any> {
@@ -109,7 +121,7 @@ function countOf(stacks: Record<string, any>): { resources: number; providers: n
 }
 
 describe('rendered docker resources against the provider schema', () => {
-  const outputs = { example: example(), bench: bench(), wide: wide() };
+  const outputs = { example: example(), scaffold: scaffold(), bench: bench(), wide: wide() };
 
   test.each(Object.keys(outputs))('%s: every docker resource and provider block is valid for 3.6.2, the line docknet renders', (name) => {
     const stacks = outputs[name as keyof typeof outputs];
@@ -128,6 +140,7 @@ describe('rendered docker resources against the provider schema', () => {
   // The work list of issue 24 item 3: what of today's output provider 4.5.0 would refuse or warn about.
   test('against 4.5.0: today\'s output has these findings (a fixed list; rendering for 4.5 changes it)', () => {
     expect(shapesOf(outputs.example, '4.5.0')).toEqual([]);
+    expect(shapesOf(outputs.scaffold, '4.5.0')).toEqual([]);
     expect(shapesOf(outputs.bench, '4.5.0')).toEqual([]);
     expect(shapesOf(outputs.wide, '4.5.0')).toEqual([
       'warning deprecated docker_service.task_spec.networks_advanced.name',
