@@ -179,19 +179,25 @@ describe('the checker', () => {
     expect(checkResource('4.5.0', 'docker_network', network, 'docker_network.app')).toEqual([
       { severity: 'error', kind: 'unknown', path: 'docker_network.app.check_duplicate', message: '"check_duplicate" is not an argument of docker_network in provider 4.5.0 (removed in 4.5.0: 3.6.2 has it)' },
     ]);
-    expect(checkResource('3.6.2', 'docker_network', { name: 'app', lifecycle: { ignore_changes: ['check_duplicate', 'labels'] } })).toEqual([]);
+    expect(checkResource('3.6.2', 'docker_network', { name: 'app', lifecycle: { ignore_changes: ['check_duplicate', 'labels'] } }).map((f) => `${f.severity} ${f.kind} ${f.path}`)).toEqual([
+      'warning deprecated docker_network.<resource>.lifecycle.ignore_changes[0]',
+    ]);
     expect(checkResource('4.5.0', 'docker_network', { name: 'app', lifecycle: { ignore_changes: ['check_duplicate', 'labels'] } }).map((f) => f.path)).toEqual(['docker_network.<resource>.lifecycle.ignore_changes[0]']);
   });
 
   test('wrong types: scalars, lists, maps, blocks', () => {
     const kinds = (body: object) => checkResource('3.6.2', 'docker_container', { ...container, ...body }).map((f) => `${f.kind} ${f.path.replace('docker_container.<resource>.', '')}`);
     expect(kinds({ must_run: 'yes' })).toEqual(['type must_run']);
-    expect(kinds({ memory: '512' })).toEqual(['type memory']);
-    expect(kinds({ image: 3 })).toEqual(['type image']);
+    expect(kinds({ memory: 'lots' })).toEqual(['type memory']);
+    expect(kinds({ image: [3] })).toEqual(['type image']);
+    // What Terraform converts by itself is valid, and still not the provider's own type: a warning.
+    expect(kinds({ memory: '512', must_run: 'true', image: 3, sysctls: { 'net.ipv4.ip_forward': 1 } })).toEqual([
+      'conversion image', 'conversion memory', 'conversion must_run', 'conversion sysctls["net.ipv4.ip_forward"]',
+    ]);
+    expect(checkResource('3.6.2', 'docker_container', { ...container, memory: '512' }).map((f) => f.severity)).toEqual(['warning']);
     expect(kinds({ command: 'sleep 1d' })).toEqual(['type command']);
-    expect(kinds({ command: ['sleep', 1] })).toEqual(['type command[1]']);
+    expect(kinds({ command: ['sleep', ['1d']] })).toEqual(['type command[1]']);
     expect(kinds({ sysctls: ['a'] })).toEqual(['type sysctls']);
-    expect(kinds({ sysctls: { 'net.ipv4.ip_forward': 1 } })).toEqual(['type sysctls["net.ipv4.ip_forward"]']);
     expect(kinds({ networks_advanced: 'app' })).toEqual(['type networks_advanced']);
     expect(kinds({ networks_advanced: ['app'] })).toEqual(['type networks_advanced[0]']);
     // healthcheck is a list block of at most one: two are too many.

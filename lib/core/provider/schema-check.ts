@@ -6,8 +6,10 @@
  * is named with the line that has it ("new in 4.5.0", "removed in 4.5.0").
  *
  * A string holding a token ("${docker_network.x.name}") counts as a value of any type: Terraform
- * decides that at plan time. Stricter than Terraform in one way: a JSON number where the schema wants
- * a string (which Terraform would convert) is reported, so the rendering keeps the provider's own types.
+ * decides that at plan time. A value Terraform converts on its own (a number or bool where a string
+ * belongs, "512" for a number, "true" for a bool) is a warning of kind "conversion": valid, but not the
+ * provider's own type, which docknet's rendering keeps. Checked against `terraform validate` with the
+ * real provider of both lines (docs/providers.md): the same cases are errors and warnings.
  */
 import type { ProviderSchema, SchemaAttribute, SchemaBlock, SchemaBlockType, SchemaType } from './schema-data';
 import schema362 from './schemas/3.6.2.json';
@@ -19,7 +21,7 @@ export const PROVIDER_SCHEMAS: Readonly<Record<string, ProviderSchema>> = {
   '4.5.0': schema450 as unknown as ProviderSchema,
 };
 
-export type SchemaFindingKind = 'unknown' | 'type' | 'required' | 'computed' | 'min_items' | 'max_items' | 'deprecated';
+export type SchemaFindingKind = 'unknown' | 'type' | 'conversion' | 'required' | 'computed' | 'min_items' | 'max_items' | 'deprecated';
 
 export interface SchemaFinding {
   readonly severity: 'error' | 'warning';
@@ -131,7 +133,14 @@ class Checker {
     if (isToken(v) || t === 'dynamic') return;
     const wrong = () => this.add('error', 'type', path, `${path} is ${given(v)}; provider ${this.line.version} expects ${typeWord(t)}`);
     if (typeof t === 'string') {
-      if ((t === 'string' && typeof v !== 'string') || (t === 'number' && typeof v !== 'number') || (t === 'bool' && typeof v !== 'boolean')) wrong();
+      const want = t === 'bool' ? 'boolean' : t;
+      if (typeof v === want) return;
+      // cty's safe and unsafe primitive conversions, which Terraform applies to configuration values.
+      const converts = (t === 'string' && (typeof v === 'number' || typeof v === 'boolean'))
+        || (t === 'number' && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)))
+        || (t === 'bool' && (v === 'true' || v === 'false'));
+      if (converts) this.add('warning', 'conversion', path, `${path} is ${given(v)}; provider ${this.line.version} expects ${t} (Terraform converts it)`);
+      else wrong();
       return;
     }
     const [kind, inner] = t;
@@ -207,7 +216,11 @@ export function checkResource(version: string, type: string, body: unknown, addr
   const lifecycle = (body as Record<string, any> | null)?.lifecycle;
   for (const [i, entry] of (Array.isArray(lifecycle?.ignore_changes) ? lifecycle.ignore_changes : []).entries()) {
     const root = typeof entry === 'string' ? entry.split(/[.[]/)[0] : undefined;
-    if (entry === 'all' || (root !== undefined && (resource.block.attributes?.[root] || resource.block.blocks?.[root]))) continue;
+    if (entry === 'all') continue;
+    if (root !== undefined && (resource.block.attributes?.[root]?.deprecated || resource.block.blocks?.[root]?.block.deprecated)) {
+      c.findings.push({ severity: 'warning', kind: 'deprecated', path: `${address}.lifecycle.ignore_changes[${i}]`, message: `ignore_changes names ${JSON.stringify(entry)}, which is deprecated in ${type} of provider ${version}` });
+    }
+    if (root !== undefined && (resource.block.attributes?.[root] || resource.block.blocks?.[root])) continue;
     c.findings.push({ severity: 'error', kind: 'unknown', path: `${address}.lifecycle.ignore_changes[${i}]`, message: `ignore_changes names ${JSON.stringify(entry)}, which is not an argument of ${type} in provider ${version}` });
   }
   return c.findings;
