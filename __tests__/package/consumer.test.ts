@@ -53,10 +53,32 @@ function readStacks(outdir: string): Record<string, any> {
   return Object.fromEntries(fs.readdirSync(dir).sort().map((s) => [s, readJson(path.join(dir, s, 'cdk.tf.json'))]));
 }
 
-/** The README section's TypeScript example, verbatim. */
-function readmeExample(): string {
+/** The README section "Use docknet in your own cdktf project". */
+function readmeSection(): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const section = readme.split(/^## /m).find((s) => s.startsWith('Use docknet in your own cdktf project'));
+  if (!section) throw new Error('README.md has no section "## Use docknet in your own cdktf project"');
+  return section;
+}
+
+/**
+ * The section's own-project install lines, as a user types them: the package specs of each
+ * `npm install` line that installs cdktf (its tarball path replaced by the one packed here), and its
+ * tsconfig.json. No pin the README does not show.
+ */
+function readmeInstall(): { deps: string[]; devDeps: string[]; tsconfig: string } {
+  const section = readmeSection();
+  const lines = [...section.matchAll(/^npm install (.*cdktf.*)$/gm)].map((m) => m[1].split(/\s+/));
+  const deps = lines.find((l) => l[0] !== '-D')?.map((spec) => (spec.endsWith('.tgz') ? tarball : spec));
+  const devDeps = lines.find((l) => l[0] === '-D')?.slice(1);
+  const tsconfig = section.match(/```json\n([\s\S]*?)```/)?.[1];
+  if (!deps || !devDeps || !tsconfig) throw new Error('README.md: the own-project install lines (npm install ..., npm install -D ...) or the tsconfig.json block are missing');
+  return { deps, devDeps, tsconfig };
+}
+
+/** The README section's TypeScript example, verbatim. */
+function readmeExample(): string {
+  const section = readmeSection();
   const block = section?.match(/```ts\n([\s\S]*?)```/);
   if (!block) throw new Error('README.md has no TypeScript example under "## Use docknet in your own cdktf project"');
   return block[1];
@@ -91,11 +113,12 @@ describe('the packed package', () => {
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
     fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'npx ts-node main.ts' }, null, 2));
-    fs.writeFileSync(
-      path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: false, types: ['node'] } }, null, 2),
-    );
-    npmInstall('install tarball + peers', project, [tarball, pin('cdktf'), pin('constructs'), pin('@cdktf/provider-docker'), pin('typescript'), pin('ts-node'), pin('@types/node')]);
+    // As the README says, line by line: what the registry serves today for its specs, nothing pinned beside.
+    const install = readmeInstall();
+    expect(install.deps).toContain(tarball);
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), install.tsconfig);
+    npmInstall('install tarball + peers', project, install.deps);
+    npmInstall('install dev tools', project, ['-D', ...install.devDeps]);
     // One cdktf: docknet's peers resolve to the project's own copies.
     expect(fs.existsSync(path.join(project, 'node_modules/docknet/node_modules/cdktf'))).toBe(false);
     // dockerode is a runtime dependency (the CLI's `docknet verify` and `docknet import` read engines with
