@@ -7,6 +7,7 @@ import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DocknetError } from '../lib/core/errors';
+import { ENGINE_FACTS } from './engine-facts';
 
 export type LabEngineVersion = '20.10' | '26.1' | '28.5';
 
@@ -189,15 +190,23 @@ export function ensureEngine(version: LabEngineVersion): Promise<EngineInstall> 
   return p;
 }
 
+/**
+ * Where the engine's binaries are (no fetching): the machine's own install when its dockerd is the
+ * engine's release, else the cache folder ensureEngine() fills.
+ */
+export function engineInstall(version: LabEngineVersion): EngineInstall {
+  const s = ENGINE_SOURCES[version];
+  if (s.system && systemEngineRelease() === version) return { version, ...s.system, packages: versionsOf(s) };
+  return cachedInstall(version, path.join(engineCacheDir(), version), s);
+}
+
 async function resolveEngine(version: LabEngineVersion): Promise<EngineInstall> {
   const s = ENGINE_SOURCES[version];
-  if (s.system && systemEngineRelease() === version) {
-    return { version, ...s.system, packages: versionsOf(s) };
-  }
+  const install = engineInstall(version);
+  if (s.system && systemEngineRelease() === version) return install;
   const cache = engineCacheDir();
   const dir = path.join(cache, version);
   const manifest = manifestOf(version, s);
-  const install = cachedInstall(version, dir, s);
   if (readManifest(dir) !== manifest) {
     fs.mkdirSync(cache, { recursive: true });
     const args = [
@@ -224,10 +233,15 @@ function readManifest(dir: string): string | undefined {
   }
 }
 
-/** PATH for a process of this engine: its folders first, then root's sbin folders, then `base`. */
+/** PATH for a process of this engine: its folders first, then `base`, then root's sbin and bin folders. */
 export function enginePath(install: EngineInstall, base: string = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'): string {
   const rest = base.split(':').filter((d) => d && !install.pathPrefix.includes(d));
   const out = [...install.pathPrefix];
   for (const d of [...rest, '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin']) if (!out.includes(d)) out.push(d);
   return out.join(':');
+}
+
+/** The validate command of the host's own dockerd (by path), or undefined before 23.0 (no --validate). */
+export function engineValidateCommand(install: EngineInstall): string | undefined {
+  return ENGINE_FACTS[install.version].validatesConfig ? `${install.dockerd} --validate --config-file` : undefined;
 }

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LocalBackend } from 'cdktf';
 import { DockerHost, DockerHostProps, DocknetApp, DocknetEnvironment, HostConnection, PlanStore, Subnet } from '../lib';
+import { engineValidateCommand } from './engines';
 import { LabHost, LabInfo, hostKey } from './lab';
 import { loadSynth, TfJson } from './replay';
 
@@ -74,8 +75,11 @@ export function labEnvironment(info: LabInfo, opts: LabEnvironmentOptions = {}):
         logCommand: `tail -n 15 ${h.logFile}`,
         waitSeconds: 30,
         pidFile: h.pidfile,
-        // sudo resets the environment (sshd's SetEnv DOCKER_HOST is gone): name the socket.
-        dockerCommand: `env DOCKER_CONFIG=${path.join(info.dir, 'docker-cli')} docker -H ${h.dockerHost}`,
+        // sudo resets the environment (sshd's SetEnv DOCKER_HOST and PATH are gone): name the socket,
+        // and the lab engine's CLI by path (/usr/local/bin/docker, CLI 28.2.2 here, comes first on PATH).
+        dockerCommand: `env DOCKER_CONFIG=${path.join(info.dir, 'docker-cli')} ${info.engine.docker} -H ${h.dockerHost}`,
+        // The host's own dockerd validates (sudo's PATH would find the machine's /usr/sbin/dockerd).
+        validateCommand: engineValidateCommand(info.engine),
       },
       ...opts.host?.(h, i),
       shard: opts.shardOf?.(h, i),

@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ipaddr from 'ipaddr.js';
 import { WELL_FORMED_VERSION } from '../lib/bootstrap/swarm-check';
+import { EngineInstall, LabEngineVersion, engineInstall, enginePath, ensureEngine, labEngineFromEnv, parseLabEngine } from './engines';
+import { assertIsolated, createMountNamespace, writeLauncher } from './isolation';
 
 export const LAB_LAN = '198.18.0.0/24';
 const LAN_PREFIX = '198.18.0.';
@@ -47,11 +49,15 @@ export interface LabInfo {
   readonly sudoUser: string;
   readonly controller: { readonly netns: string; readonly address: string };
   readonly hosts: LabHost[];
+  /** The Docker engine every host runs, and the CLI pinned for it (lab/engines.ts). */
+  readonly engine: EngineInstall;
 }
 
 export interface LabUpOptions {
   /** @default 3 (or the count of the lab already up) */
   readonly hosts?: number;
+  /** @default DOCKNET_ENGINE, else the machine's own dockerd's release */
+  readonly engine?: LabEngineVersion;
 }
 
 export interface HostStatus {
@@ -88,18 +94,19 @@ function stateFile(dir: string): string {
   return path.join(dir, 'lab.json');
 }
 
-/** Where everything of the lab lives; pure (reads only the state file for the host count). */
-export function labInfo(hosts?: number): LabInfo {
+/**
+ * Where everything of the lab lives; pure (reads only the state file for the host count and the
+ * engine of a lab that is up; else DOCKNET_ENGINE or the machine's own).
+ */
+export function labInfo(hosts?: number, engine?: LabEngineVersion): LabInfo {
   const name = labName();
   const dir = labDir(name);
-  let count = hosts;
-  if (count === undefined) {
-    try {
-      count = JSON.parse(fs.readFileSync(stateFile(dir), 'utf8')).hosts.length as number;
-    } catch {
-      count = DEFAULT_HOSTS;
-    }
-  }
+  let state: { hosts?: unknown[]; engine?: { version?: string } } = {};
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile(dir), 'utf8'));
+  } catch { /* no lab up */ }
+  const count = hosts ?? state.hosts?.length ?? DEFAULT_HOSTS;
+  const version = engine ?? (state.engine?.version !== undefined ? parseLabEngine(state.engine.version, stateFile(dir)) : labEngineFromEnv());
   if (!Number.isInteger(count) || count < 1 || count > 200) {
     throw new Error(`lab host count must be an integer between 1 and 200, got ${count}`);
   }
@@ -134,6 +141,7 @@ export function labInfo(hosts?: number): LabInfo {
     sudoUser: LAB_SUDO_USER,
     controller: { netns: `${name}-ctl`, address: CONTROLLER_ADDRESS },
     hosts: hostList,
+    engine: engineInstall(version),
   };
 }
 
@@ -195,7 +203,12 @@ export function inHost(host: LabHost | string, cmd: string[], opts: RunOptions =
 /** Runs the docker CLI against a lab host's daemon (from the root netns: it only talks to the socket). */
 export function docker(host: LabHost | string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const h = typeof host === 'string' ? findHost(host) : host;
-  return run('docker', ['-H', h.dockerHost, ...args], { ...opts, env: { ...process.env, ...dockerEnv(h), ...opts.env } });
+  return dockerCli(labInfo().engine.docker, h, args, opts);
+}
+
+/** The docker CLI at `cli` (the lab engine's, by path: /usr/local/bin/docker comes first on PATH). */
+function dockerCli(cli: string, h: LabHost, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return run(cli, ['-H', h.dockerHost, ...args], { ...opts, env: { ...process.env, ...dockerEnv(h), ...opts.env } });
 }
 
 /**
@@ -284,14 +297,17 @@ async function ensurePackages(): Promise<void> {
 export async function labUp(opts: LabUpOptions = {}): Promise<LabInfo> {
   const t0 = Date.now();
   if (process.platform !== 'linux' || process.getuid?.() !== 0) throw new Error('the lab needs root on Linux');
-  const info = labInfo(opts.hosts ?? existingHostCount() ?? DEFAULT_HOSTS);
+  const version = opts.engine ?? labEngineFromEnv();
+  const info = labInfo(opts.hosts ?? existingHostCount() ?? DEFAULT_HOSTS, version);
   const status = await labStatus(info);
-  if (status.up) {
-    log(`lab ${info.name} already up (${info.hosts.length} hosts), reused in ${Date.now() - t0} ms`);
+  if (status.up && existingEngine() === version) {
+    log(`lab ${info.name} already up (${info.hosts.length} hosts, Docker ${version}), reused in ${Date.now() - t0} ms`);
     return info;
   }
   await checkRootRoutes();
   await ensurePackages();
+  const fetched = await ensureEngine(version);
+  if (fetched.dockerd !== info.engine.dockerd) throw new Error(`docknet bug: Docker ${version} fetched to ${fetched.dockerd}, the lab expected ${info.engine.dockerd}`);
   // A crashed or partial run leaves processes, mounts and namespaces behind: clear them first.
   await teardown(info, { graceful: false });
 
@@ -302,8 +318,16 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabInfo> {
   await ensureSudoUser(info);
   await Promise.all(info.hosts.map((h) => setupHost(info, h, rootfsTar)));
   fs.writeFileSync(stateFile(info.dir), JSON.stringify(info, null, 2));
-  log(`lab ${info.name} up: ${info.hosts.length} hosts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(`lab ${info.name} up: ${info.hosts.length} hosts on Docker ${version} (${info.engine.dockerd}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return info;
+}
+
+function existingEngine(): string | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(stateFile(labDir(labName())), 'utf8')).engine?.version;
+  } catch {
+    return undefined;
+  }
 }
 
 function existingHostCount(): number | undefined {
@@ -363,7 +387,7 @@ async function buildRootfsTar(info: LabInfo): Promise<string> {
   return tar;
 }
 
-function restartScript(info: LabInfo, h: LabHost): string {
+function restartScript(info: LabInfo, h: LabHost, launcher: string, mountNs: string): string {
   const dockerdArgs = [
     '--config-file', h.configFile, '-H', h.dockerHost,
     '--data-root', h.dataRoot, '--exec-root', h.execRoot, '--pidfile', h.pidfile,
@@ -371,7 +395,8 @@ function restartScript(info: LabInfo, h: LabHost): string {
   return `#!/bin/bash
 # Like \`systemctl restart docker\` for lab host ${h.name} (lab ${info.name}): stop by pidfile, start, wait.
 set -u
-export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+# Docker ${info.engine.version}: its folders first (dockerd finds containerd, the shim, runc, docker-proxy, docker-init there).
+export PATH=${enginePath(info.engine, '/usr/bin:/bin')}
 PIDFILE=${h.pidfile}
 LOG=${h.logFile}
 alive() { [ -d /proc/$1 ] && ! grep -q '^State:[[:space:]]*Z' /proc/$1/status 2>/dev/null; }
@@ -399,7 +424,8 @@ mkdir -p "$TMPDIR"
 # not in daemon.json, because the hosts stack owns that file.
 EXTRA=()
 if [ -s ${path.join(path.dirname(h.socket), 'dockerd.args')} ]; then mapfile -t EXTRA < ${path.join(path.dirname(h.socket), 'dockerd.args')}; fi
-nsenter --net=/run/netns/${h.netns} setsid -f sh -c 'echo $$ > "$0"; exec /usr/sbin/dockerd "$@"' "$STARTPID" ${dockerdArgs} "\${EXTRA[@]}" </dev/null >>"$LOG" 2>&1
+# The host's own mount namespace and sysfs (lab/isolation.ts): the launcher refuses to exec dockerd if it would see the root namespace's links.
+nsenter --net=/run/netns/${h.netns} --mount=${mountNs} setsid -f /bin/bash ${launcher} start "$STARTPID" ${info.engine.dockerd} ${dockerdArgs} "\${EXTRA[@]}" </dev/null >>"$LOG" 2>&1
 for i in $(seq 1 120); do
   if curl -sf --max-time 2 --unix-socket ${h.socket} http://localhost/_ping >/dev/null 2>&1; then exit 0; fi
   if [ -s "$STARTPID" ] && ! alive "$(cat "$STARTPID")"; then break; fi
@@ -426,7 +452,7 @@ function sshdConfig(info: LabInfo, h: LabHost): string {
     'UsePAM no',
     // The key lives under /tmp: StrictModes would silently reject it.
     'StrictModes no',
-    `SetEnv DOCKER_HOST=${h.dockerHost} DOCKER_CONFIG=${path.join(info.dir, 'docker-cli')}`,
+    `SetEnv DOCKER_HOST=${h.dockerHost} DOCKER_CONFIG=${path.join(info.dir, 'docker-cli')} PATH=${enginePath(info.engine, '/usr/bin:/bin')}`,
     'Subsystem sftp internal-sftp',
     '',
   ].join('\n');
@@ -436,9 +462,14 @@ async function setupHost(info: LabInfo, h: LabHost, rootfsTar: string): Promise<
   const hd = path.dirname(h.socket);
   for (const d of [hd, path.dirname(h.configFile), h.dataRoot, h.execRoot]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(h.configFile, '{}\n');
-  fs.writeFileSync(h.restartCommand, restartScript(info, h), { mode: 0o755 });
+  const launcher = writeLauncher(hd);
+  const mountNs = createMountNamespace(path.join(hd, 'ns'), h.netns, launcher);
+  fs.writeFileSync(h.restartCommand, restartScript(info, h, launcher, mountNs), { mode: 0o755 });
   const r = await run(h.restartCommand, [], { timeoutMs: 90_000, allowFail: true });
   if (r.code !== 0) throw new Error(`dockerd on ${h.name} failed to start:\n${r.stderr}`);
+  const pid = readPid(h.pidfile);
+  if (pid === undefined) throw new Error(`dockerd on ${h.name} answers but wrote no pid to ${h.pidfile}`);
+  assertIsolated(pid, h.netns, h.name);
 
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(hd, 'ssh_host_ed25519_key')]);
@@ -446,7 +477,7 @@ async function setupHost(info: LabInfo, h: LabHost, rootfsTar: string): Promise<
   fs.writeFileSync(cfg, sshdConfig(info, h));
   await inNetns(h.netns, ['/usr/sbin/sshd', '-f', cfg, '-E', path.join(hd, 'sshd.log')]);
 
-  await docker(h, ['import', '-c', 'CMD ["sh"]', '-', LAB_IMAGE], { input: fs.readFileSync(rootfsTar), timeoutMs: 60_000 });
+  await dockerCli(info.engine.docker, h, ['import', '-c', 'CMD ["sh"]', '-', LAB_IMAGE], { input: fs.readFileSync(rootfsTar), timeoutMs: 60_000 });
 }
 
 // ---------------------------------------------------------------- sudo user
@@ -598,10 +629,11 @@ async function teardown(info: LabInfo, opts: { graceful: boolean }): Promise<voi
       const sock = path.join(hd, 'docker.sock');
       if (!fs.existsSync(sock)) return;
       const env = { ...process.env, DOCKER_CONFIG: path.join(info.dir, 'docker-cli') };
-      const ps = await run('docker', ['-H', `unix://${sock}`, 'ps', '-aq'], { allowFail: true, timeoutMs: 10_000, env });
+      const cli = fs.existsSync(info.engine.docker) ? info.engine.docker : 'docker';
+      const ps = await run(cli, ['-H', `unix://${sock}`, 'ps', '-aq'], { allowFail: true, timeoutMs: 10_000, env });
       const ids = ps.stdout.split(/\s+/).filter(Boolean);
-      if (ps.code === 0 && ids.length) await run('docker', ['-H', `unix://${sock}`, 'rm', '-f', ...ids], { allowFail: true, timeoutMs: 60_000, env });
-      if (ps.code === 0) await run('docker', ['-H', `unix://${sock}`, 'swarm', 'leave', '--force'], { allowFail: true, timeoutMs: 30_000, env });
+      if (ps.code === 0 && ids.length) await run(cli, ['-H', `unix://${sock}`, 'rm', '-f', ...ids], { allowFail: true, timeoutMs: 60_000, env });
+      if (ps.code === 0) await run(cli, ['-H', `unix://${sock}`, 'swarm', 'leave', '--force'], { allowFail: true, timeoutMs: 30_000, env });
     }));
   }
   // Stop dockerd by its pidfile (it stops its own containerd), then wait for it to be gone.

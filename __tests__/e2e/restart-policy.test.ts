@@ -111,7 +111,7 @@ gate.describe('restart policy and container fields on the lab', () => {
   async function killAndStart(signal: 'SIGTERM' | 'SIGKILL'): Promise<number> {
     const pid = Number(fs.readFileSync(h1().pidfile, 'utf8').trim());
     expect(alive(pid)).toBe(true);
-    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['/usr/sbin/dockerd', '--pidfile', h1().pidfile]));
+    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([lab.info().engine.dockerd, '--pidfile', h1().pidfile]));
     const t = Date.now();
     process.kill(pid, signal);
     // Gone from /proc, not only a zombie: dockerd refuses to start while its pidfile names a live pid.

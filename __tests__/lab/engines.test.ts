@@ -1,5 +1,5 @@
 import { DocknetError } from '../../lib/core/errors';
-import { EngineInstall, LAB_ENGINES, enginePath, labEngineFromEnv, parseLabEngine, systemEngineRelease } from '../../lab/engines';
+import { EngineInstall, LAB_ENGINES, engineInstall, enginePath, engineValidateCommand, labEngineFromEnv, parseLabEngine, systemEngineRelease } from '../../lab/engines';
 
 describe('lab engines', () => {
   test('the three engines, oldest first', () => {
@@ -37,5 +37,31 @@ describe('lab engines', () => {
     expect(enginePath(install, '/usr/local/bin:/c/28.5/root/usr/bin:/usr/bin:/bin')).toBe(
       '/c/28.5/root/usr/sbin:/c/28.5/root/usr/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin',
     );
+  });
+});
+
+describe('where each engine is', () => {
+  test('the machine\'s own 20.10 pins /usr/bin/docker, not /usr/local/bin/docker (CLI 28.2.2 on this image)', () => {
+    if (systemEngineRelease() !== '20.10') return expect(engineInstall('20.10').dockerd).toMatch(/docknet-engines\/20\.10\/root\/usr\/sbin\/dockerd$/);
+    expect(engineInstall('20.10')).toMatchObject({ dockerd: '/usr/sbin/dockerd', docker: '/usr/bin/docker' });
+  });
+
+  test.each(['26.1', '28.5'] as const)('Docker %s comes from the cache folder, CLI of its own release', (v) => {
+    const prev = process.env.DOCKNET_ENGINE_CACHE;
+    process.env.DOCKNET_ENGINE_CACHE = '/c';
+    try {
+      const i = engineInstall(v);
+      expect(i).toMatchObject({ dockerd: `/c/${v}/root/usr/sbin/dockerd`, docker: `/c/${v}/root/usr/bin/docker`, pathPrefix: [`/c/${v}/root/usr/sbin`, `/c/${v}/root/usr/bin`] });
+      expect(i.packages[0]).toMatch(new RegExp(`^docker\\.io=${v.replace('.', '\\.')}\\.`));
+      expect(i.packages.some((p) => p.startsWith(`docker-cli=${v}.`))).toBe(true);
+    } finally {
+      if (prev === undefined) delete process.env.DOCKNET_ENGINE_CACHE;
+      else process.env.DOCKNET_ENGINE_CACHE = prev;
+    }
+  });
+
+  test('validation by the host\'s own dockerd, by path, where it has --validate (23.0+)', () => {
+    expect(engineValidateCommand(engineInstall('20.10'))).toBeUndefined();
+    expect(engineValidateCommand(engineInstall('28.5'))).toBe(`${engineInstall('28.5').dockerd} --validate --config-file`);
   });
 });
