@@ -465,7 +465,7 @@ gate.describe('rolling daemon changes, faults and host keys on the lab (hosts st
     expect((await docker(h1, ['inspect', '--format', '{{.State.Running}}', 'roll-gate'])).stdout.trim()).toBe('true');
     await docker(h1, ['rm', '-f', 'roll-gate']);
   }, 400_000);
-  test('(g) every key of the read-back mapping reads back as declared on dockerd 20.10 (the same list the rollout sends)', async () => {
+  test('(g) every key of the read-back mapping reads back as declared on the lab engine (DOCKNET_ENGINE; the same list the rollout sends)', async () => {
     const h1 = lab.info().hosts[0];
     // No running container may keep the old default bridge (live-restore is on from the test above).
     await docker(h1, ['rm', '-f', 'roll-h1', 'roll-gate'], { allowFail: true });
